@@ -1,0 +1,1 @@
+"""Lantern: a live-workshop tool for appreciative case reviews in children's safeguarding."""

@@ -1,0 +1,101 @@
+"""python -m app: serve, db upgrade, facilitator add, purge, export."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from app.config import get_settings
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one CLI command; the exit code says how it went."""
+    parser = argparse.ArgumentParser(prog="python -m app", description="Lantern")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1, help="processes (needs LANTERN_REDIS_URL)")
+
+    db = sub.add_parser("db", help="database commands")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_sub.add_parser("upgrade", help="apply migrations")
+
+    fac = sub.add_parser("facilitator", help="facilitator accounts")
+    fac_sub = fac.add_subparsers(dest="fac_command", required=True)
+    add = fac_sub.add_parser("add", help="add a facilitator")
+    add.add_argument("email")
+    add.add_argument("--password-stdin", action="store_true", required=True)
+
+    args = parser.parse_args(argv)
+    settings = get_settings()
+    if args.command == "db":
+        from app.migrate import upgrade
+
+        upgrade(settings.effective_database_url)
+        print("Database is at the latest schema.")
+        return 0
+    if args.command == "facilitator":
+        return _add_facilitator(args.email, sys.stdin.read())
+    return _serve(args.host, args.port, args.workers)
+
+
+def _add_facilitator(email: str, raw_password: str) -> int:
+    from sqlalchemy.exc import IntegrityError
+
+    from app.db import Database
+    from app.migrate import upgrade
+    from app.security import add_facilitator
+
+    password = raw_password.rstrip("\r\n")
+    if len(password) < 10:
+        print("The password must be at least 10 characters.", file=sys.stderr)
+        return 2
+    if "@" not in email or len(email) > 254:
+        print("That does not look like an email address.", file=sys.stderr)
+        return 2
+    settings = get_settings()
+    upgrade(settings.effective_database_url)
+    database = Database(settings.effective_database_url)
+    try:
+        with database.write() as session:
+            add_facilitator(session, email, password)
+    except IntegrityError:
+        print(f"A facilitator with the email {email} already exists.", file=sys.stderr)
+        return 1
+    finally:
+        database.dispose()
+    print(f"Added facilitator {email.lower()}.")
+    return 0
+
+
+def _serve(host: str, port: int, workers: int) -> int:
+    import uvicorn
+
+    from app.migrate import upgrade
+
+    settings = get_settings()
+    if workers > 1 and not settings.redis_url:
+        print("--workers above 1 needs LANTERN_REDIS_URL (and PostgreSQL).", file=sys.stderr)
+        return 2
+    upgrade(settings.effective_database_url)
+    settings.effective_secret_key  # noqa: B018 - made once here, before workers race to make it
+    uvicorn.run(
+        "app.asgi:app",
+        host=host,
+        port=port,
+        workers=workers,
+        ws_max_size=64 * 1024,
+        ws_per_message_deflate=False,
+        proxy_headers=True,
+        forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        log_level="info",
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

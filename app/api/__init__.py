@@ -1,0 +1,1 @@
+"""HTTP routes and the websocket endpoint: they parse and authenticate, nothing more."""

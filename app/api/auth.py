@@ -1,0 +1,67 @@
+"""Facilitator sign-in and sign-out."""
+
+from __future__ import annotations
+
+from anyio import to_thread
+from fastapi import APIRouter, Request, Response
+
+from app.api.deps import SESSION_COOKIE, FacilitatorDep, RuntimeDep, bearer_token
+from app.api.errors import ApiError
+from app.api.schemas import ERROR_RESPONSES, LoginIn, LoginOut
+from app.models import AuditEntry, AuthToken
+from app.security import hash_token, login
+from sqlmodel import delete
+
+router = APIRouter(prefix="/api/auth", tags=["auth"], responses=ERROR_RESPONSES)
+
+
+@router.post("/login", response_model=LoginOut)
+async def sign_in(body: LoginIn, request: Request, response: Response, runtime: RuntimeDep) -> LoginOut:
+    """Exchange an email and password for a bearer token and a session cookie."""
+    address = request.client.host if request.client else ""
+
+    def _login() -> tuple[int, str, str] | None:
+        with runtime.db.write() as session:
+            found = login(session, body.email, body.password, runtime.settings.token_days)
+            if found is None:
+                return None
+            facilitator, token = found
+            assert facilitator.id is not None
+            session.add(AuditEntry(facilitator_id=facilitator.id, action="sign_in", address=address))
+            return facilitator.id, facilitator.email, token
+
+    result = await to_thread.run_sync(_login)
+    if result is None:
+        raise ApiError(401, "unauthorized", "That email and password do not match an account.")
+    facilitator_id, email, token = result
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=runtime.settings.token_days * 86400,
+        httponly=True,
+        samesite="lax",
+        secure=runtime.settings.secure_cookies,
+        path="/",
+    )
+    return LoginOut(token=token, facilitator_id=facilitator_id, email=email)
+
+
+@router.post("/logout", status_code=204)
+async def sign_out(request: Request, runtime: RuntimeDep, _me: FacilitatorDep) -> Response:
+    """End this sign-in: the token stops working at once."""
+    token, _ = bearer_token(request)
+
+    def _forget() -> None:
+        with runtime.db.write() as session:
+            session.exec(delete(AuthToken).where(AuthToken.token_hash == hash_token(token)))  # type: ignore[call-overload]
+
+    await to_thread.run_sync(_forget)
+    response = Response(status_code=204)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/me")
+async def whoami(me: FacilitatorDep) -> dict[str, object]:
+    """The signed-in facilitator."""
+    return {"facilitator_id": me.id, "email": me.email}

@@ -1,0 +1,78 @@
+"""Dependencies shared by the routes: the runtime, tokens, the signed-in facilitator."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from anyio import to_thread
+from fastapi import Depends, Request
+from starlette.requests import HTTPConnection
+
+from app.api.errors import ApiError
+from app.models import Facilitator, Review
+from app.review.identity import Identity
+from app.review.service import normalise_code
+from app.runtime import Runtime
+from app.security import facilitator_for_token, identify, runs_review
+from sqlmodel import select
+
+SESSION_COOKIE = "lantern_session"
+MAX_TOKEN = 200
+
+
+def get_runtime(conn: HTTPConnection) -> Runtime:
+    """The worker's runtime."""
+    runtime: Runtime = conn.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+def bearer_token(conn: HTTPConnection) -> tuple[str, bool]:
+    """The token from the Authorization header, else the session cookie; and whether it was the cookie."""
+    header = conn.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()[:MAX_TOKEN], False
+    return conn.cookies.get(SESSION_COOKIE, "")[:MAX_TOKEN], True
+
+
+async def current_facilitator(request: Request, runtime: RuntimeDep) -> Facilitator:
+    """The signed-in facilitator, or 401."""
+    token, _ = bearer_token(request)
+    if not token:
+        raise ApiError(401, "unauthorized", "Sign in first.")
+
+    def _find() -> Facilitator | None:
+        with runtime.db.read() as session:
+            return facilitator_for_token(session, token)
+
+    facilitator = await to_thread.run_sync(_find)
+    if facilitator is None:
+        raise ApiError(401, "unauthorized", "Your sign-in has expired or is not valid.")
+    return facilitator
+
+
+FacilitatorDep = Annotated[Facilitator, Depends(current_facilitator)]
+
+
+def load_review_for(runtime: Runtime, facilitator: Facilitator, review_id: int) -> Review:
+    """The review, if this facilitator runs it (a stranger's review is a 404, not a 403)."""
+    with runtime.db.read() as session:
+        review = session.get(Review, review_id)
+        if review is None or facilitator.id is None or not runs_review(session, facilitator.id, review_id):
+            raise ApiError(404, "not_found", "No such review.")
+        return review
+
+
+def room_identity(runtime: Runtime, code: str, token: str) -> tuple[Review, Identity]:
+    """The review behind a join code and who the token is within it; 404 or 401 otherwise."""
+    with runtime.db.read() as session:
+        review = session.exec(select(Review).where(Review.code == normalise_code(code))).first()
+        if review is None:
+            raise ApiError(404, "not_found", "No review has that code.")
+        identity = identify(session, review, token, runtime.secret_key) if token else None
+        if identity is None:
+            raise ApiError(401, "unauthorized", "That token does not belong to this review.")
+        return review, identity

@@ -1,0 +1,78 @@
+"""Every error as JSON: {"error": {"code", "message"}}, and never a 500 for bad input."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.review.errors import CommandError
+
+log = logging.getLogger("lantern.api")
+
+_CODES = {
+    400: "invalid",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    422: "invalid",
+    429: "rate_limited",
+}
+
+
+def error_body(code: str, message: str) -> dict[str, dict[str, str]]:
+    """The JSON error body."""
+    return {"error": {"code": code, "message": message}}
+
+
+class ApiError(Exception):
+    """A refusal from a route, with its HTTP status and protocol code."""
+
+    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = headers
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers on the app."""
+
+    @app.exception_handler(ApiError)
+    async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
+        return JSONResponse(error_body(exc.code, exc.message), exc.status, headers=exc.headers)
+
+    @app.exception_handler(CommandError)
+    async def _command_error(_request: Request, exc: CommandError) -> JSONResponse:
+        return JSONResponse(error_body(exc.code, exc.message), exc.http_status)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = exc.errors()
+        if any(e.get("type") == "json_invalid" for e in errors):
+            return JSONResponse(error_body("invalid", "The body is not valid JSON."), 400)
+        parts = []
+        for e in errors[:5]:
+            loc = ".".join(str(p) for p in e.get("loc", ()) if p not in ("body", "query", "path"))
+            parts.append(f"{loc or 'body'}: {e.get('msg', 'invalid')}.")
+        return JSONResponse(error_body("invalid", " ".join(parts) or "Invalid request."), 422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = _CODES.get(exc.status_code, "error")
+        return JSONResponse(
+            error_body(code, str(exc.detail)), exc.status_code, headers=getattr(exc, "headers", None)
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error", exc_info=exc)
+        return JSONResponse(error_body("internal", "Something went wrong on the server."), 500)
+

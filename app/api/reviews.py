@@ -1,0 +1,133 @@
+"""A facilitator's reviews: create, list, read, and share with a co-facilitator."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from anyio import to_thread
+from fastapi import APIRouter, Request
+from sqlmodel import Session, col, select
+
+from app.api.deps import FacilitatorDep, RuntimeDep, load_review_for
+from app.api.errors import ApiError
+from app.api.schemas import ERROR_RESPONSES, CoFacilitatorIn, ReviewIn
+from app.models import Facilitator, Prompt, Review, ReviewFacilitator
+from app.review.identity import Identity
+from app.review.service import create_review
+from app.review.views import iso, prompt_view, review_header, snapshot
+from app.runtime import Runtime
+from app.security import screen_token
+
+router = APIRouter(prefix="/api/reviews", tags=["reviews"], responses=ERROR_RESPONSES)
+
+
+def base_url(runtime: Runtime, request: Request) -> str:
+    """The address people reach Lantern at: the configured public URL, else this request's."""
+    return (runtime.settings.public_url or str(request.base_url)).rstrip("/")
+
+
+def review_out(session: Session, runtime: Runtime, review: Review, base: str) -> dict[str, Any]:
+    """The review as its facilitators see it: links, the screen token, questions, team."""
+    token = screen_token(runtime.secret_key, review)
+    prompts = session.exec(
+        select(Prompt)
+        .where(Prompt.review_id == review.id)
+        .order_by(col(Prompt.phase), col(Prompt.position), col(Prompt.id))
+    ).all()
+    team = session.exec(
+        select(Facilitator.email)
+        .join(ReviewFacilitator, col(ReviewFacilitator.facilitator_id) == col(Facilitator.id))
+        .where(ReviewFacilitator.review_id == review.id)
+    ).all()
+    return {
+        **review_header(review),
+        "join_url": f"{base}/j/{review.code}",
+        "screen_url": f"{base}/screen/{review.code}?token={token}",
+        "screen_token": token,
+        "prompts": [prompt_view(p) for p in prompts],
+        "facilitators": sorted(team),
+        "seq": review.seq,
+        "epoch": review.epoch,
+        "created_at": iso(review.created_at),
+        "started_at": iso(review.started_at),
+        "closed_at": iso(review.closed_at),
+        "retention_days": review.retention_days,
+    }
+
+
+@router.post("", status_code=201)
+async def create(body: ReviewIn, request: Request, runtime: RuntimeDep, me: FacilitatorDep) -> dict[str, Any]:
+    """Create a draft review with the default questions; you run it."""
+    assert me.id is not None
+    owner_id = me.id
+
+    def _create() -> dict[str, Any]:
+        with runtime.db.write() as session:
+            review = create_review(
+                session,
+                owner_id,
+                title=body.title,
+                case_ref=body.case_ref,
+                outcome=body.outcome,
+                starts_on=body.starts_on,
+                days=body.days,
+                settings=body.settings.model_dump(),
+                retention_days=body.retention_days or runtime.settings.retention_days,
+            )
+            return review_out(session, runtime, review, base_url(runtime, request))
+
+    return await to_thread.run_sync(_create)
+
+
+@router.get("")
+async def list_reviews(request: Request, runtime: RuntimeDep, me: FacilitatorDep) -> list[dict[str, Any]]:
+    """The reviews you run or co-run, newest first."""
+
+    def _list() -> list[dict[str, Any]]:
+        with runtime.db.read() as session:
+            reviews = session.exec(
+                select(Review)
+                .join(ReviewFacilitator, col(ReviewFacilitator.review_id) == col(Review.id))
+                .where(ReviewFacilitator.facilitator_id == me.id)
+                .order_by(col(Review.id).desc())
+            ).all()
+            base = base_url(runtime, request)
+            return [review_out(session, runtime, r, base) for r in reviews]
+
+    return await to_thread.run_sync(_list)
+
+
+@router.get("/{review_id}")
+async def read(review_id: int, request: Request, runtime: RuntimeDep, me: FacilitatorDep) -> dict[str, Any]:
+    """The whole room as a facilitator sees it (as in a facilitator's welcome state)."""
+
+    def _read() -> dict[str, Any]:
+        review = load_review_for(runtime, me, review_id)
+        with runtime.db.read() as session:
+            assert review.id is not None and me.id is not None
+            state = snapshot(session, review, Identity("facilitator", review.id, facilitator_id=me.id))
+            state["review"] = review_out(session, runtime, review, base_url(runtime, request))
+            return state
+
+    return await to_thread.run_sync(_read)
+
+
+@router.post("/{review_id}/facilitators", status_code=201)
+async def add_co_facilitator(
+    review_id: int, body: CoFacilitatorIn, runtime: RuntimeDep, me: FacilitatorDep
+) -> dict[str, Any]:
+    """Let another facilitator account steer this review with you."""
+
+    def _add() -> dict[str, Any]:
+        load_review_for(runtime, me, review_id)
+        with runtime.db.write() as session:
+            other = session.exec(
+                select(Facilitator).where(Facilitator.email == body.email.lower())
+            ).first()
+            if other is None or other.id is None:
+                raise ApiError(404, "not_found", "No facilitator account has that email.")
+            if session.get(ReviewFacilitator, (review_id, other.id)) is None:
+                session.add(ReviewFacilitator(review_id=review_id, facilitator_id=other.id))
+            return {"review_id": review_id, "facilitator_id": other.id, "email": other.email}
+
+    return await to_thread.run_sync(_add)

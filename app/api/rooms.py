@@ -1,0 +1,89 @@
+"""A room by its join code: join, read the state, send a command."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from anyio import to_thread
+from fastapi import APIRouter, Body, Request
+from fastapi.responses import JSONResponse
+from sqlmodel import select
+
+from app.api.deps import RuntimeDep, bearer_token, room_identity
+from app.api.dispatch import dispatch
+from app.api.errors import ApiError
+from app.api.schemas import ERROR_RESPONSES, AckOut, CommandErrorOut, JoinIn, JoinOut
+from app.models import Event, Review
+from app.review.errors import HTTP_STATUS, CommandError
+from app.review.service import join_review, normalise_code
+from app.review.views import snapshot, you
+from app.security import PARTICIPANT_PREFIX, hash_token, new_token
+
+router = APIRouter(prefix="/api/rooms", tags=["rooms"], responses=ERROR_RESPONSES)
+
+
+@router.post("/{code}/join", status_code=201, response_model=JoinOut)
+async def join(code: str, body: JoinIn, runtime: RuntimeDep) -> JoinOut:
+    """Join a review with a role and, if you like, a first name; keep the token to come back."""
+    token = new_token(PARTICIPANT_PREFIX)
+
+    def _join() -> tuple[JoinOut, Event]:
+        with runtime.db.write() as session:
+            review = session.exec(
+                select(Review).where(Review.code == normalise_code(code)).with_for_update()
+            ).first()
+            if review is None or review.id is None:
+                raise ApiError(404, "not_found", "No review has that code.")
+            participant, event = join_review(
+                session, review, role=body.role, name=body.name, table=body.table,
+                token_hash=hash_token(token),
+            )
+            assert participant.id is not None
+            out = JoinOut(participant_id=participant.id, token=token, review_id=review.id, code=review.code)
+            return out, event
+
+    try:
+        out, event = await to_thread.run_sync(_join)
+    except CommandError as exc:
+        raise ApiError(exc.http_status, exc.code, exc.message) from None
+    await runtime.publish(event)
+    return out
+
+
+@router.get("/{code}")
+async def room_state(code: str, request: Request, runtime: RuntimeDep) -> dict[str, Any]:
+    """The room as your token's audience sees it, with `you` and the current seq."""
+    token, _ = bearer_token(request)
+
+    def _state() -> dict[str, Any]:
+        review, identity = room_identity(runtime, code, token)
+        with runtime.db.read() as session:
+            return {
+                "audience": identity.audience,
+                "epoch": review.epoch,
+                "seq": review.seq,
+                "state": snapshot(session, review, identity),
+                "you": you(session, review, identity),
+            }
+
+    return await to_thread.run_sync(_state)
+
+
+@router.post(
+    "/{code}/commands",
+    response_model=AckOut,
+    responses={status: {"model": CommandErrorOut} for status in sorted(set(HTTP_STATUS.values()))},
+)
+async def command(
+    code: str,
+    request: Request,
+    runtime: RuntimeDep,
+    frame: dict[str, Any] = Body(..., examples=[{"type": "contribute", "cid": "c1", "prompt_id": 1, "text": "..."}]),
+) -> Any:
+    """Send one command, the same JSON as over the websocket; the answer is its ack or error frame."""
+    token, _ = bearer_token(request)
+    review, identity = await to_thread.run_sync(room_identity, runtime, code, token)
+    answer = await dispatch(runtime, identity, frame)
+    if answer["type"] == "error":
+        return JSONResponse(answer, HTTP_STATUS.get(answer["code"], 400))
+    return answer

@@ -1,0 +1,173 @@
+"""The websocket: hello, welcome (snapshot or replay), then commands in and events out."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from typing import Any
+from urllib.parse import urlsplit
+
+from anyio import to_thread
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from sqlmodel import col, select
+
+from app.api.deps import SESSION_COOKIE, MAX_TOKEN, get_runtime
+from app.api.dispatch import dispatch, error_frame
+from app.api.errors import ApiError
+from app.api.ratelimit import TokenBucket
+from app.live.connection import Connection
+from app.live.frames import WireEvent, dumps
+from app.models import Event, Review
+from app.review.identity import Identity
+from app.review.rules import MAX_FRAME_BYTES
+from app.review.service import normalise_code
+from app.review.views import snapshot, you
+from app.runtime import Runtime
+from app.security import identify
+
+router = APIRouter()
+
+HELLO_TIMEOUT = 10.0
+# A resume further back than this is sent as a whole snapshot instead: it is smaller.
+MAX_REPLAY = 5000
+# Per connection: a phone tapping fast is fine, a script looping is not.
+COMMANDS_PER_SECOND = 10.0
+COMMAND_BURST = 30.0
+CLOSE_POLICY = 1008
+
+
+@router.websocket("/ws/rooms/{code}")
+async def room_socket(websocket: WebSocket, code: str) -> None:
+    """One client's connection to a room."""
+    runtime = get_runtime(websocket)
+    if not _origin_allowed(websocket, runtime):
+        await websocket.close(CLOSE_POLICY, "Origin not allowed")
+        return
+    await websocket.accept()
+    hello = await _receive_hello(websocket)
+    if hello is None:
+        return
+    token = hello.get("token") or websocket.cookies.get(SESSION_COOKIE, "")
+    try:
+        review_id, identity = await to_thread.run_sync(_identify, runtime, code, str(token)[:MAX_TOKEN])
+    except ApiError as exc:
+        await websocket.close(CLOSE_POLICY, exc.message[:120])
+        return
+    conn = Connection(websocket, identity)
+    await runtime.hub.attach(conn)
+    try:
+        since, epoch = hello.get("since"), hello.get("epoch")
+        frames, covered = await to_thread.run_sync(
+            _welcome, runtime, review_id, identity, since if _is_seq(since) else None, epoch
+        )
+        conn.start(frames, covered)
+        await _serve(websocket, runtime, conn)
+    finally:
+        await runtime.hub.detach(conn)
+
+
+def _is_seq(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _origin_allowed(websocket: WebSocket, runtime: Runtime) -> bool:
+    """Browsers send Origin; a page from another site must not drive a signed-in cookie."""
+    origin = websocket.headers.get("origin")
+    if origin is None:
+        return True  # not a browser: scripts and other clients authenticate by token
+    allowed = {o.strip().rstrip("/") for o in runtime.settings.allowed_origins.split(",") if o.strip()}
+    if runtime.settings.public_url:
+        allowed.add(runtime.settings.public_url.rstrip("/"))
+    if origin.rstrip("/") in allowed:
+        return True
+    return urlsplit(origin).netloc == websocket.headers.get("host", "")
+
+
+async def _receive_hello(websocket: WebSocket) -> dict[str, Any] | None:
+    try:
+        text = await asyncio.wait_for(websocket.receive_text(), HELLO_TIMEOUT)
+        hello = json.loads(text) if len(text) <= MAX_FRAME_BYTES else None
+    except (TimeoutError, ValueError, KeyError, WebSocketDisconnect, RuntimeError):
+        hello = None
+    if not isinstance(hello, dict) or hello.get("type") != "hello":
+        with contextlib.suppress(RuntimeError, WebSocketDisconnect):
+            await websocket.close(CLOSE_POLICY, "The first frame must be a hello with a token.")
+        return None
+    return hello
+
+
+def _identify(runtime: Runtime, code: str, token: str) -> tuple[int, Identity]:
+    with runtime.db.read() as session:
+        review = session.exec(select(Review).where(Review.code == normalise_code(code))).first()
+        if review is None or review.id is None:
+            raise ApiError(404, "not_found", "No review has that code.")
+        identity = identify(session, review, token, runtime.secret_key) if token else None
+        if identity is None:
+            raise ApiError(401, "unauthorized", "That token does not belong to this review.")
+        return review.id, identity
+
+
+def _welcome(
+    runtime: Runtime, review_id: int, identity: Identity, since: int | None, epoch: Any
+) -> tuple[list[str], int]:
+    """The welcome and, when resuming, the events after `since`; and the seq they cover."""
+    with runtime.db.read() as session:
+        review = session.get(Review, review_id)
+        assert review is not None
+        head = {"type": "welcome", "audience": identity.audience, "epoch": review.epoch, "seq": review.seq}
+        mine = you(session, review, identity)
+        presence = runtime.hub.rooms[review_id].presence() if review_id in runtime.hub.rooms else None
+        can_resume = (
+            since is not None
+            and epoch == review.epoch
+            and since <= review.seq
+            and review.seq - since <= MAX_REPLAY
+        )
+        if can_resume:
+            events = session.exec(
+                select(Event)
+                .where(Event.review_id == review_id, Event.seq > since, Event.seq <= review.seq)
+                .order_by(col(Event.seq))
+            ).all()
+            frames = [dumps({**head, "resumed": True, "you": mine, "presence": presence})]
+            for event in events:
+                frame = WireEvent.from_row(event).frame_for(identity)
+                if frame is not None:
+                    frames.append(frame)
+            return frames, review.seq
+        state = snapshot(session, review, identity)
+        return [dumps({**head, "resumed": False, "state": state, "you": mine, "presence": presence})], review.seq
+
+
+async def _serve(websocket: WebSocket, runtime: Runtime, conn: Connection) -> None:
+    bucket = TokenBucket(COMMANDS_PER_SECOND, COMMAND_BURST)
+    while not conn.closed:
+        message = await websocket.receive()
+        if message["type"] == "websocket.disconnect":
+            return
+        text = message.get("text")
+        if text is None:
+            conn.push(dumps(error_frame(None, "invalid", "Frames must be JSON text.")))
+            continue
+        if len(text.encode()) > MAX_FRAME_BYTES:
+            conn.push(dumps(error_frame(None, "too_large", f"A frame may be at most {MAX_FRAME_BYTES} bytes.")))
+            continue
+        try:
+            frame = json.loads(text)
+        except ValueError:
+            conn.push(dumps(error_frame(None, "invalid", "That frame is not valid JSON.")))
+            continue
+        kind = frame.get("type") if isinstance(frame, dict) else None
+        if kind == "ping":
+            conn.push(dumps({"type": "pong", "id": frame.get("id")}))
+            continue
+        if kind == "hello":
+            conn.push(dumps(error_frame(frame.get("cid"), "invalid", "Already welcomed.")))
+            continue
+        if not bucket.take():
+            cid = frame.get("cid") if isinstance(frame, dict) else None
+            wait = f"{bucket.retry_after():.1f}"
+            conn.push(dumps(error_frame(cid, "rate_limited", f"Too many commands; wait {wait} s.")))
+            continue
+        conn.push(dumps(await dispatch(runtime, conn.identity, frame)))

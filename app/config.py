@@ -1,0 +1,73 @@
+"""Settings, read once from the environment with the LANTERN_ prefix."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every setting Lantern reads; see docs/deploy.md for which matter in production."""
+
+    model_config = SettingsConfigDict(env_prefix="LANTERN_", extra="ignore")
+
+    data_dir: Path = Path("./data")
+    database_url: str = ""
+    redis_url: str = ""
+    secret_key: str = ""
+    # The address people type on their phones; defaults to the request's own origin.
+    public_url: str = ""
+    # Origins allowed to open a websocket besides the server's own (comma separated).
+    allowed_origins: str = ""
+    # A facilitator's sign-in lasts one working week of a three-day review, with margin.
+    token_days: int = Field(default=14, ge=1, le=365)
+    # Reviews are purged this many days after they close unless a review says otherwise.
+    retention_days: int = Field(default=365, ge=1, le=3650)
+    # Secure cookies need HTTPS; on by default when the public address is https.
+    cookie_secure: bool | None = None
+
+    @field_validator("database_url")
+    @classmethod
+    def _normalise_postgres(cls, value: str) -> str:
+        # The contract accepts the plain postgresql:// form; SQLAlchemy needs the driver named.
+        for prefix in ("postgresql://", "postgres://"):
+            if value.startswith(prefix):
+                return "postgresql+psycopg://" + value[len(prefix) :]
+        return value
+
+    @property
+    def effective_database_url(self) -> str:
+        """The database URL, defaulting to a SQLite file in the data dir."""
+        if self.database_url:
+            return self.database_url
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{(self.data_dir / 'lantern.db').resolve()}"
+
+    @property
+    def effective_secret_key(self) -> str:
+        """The signing key; in development generated once and kept in the data dir."""
+        if self.secret_key:
+            return self.secret_key
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        path = self.data_dir / "secret_key"
+        if not path.exists():
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Whether cookies carry the Secure flag."""
+        if self.cookie_secure is not None:
+            return self.cookie_secure
+        return self.public_url.startswith("https://")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings."""
+    return Settings()

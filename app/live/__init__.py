@@ -1,0 +1,1 @@
+"""Delivery: connections, per-audience fan-out, and the bus between workers."""

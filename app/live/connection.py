@@ -1,0 +1,136 @@
+"""One client's socket: a bounded outgoing queue drained by its own writer task."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections import deque
+from typing import Any, Protocol
+
+from app.review.identity import Identity
+
+# A phone this far behind is closed; it resumes from its last seq, which costs the server
+# one read instead of an ever-growing queue in memory.
+MAX_QUEUED_FRAMES = 1000
+CLOSE_TOO_SLOW = 4008
+
+# Fire-and-forget close tasks, held so that they are not collected before they run.
+_background: set[asyncio.Task[None]] = set()
+
+
+class Socket(Protocol):
+    """What a connection needs of a websocket (Starlette's, or a test double)."""
+
+    async def send_text(self, data: str) -> None: ...
+
+    async def close(self, code: int = 1000, reason: str | None = None) -> None: ...
+
+
+class _Entry:
+    __slots__ = ("seq", "frame", "key")
+
+    def __init__(self, seq: int | None, frame: str | None, key: Any) -> None:
+        self.seq = seq
+        self.frame = frame
+        self.key = key
+
+
+class Connection:
+    """An attached client. Frames pushed before `start` wait, and those the welcome covers are dropped."""
+
+    def __init__(self, socket: Socket, identity: Identity) -> None:
+        self.socket = socket
+        self.identity = identity
+        self.last_seq = 0
+        self.closed = False
+        self._queue: deque[_Entry] = deque()
+        self._by_key: dict[Any, _Entry] = {}
+        self._wake = asyncio.Event()
+        self._started = False
+        self._writer: asyncio.Task[None] | None = None
+
+    @property
+    def queued(self) -> int:
+        """Frames waiting to be written."""
+        return len(self._queue)
+
+    def push_event(self, seq: int, frame: str, key: Any = None) -> None:
+        """Queue an event frame; a newer tally replaces an unsent older one of the same key."""
+        if self.closed or (self._started and seq <= self.last_seq):
+            return
+        if key is not None and self.identity.audience != "facilitator":
+            older = self._by_key.get(key)
+            if older is not None:
+                older.frame = None  # dropped in place; rising order is kept by appending
+        entry = _Entry(seq, frame, key)
+        if key is not None:
+            self._by_key[key] = entry
+        self._append(entry)
+
+    def push(self, frame: str) -> None:
+        """Queue a frame that carries no seq (ack, error, presence)."""
+        if not self.closed:
+            self._append(_Entry(None, frame, None))
+
+    def _append(self, entry: _Entry) -> None:
+        self._queue.append(entry)
+        if len(self._queue) > MAX_QUEUED_FRAMES:
+            self.abort(CLOSE_TOO_SLOW, "Too far behind; resume with since.")
+            return
+        self._wake.set()
+
+    def start(self, first_frames: list[str], covered_seq: int) -> None:
+        """Send the welcome (and any replay) first, then what queued after `covered_seq`."""
+        self.last_seq = covered_seq
+        waiting = [e for e in self._queue if e.seq is None or e.seq > covered_seq]
+        self._queue.clear()
+        self._queue.extend(_Entry(None, f, None) for f in first_frames)
+        self._queue.extend(waiting)
+        self._started = True
+        self._writer = asyncio.create_task(self._write())
+        self._wake.set()
+
+    async def _write(self) -> None:
+        try:
+            while not self.closed:
+                await self._wake.wait()
+                self._wake.clear()
+                while self._queue and not self.closed:
+                    entry = self._queue.popleft()
+                    if entry.key is not None and self._by_key.get(entry.key) is entry:
+                        del self._by_key[entry.key]
+                    if entry.frame is None:
+                        continue
+                    if entry.seq is not None:
+                        if entry.seq <= self.last_seq:
+                            continue
+                        self.last_seq = entry.seq
+                    await self.socket.send_text(entry.frame)
+        except Exception:
+            # The peer went away mid-write; the reader notices and detaches.
+            self.closed = True
+
+    def abort(self, code: int, reason: str) -> None:
+        """Close the socket without waiting for the queue."""
+        if self.closed:
+            return
+        self.closed = True
+        self._queue.clear()
+        self._wake.set()
+
+        async def _close() -> None:
+            with contextlib.suppress(Exception):
+                await self.socket.close(code, reason)
+
+        task = asyncio.get_running_loop().create_task(_close())
+        _background.add(task)
+        task.add_done_callback(_background.discard)
+
+    async def stop(self) -> None:
+        """Stop the writer (the socket is already closing)."""
+        self.closed = True
+        self._wake.set()
+        if self._writer is not None:
+            self._writer.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._writer

@@ -1,0 +1,239 @@
+"""This worker's rooms: who is connected to which review, and delivery in seq order.
+
+Each room has one task that takes committed events off its inbox in arrival order and
+hands each connection the frame for its audience. Events can arrive out of order (two
+commits racing to publish, two workers) or not at all (a lost bus message); the room
+keeps a cursor and reads any gap from the database, so every connection gets a rising,
+duplicate-free sequence.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import secrets
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from app.live.connection import Connection
+from app.live.frames import WireEvent, dumps
+
+log = logging.getLogger("lantern.hub")
+
+# How often a room with connections checks the database for events it never heard of.
+CATCH_UP_SECONDS = 2.0
+# Presence is sent at most this often, so a hall joining at once is a few frames, not thousands.
+PRESENCE_SECONDS = 0.5
+# A worker repeats its presence this often; other workers forget it after three silences.
+PRESENCE_HEARTBEAT_SECONDS = 10.0
+
+LoadEvents = Callable[[int, int, int | None], Awaitable[list[WireEvent]]]
+LoadSeq = Callable[[int], Awaitable[int | None]]
+Publish = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+class Room:
+    """The connections of one review in this worker."""
+
+    def __init__(self, hub: Hub, review_id: int, cursor: int) -> None:
+        self.hub = hub
+        self.review_id = review_id
+        self.cursor = cursor
+        self.connections: set[Connection] = set()
+        self.inbox: asyncio.Queue[WireEvent | None] = asyncio.Queue()
+        self.remote_presence: dict[str, tuple[float, dict[str, int]]] = {}
+        self._presence_due = False
+        self._task = asyncio.create_task(self._run())
+
+    def local_presence(self) -> dict[str, int]:
+        """Counts of this worker's connections: participant roles, screens, facilitators."""
+        counts: Counter[str] = Counter()
+        for conn in self.connections:
+            identity = conn.identity
+            key = f"role:{identity.role}" if identity.audience == "participant" else identity.audience
+            counts[key] += 1
+        return dict(counts)
+
+    def presence(self) -> dict[str, Any]:
+        """Everyone connected to this review, across workers."""
+        total: Counter[str] = Counter(self.local_presence())
+        horizon = time.monotonic() - 3 * PRESENCE_HEARTBEAT_SECONDS
+        for worker, (seen, counts) in self.remote_presence.items():
+            if worker != self.hub.worker_id and seen >= horizon:
+                total.update(counts)
+        by_role = {k[5:]: v for k, v in total.items() if k.startswith("role:") and v}
+        return {
+            "type": "presence",
+            "by_role": by_role,
+            "participants": sum(by_role.values()),
+            "screens": total.get("screen", 0),
+            "facilitators": total.get("facilitator", 0),
+        }
+
+    def presence_changed(self) -> None:
+        """Schedule one presence frame soon (debounced)."""
+        if not self._presence_due:
+            self._presence_due = True
+            asyncio.get_running_loop().call_later(PRESENCE_SECONDS, self._send_presence)
+
+    def _send_presence(self) -> None:
+        self._presence_due = False
+        self.hub.announce_presence(self)
+        frame = dumps(self.presence())
+        for conn in self.connections:
+            if conn.identity.audience != "participant":
+                conn.push(frame)
+
+    async def _run(self) -> None:
+        while True:
+            event = await self.inbox.get()
+            try:
+                if event is None:
+                    await self._catch_up(None)
+                    continue
+                if event.seq <= self.cursor:
+                    continue
+                if event.seq > self.cursor + 1:
+                    await self._catch_up(event.seq - 1)
+                self._fan_out(event)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("room %s: delivery failed; the next catch-up retries", self.review_id)
+
+    async def _catch_up(self, upto: int | None) -> None:
+        for missed in await self.hub.load_events(self.review_id, self.cursor, upto):
+            if missed.seq == self.cursor + 1:
+                self._fan_out(missed)
+
+    def _fan_out(self, event: WireEvent) -> None:
+        self.cursor = event.seq
+        key = event.coalesce_key
+        for conn in self.connections:
+            frame = event.frame_for(conn.identity)
+            if frame is not None:
+                conn.push_event(event.seq, frame, key)
+
+    async def close(self) -> None:
+        """Stop the room's task."""
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+
+
+class Hub:
+    """All rooms of this worker, fed by the bus."""
+
+    def __init__(self, load_events: LoadEvents, load_seq: LoadSeq, publish: Publish) -> None:
+        self.load_events = load_events
+        self._load_seq = load_seq
+        self._publish = publish
+        self.rooms: dict[int, Room] = {}
+        self.worker_id = f"{os.getpid()}-{secrets.token_hex(3)}"
+        self._attach_lock = asyncio.Lock()
+        self._ticker: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        """Begin the periodic catch-up and presence heartbeat."""
+        self._ticker = asyncio.create_task(self._tick())
+
+    async def on_message(self, message: dict[str, Any]) -> None:
+        """A message from the bus: an event or another worker's presence."""
+        kind = message.get("t")
+        room = self.rooms.get(int(message.get("review_id", 0)))
+        if room is None:
+            return
+        if kind == "event":
+            room.inbox.put_nowait(WireEvent.from_dict(message["event"]))
+        elif kind == "presence" and message.get("worker") != self.worker_id:
+            room.remote_presence[str(message["worker"])] = (time.monotonic(), dict(message["counts"]))
+            room.presence_changed()
+
+    async def publish_event(self, event: WireEvent) -> None:
+        """Send a committed event to every worker, this one included."""
+        await self._publish({"t": "event", "review_id": event.review_id, "event": event.to_dict()})
+
+    def announce_presence(self, room: Room) -> None:
+        """Tell the other workers this worker's counts for a room."""
+        message = {
+            "t": "presence",
+            "review_id": room.review_id,
+            "worker": self.worker_id,
+            "counts": room.local_presence(),
+        }
+        task = asyncio.get_running_loop().create_task(self._publish(message))
+        task.add_done_callback(lambda t: t.exception() if not t.cancelled() else None)
+
+    async def attach(self, conn: Connection) -> Room:
+        """Add a connection to its review's room (creating the room on first use)."""
+        review_id = conn.identity.review_id
+        async with self._attach_lock:
+            room = self.rooms.get(review_id)
+            if room is None:
+                cursor = await self._load_seq(review_id)
+                room = Room(self, review_id, cursor or 0)
+                self.rooms[review_id] = room
+            room.connections.add(conn)
+        room.presence_changed()
+        return room
+
+    async def detach(self, conn: Connection) -> None:
+        """Remove a connection; an empty room is closed."""
+        await conn.stop()
+        room = self.rooms.get(conn.identity.review_id)
+        if room is None:
+            return
+        room.connections.discard(conn)
+        if room.connections:
+            room.presence_changed()
+            return
+        async with self._attach_lock:
+            if not room.connections and self.rooms.get(room.review_id) is room:
+                del self.rooms[room.review_id]
+                self.announce_presence(room)
+                await room.close()
+
+    def kick(self, review_id: int, predicate: Callable[[Connection], bool], code: int, reason: str) -> None:
+        """Close the connections of a review that match (an erased participant, a purged review)."""
+        room = self.rooms.get(review_id)
+        for conn in list(room.connections if room else ()):
+            if predicate(conn):
+                conn.abort(code, reason)
+
+    async def catch_up_all(self) -> None:
+        """Ask every room to read whatever it missed (after the bus was away)."""
+        for room in list(self.rooms.values()):
+            room.inbox.put_nowait(None)
+
+    async def _tick(self) -> None:
+        last_heartbeat = time.monotonic()
+        while True:
+            await asyncio.sleep(CATCH_UP_SECONDS)
+            for room in list(self.rooms.values()):
+                try:
+                    seq = await self._load_seq(room.review_id)
+                except Exception:
+                    log.exception("catch-up check failed")
+                    continue
+                if seq is not None and seq > room.cursor:
+                    room.inbox.put_nowait(None)
+            if time.monotonic() - last_heartbeat >= PRESENCE_HEARTBEAT_SECONDS:
+                last_heartbeat = time.monotonic()
+                for room in list(self.rooms.values()):
+                    self.announce_presence(room)
+
+    async def close(self) -> None:
+        """Stop every room and the ticker."""
+        if self._ticker is not None:
+            self._ticker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._ticker
+        for room in list(self.rooms.values()):
+            for conn in list(room.connections):
+                conn.abort(1012, "Server restarting")
+            await room.close()
+        self.rooms.clear()

@@ -1,0 +1,70 @@
+"""The ASGI app: routes, error handlers, security headers, and the worker's lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from anyio import to_thread
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
+
+from app import pages
+from app.api import auth, errors, reviews, rooms, ws
+from app.config import Settings, get_settings
+from app.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
+from app.runtime import Runtime
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """A Lantern app for these settings (the environment's by default)."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime = Runtime.create(settings)
+        app.state.runtime = runtime
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(
+        title="Lantern",
+        version="1",
+        summary="A live room for appreciative case reviews in children's safeguarding.",
+        description="See docs/protocol.md for the websocket protocol at /ws/rooms/{code}.",
+        lifespan=lifespan,
+    )
+    errors.install(app)
+    app.include_router(auth.router)
+    app.include_router(reviews.router)
+    app.include_router(rooms.router)
+    app.include_router(ws.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    @app.get("/healthz", tags=["health"])
+    async def healthz() -> JSONResponse:
+        """200 once the database answers."""
+        runtime: Runtime = app.state.runtime
+
+        def _ping() -> None:
+            with runtime.db.read() as session:
+                session.connection().execute(text("SELECT 1"))
+
+        try:
+            await to_thread.run_sync(_ping)
+        except Exception:
+            return JSONResponse({"status": "unavailable"}, 503)
+        return JSONResponse({"status": "ok"})
+
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(BodyLimitMiddleware)
+    return app

@@ -1,0 +1,212 @@
+"""Every table Lantern keeps. The event log is the truth; the rest are its projections."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    """Now, in UTC (every time is stored in UTC)."""
+    return datetime.now(UTC)
+
+
+class Facilitator(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True, index=True)
+    password_hash: str = Field(max_length=255)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class AuthToken(SQLModel, table=True):
+    __tablename__ = "auth_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    facilitator_id: int = Field(foreign_key="facilitator.id", ondelete="CASCADE", index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+
+
+class Review(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=16, unique=True, index=True)
+    title: str = Field(max_length=200)
+    case_ref: str = Field(max_length=100)
+    outcome: str = Field(default="", max_length=1000)
+    starts_on: date | None = None
+    days: int = 1
+    status: str = Field(default="draft", max_length=10)
+    phase: str = Field(default="discover", max_length=10)
+    prompt_id: int | None = None
+    settings: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # The last seq written; the next event takes seq + 1 under this row's lock.
+    seq: int = 0
+    # Changes when the log is rewritten (restore, erasure): clients holding an older
+    # epoch get a whole snapshot instead of a replay.
+    epoch: str = Field(max_length=32)
+    locked: bool = False
+    spotlight_card_id: int | None = None
+    blank: bool = False
+    pause_message: str = Field(default="", max_length=500)
+    timer_ends_at: datetime | None = None
+    timer_seconds: int | None = None
+    screen_nonce: str = Field(max_length=32)
+    owner_id: int = Field(foreign_key="facilitator.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    started_at: datetime | None = None
+    closed_at: datetime | None = None
+    retention_days: int = 365
+
+
+class ReviewFacilitator(SQLModel, table=True):
+    """Who may steer a review: its owner and any co-facilitators."""
+
+    __tablename__ = "review_facilitator"
+
+    review_id: int = Field(foreign_key="review.id", ondelete="CASCADE", primary_key=True)
+    facilitator_id: int = Field(foreign_key="facilitator.id", ondelete="CASCADE", primary_key=True)
+    added_at: datetime = Field(default_factory=utcnow)
+
+
+class Prompt(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    review_id: int = Field(foreign_key="review.id", ondelete="CASCADE", index=True)
+    phase: str = Field(max_length=10)
+    text: str = Field(max_length=500)
+    position: int = 0
+
+
+class Participant(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    review_id: int = Field(foreign_key="review.id", ondelete="CASCADE", index=True)
+    role: str = Field(max_length=20)
+    name: str = Field(default="", max_length=40)
+    table_label: str = Field(default="", max_length=20)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    joined_at: datetime = Field(default_factory=utcnow)
+    erased_at: datetime | None = None
+
+
+class Card(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    review_id: int = Field(foreign_key="review.id", ondelete="CASCADE", index=True)
+    participant_id: int | None = Field(default=None, foreign_key="participant.id", index=True)
+    facilitator_id: int | None = Field(default=None, foreign_key="facilitator.id")
+    phase: str = Field(max_length=10)
+    prompt_id: int = Field(foreign_key="prompt.id")
+    text: str
+    # held (waiting for the facilitator), visible, hidden, withdrawn
+    status: str = Field(max_length=10)
+    hold_reason: str = Field(default="", max_length=500)
+    redacted: bool = False
+    theme_id: int | None = Field(default=None, foreign_key="theme.id")
+    owner: str = Field(default="", max_length=200)
+    due: date | None = None
+    appreciations: int = 0
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Appreciation(SQLModel, table=True):
+    card_id: int = Field(foreign_key="card.id", ondelete="CASCADE", primary_key=True)
+    participant_id: int = Field(foreign_key="participant.id", ondelete="CASCADE", primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Theme(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    review_id: int = Field(foreign_key="review.id", ondelete="CASCADE", index=True)
+    phase: str = Field(max_length=10)
+    name: str = Field(max_length=120)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class VotingRound(SQLModel, table=True):
+    __tablename__ = "voting_round"
+
+    id: int | None = Field(default=None, primary_key=True)
+    review_id: int = Field(foreign_key="review.id", ondelete="CASCADE", index=True)
+    phase: str = Field(max_length=10)
+    targets: str = Field(max_length=10)
+    budget: int
+    # open, closed, revealed
+    status: str = Field(default="open", max_length=10)
+    opened_at: datetime = Field(default_factory=utcnow)
+    closed_at: datetime | None = None
+    revealed_at: datetime | None = None
+
+
+class Vote(SQLModel, table=True):
+    """How many dots one participant has put on one target in one round."""
+
+    round_id: int = Field(foreign_key="voting_round.id", ondelete="CASCADE", primary_key=True)
+    participant_id: int = Field(foreign_key="participant.id", ondelete="CASCADE", primary_key=True)
+    target_id: int = Field(primary_key=True)
+    count: int = 0
+
+
+class Concern(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    review_id: int = Field(foreign_key="review.id", ondelete="CASCADE", index=True)
+    participant_id: int | None = Field(default=None, foreign_key="participant.id")
+    text: str
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Event(SQLModel, table=True):
+    """One change to a review, as each audience may see it.
+
+    `data` is what facilitators see. `public_kind`/`public_data` are what the screen and
+    participants see (null: they do not see this event). `personal_id` names the one
+    participant (the author, the voter) who sees `personal_data` instead.
+    """
+
+    __table_args__ = (
+        UniqueConstraint("review_id", "seq", name="uq_event_review_seq"),
+        UniqueConstraint("review_id", "actor", "cid", name="uq_event_review_actor_cid"),
+        Index("ix_event_review_seq", "review_id", "seq"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    review_id: int = Field(foreign_key="review.id", ondelete="CASCADE")
+    seq: int
+    kind: str = Field(max_length=40)
+    data: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    public_kind: str | None = Field(default=None, max_length=40)
+    public_data: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    personal_id: int | None = None
+    personal_data: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    # f:<facilitator id>, p:<participant id>, s (screen), system
+    actor: str = Field(max_length=20)
+    cid: str | None = Field(default=None, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class KeepOut(SQLModel, table=True):
+    """A real name or place that must never be stored, and the pseudonym that replaces it."""
+
+    __tablename__ = "keep_out"
+
+    id: int | None = Field(default=None, primary_key=True)
+    review_id: int = Field(foreign_key="review.id", ondelete="CASCADE", index=True)
+    term: str = Field(max_length=100)
+    replacement: str = Field(max_length=100)
+
+
+class AuditEntry(SQLModel, table=True):
+    """A facilitator action worth a record: sign-ins, exports, moderation, erasure, purges."""
+
+    __tablename__ = "audit_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    # No foreign key: the record of a purge outlives the review it purged.
+    review_id: int | None = Field(default=None, index=True)
+    facilitator_id: int | None = None
+    action: str = Field(max_length=40)
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    address: str = Field(default="", max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)

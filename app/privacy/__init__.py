@@ -1,0 +1,1 @@
+"""Keeping identities out of what Lantern stores, shows and exports."""

@@ -1,0 +1,243 @@
+"""The commands a client may send, validated before any rule is checked."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
+
+from app.review import rules
+from app.review.errors import CommandError
+from app.review.rules import Phase
+
+Cid = Annotated[str, StringConstraints(min_length=1, max_length=rules.MAX_CID)]
+Id = Annotated[int, Field(ge=1, le=2**62)]
+
+
+def _text(limit: int) -> Any:
+    return Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=limit)]
+
+
+class _Command(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    cid: Cid
+
+
+class Contribute(_Command):
+    type: Literal["contribute"]
+    prompt_id: Id
+    text: _text(rules.MAX_CARD_TEXT)  # type: ignore[valid-type]
+    owner: Annotated[str, StringConstraints(strip_whitespace=True, max_length=rules.MAX_OWNER)] = ""
+    due: date | None = None
+
+
+class Edit(_Command):
+    type: Literal["edit"]
+    card_id: Id
+    text: _text(rules.MAX_CARD_TEXT)  # type: ignore[valid-type]
+    owner: Annotated[str, StringConstraints(strip_whitespace=True, max_length=rules.MAX_OWNER)] | None = None
+    due: date | None = None
+
+
+class Withdraw(_Command):
+    type: Literal["withdraw"]
+    card_id: Id
+
+
+class Appreciate(_Command):
+    type: Literal["appreciate"]
+    card_id: Id
+
+
+class VoteCmd(_Command):
+    type: Literal["vote"]
+    target_id: Id
+
+
+class Unvote(_Command):
+    type: Literal["unvote"]
+    target_id: Id
+
+
+class RaiseConcern(_Command):
+    type: Literal["raise_concern"]
+    text: _text(rules.MAX_CONCERN_TEXT)  # type: ignore[valid-type]
+
+
+class SetPhase(_Command):
+    type: Literal["set_phase"]
+    phase: Phase
+
+
+class SetPrompt(_Command):
+    type: Literal["set_prompt"]
+    prompt_id: Id
+
+
+class AddPrompt(_Command):
+    type: Literal["add_prompt"]
+    phase: Phase
+    text: _text(rules.MAX_PROMPT_TEXT)  # type: ignore[valid-type]
+
+
+class StartTimer(_Command):
+    type: Literal["start_timer"]
+    seconds: Annotated[int, Field(ge=1, le=rules.MAX_TIMER_SECONDS)]
+
+
+class StopTimer(_Command):
+    type: Literal["stop_timer"]
+    seconds: int | None = None  # accepted and ignored: the contract lists it for both
+
+
+class Lock(_Command):
+    type: Literal["lock"]
+
+
+class Unlock(_Command):
+    type: Literal["unlock"]
+
+
+class OpenVoting(_Command):
+    type: Literal["open_voting"]
+    targets: Literal["cards", "themes"]
+    phase: Phase | None = None
+    budget: Annotated[int, Field(ge=1, le=rules.MAX_VOTE_BUDGET)] | None = None
+
+
+class CloseVoting(_Command):
+    type: Literal["close_voting"]
+
+
+class Reveal(_Command):
+    type: Literal["reveal"]
+
+
+class AddTheme(_Command):
+    type: Literal["add_theme"]
+    name: _text(rules.MAX_THEME_NAME)  # type: ignore[valid-type]
+    phase: Phase | None = None
+
+
+class RenameTheme(_Command):
+    type: Literal["rename_theme"]
+    theme_id: Id
+    name: _text(rules.MAX_THEME_NAME)  # type: ignore[valid-type]
+
+
+class Assign(_Command):
+    type: Literal["assign"]
+    card_id: Id
+    theme_id: Id | None
+
+
+class Moderate(_Command):
+    type: Literal["moderate"]
+    card_id: Id
+    action: Literal["approve", "hide", "show", "redact"]
+    text: _text(rules.MAX_CARD_TEXT) | None = None  # type: ignore[valid-type]
+
+
+class Spotlight(_Command):
+    type: Literal["spotlight"]
+    card_id: Id | None
+
+
+class Blank(_Command):
+    type: Literal["blank"]
+    on: bool
+
+
+class Start(_Command):
+    type: Literal["start"]
+
+
+class Pause(_Command):
+    type: Literal["pause"]
+    message: Annotated[str, StringConstraints(strip_whitespace=True, max_length=rules.MAX_PAUSE_MESSAGE)] = ""
+
+
+class Resume(_Command):
+    type: Literal["resume"]
+
+
+class Close(_Command):
+    type: Literal["close"]
+
+
+Command = Annotated[
+    Contribute
+    | Edit
+    | Withdraw
+    | Appreciate
+    | VoteCmd
+    | Unvote
+    | RaiseConcern
+    | SetPhase
+    | SetPrompt
+    | AddPrompt
+    | StartTimer
+    | StopTimer
+    | Lock
+    | Unlock
+    | OpenVoting
+    | CloseVoting
+    | Reveal
+    | AddTheme
+    | RenameTheme
+    | Assign
+    | Moderate
+    | Spotlight
+    | Blank
+    | Start
+    | Pause
+    | Resume
+    | Close,
+    Field(discriminator="type"),
+]
+
+COMMAND_TYPES: frozenset[str] = frozenset(
+    t.model_fields["type"].annotation.__args__[0]  # type: ignore[union-attr]
+    for t in Command.__origin__.__args__  # type: ignore[attr-defined]
+)
+
+_ADAPTER: TypeAdapter[Command] = TypeAdapter(Command)
+
+
+def parse_command(frame: Any) -> Command:
+    """Validate one command frame; raise CommandError(invalid) saying what is wrong."""
+    if not isinstance(frame, dict):
+        raise CommandError("invalid", "A command must be a JSON object.")
+    kind = frame.get("type")
+    if not isinstance(kind, str) or kind not in COMMAND_TYPES:
+        raise CommandError("invalid", f"Unknown command type {str(kind)[:40]!r}.")
+    cid = frame.get("cid")
+    if not isinstance(cid, str) or not cid or len(cid) > rules.MAX_CID:
+        raise CommandError("invalid", f"Every command needs a cid: a string of 1 to {rules.MAX_CID} characters.")
+    try:
+        return _ADAPTER.validate_python(frame)
+    except ValidationError as exc:
+        raise CommandError("invalid", describe_validation_error(exc)) from None
+
+
+def describe_validation_error(exc: ValidationError) -> str:
+    """One plain sentence per problem, naming the field."""
+    parts = []
+    for error in exc.errors()[:5]:
+        location = [str(p) for p in error["loc"] if not isinstance(p, int)]
+        # Drop the discriminator tag pydantic puts first in the location.
+        if location and location[0] in COMMAND_TYPES:
+            location = location[1:]
+        field = ".".join(location) or "command"
+        if error["type"] == "string_too_long":
+            limit = (error.get("ctx") or {}).get("max_length")
+            parts.append(f"{field}: too long (at most {limit} characters).")
+        elif error["type"] == "extra_forbidden":
+            parts.append(f"{field}: not a field of this command.")
+        elif error["type"] == "missing":
+            parts.append(f"{field}: required.")
+        else:
+            parts.append(f"{field}: {error['msg']}.")
+    return " ".join(parts)

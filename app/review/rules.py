@@ -1,0 +1,95 @@
+"""The fixed vocabulary of a review: phases, roles, statuses, default questions and limits."""
+
+from __future__ import annotations
+
+from typing import Final, Literal
+
+Phase = Literal["discover", "dream", "design", "deliver"]
+PHASES: Final[tuple[str, ...]] = ("discover", "dream", "design", "deliver")
+
+Role = Literal[
+    "child",
+    "parent_carer",
+    "family",
+    "social_care",
+    "police",
+    "health",
+    "education",
+    "early_years",
+    "housing",
+    "probation",
+    "voluntary",
+    "other",
+]
+# In the order a phone lists them, with the words a person reads.
+ROLE_LABELS: Final[dict[str, str]] = {
+    "child": "Child or young person",
+    "parent_carer": "Parent or carer",
+    "family": "Other family member",
+    "social_care": "Social care",
+    "police": "Police",
+    "health": "Health",
+    "education": "Education",
+    "early_years": "Early years",
+    "housing": "Housing",
+    "probation": "Probation",
+    "voluntary": "Voluntary sector",
+    "other": "Other",
+}
+ROLES: Final[tuple[str, ...]] = tuple(ROLE_LABELS)
+# The agencies a whole-system review expects in the room; the record names those absent.
+USUAL_AGENCIES: Final[tuple[str, ...]] = ("social_care", "police", "health", "education")
+
+STATUSES: Final[tuple[str, ...]] = ("draft", "live", "paused", "closed")
+
+DEFAULT_PROMPTS: Final[dict[str, tuple[str, ...]]] = {
+    "discover": (
+        "Tell a story from your own knowledge or experience about an astonishing "
+        "safeguarding achievement.",
+        "What is working really well in keeping children safe at the moment, something "
+        "that you really value?",
+        "What made that possible?",
+    ),
+    "dream": (
+        "What would you like to see more of in the future?",
+        "It is a year from now and everything we wished for is happening. "
+        "What does it look like?",
+    ),
+    "design": (
+        "Complete the sentence: children remain safe when ...",
+        "What would need to be true for this to happen every time?",
+    ),
+    "deliver": (
+        "What is one small thing you will do, starting next week? Who will do it, "
+        "and by when?",
+    ),
+}
+
+DEFAULT_SETTINGS: Final[dict[str, object]] = {
+    "anonymous": True,
+    "vote_budget": 3,
+    "max_votes_per_target": 3,
+    "moderation": "pre",
+    "hide_tallies_until_reveal": True,
+}
+
+# Limits, in characters unless named otherwise (docs/protocol.md lists them all).
+MAX_CARD_TEXT: Final = 4000
+MAX_CONCERN_TEXT: Final = 4000
+MAX_NAME: Final = 40
+MAX_TABLE: Final = 20
+MAX_THEME_NAME: Final = 120
+MAX_PROMPT_TEXT: Final = 500
+MAX_OWNER: Final = 200
+MAX_PAUSE_MESSAGE: Final = 500
+MAX_CID: Final = 64
+MAX_TITLE: Final = 200
+MAX_CASE_REF: Final = 100
+MAX_OUTCOME: Final = 1000
+MAX_TIMER_SECONDS: Final = 4 * 60 * 60
+MAX_VOTE_BUDGET: Final = 20
+MAX_FRAME_BYTES: Final = 16 * 1024
+
+# Join codes: no 0/O/1/I/L, so a code read off a screen is typed right first time.
+CODE_ALPHABET: Final = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH: Final = 8

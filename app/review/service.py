@@ -1,0 +1,785 @@
+"""Create reviews, let people join, and apply every command through one path.
+
+`apply_command` is the whole of "decide and record": rights, status, phase, lock and
+budget rules, then one event with the review's next seq, written in the same
+transaction as the state it changes. Delivering the event is the caller's business.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, func, select
+
+from app.db import Database
+from app.models import (
+    Appreciation,
+    AuditEntry,
+    Card,
+    Concern,
+    Event,
+    KeepOut,
+    Participant,
+    Prompt,
+    Review,
+    ReviewFacilitator,
+    Theme,
+    Vote,
+    VotingRound,
+    utcnow,
+)
+from app.privacy.keep_out import apply_keep_out
+from app.privacy.screening import screen_text
+from app.review import commands as c
+from app.review import rules
+from app.review.errors import CommandError
+from app.review.identity import Identity
+from app.review.views import (
+    card_view,
+    concern_view,
+    is_public,
+    iso,
+    participant_view,
+    prompt_view,
+    review_header,
+    round_tallies,
+    round_view,
+    setting,
+    tallies_hidden,
+    theme_view,
+)
+
+# Who may send what. Everything not listed for participants is the facilitator's alone.
+PARTICIPANT_COMMANDS = frozenset(
+    {"contribute", "edit", "withdraw", "appreciate", "vote", "unvote", "raise_concern"}
+)
+# Commands a participant may still send while input is locked.
+ALLOWED_WHILE_LOCKED = frozenset({"withdraw", "appreciate", "vote", "unvote", "raise_concern"})
+FACILITATOR_ONLY_NOT = frozenset({"appreciate", "vote", "unvote", "raise_concern"})
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """The result of an accepted command: its ack seq, and the new event (None on a retry)."""
+
+    seq: int
+    event: Event | None
+
+
+def new_code() -> str:
+    """A join code a person can read off a screen and type."""
+    return "".join(secrets.choice(rules.CODE_ALPHABET) for _ in range(rules.CODE_LENGTH))
+
+
+def normalise_code(raw: str) -> str:
+    """A typed code in canonical form: spaces and dashes dropped, upper case."""
+    return "".join(ch for ch in raw.upper() if ch.isalnum())[:32]
+
+
+def create_review(
+    session: Session,
+    owner_id: int,
+    *,
+    title: str,
+    case_ref: str,
+    outcome: str = "",
+    starts_on: date | None = None,
+    days: int = 1,
+    settings: dict[str, Any] | None = None,
+    retention_days: int = 365,
+) -> Review:
+    """A new draft review with the default questions of each phase."""
+    merged = dict(rules.DEFAULT_SETTINGS) | (settings or {})
+    for _ in range(10):
+        code = new_code()
+        if session.exec(select(Review.id).where(Review.code == code)).first() is None:
+            break
+    review = Review(
+        code=code,
+        title=title,
+        case_ref=case_ref,
+        outcome=outcome,
+        starts_on=starts_on,
+        days=days,
+        settings=merged,
+        epoch=secrets.token_hex(8),
+        screen_nonce=secrets.token_hex(8),
+        owner_id=owner_id,
+        retention_days=retention_days,
+    )
+    session.add(review)
+    session.flush()
+    assert review.id is not None
+    session.add(ReviewFacilitator(review_id=review.id, facilitator_id=owner_id))
+    first_prompt: Prompt | None = None
+    for phase, texts in rules.DEFAULT_PROMPTS.items():
+        for position, text in enumerate(texts):
+            prompt = Prompt(review_id=review.id, phase=phase, text=text, position=position)
+            session.add(prompt)
+            if first_prompt is None:
+                first_prompt = prompt
+    session.flush()
+    assert first_prompt is not None
+    review.prompt_id = first_prompt.id
+    session.add(review)
+    return review
+
+
+def join_review(
+    session: Session, review: Review, *, role: str, name: str, table: str, token_hash: str
+) -> tuple[Participant, Event]:
+    """Add a participant and log that they joined."""
+    if review.status == "closed":
+        raise CommandError("closed", "This review has closed.")
+    participant = Participant(
+        review_id=review.id, role=role, name=name, table_label=table, token_hash=token_hash
+    )
+    session.add(participant)
+    session.flush()
+    assert participant.id is not None
+    event = _emit(
+        session,
+        review,
+        "participant.joined",
+        {"participant": participant_view(participant, review, audience="facilitator")},
+        public=("participant.joined", {"participant": participant_view(participant, review, audience="participant")}),
+        personal=(participant.id, {"participant": participant_view(participant, review, audience="facilitator")}),
+        actor=f"p:{participant.id}",
+        cid=None,
+    )
+    return participant, event
+
+
+def apply_command(db: Database, identity: Identity, command: c.Command) -> Outcome:
+    """Check and record one command; the ack's seq is that of the event it wrote."""
+    try:
+        with db.write() as session:
+            return _apply(session, identity, command)
+    except IntegrityError:
+        # Two copies of one command raced (two workers, a double-tap): the first one's
+        # event stands, and this copy answers the same ack.
+        with db.read() as session:
+            seq = _seq_for_cid(session, identity, command.cid)
+        if seq is None:
+            raise
+        return Outcome(seq, None)
+
+
+def _seq_for_cid(session: Session, identity: Identity, cid: str) -> int | None:
+    return session.exec(
+        select(Event.seq).where(
+            Event.review_id == identity.review_id, Event.actor == identity.actor, Event.cid == cid
+        )
+    ).first()
+
+
+def _apply(session: Session, identity: Identity, command: c.Command) -> Outcome:
+    seq = _seq_for_cid(session, identity, command.cid)
+    if seq is not None:
+        return Outcome(seq, None)
+    # FOR UPDATE orders concurrent writers on PostgreSQL; SQLite's BEGIN IMMEDIATE already has.
+    review = session.exec(
+        select(Review).where(Review.id == identity.review_id).with_for_update()
+    ).first()
+    if review is None:
+        raise CommandError("not_found", "This review no longer exists.")
+    _check_rights(identity, command.type)
+    _check_status(review, identity, command.type)
+    handler = _HANDLERS[command.type]
+    ctx = _Context(session, review, identity, command.cid)
+    handler(ctx, command)
+    assert ctx.event is not None, f"{command.type} wrote no event"
+    return Outcome(ctx.event.seq, ctx.event)
+
+
+def _check_rights(identity: Identity, kind: str) -> None:
+    if identity.audience == "screen":
+        raise CommandError("forbidden", "The screen is read-only.")
+    if identity.audience == "participant" and kind not in PARTICIPANT_COMMANDS:
+        raise CommandError("forbidden", "Only a facilitator can do that.")
+    if identity.audience == "facilitator" and kind in FACILITATOR_ONLY_NOT:
+        raise CommandError("forbidden", "Only participants can do that.")
+
+
+def _check_status(review: Review, identity: Identity, kind: str) -> None:
+    if review.status == "closed":
+        raise CommandError("closed", "This review has closed; nothing more can be added.")
+    if identity.audience != "participant":
+        return
+    if review.status == "draft":
+        raise CommandError("not_live", "The review has not started yet.")
+    if review.status == "paused":
+        raise CommandError("not_live", review.pause_message or "The review is paused.")
+    if review.locked and kind not in ALLOWED_WHILE_LOCKED:
+        raise CommandError("locked", "The facilitator has closed input for now.")
+
+
+class _Context:
+    """What a handler works with: the open transaction, the locked review, the actor."""
+
+    def __init__(self, session: Session, review: Review, identity: Identity, cid: str) -> None:
+        self.session = session
+        self.review = review
+        self.identity = identity
+        self.cid = cid
+        self.event: Event | None = None
+
+    def emit(
+        self,
+        kind: str,
+        data: dict[str, Any],
+        *,
+        public: tuple[str, dict[str, Any]] | None = None,
+        personal: tuple[int, dict[str, Any]] | None = None,
+    ) -> None:
+        assert self.event is None, "one command writes one event"
+        self.event = _emit(
+            self.session, self.review, kind, data, public=public, personal=personal,
+            actor=self.identity.actor, cid=self.cid,
+        )
+
+    def emit_review_updated(self, *changed: str) -> None:
+        header = review_header(self.review)
+        payload = {"review": header, "changed": list(changed)}
+        self.emit("review.updated", payload, public=("review.updated", payload))
+
+    def audit(self, action: str, **detail: Any) -> None:
+        self.session.add(
+            AuditEntry(
+                review_id=self.review.id,
+                facilitator_id=self.identity.facilitator_id,
+                action=action,
+                detail=detail,
+            )
+        )
+
+    def card(self, card_id: int) -> Card:
+        card = self.session.get(Card, card_id)
+        if card is None or card.review_id != self.review.id:
+            raise CommandError("not_found", "No such card.")
+        return card
+
+    def author(self, card: Card) -> Participant | None:
+        if card.participant_id is None:
+            return None
+        return self.session.get(Participant, card.participant_id)
+
+    def open_round(self) -> VotingRound | None:
+        return self.session.exec(
+            select(VotingRound).where(
+                VotingRound.review_id == self.review.id, VotingRound.status == "open"
+            )
+        ).first()
+
+    def keep_out(self, text: str) -> str:
+        terms = self.session.exec(
+            select(KeepOut.term, KeepOut.replacement).where(KeepOut.review_id == self.review.id)
+        ).all()
+        return apply_keep_out(text, terms)
+
+
+def _emit(
+    session: Session,
+    review: Review,
+    kind: str,
+    data: dict[str, Any],
+    *,
+    public: tuple[str, dict[str, Any]] | None,
+    personal: tuple[int, dict[str, Any]] | None,
+    actor: str,
+    cid: str | None,
+) -> Event:
+    review.seq += 1
+    session.add(review)
+    event = Event(
+        review_id=review.id,  # type: ignore[arg-type]
+        seq=review.seq,
+        kind=kind,
+        data=data,
+        public_kind=public[0] if public else None,
+        public_data=public[1] if public else None,
+        personal_id=personal[0] if personal else None,
+        personal_data=personal[1] if personal else None,
+        actor=actor,
+        cid=cid,
+        created_at=utcnow(),
+    )
+    session.add(event)
+    session.flush()
+    return event
+
+
+# --- cards -----------------------------------------------------------------------------------
+
+
+def _emit_card(ctx: _Context, kind: str, card: Card, *, was_public: bool) -> None:
+    """Log a card change; each audience gets the kind that keeps its copy right."""
+    author = ctx.author(card)
+    review = ctx.review
+    data = {"card": card_view(card, review, author, audience="facilitator")}
+    now_public = is_public(card)
+    public: tuple[str, dict[str, Any]] | None = None
+    if now_public:
+        view = card_view(card, review, author, audience="participant")
+        public = ("card.updated" if was_public else "card.added", {"card": view})
+    elif was_public:
+        public = ("card.removed", {"card_id": card.id})
+    personal = None
+    if author is not None and author.id is not None:
+        if card.status == "withdrawn":
+            personal = (author.id, {"card_id": card.id})
+        else:
+            mine = card_view(card, review, author, audience="participant", mine=True)
+            personal = (author.id, {"card": mine})
+    ctx.emit(kind, data, public=public, personal=personal)
+
+
+def _screened_status(ctx: _Context, text: str) -> tuple[str, str]:
+    """A participant's card status and hold reason, from the moderation setting and screening."""
+    if ctx.identity.audience == "facilitator":
+        return "visible", ""
+    reasons = screen_text(text)
+    if reasons:
+        return "held", "Held for the facilitator to check, because " + " and ".join(reasons) + "."
+    if setting(ctx.review, "moderation") == "pre":
+        return "held", ""
+    return "visible", ""
+
+
+def _contribute(ctx: _Context, cmd: c.Contribute) -> None:
+    review = ctx.review
+    prompt = ctx.session.get(Prompt, cmd.prompt_id)
+    if prompt is None or prompt.review_id != review.id:
+        raise CommandError("not_found", "No such question.")
+    if prompt.phase != review.phase:
+        raise CommandError("wrong_phase", f"That question belongs to {prompt.phase}; the room is in {review.phase}.")
+    if (cmd.owner or cmd.due) and review.phase != "deliver":
+        raise CommandError("invalid", "owner and due belong to the deliver phase only.")
+    text = ctx.keep_out(cmd.text)
+    status, reason = _screened_status(ctx, text)
+    now = utcnow()
+    card = Card(
+        review_id=review.id,  # type: ignore[arg-type]
+        participant_id=ctx.identity.participant_id,
+        facilitator_id=ctx.identity.facilitator_id,
+        phase=prompt.phase,
+        prompt_id=prompt.id,  # type: ignore[arg-type]
+        text=text,
+        status=status,
+        hold_reason=reason,
+        owner=ctx.keep_out(cmd.owner),
+        due=cmd.due,
+        created_at=now,
+        updated_at=now,
+    )
+    ctx.session.add(card)
+    ctx.session.flush()
+    _emit_card(ctx, "card.added", card, was_public=False)
+
+
+def _own_card(ctx: _Context, card_id: int) -> Card:
+    card = ctx.card(card_id)
+    if card.status == "withdrawn":
+        raise CommandError("not_found", "That card was withdrawn.")
+    if ctx.identity.audience == "participant":
+        if card.participant_id != ctx.identity.participant_id:
+            raise CommandError("forbidden", "You can change only your own cards.")
+    return card
+
+
+def _edit(ctx: _Context, cmd: c.Edit) -> None:
+    card = _own_card(ctx, cmd.card_id)
+    if ctx.identity.audience == "participant" and card.phase != ctx.review.phase:
+        raise CommandError("wrong_phase", "That card's phase is over, so it can no longer be edited.")
+    if (cmd.owner is not None or cmd.due is not None) and card.phase != "deliver":
+        raise CommandError("invalid", "owner and due belong to deliver cards only.")
+    was_public = is_public(card)
+    card.text = ctx.keep_out(cmd.text)
+    if cmd.owner is not None:
+        card.owner = ctx.keep_out(cmd.owner)
+    if cmd.due is not None:
+        card.due = cmd.due
+    if ctx.identity.audience == "participant" and card.status != "hidden":
+        # An edit is checked again, or editing would be a way round moderation.
+        card.status, card.hold_reason = _screened_status(ctx, card.text)
+    card.updated_at = utcnow()
+    ctx.session.add(card)
+    _emit_card(ctx, "card.updated", card, was_public=was_public)
+
+
+def _withdraw(ctx: _Context, cmd: c.Withdraw) -> None:
+    card = _own_card(ctx, cmd.card_id)
+    was_public = is_public(card)
+    card.status = "withdrawn"
+    card.updated_at = utcnow()
+    if ctx.review.spotlight_card_id == card.id:
+        ctx.review.spotlight_card_id = None
+    ctx.session.add(card)
+    _emit_card(ctx, "card.removed", card, was_public=was_public)
+
+
+def _moderate(ctx: _Context, cmd: c.Moderate) -> None:
+    card = ctx.card(cmd.card_id)
+    if card.status == "withdrawn":
+        raise CommandError("conflict", "That card was withdrawn by its author.")
+    was_public = is_public(card)
+    if cmd.action == "approve":
+        if card.status != "held":
+            raise CommandError("conflict", "Only a held card can be approved.")
+        card.status, card.hold_reason = "visible", ""
+    elif cmd.action == "hide":
+        card.status = "hidden"
+        if ctx.review.spotlight_card_id == card.id:
+            ctx.review.spotlight_card_id = None
+    elif cmd.action == "show":
+        if card.status != "hidden":
+            raise CommandError("conflict", "Only a hidden card can be shown.")
+        card.status = "visible"
+    else:
+        if not cmd.text:
+            raise CommandError("invalid", "text: required to redact.")
+        card.text = ctx.keep_out(cmd.text)
+        card.redacted = True
+        _scrub_card_text(ctx.session, card)
+    card.updated_at = utcnow()
+    ctx.session.add(card)
+    ctx.audit(f"moderate.{cmd.action}", card_id=card.id)
+    _emit_card(ctx, "card.updated", card, was_public=was_public)
+
+
+def _scrub_card_text(session: Session, card: Card) -> None:
+    """Put the redacted text into every earlier event of the card, so no replay shows the original."""
+    events = session.exec(
+        select(Event).where(Event.review_id == card.review_id, col(Event.kind).like("card.%"))
+    ).all()
+    for event in events:
+        changed = False
+        for column in ("data", "public_data", "personal_data"):
+            payload = getattr(event, column)
+            if payload and isinstance(payload.get("card"), dict) and payload["card"].get("id") == card.id:
+                setattr(event, column, {**payload, "card": {**payload["card"], "text": card.text}})
+                changed = True
+        if changed:
+            session.add(event)
+
+
+def _appreciate(ctx: _Context, cmd: c.Appreciate) -> None:
+    card = ctx.card(cmd.card_id)
+    me = ctx.identity.participant_id
+    assert me is not None
+    if not is_public(card):
+        raise CommandError("not_found", "No such card.")
+    if card.participant_id == me:
+        raise CommandError("invalid", "You cannot appreciate your own card.")
+    if ctx.session.get(Appreciation, (card.id, me)) is not None:
+        raise CommandError("conflict", "You have already appreciated this card.")
+    ctx.session.add(Appreciation(card_id=card.id, participant_id=me))  # type: ignore[arg-type]
+    card.appreciations += 1
+    ctx.session.add(card)
+    public = {"card_id": card.id, "count": card.appreciations}
+    ctx.emit(
+        "appreciation.added",
+        {**public, "participant_id": me},
+        public=("appreciation.added", public),
+        personal=(me, {**public, "mine": True}),
+    )
+
+
+# --- voting ----------------------------------------------------------------------------------
+
+
+def _check_target(ctx: _Context, voting: VotingRound, target_id: int) -> None:
+    if voting.targets == "cards":
+        card = ctx.session.get(Card, target_id)
+        ok = card is not None and card.review_id == ctx.review.id and card.phase == voting.phase
+        if not ok or not is_public(card):  # type: ignore[arg-type]
+            raise CommandError("not_found", "That card is not in this voting round.")
+    else:
+        theme = ctx.session.get(Theme, target_id)
+        if theme is None or theme.review_id != ctx.review.id or theme.phase != voting.phase:
+            raise CommandError("not_found", "That theme is not in this voting round.")
+
+
+def _vote(ctx: _Context, cmd: c.VoteCmd | c.Unvote) -> None:
+    voting = ctx.open_round()
+    if voting is None or voting.id is None:
+        raise CommandError("voting_closed", "Voting is not open.")
+    me = ctx.identity.participant_id
+    assert me is not None
+    _check_target(ctx, voting, cmd.target_id)
+    vote = ctx.session.get(Vote, (voting.id, me, cmd.target_id)) or Vote(
+        round_id=voting.id, participant_id=me, target_id=cmd.target_id, count=0
+    )
+    used = ctx.session.exec(
+        select(func.coalesce(func.sum(Vote.count), 0)).where(
+            Vote.round_id == voting.id, Vote.participant_id == me
+        )
+    ).one()
+    if cmd.type == "vote":
+        if used >= voting.budget:
+            raise CommandError("budget_exhausted", f"You have used all {voting.budget} of your votes.")
+        if vote.count >= setting(ctx.review, "max_votes_per_target"):
+            raise CommandError("budget_exhausted", "You have put as many votes on this as one person may.")
+        vote.count += 1
+        delta = 1
+    else:
+        if vote.count <= 0:
+            raise CommandError("invalid", "You have no vote on that to take back.")
+        vote.count -= 1
+        delta = -1
+    ctx.session.add(vote)
+    ctx.session.flush()
+    total = round_tallies(ctx.session, voting.id).get(cmd.target_id, 0)
+    hidden = tallies_hidden(ctx.review, voting)
+    public = {"round_id": voting.id, "target_id": cmd.target_id, "votes": total}
+    personal = {
+        "round_id": voting.id,
+        "target_id": cmd.target_id,
+        "mine": vote.count,
+        "votes_left": voting.budget - used - delta,
+    }
+    if not hidden:
+        personal["votes"] = total
+    ctx.emit(
+        "tally.updated",
+        {**public, "participant_id": me, "delta": delta},
+        public=None if hidden else ("tally.updated", public),
+        personal=(me, personal),
+    )
+
+
+def _open_voting(ctx: _Context, cmd: c.OpenVoting) -> None:
+    if ctx.open_round() is not None:
+        raise CommandError("conflict", "A voting round is already open; close it first.")
+    voting = VotingRound(
+        review_id=ctx.review.id,  # type: ignore[arg-type]
+        phase=cmd.phase or ctx.review.phase,
+        targets=cmd.targets,
+        budget=cmd.budget or int(setting(ctx.review, "vote_budget")),
+    )
+    ctx.session.add(voting)
+    ctx.session.flush()
+    view = round_view(voting, {})
+    hidden_view = round_view(voting, None if tallies_hidden(ctx.review, voting) else {})
+    ctx.emit("voting.opened", {"round": view}, public=("voting.opened", {"round": hidden_view}))
+
+
+def _latest_round(ctx: _Context, statuses: tuple[str, ...]) -> VotingRound:
+    voting = ctx.session.exec(
+        select(VotingRound)
+        .where(VotingRound.review_id == ctx.review.id, col(VotingRound.status).in_(statuses))
+        .order_by(col(VotingRound.id).desc())
+    ).first()
+    if voting is None or voting.id is None:
+        raise CommandError("voting_closed", "There is no voting round to do that to.")
+    return voting
+
+
+def _close_voting(ctx: _Context, cmd: c.CloseVoting) -> None:
+    voting = _latest_round(ctx, ("open",))
+    voting.status, voting.closed_at = "closed", utcnow()
+    ctx.session.add(voting)
+    tallies = round_tallies(ctx.session, voting.id)  # type: ignore[arg-type]
+    hidden = tallies_hidden(ctx.review, voting)
+    ctx.emit(
+        "voting.closed",
+        {"round": round_view(voting, tallies)},
+        public=("voting.closed", {"round": round_view(voting, None if hidden else tallies)}),
+    )
+
+
+def _reveal(ctx: _Context, cmd: c.Reveal) -> None:
+    voting = _latest_round(ctx, ("open", "closed"))
+    now = utcnow()
+    voting.closed_at = voting.closed_at or now
+    voting.status, voting.revealed_at = "revealed", now
+    ctx.session.add(voting)
+    payload = {"round": round_view(voting, round_tallies(ctx.session, voting.id))}  # type: ignore[arg-type]
+    ctx.emit("voting.revealed", payload, public=("voting.revealed", payload))
+
+
+# --- themes ----------------------------------------------------------------------------------
+
+
+def _theme(ctx: _Context, theme_id: int) -> Theme:
+    theme = ctx.session.get(Theme, theme_id)
+    if theme is None or theme.review_id != ctx.review.id:
+        raise CommandError("not_found", "No such theme.")
+    return theme
+
+
+def _add_theme(ctx: _Context, cmd: c.AddTheme) -> None:
+    theme = Theme(review_id=ctx.review.id, phase=cmd.phase or ctx.review.phase, name=ctx.keep_out(cmd.name))  # type: ignore[arg-type]
+    ctx.session.add(theme)
+    ctx.session.flush()
+    payload = {"theme": theme_view(theme)}
+    ctx.emit("theme.added", payload, public=("theme.added", payload))
+
+
+def _rename_theme(ctx: _Context, cmd: c.RenameTheme) -> None:
+    theme = _theme(ctx, cmd.theme_id)
+    theme.name = ctx.keep_out(cmd.name)
+    ctx.session.add(theme)
+    payload = {"theme": theme_view(theme)}
+    ctx.emit("theme.updated", payload, public=("theme.updated", payload))
+
+
+def _assign(ctx: _Context, cmd: c.Assign) -> None:
+    card = ctx.card(cmd.card_id)
+    if cmd.theme_id is not None:
+        theme = _theme(ctx, cmd.theme_id)
+        if theme.phase != card.phase:
+            raise CommandError("invalid", f"That theme belongs to {theme.phase}; the card to {card.phase}.")
+    card.theme_id = cmd.theme_id
+    card.updated_at = utcnow()
+    ctx.session.add(card)
+    public = is_public(card)
+    _emit_card(ctx, "card.updated", card, was_public=public)
+
+
+# --- steering --------------------------------------------------------------------------------
+
+
+def _set_phase(ctx: _Context, cmd: c.SetPhase) -> None:
+    review = ctx.review
+    review.phase = cmd.phase
+    first = ctx.session.exec(
+        select(Prompt.id)
+        .where(Prompt.review_id == review.id, Prompt.phase == cmd.phase)
+        .order_by(col(Prompt.position), col(Prompt.id))
+    ).first()
+    review.prompt_id = first
+    review.spotlight_card_id = None
+    ctx.emit_review_updated("phase", "prompt_id", "spotlight_card_id")
+
+
+def _set_prompt(ctx: _Context, cmd: c.SetPrompt) -> None:
+    prompt = ctx.session.get(Prompt, cmd.prompt_id)
+    if prompt is None or prompt.review_id != ctx.review.id:
+        raise CommandError("not_found", "No such question.")
+    ctx.review.prompt_id = prompt.id
+    ctx.review.phase = prompt.phase
+    ctx.emit_review_updated("phase", "prompt_id")
+
+
+def _add_prompt(ctx: _Context, cmd: c.AddPrompt) -> None:
+    position = ctx.session.exec(
+        select(func.coalesce(func.max(Prompt.position), -1)).where(
+            Prompt.review_id == ctx.review.id, Prompt.phase == cmd.phase
+        )
+    ).one()
+    prompt = Prompt(review_id=ctx.review.id, phase=cmd.phase, text=ctx.keep_out(cmd.text), position=position + 1)  # type: ignore[arg-type]
+    ctx.session.add(prompt)
+    ctx.session.flush()
+    payload = {"prompt": prompt_view(prompt)}
+    ctx.emit("prompt.added", payload, public=("prompt.added", payload))
+
+
+def _start_timer(ctx: _Context, cmd: c.StartTimer) -> None:
+    ctx.review.timer_seconds = cmd.seconds
+    ctx.review.timer_ends_at = utcnow() + timedelta(seconds=cmd.seconds)
+    payload = {"seconds": cmd.seconds, "ends_at": iso(ctx.review.timer_ends_at)}
+    ctx.emit("timer.started", payload, public=("timer.started", payload))
+
+
+def _stop_timer(ctx: _Context, cmd: c.StopTimer) -> None:
+    ctx.review.timer_seconds = None
+    ctx.review.timer_ends_at = None
+    ctx.emit("timer.stopped", {}, public=("timer.stopped", {}))
+
+
+def _lock(ctx: _Context, cmd: c.Lock | c.Unlock) -> None:
+    ctx.review.locked = cmd.type == "lock"
+    ctx.emit_review_updated("locked")
+
+
+def _spotlight(ctx: _Context, cmd: c.Spotlight) -> None:
+    if cmd.card_id is not None:
+        card = ctx.card(cmd.card_id)
+        if not is_public(card):
+            raise CommandError("conflict", "Only a card the room can see can be spotlit.")
+    ctx.review.spotlight_card_id = cmd.card_id
+    ctx.emit_review_updated("spotlight_card_id")
+
+
+def _blank(ctx: _Context, cmd: c.Blank) -> None:
+    ctx.review.blank = cmd.on
+    ctx.emit_review_updated("blank")
+
+
+def _transition(ctx: _Context, cmd: c.Start | c.Pause | c.Resume | c.Close) -> None:
+    review = ctx.review
+    allowed = {"start": ("draft",), "pause": ("live",), "resume": ("paused",), "close": ("draft", "live", "paused")}
+    if review.status not in allowed[cmd.type]:
+        raise CommandError("conflict", f"A review that is {review.status} cannot {cmd.type}.")
+    now = utcnow()
+    changed = ["status"]
+    if cmd.type == "start":
+        review.status, review.started_at = "live", now
+    elif cmd.type == "pause":
+        review.status, review.pause_message = "paused", cmd.message
+        changed.append("pause_message")
+    elif cmd.type == "resume":
+        review.status, review.pause_message = "live", ""
+        changed.append("pause_message")
+    else:
+        review.status, review.closed_at = "closed", now
+        review.timer_ends_at = review.timer_seconds = None
+        for voting in ctx.session.exec(
+            select(VotingRound).where(VotingRound.review_id == review.id, VotingRound.status == "open")
+        ):
+            voting.status, voting.closed_at = "closed", now
+            ctx.session.add(voting)
+        ctx.audit("review.close")
+    ctx.emit_review_updated(*changed)
+
+
+def _raise_concern(ctx: _Context, cmd: c.RaiseConcern) -> None:
+    me = ctx.identity.participant_id
+    assert me is not None
+    concern = Concern(review_id=ctx.review.id, participant_id=me, text=ctx.keep_out(cmd.text))  # type: ignore[arg-type]
+    ctx.session.add(concern)
+    ctx.session.flush()
+    author = ctx.session.get(Participant, me)
+    ctx.emit(
+        "concern.raised",
+        {"concern": concern_view(concern, author, audience="facilitator")},
+        personal=(me, {"concern": concern_view(concern, None, audience="participant")}),
+    )
+
+
+_HANDLERS: dict[str, Callable[[_Context, Any], None]] = {
+    "contribute": _contribute,
+    "edit": _edit,
+    "withdraw": _withdraw,
+    "appreciate": _appreciate,
+    "vote": _vote,
+    "unvote": _vote,
+    "raise_concern": _raise_concern,
+    "set_phase": _set_phase,
+    "set_prompt": _set_prompt,
+    "add_prompt": _add_prompt,
+    "start_timer": _start_timer,
+    "stop_timer": _stop_timer,
+    "lock": _lock,
+    "unlock": _lock,
+    "open_voting": _open_voting,
+    "close_voting": _close_voting,
+    "reveal": _reveal,
+    "add_theme": _add_theme,
+    "rename_theme": _rename_theme,
+    "assign": _assign,
+    "moderate": _moderate,
+    "spotlight": _spotlight,
+    "blank": _blank,
+    "start": _transition,
+    "pause": _transition,
+    "resume": _transition,
+    "close": _transition,
+}
+assert set(_HANDLERS) == c.COMMAND_TYPES

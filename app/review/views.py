@@ -1,0 +1,260 @@
+"""What each audience may see of a review: the views of rows, and the whole-room snapshot.
+
+The rule of the room, in one place: the screen and participants see a card only while it
+is `visible`; its author sees it until withdrawn; facilitators see everything. Names are
+shown to them only when the review is not anonymous; tallies only when not hidden.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlmodel import Session, col, func, select
+
+from app.models import (
+    Appreciation,
+    Card,
+    Concern,
+    Participant,
+    Prompt,
+    Review,
+    Theme,
+    Vote,
+    VotingRound,
+    utcnow,
+)
+from app.review.identity import Identity
+
+
+def iso(value: datetime | date | None) -> str | None:
+    """A stored time as ISO 8601 UTC with a Z, a date as YYYY-MM-DD."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
+    return value.isoformat()
+
+
+def setting(review: Review, name: str) -> Any:
+    """One of the review's settings, falling back to the default."""
+    from app.review.rules import DEFAULT_SETTINGS
+
+    return review.settings.get(name, DEFAULT_SETTINGS[name])
+
+
+def review_header(review: Review) -> dict[str, Any]:
+    """The review as every audience sees it: status, phase, question, screen state."""
+    timer = None
+    if review.timer_ends_at is not None:
+        timer = {"ends_at": iso(review.timer_ends_at), "seconds": review.timer_seconds}
+    return {
+        "id": review.id,
+        "code": review.code,
+        "title": review.title,
+        "case_ref": review.case_ref,
+        "outcome": review.outcome,
+        "status": review.status,
+        "phase": review.phase,
+        "prompt_id": review.prompt_id,
+        "settings": dict(review.settings),
+        "locked": review.locked,
+        "spotlight_card_id": review.spotlight_card_id,
+        "blank": review.blank,
+        "pause_message": review.pause_message,
+        "timer": timer,
+        "starts_on": iso(review.starts_on),
+        "days": review.days,
+    }
+
+
+def prompt_view(prompt: Prompt) -> dict[str, Any]:
+    """A question."""
+    return {"id": prompt.id, "phase": prompt.phase, "text": prompt.text, "position": prompt.position}
+
+
+def theme_view(theme: Theme) -> dict[str, Any]:
+    """A theme."""
+    return {"id": theme.id, "phase": theme.phase, "name": theme.name}
+
+
+def round_view(voting: VotingRound, tallies: dict[int, int] | None) -> dict[str, Any]:
+    """A voting round; `tallies` is None where the audience may not see them yet."""
+    return {
+        "id": voting.id,
+        "phase": voting.phase,
+        "targets": voting.targets,
+        "budget": voting.budget,
+        "status": voting.status,
+        "opened_at": iso(voting.opened_at),
+        "closed_at": iso(voting.closed_at),
+        "revealed_at": iso(voting.revealed_at),
+        "tallies": None if tallies is None else {str(k): v for k, v in tallies.items()},
+    }
+
+
+def tallies_hidden(review: Review, voting: VotingRound) -> bool:
+    """Whether the screen and participants may not yet see this round's tallies."""
+    return bool(setting(review, "hide_tallies_until_reveal")) and voting.status != "revealed"
+
+
+def is_public(card: Card) -> bool:
+    """Whether the screen and every participant may see the card."""
+    return card.status == "visible"
+
+
+def card_view(
+    card: Card, review: Review, author: Participant | None, *, audience: str, mine: bool = False
+) -> dict[str, Any]:
+    """A card as one audience sees it."""
+    view: dict[str, Any] = {
+        "id": card.id,
+        "phase": card.phase,
+        "prompt_id": card.prompt_id,
+        "text": card.text,
+        "role": author.role if author is not None else "facilitator",
+        "theme_id": card.theme_id,
+        "owner": card.owner,
+        "due": iso(card.due),
+        "appreciations": card.appreciations,
+        "created_at": iso(card.created_at),
+        "updated_at": iso(card.updated_at),
+        "status": card.status,
+    }
+    show_name = audience == "facilitator" or mine or not setting(review, "anonymous")
+    if author is not None and show_name and author.name:
+        view["name"] = author.name
+    if audience == "facilitator" or mine:
+        view["hold_reason"] = card.hold_reason
+        view["redacted"] = card.redacted
+        view["mine"] = mine
+    if audience == "facilitator":
+        view["participant_id"] = card.participant_id
+    return view
+
+
+def participant_view(participant: Participant, review: Review, *, audience: str) -> dict[str, Any]:
+    """A participant: names only to facilitators, or to all when the review is not anonymous."""
+    view: dict[str, Any] = {"id": participant.id, "role": participant.role}
+    if audience == "facilitator" or not setting(review, "anonymous"):
+        view["name"] = participant.name
+    if audience == "facilitator":
+        view["table"] = participant.table_label
+        view["joined_at"] = iso(participant.joined_at)
+        view["erased"] = participant.erased_at is not None
+    return view
+
+
+def concern_view(concern: Concern, author: Participant | None, *, audience: str) -> dict[str, Any]:
+    """A concern: the whole of it to facilitators, the text alone to its author."""
+    view: dict[str, Any] = {"id": concern.id, "text": concern.text, "created_at": iso(concern.created_at)}
+    if audience == "facilitator":
+        view["participant_id"] = concern.participant_id
+        view["role"] = author.role if author else None
+        view["name"] = author.name if author else ""
+    return view
+
+
+def round_tallies(session: Session, round_id: int) -> dict[int, int]:
+    """Votes per target in one round."""
+    rows = session.exec(
+        select(Vote.target_id, func.sum(Vote.count))
+        .where(Vote.round_id == round_id)
+        .group_by(col(Vote.target_id))
+    ).all()
+    return {target: int(total) for target, total in rows if total}
+
+
+def snapshot(session: Session, review: Review, identity: Identity) -> dict[str, Any]:
+    """The whole room as this identity may see it."""
+    audience = identity.audience
+    me = identity.participant_id
+    participants = {
+        p.id: p for p in session.exec(select(Participant).where(Participant.review_id == review.id))
+    }
+    cards = session.exec(
+        select(Card).where(Card.review_id == review.id).order_by(col(Card.id))
+    ).all()
+    visible_cards = []
+    for card in cards:
+        mine = me is not None and card.participant_id == me
+        if audience == "facilitator" or is_public(card) or (mine and card.status != "withdrawn"):
+            author = participants.get(card.participant_id) if card.participant_id else None
+            visible_cards.append(card_view(card, review, author, audience=audience, mine=mine))
+    rounds = []
+    for voting in session.exec(
+        select(VotingRound).where(VotingRound.review_id == review.id).order_by(col(VotingRound.id))
+    ):
+        assert voting.id is not None
+        show = audience == "facilitator" or not tallies_hidden(review, voting)
+        rounds.append(round_view(voting, round_tallies(session, voting.id) if show else None))
+    state: dict[str, Any] = {
+        "review": review_header(review),
+        "prompts": [
+            prompt_view(p)
+            for p in session.exec(
+                select(Prompt)
+                .where(Prompt.review_id == review.id)
+                .order_by(col(Prompt.phase), col(Prompt.position), col(Prompt.id))
+            )
+        ],
+        "themes": [
+            theme_view(t)
+            for t in session.exec(
+                select(Theme).where(Theme.review_id == review.id).order_by(col(Theme.id))
+            )
+        ],
+        "cards": visible_cards,
+        "rounds": rounds,
+        "joined_by_role": dict(
+            Counter(p.role for p in participants.values() if p.erased_at is None)
+        ),
+        "server_time": iso(utcnow()),
+    }
+    if audience == "facilitator":
+        state["participants"] = [
+            participant_view(p, review, audience=audience) for p in participants.values()
+        ]
+    concerns = select(Concern).where(Concern.review_id == review.id).order_by(col(Concern.id))
+    if audience == "facilitator":
+        state["concerns"] = [
+            concern_view(c, participants.get(c.participant_id or 0), audience=audience)
+            for c in session.exec(concerns)
+        ]
+    elif audience == "participant":
+        state["concerns"] = [
+            concern_view(c, None, audience=audience)
+            for c in session.exec(concerns.where(Concern.participant_id == me))
+        ]
+    return state
+
+
+def you(session: Session, review: Review, identity: Identity) -> dict[str, Any]:
+    """What the identity needs about itself: who it is, its votes and appreciations."""
+    if identity.audience == "facilitator":
+        return {"audience": "facilitator", "facilitator_id": identity.facilitator_id}
+    if identity.audience == "screen":
+        return {"audience": "screen"}
+    participant = session.get(Participant, identity.participant_id)
+    assert participant is not None
+    votes: dict[str, dict[str, int]] = {}
+    for vote in session.exec(
+        select(Vote)
+        .join(VotingRound, col(VotingRound.id) == col(Vote.round_id))
+        .where(Vote.participant_id == participant.id, VotingRound.review_id == review.id)
+    ):
+        if vote.count:
+            votes.setdefault(str(vote.round_id), {})[str(vote.target_id)] = vote.count
+    appreciated = session.exec(
+        select(Appreciation.card_id).where(Appreciation.participant_id == participant.id)
+    ).all()
+    return {
+        "audience": "participant",
+        "participant_id": participant.id,
+        "role": participant.role,
+        "name": participant.name,
+        "table": participant.table_label,
+        "votes": votes,
+        "appreciated": sorted(appreciated),
+    }

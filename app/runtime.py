@@ -1,0 +1,78 @@
+"""What a running worker holds: settings, the database, the bus and the hub."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from anyio import to_thread
+from sqlmodel import col, select
+
+from app.config import Settings
+from app.db import Database
+from app.live.bus import MemoryBus, RedisBus
+from app.live.frames import WireEvent
+from app.live.hub import Hub
+from app.models import Event, Review
+
+
+@dataclass
+class Runtime:
+    """The worker's long-lived parts, made in the app's lifespan."""
+
+    settings: Settings
+    db: Database
+    hub: Hub
+    bus: MemoryBus | RedisBus
+    secret_key: str
+
+    @classmethod
+    def create(cls, settings: Settings) -> Runtime:
+        """Build the parts (nothing starts until `start`)."""
+        db = Database(settings.effective_database_url)
+        holder: list[Hub] = []
+
+        async def on_reconnect() -> None:
+            await holder[0].catch_up_all()
+
+        bus: MemoryBus | RedisBus = (
+            RedisBus(settings.redis_url, on_reconnect) if settings.redis_url else MemoryBus()
+        )
+
+        async def load_events(review_id: int, after: int, upto: int | None) -> list[WireEvent]:
+            return await to_thread.run_sync(_load_events, db, review_id, after, upto)
+
+        async def load_seq(review_id: int) -> int | None:
+            return await to_thread.run_sync(_load_seq, db, review_id)
+
+        hub = Hub(load_events, load_seq, bus.publish)
+        holder.append(hub)
+        return cls(settings, db, hub, bus, settings.effective_secret_key)
+
+    async def start(self) -> None:
+        """Connect the bus and start the hub."""
+        await self.bus.start(self.hub.on_message)
+        self.hub.start()
+
+    async def stop(self) -> None:
+        """Close connections, the bus and the database."""
+        await self.hub.close()
+        await self.bus.close()
+        self.db.dispose()
+
+    async def publish(self, event: Event | None) -> None:
+        """Deliver a committed event to every connection of its review, on every worker."""
+        if event is not None:
+            await self.hub.publish_event(WireEvent.from_row(event))
+
+
+def _load_events(db: Database, review_id: int, after: int, upto: int | None) -> list[WireEvent]:
+    with db.read() as session:
+        query = select(Event).where(Event.review_id == review_id, Event.seq > after)
+        if upto is not None:
+            query = query.where(Event.seq <= upto)
+        return [WireEvent.from_row(e) for e in session.exec(query.order_by(col(Event.seq)))]
+
+
+def _load_seq(db: Database, review_id: int) -> int | None:
+    with db.read() as session:
+        return session.exec(select(Review.seq).where(Review.id == review_id)).first()
