@@ -1,0 +1,125 @@
+"""Several workers on PostgreSQL and Redis: every phone sees every event, in the same order."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.scale.engines import RedisServer
+from tests.scale.room import Room, card, converge, open_room, public_log
+from tests.support import Client, LiveServer
+
+pytestmark = [pytest.mark.scale, pytest.mark.live, pytest.mark.anyio]
+
+
+@pytest.fixture
+def pair(redis_server: RedisServer, pg_url: str, tmp_path: Path) -> Iterator[list[LiveServer]]:
+    """Two server processes on one PostgreSQL database and one Redis."""
+    env = {"LANTERN_DATABASE_URL": pg_url, "LANTERN_REDIS_URL": redis_server.url}
+    first = LiveServer(tmp_path / "a", env).start()
+    first.add_facilitator("lead@example.org")
+    second = LiveServer(tmp_path / "b", env).start()
+    yield [first, second]
+    first.stop()
+    second.stop()
+
+
+async def _phones(servers: list[LiveServer], room: Room) -> list[Client]:
+    """One phone per token, spread over the servers in turn."""
+    phones = [
+        Client(servers[i % len(servers)].ws_url, room.code, token)
+        for i, token in enumerate(room.tokens)
+    ]
+    await asyncio.gather(*(p.connect() for p in phones))
+    return phones
+
+
+async def _contribute(phones: list[Client], room: Room, label: str, each: int) -> int:
+    """Each phone sends `each` cards concurrently; answers the highest acked seq."""
+
+    async def one(i: int, phone: Client) -> int:
+        top = 0
+        for n in range(each):
+            ack = await phone.send(card(room, f"{label} phone {i} card {n}"), timeout=30)
+            top = max(top, int(ack["seq"]))
+        return top
+
+    return max(await asyncio.gather(*(one(i, p) for i, p in enumerate(phones))))
+
+
+def _assert_same_order(phones: list[Client], cards: int) -> None:
+    logs = {tuple(public_log(p)) for p in phones}
+    assert len(logs) == 1, "phones saw different events or orders"
+    texts = [c["text"] for c in phones[0].cards()]
+    assert len(texts) == len(set(texts)) == cards
+    for phone in phones:
+        assert sorted(c["text"] for c in phone.cards()) == sorted(texts)
+
+
+async def test_two_servers_deliver_every_event_in_one_order(pair: list[LiveServer]) -> None:
+    room = await open_room(pair[0], phones=12)
+    phones = await _phones(pair, room)
+    fac = Client(pair[1].ws_url, room.code, room.fac_token)
+    await fac.connect()
+    start = fac.seq
+    # Writers on both servers at once: the review row's lock keeps seq gap-free.
+    top = await _contribute(phones[:6], room, "first", each=6)
+    await converge([*phones, fac], top)
+    _assert_same_order(phones, cards=36)
+    assert [e["seq"] for e in fac.events] == list(range(start + 1, top + 1))
+
+    # A worker goes away: its phones resume on the other one (no sticky sessions).
+    pair[1].stop()
+    await asyncio.gather(*(p.wait_for(lambda c: c.closed_with is not None) for p in phones[1::2]))
+    for phone in phones[1::2]:
+        phone.ws_base = pair[0].ws_url
+    await asyncio.gather(*(p.connect() for p in phones[1::2]))
+    assert all(p.welcomes[-1]["resumed"] for p in phones[1::2])
+    top = await _contribute(phones[:4], room, "second", each=3)
+    await converge(phones, top)
+    _assert_same_order(phones, cards=48)
+    await asyncio.gather(*(c.close() for c in [*phones, fac]))
+
+
+async def test_redis_restart_loses_nothing(
+    pair: list[LiveServer], redis_server: RedisServer
+) -> None:
+    room = await open_room(pair[0], phones=8)
+    phones = await _phones(pair, room)
+    top = await _contribute(phones[:4], room, "before", each=3)
+    await converge(phones, top)
+
+    redis_server.stop()
+    # Commands still commit; the other server's phones hear of them from its catch-up.
+    top = await _contribute(phones[:4], room, "during", each=3)
+    await converge(phones, top, timeout=60)
+
+    redis_server.start()
+    top = await _contribute(phones[:4], room, "after", each=3)
+    await converge(phones, top, timeout=60)
+    _assert_same_order(phones, cards=36)
+    await asyncio.gather(*(p.close() for p in phones))
+
+
+async def test_workers_option_shares_one_room(
+    redis_server: RedisServer, pg_url: str, tmp_path: Path
+) -> None:
+    env = {"LANTERN_DATABASE_URL": pg_url, "LANTERN_REDIS_URL": redis_server.url}
+    server = LiveServer(tmp_path, env, workers=2).start()
+    try:
+        server.add_facilitator("lead@example.org")
+        room = await open_room(server, phones=10)
+        phones = await _phones([server], room)
+        fac = Client(server.ws_url, room.code, room.fac_token)
+        await fac.connect()
+        # Presence adds up the phones held by both worker processes.
+        await fac.wait_for(lambda c: (c.presence or {}).get("participants") == 10, timeout=30)
+        top = await _contribute(phones[:5], room, "w", each=4)
+        await converge([*phones, fac], top)
+        _assert_same_order(phones, cards=20)
+        await asyncio.gather(*(c.close() for c in [*phones, fac]))
+    finally:
+        server.stop()
