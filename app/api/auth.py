@@ -5,9 +5,11 @@ from __future__ import annotations
 from anyio import to_thread
 from fastapi import APIRouter, Request, Response
 
+from app.api.csrf import check_login_origin
 from app.api.deps import SESSION_COOKIE, FacilitatorDep, RuntimeDep, bearer_token
 from app.api.errors import ApiError
 from app.api.schemas import ERROR_RESPONSES, LoginIn, LoginOut
+from app.api.throttle import throttles, too_many
 from app.models import AuditEntry, AuthToken
 from app.security import hash_token, login
 from sqlmodel import delete
@@ -19,6 +21,12 @@ router = APIRouter(prefix="/api/auth", tags=["auth"], responses=ERROR_RESPONSES)
 async def sign_in(body: LoginIn, request: Request, response: Response, runtime: RuntimeDep) -> LoginOut:
     """Exchange an email and password for a bearer token and a session cookie."""
     address = request.client.host if request.client else ""
+    check_login_origin(request, runtime.settings)
+    # Wrong passwords are limited per account and per address; a right one is never slowed.
+    limits, account = throttles(request), body.email.strip().lower()
+    wait = max(limits.login_account.wait(account), limits.login_address.wait(address))
+    if wait > 0:
+        raise too_many(wait, "Too many failed sign-ins.")
 
     def _login() -> tuple[int, str, str] | None:
         with runtime.db.write() as session:
@@ -32,6 +40,8 @@ async def sign_in(body: LoginIn, request: Request, response: Response, runtime: 
 
     result = await to_thread.run_sync(_login)
     if result is None:
+        limits.login_account.fail(account)
+        limits.login_address.fail(address)
         raise ApiError(401, "unauthorized", "That email and password do not match an account.")
     facilitator_id, email, token = result
     response.set_cookie(

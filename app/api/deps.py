@@ -8,6 +8,7 @@ from anyio import to_thread
 from fastapi import Depends, Request
 from starlette.requests import HTTPConnection
 
+from app.api.csrf import check_cookie_request
 from app.api.errors import ApiError
 from app.models import Facilitator, Review
 from app.review.identity import Identity
@@ -40,9 +41,11 @@ def bearer_token(conn: HTTPConnection) -> tuple[str, bool]:
 
 async def current_facilitator(request: Request, runtime: RuntimeDep) -> Facilitator:
     """The signed-in facilitator, or 401."""
-    token, _ = bearer_token(request)
+    token, from_cookie = bearer_token(request)
     if not token:
         raise ApiError(401, "unauthorized", "Sign in first.")
+    if from_cookie:
+        check_cookie_request(request, request.method, runtime.settings)
 
     def _find() -> Facilitator | None:
         with runtime.db.read() as session:
