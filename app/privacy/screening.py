@@ -167,7 +167,11 @@ def _birth_date(text: str) -> bool:
     this_year = date.today().year
     for match in _DATE_WITH_YEAR.finditer(text):
         raw = match.group("y1") or match.group("y2") or match.group("y3") or ""
-        year = int(raw) + (2000 if int(raw) <= this_year % 100 else 1900) if len(raw) == 2 else int(raw)
+        year = (
+            int(raw) + (2000 if int(raw) <= this_year % 100 else 1900)
+            if len(raw) == 2
+            else int(raw)
+        )
         if not this_year - _BIRTH_YEARS <= year <= this_year:
             continue
         window = text[max(0, match.start() - _NEAR) : match.end() + _NEAR]

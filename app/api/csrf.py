@@ -1,0 +1,57 @@
+"""Cross-site request forgery: cookie-authenticated changes must come from Lantern's own pages.
+
+A bearer token in a header cannot be sent by another site, so only cookie-authenticated
+changes are checked: their Origin (or, failing that, Referer) must be this server's own
+address, the configured public URL, or one of LANTERN_ALLOWED_ORIGINS. Browsers send
+Origin on every cross-site POST/PUT/DELETE and on same-site ones from fetch and forms, so
+a change that carries the cookie but neither header is refused too.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+from urllib.parse import urlsplit
+
+from starlette.requests import HTTPConnection
+
+from app.api.errors import ApiError
+from app.config import Settings
+
+UNSAFE_METHODS: Final = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def same_site(source: str, conn: HTTPConnection, settings: Settings) -> bool:
+    """Whether an Origin or Referer value names this server."""
+    parts = urlsplit(source)
+    if not parts.scheme or not parts.netloc:
+        return False  # includes Origin: null (sandboxed frames, file: pages)
+    origin = f"{parts.scheme}://{parts.netloc}".lower()
+    allowed = {
+        o.strip().rstrip("/").lower() for o in settings.allowed_origins.split(",") if o.strip()
+    }
+    if settings.public_url:
+        public = urlsplit(settings.public_url)
+        allowed.add(f"{public.scheme}://{public.netloc}".lower())
+    if origin in allowed:
+        return True
+    return parts.netloc.lower() == conn.headers.get("host", "").lower()
+
+
+def check_cookie_request(conn: HTTPConnection, method: str, settings: Settings) -> None:
+    """403 unless a cookie-authenticated change came from one of Lantern's own pages."""
+    if method.upper() not in UNSAFE_METHODS:
+        return
+    source = conn.headers.get("origin") or conn.headers.get("referer") or ""
+    if not same_site(source, conn, settings):
+        raise ApiError(
+            403,
+            "forbidden",
+            "This change came from another site, so it was refused. Reload Lantern and try again.",
+        )
+
+
+def check_login_origin(conn: HTTPConnection, settings: Settings) -> None:
+    """403 when a browser on another site posts a sign-in (so no one is signed in unawares)."""
+    origin = conn.headers.get("origin")
+    if origin is not None and not same_site(origin, conn, settings):
+        raise ApiError(403, "forbidden", "Sign in from Lantern's own page.")

@@ -1,0 +1,232 @@
+"""A review's privacy controls for its facilitators: keep-out list, erasure, the audit log."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from anyio import to_thread
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from sqlmodel import col, delete, or_, select
+
+from app.api.deps import FacilitatorDep, RuntimeDep, load_review_for
+from app.api.errors import ApiError
+from app.api.schemas import ERROR_RESPONSES
+from app.models import AuditEntry, Card, Event, Facilitator, KeepOut, ReviewFacilitator
+from app.privacy.erasure import erase_participant
+from app.privacy.keep_out import apply_keep_out
+from app.review.errors import CommandError
+from app.review.views import iso
+
+router = APIRouter(prefix="/api/reviews", tags=["privacy"], responses=ERROR_RESPONSES)
+
+# Enough for every name and place in a complex case; small enough to scan every card fast.
+MAX_KEEP_OUT_TERMS = 200
+MAX_AUDIT_ENTRIES = 2000
+CLOSE_ERASED = 4003
+
+_Term = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+
+class KeepOutTerm(BaseModel):
+    """A real name or place, and the pseudonym stored in its place."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    term: _Term
+    replacement: _Term
+
+    @field_validator("term")
+    @classmethod
+    def _has_a_word(cls, value: str) -> str:
+        if not any(ch.isalnum() for ch in value):
+            raise ValueError("a term needs at least one letter or digit")
+        return value
+
+
+class KeepOutList(BaseModel):
+    """A review's whole keep-out list."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    terms: Annotated[list[KeepOutTerm], Field(max_length=MAX_KEEP_OUT_TERMS)]
+
+    @field_validator("terms")
+    @classmethod
+    def _unique(cls, value: list[KeepOutTerm]) -> list[KeepOutTerm]:
+        seen: set[str] = set()
+        for item in value:
+            key = item.term.casefold()
+            if key in seen:
+                raise ValueError(f"the term {item.term!r} is listed twice")
+            seen.add(key)
+        return value
+
+
+class KeepOutOut(KeepOutList):
+    """The list as stored, and the cards already holding a listed term (to redact by hand)."""
+
+    cards_to_check: list[int] = Field(default_factory=list)
+
+
+class ErasureOut(BaseModel):
+    participant_id: int
+    cards: int
+    concerns: int
+    seq: int
+    epoch: str
+
+
+class AuditEntryOut(BaseModel):
+    id: int
+    at: str
+    action: str
+    facilitator: str | None
+    review_id: int | None
+    detail: dict[str, Any]
+    address: str
+
+
+@router.get("/{review_id}/keep-out", response_model=KeepOutOut)
+async def read_keep_out(review_id: int, runtime: RuntimeDep, me: FacilitatorDep) -> KeepOutOut:
+    """The real names and places this review keeps out, with their pseudonyms."""
+
+    def _read() -> KeepOutOut:
+        load_review_for(runtime, me, review_id)
+        with runtime.db.read() as session:
+            rows = session.exec(
+                select(KeepOut).where(KeepOut.review_id == review_id).order_by(col(KeepOut.id))
+            ).all()
+            terms = [KeepOutTerm(term=r.term, replacement=r.replacement) for r in rows]
+            return KeepOutOut(terms=terms)
+
+    return await to_thread.run_sync(_read)
+
+
+@router.put("/{review_id}/keep-out", response_model=KeepOutOut)
+async def replace_keep_out(
+    review_id: int, body: KeepOutList, runtime: RuntimeDep, me: FacilitatorDep
+) -> KeepOutOut:
+    """Replace the keep-out list; later cards, edits, themes and concerns use it on entry."""
+
+    def _replace() -> KeepOutOut:
+        load_review_for(runtime, me, review_id)
+        with runtime.db.write() as session:
+            session.exec(delete(KeepOut).where(col(KeepOut.review_id) == review_id))
+            for item in body.terms:
+                session.add(
+                    KeepOut(review_id=review_id, term=item.term, replacement=item.replacement)
+                )
+            # Nothing stored so far is rewritten: the facilitator decides, card by card.
+            pairs = [(t.term, t.replacement) for t in body.terms]
+            to_check = []
+            if pairs:
+                cards = session.exec(
+                    select(Card.id, Card.text, Card.owner).where(
+                        Card.review_id == review_id, Card.status != "withdrawn"
+                    )
+                ).all()
+                for card_id, text, owner in cards:
+                    if apply_keep_out(text, pairs) != text or apply_keep_out(owner, pairs) != owner:
+                        to_check.append(card_id)
+            # The audit log counts the terms; it must never hold the real names themselves.
+            session.add(
+                AuditEntry(
+                    review_id=review_id,
+                    facilitator_id=me.id,
+                    action="keep_out.update",
+                    detail={"terms": len(body.terms)},
+                )
+            )
+            return KeepOutOut(terms=body.terms, cards_to_check=sorted(c for c in to_check if c))
+
+    return await to_thread.run_sync(_replace)
+
+
+@router.post("/{review_id}/participants/{participant_id}/erase", response_model=ErasureOut)
+async def erase(
+    review_id: int, participant_id: int, runtime: RuntimeDep, me: FacilitatorDep
+) -> ErasureOut:
+    """Erase one participant's name and words from the review and its log, on their request."""
+    assert me.id is not None
+    facilitator_id = me.id
+
+    def _erase() -> tuple[ErasureOut, Event]:
+        load_review_for(runtime, me, review_id)
+        with runtime.db.write() as session:
+            done = erase_participant(session, review_id, participant_id, facilitator_id)
+            out = ErasureOut(
+                participant_id=participant_id,
+                cards=len(done.card_ids),
+                concerns=len(done.concern_ids),
+                seq=done.event.seq,
+                epoch=str(done.event.data["epoch"]),
+            )
+            return out, done.event
+
+    try:
+        out, event = await to_thread.run_sync(_erase)
+    except CommandError as exc:
+        raise ApiError(exc.http_status, exc.code, exc.message) from None
+    # Their open sockets close at once; the room is told which cards to drop.
+    runtime.hub.kick(
+        review_id,
+        lambda conn: conn.identity.participant_id == participant_id,
+        CLOSE_ERASED,
+        "Your contributions were erased.",
+    )
+    await runtime.publish(event)
+    return out
+
+
+@router.get("/{review_id}/audit", response_model=list[AuditEntryOut])
+async def read_audit(
+    review_id: int,
+    runtime: RuntimeDep,
+    me: FacilitatorDep,
+    limit: Annotated[int, Query(ge=1, le=MAX_AUDIT_ENTRIES)] = 500,
+) -> list[AuditEntryOut]:
+    """The review's audit log, newest first: its team's sign-ins, exports, moderation, erasures."""
+
+    def _read() -> list[AuditEntryOut]:
+        review = load_review_for(runtime, me, review_id)
+        with runtime.db.read() as session:
+            team = session.exec(
+                select(Facilitator.id, Facilitator.email)
+                .join(
+                    ReviewFacilitator, col(ReviewFacilitator.facilitator_id) == col(Facilitator.id)
+                )
+                .where(ReviewFacilitator.review_id == review_id)
+            ).all()
+            emails: dict[int | None, str] = dict(team)
+            sign_ins = (
+                col(AuditEntry.review_id).is_(None)
+                & (AuditEntry.action == "sign_in")
+                & col(AuditEntry.facilitator_id).in_(list(emails))
+                & (col(AuditEntry.created_at) >= review.created_at)
+            )
+            rows = session.exec(
+                select(AuditEntry)
+                .where(or_(AuditEntry.review_id == review_id, sign_ins))
+                .order_by(col(AuditEntry.id).desc())
+                .limit(limit)
+            ).all()
+            missing = {r.facilitator_id for r in rows if r.facilitator_id not in emails}
+            for fid, email in session.exec(
+                select(Facilitator.id, Facilitator.email).where(col(Facilitator.id).in_(missing))
+            ).all():
+                emails[fid] = email
+            return [
+                AuditEntryOut(
+                    id=r.id or 0,
+                    at=iso(r.created_at) or "",
+                    action=r.action,
+                    facilitator=emails.get(r.facilitator_id) if r.facilitator_id else None,
+                    review_id=r.review_id,
+                    detail=dict(r.detail),
+                    address=r.address,
+                )
+                for r in rows
+            ]
+
+    return await to_thread.run_sync(_read)

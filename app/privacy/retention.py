@@ -1,0 +1,117 @@
+"""Keeping and forgetting: a closed review is deleted, events and all, when its time is up."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import delete
+from sqlmodel import Session, col, select
+
+from app.db import Database
+from app.models import (
+    Appreciation,
+    AuditEntry,
+    Card,
+    Concern,
+    Event,
+    KeepOut,
+    Participant,
+    Prompt,
+    Review,
+    ReviewFacilitator,
+    Theme,
+    Vote,
+    VotingRound,
+    utcnow,
+)
+
+log = logging.getLogger("lantern.retention")
+
+# How often a running server looks for reviews past their retention period.
+PURGE_INTERVAL_SECONDS = 60 * 60
+
+
+def is_expired(review: Review, now: datetime) -> bool:
+    """Whether a review closed long enough ago that it must go."""
+    closed_at = review.closed_at
+    if review.status != "closed" or closed_at is None:
+        return False
+    if closed_at.tzinfo is None:  # SQLite hands back naive UTC
+        closed_at = closed_at.replace(tzinfo=UTC)
+    return closed_at + timedelta(days=review.retention_days) <= now
+
+
+def expired_review_ids(session: Session, now: datetime | None = None) -> list[int]:
+    """Closed reviews whose retention period (days after close) has run out."""
+    now = now or utcnow()
+    closed = session.exec(select(Review).where(Review.status == "closed")).all()
+    return sorted(r.id for r in closed if r.id is not None and is_expired(r, now))
+
+
+def delete_review(session: Session, review_id: int) -> None:
+    """Delete a review and everything that hangs off it, children first.
+
+    Done by hand rather than trusting ON DELETE CASCADE, so it works the same whether or
+    not the database enforces foreign keys.
+    """
+    card_ids = select(Card.id).where(Card.review_id == review_id)
+    round_ids = select(VotingRound.id).where(VotingRound.review_id == review_id)
+    statements = [
+        delete(Event).where(col(Event.review_id) == review_id),
+        delete(Appreciation).where(col(Appreciation.card_id).in_(card_ids)),
+        delete(Vote).where(col(Vote.round_id).in_(round_ids)),
+        delete(VotingRound).where(col(VotingRound.review_id) == review_id),
+        delete(Concern).where(col(Concern.review_id) == review_id),
+        delete(Card).where(col(Card.review_id) == review_id),
+        delete(Theme).where(col(Theme.review_id) == review_id),
+        delete(Prompt).where(col(Prompt.review_id) == review_id),
+        delete(KeepOut).where(col(KeepOut.review_id) == review_id),
+        delete(Participant).where(col(Participant.review_id) == review_id),
+        delete(ReviewFacilitator).where(col(ReviewFacilitator.review_id) == review_id),
+        delete(Review).where(col(Review.id) == review_id),
+    ]
+    for statement in statements:
+        session.execute(statement)
+
+
+def purge_expired(db: Database, now: datetime | None = None) -> list[int]:
+    """Delete every expired review, each in its own transaction; the ids purged."""
+    with db.read() as session:
+        candidates = expired_review_ids(session, now)
+    purged = []
+    for review_id in candidates:
+        with db.write() as session:
+            # Checked again inside the write: a review already purged is left be.
+            review = session.get(Review, review_id)
+            if review is None or not is_expired(review, now or utcnow()):
+                continue
+            delete_review(session, review_id)
+            # The audit entry names the review id only: nothing of its content outlives it.
+            session.add(AuditEntry(review_id=review_id, action="purge", detail={}))
+        purged.append(review_id)
+    return purged
+
+
+async def purge_periodically(
+    db: Database,
+    on_purged: Callable[[list[int]], Awaitable[None]],
+    interval: float = PURGE_INTERVAL_SECONDS,
+) -> None:
+    """Run forever (until cancelled): purge expired reviews now and then every `interval` s."""
+    from anyio import to_thread
+
+    while True:
+        try:
+            purged = await to_thread.run_sync(purge_expired, db)
+            if purged:
+                log.info("purged %d expired reviews: %s", len(purged), purged)
+                await on_purged(purged)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            # A failed purge (the database away a moment) is tried again next time.
+            log.exception("purge failed")
+        await asyncio.sleep(interval)
