@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from starlette.requests import HTTPConnection
 
@@ -101,3 +103,15 @@ def check_code_guessing(conn: HTTPConnection) -> None:
 def count_wrong_code(conn: HTTPConnection) -> None:
     """Count an unknown join code against the caller's address."""
     throttles(conn).codes.fail(client_address(conn))
+
+
+@contextmanager
+def code_attempt(conn: HTTPConnection) -> Iterator[None]:
+    """Wrap a lookup by join code: refused while the address is guessing; a 404 counts."""
+    check_code_guessing(conn)
+    try:
+        yield
+    except ApiError as exc:
+        if exc.status == 404:
+            count_wrong_code(conn)
+        raise
