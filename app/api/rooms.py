@@ -11,8 +11,10 @@ from sqlmodel import select
 
 from app.api.deps import RuntimeDep, bearer_token, room_identity
 from app.api.dispatch import dispatch
+from app.api.csrf import check_cookie_request
 from app.api.errors import ApiError
 from app.api.schemas import ERROR_RESPONSES, AckOut, CommandErrorOut, JoinIn, JoinOut
+from app.api.throttle import code_attempt
 from app.models import Event, Review
 from app.review.errors import HTTP_STATUS, CommandError
 from app.review.service import join_review, normalise_code
@@ -23,7 +25,7 @@ router = APIRouter(prefix="/api/rooms", tags=["rooms"], responses=ERROR_RESPONSE
 
 
 @router.post("/{code}/join", status_code=201, response_model=JoinOut)
-async def join(code: str, body: JoinIn, runtime: RuntimeDep) -> JoinOut:
+async def join(code: str, body: JoinIn, request: Request, runtime: RuntimeDep) -> JoinOut:
     """Join a review with a role and, if you like, a first name; keep the token to come back."""
     token = new_token(PARTICIPANT_PREFIX)
 
@@ -43,7 +45,8 @@ async def join(code: str, body: JoinIn, runtime: RuntimeDep) -> JoinOut:
             return out, event
 
     try:
-        out, event = await to_thread.run_sync(_join)
+        with code_attempt(request):
+            out, event = await to_thread.run_sync(_join)
     except CommandError as exc:
         raise ApiError(exc.http_status, exc.code, exc.message) from None
     await runtime.publish(event)
@@ -66,7 +69,8 @@ async def room_state(code: str, request: Request, runtime: RuntimeDep) -> dict[s
                 "you": you(session, review, identity),
             }
 
-    return await to_thread.run_sync(_state)
+    with code_attempt(request):
+        return await to_thread.run_sync(_state)
 
 
 @router.post(
@@ -81,8 +85,11 @@ async def command(
     frame: dict[str, Any] = Body(..., examples=[{"type": "contribute", "cid": "c1", "prompt_id": 1, "text": "..."}]),
 ) -> Any:
     """Send one command, the same JSON as over the websocket; the answer is its ack or error frame."""
-    token, _ = bearer_token(request)
-    review, identity = await to_thread.run_sync(room_identity, runtime, code, token)
+    token, from_cookie = bearer_token(request)
+    if from_cookie:
+        check_cookie_request(request, request.method, runtime.settings)
+    with code_attempt(request):
+        review, identity = await to_thread.run_sync(room_identity, runtime, code, token)
     answer = await dispatch(runtime, identity, frame)
     if answer["type"] == "error":
         return JSONResponse(answer, HTTP_STATUS.get(answer["code"], 400))

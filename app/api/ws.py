@@ -16,6 +16,7 @@ from app.api.deps import SESSION_COOKIE, MAX_TOKEN, get_runtime
 from app.api.dispatch import dispatch, error_frame
 from app.api.errors import ApiError
 from app.api.ratelimit import TokenBucket
+from app.api.throttle import code_attempt
 from app.live.connection import Connection
 from app.live.frames import WireEvent, dumps
 from app.models import Event, Review
@@ -50,7 +51,8 @@ async def room_socket(websocket: WebSocket, code: str) -> None:
         return
     token = hello.get("token") or websocket.cookies.get(SESSION_COOKIE, "")
     try:
-        review_id, identity = await to_thread.run_sync(_identify, runtime, code, str(token)[:MAX_TOKEN])
+        with code_attempt(websocket):
+            review_id, identity = await to_thread.run_sync(_identify, runtime, code, str(token)[:MAX_TOKEN])
     except ApiError as exc:
         await websocket.close(CLOSE_POLICY, exc.message[:120])
         return
