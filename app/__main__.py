@@ -24,6 +24,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply migrations")
 
+    purge = sub.add_parser("purge", help="delete reviews past their retention period")
+    purge.add_argument("--dry-run", action="store_true", help="list them, delete nothing")
+
     fac = sub.add_parser("facilitator", help="facilitator accounts")
     fac_sub = fac.add_subparsers(dest="fac_command", required=True)
     add = fac_sub.add_parser("add", help="add a facilitator")
@@ -38,6 +41,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         upgrade(settings.effective_database_url)
         print("Database is at the latest schema.")
         return 0
+    if args.command == "purge":
+        return _purge(dry_run=args.dry_run)
     if args.command == "facilitator":
         return _add_facilitator(args.email, sys.stdin.read())
     return _serve(args.host, args.port, args.workers)
@@ -69,6 +74,27 @@ def _add_facilitator(email: str, raw_password: str) -> int:
     finally:
         database.dispose()
     print(f"Added facilitator {email.lower()}.")
+    return 0
+
+
+def _purge(*, dry_run: bool) -> int:
+    from app.db import Database
+    from app.migrate import upgrade
+    from app.privacy.retention import expired_review_ids, purge_expired
+
+    settings = get_settings()
+    upgrade(settings.effective_database_url)
+    database = Database(settings.effective_database_url)
+    try:
+        if dry_run:
+            with database.read() as session:
+                ids = expired_review_ids(session)
+            print(f"{len(ids)} reviews are past their retention period: {ids}")
+            return 0
+        ids = purge_expired(database)
+    finally:
+        database.dispose()
+    print(f"Purged {len(ids)} reviews: {ids}" if ids else "No review is past its retention period.")
     return 0
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -14,8 +16,10 @@ from sqlalchemy import text
 
 from app import pages
 from app.api import auth, errors, reviews, rooms, ws
+from app.api import privacy as privacy_api
 from app.config import Settings, get_settings
 from app.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
+from app.privacy.retention import purge_periodically
 from app.runtime import Runtime
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -30,9 +34,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         runtime = Runtime.create(settings)
         app.state.runtime = runtime
         await runtime.start()
+
+        async def _purged(review_ids: list[int]) -> None:
+            for review_id in review_ids:
+                runtime.hub.kick(review_id, lambda _conn: True, 4004, "This review has been deleted.")
+
+        # Expired reviews go while the server runs, not only when someone runs `purge`.
+        purger = asyncio.create_task(purge_periodically(runtime.db, _purged))
         try:
             yield
         finally:
+            purger.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await purger
             await runtime.stop()
 
     app = FastAPI(
@@ -46,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(auth.router)
     app.include_router(reviews.router)
     app.include_router(rooms.router)
+    app.include_router(privacy_api.router)
     app.include_router(ws.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

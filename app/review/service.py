@@ -188,6 +188,11 @@ def _apply(session: Session, identity: Identity, command: c.Command) -> Outcome:
     ).first()
     if review is None:
         raise CommandError("not_found", "This review no longer exists.")
+    if identity.participant_id is not None:
+        # An erased participant's socket may still be open on another worker.
+        author = session.get(Participant, identity.participant_id)
+        if author is None or author.erased_at is not None:
+            raise CommandError("unauthorized", "Your contributions were erased; join again to take part.")
     _check_rights(identity, command.type)
     _check_status(review, identity, command.type)
     handler = _HANDLERS[command.type]
