@@ -221,7 +221,16 @@ class Client:
         cid = cid or f"t{next(_cids)}"
         future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         self._answers[cid] = future
-        await self._ws.send(json.dumps({**command, "cid": cid}))
+        try:
+            await self._ws.send(json.dumps({**command, "cid": cid}))
+        except BaseException:
+            # The socket closed under us: nobody will await this answer, so retrieve it here.
+            self._answers.pop(cid, None)
+            if future.done() and not future.cancelled():
+                future.exception()
+            else:
+                future.cancel()
+            raise
         answer = await asyncio.wait_for(future, timeout)
         if answer["type"] == "error":
             raise ProtocolError(answer)
