@@ -4,19 +4,62 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
+import segno
+from anyio import to_thread
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from sqlmodel import col, select
 
+from app.api.deps import MAX_TOKEN, SESSION_COOKIE, get_runtime
+from app.models import Card, Review, Theme, VotingRound
+from app.review import rules
 from app.review.rules import ROLE_LABELS
+from app.review.service import normalise_code
+from app.review.views import is_public, round_tallies, tallies_hidden
+from app.security import identify
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 router = APIRouter(include_in_schema=False)
 
+# The most bars a chart on the projector shows: more would not read from the back.
+MAX_CHART_BARS = 8
 
-def _render(request: Request, name: str, **context: Any) -> HTMLResponse:
-    return TEMPLATES.TemplateResponse(request, name, {"role_labels": ROLE_LABELS, **context})
+
+def _render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    return TEMPLATES.TemplateResponse(
+        request,
+        name,
+        {
+            "role_labels": ROLE_LABELS,
+            "phases": rules.PHASES,
+            "max_card": rules.MAX_CARD_TEXT,
+            "max_name": rules.MAX_NAME,
+            **context,
+        },
+        status_code=status_code,
+    )
+
+
+def _base_url(request: Request) -> str:
+    """Where people reach Lantern: the configured public URL, else this request's."""
+    public = get_runtime(request).settings.public_url
+    return (public or str(request.base_url)).rstrip("/")
+
+
+def grouped_code(code: str) -> str:
+    """ABCDEFGH as 'ABCD EFGH': easier to read off a wall and type."""
+    return " ".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
+def qr_svg(url: str) -> str:
+    """The join address as an inline SVG QR code (no script, no external image)."""
+    qr = segno.make(url, error="m")
+    svg: str = qr.svg_inline(scale=1, border=2, omitsize=True)
+    # segno writes a viewBox when the size is omitted; the stylesheet sizes it.
+    return svg.replace("<svg ", '<svg role="img" aria-label="QR code for the join address" ', 1)
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -25,16 +68,84 @@ async def home(request: Request) -> HTMLResponse:
     return _render(request, "home.html")
 
 
+@router.get("/j", response_class=HTMLResponse, response_model=None)
+async def join_by_code(request: Request, code: str = "") -> Response:
+    """The home page's join form lands here and goes on to the room."""
+    clean = normalise_code(code)
+    if not clean:
+        return _render(request, "home.html", status_code=400, bad_code=True)
+    return RedirectResponse(f"/j/{clean}", status_code=303)
+
+
 @router.get("/j/{code}", response_class=HTMLResponse)
 async def phone(request: Request, code: str) -> HTMLResponse:
     """A participant's phone."""
-    return _render(request, "phone.html", code=code.upper()[:32])
+    return _render(request, "phone.html", code=normalise_code(code)[:32])
 
 
 @router.get("/screen/{code}", response_class=HTMLResponse)
 async def screen(request: Request, code: str) -> HTMLResponse:
     """The projector."""
-    return _render(request, "screen.html", code=code.upper()[:32])
+    clean = normalise_code(code)[:32]
+    base = _base_url(request)
+    join_url = f"{base}/j/{clean}"
+    parts = urlsplit(base)
+    short = (parts.netloc + parts.path).rstrip("/") + "/j"
+    return _render(
+        request,
+        "screen.html",
+        code=clean,
+        code_grouped=grouped_code(clean),
+        join_url=join_url,
+        join_short=short,
+        qr=qr_svg(join_url),
+    )
+
+
+@router.get("/screen/{code}/results/{round_id}", response_class=HTMLResponse)
+async def round_chart(request: Request, code: str, round_id: int, token: str = "") -> HTMLResponse:
+    """A voting round's results as the shared SVG bar chart, for the screen and console."""
+    runtime = get_runtime(request)
+    token = (token or request.cookies.get(SESSION_COOKIE, ""))[:MAX_TOKEN]
+
+    def _items() -> tuple[list[dict[str, Any]], str] | None:
+        with runtime.db.read() as session:
+            review = session.exec(select(Review).where(Review.code == normalise_code(code))).first()
+            if review is None or not token:
+                return None
+            identity = identify(session, review, token, runtime.secret_key)
+            voting = session.get(VotingRound, round_id)
+            if identity is None or voting is None or voting.review_id != review.id:
+                return None
+            if identity.audience != "facilitator" and tallies_hidden(review, voting):
+                return None
+            tallies = round_tallies(session, round_id)
+            items: list[dict[str, Any]] = []
+            if voting.targets == "themes":
+                themes = session.exec(
+                    select(Theme).where(Theme.review_id == review.id, Theme.phase == voting.phase)
+                ).all()
+                items = [{"label": t.name, "value": tallies.get(t.id or 0, 0)} for t in themes]
+            else:
+                cards = session.exec(
+                    select(Card)
+                    .where(Card.review_id == review.id, Card.phase == voting.phase)
+                    .order_by(col(Card.id))
+                ).all()
+                items = [
+                    {"label": c.text, "value": tallies.get(c.id or 0, 0)}
+                    for c in cards
+                    if is_public(c) or (identity.audience == "facilitator" and c.id in tallies)
+                ]
+            items.sort(key=lambda item: -int(item["value"]))
+            title = f"Votes in round {voting.id}, {voting.phase}"
+            return items[:MAX_CHART_BARS], title
+
+    found = await to_thread.run_sync(_items)
+    if found is None:
+        return HTMLResponse("", status_code=404)
+    items, title = found
+    return _render(request, "results.html", items=items, title=title)
 
 
 @router.get("/facilitate", response_class=HTMLResponse)

@@ -1,0 +1,454 @@
+// The facilitator's console: steer the room, moderate, group, vote, export.
+import {
+  PHASE_WORDS, Room, STATUS_WORDS, announce, applyEvent, clock, clockOffset, el,
+  roleLabels, secondsLeft,
+} from "./live.js";
+
+const root = document.getElementById("console");
+const reviewId = root.dataset.reviewId;
+const ROLES = roleLabels();
+const $ = (id) => document.getElementById(id);
+const EXPORT_FORMATS = ["md", "html", "pdf", "docx", "json", "csv", "xlsx"];
+const FORMAT_WORDS = { md: "Markdown", html: "HTML", pdf: "PDF", docx: "Word", json: "JSON", csv: "CSV", xlsx: "Excel" };
+
+let info = null; // the review as GET /api/reviews/{id} answers it (links, code)
+let state = null;
+let presence = null;
+let offset = 0;
+let room = null;
+let redacting = null; // {id, text}
+let renaming = null; // {id, name}
+let confirmClose = false;
+let chartFor = null;
+const assignChoice = {}; // card id -> chosen theme id, kept across re-renders
+
+// ---- start ------------------------------------------------------------------------------
+
+async function boot() {
+  const response = await fetch(`/api/reviews/${reviewId}`, { credentials: "same-origin" });
+  if (response.status === 401) {
+    location.assign("/facilitate");
+    return;
+  }
+  if (!response.ok) {
+    $("review-title").textContent = "This review was not found.";
+    return;
+  }
+  const body = await response.json();
+  info = body.review;
+  $("review-title").textContent = info.title;
+  $("open-screen").href = info.screen_url;
+  $("join-link").href = info.join_url;
+  $("join-link").textContent = info.join_url;
+  $("vote-budget").value = info.settings.vote_budget || 3;
+  renderExports();
+  room = new Room({
+    code: info.code,
+    token: null, // the session cookie identifies the facilitator
+    outboxKey: `lantern:outbox:f:${reviewId}`,
+    onStatus: (status) => {
+      $("conn").dataset.state = status;
+      $("conn").textContent = STATUS_WORDS[status] || status;
+    },
+    onWelcome: (frame) => {
+      if (!frame.resumed) {
+        state = frame.state;
+        offset = clockOffset(state.server_time);
+      }
+      if (frame.presence) presence = frame.presence;
+      render();
+    },
+    onEvent: (frame) => {
+      if (!state) return;
+      offset = clockOffset(frame.at) || offset;
+      applyEvent(state, frame);
+      if (frame.kind === "card.added" && frame.data.card && frame.data.card.status === "held") {
+        announce($("announcer"), "A new card is waiting for you.");
+      } else if (frame.kind === "concern.raised") {
+        announce($("announcer"), "A private concern has been raised.");
+      }
+      render();
+    },
+    onPresence: (frame) => {
+      presence = frame;
+      renderPresence();
+    },
+    onAck: () => toast("Saved"),
+    onError: (_item, frame) => toast(frame.message, true),
+    onRefused: () => location.assign("/facilitate"),
+  });
+  room.connect();
+}
+
+function send(command) {
+  if (room) room.send(command);
+}
+
+function toast(text, error = false) {
+  const node = el("div", { class: `toast ${error ? "error" : ""}`, role: error ? "alert" : null, text });
+  $("toasts").append(node);
+  setTimeout(() => node.remove(), error ? 6000 : 1800);
+}
+
+// ---- controls that never change shape ---------------------------------------------------
+
+$("stepper").addEventListener("click", (event) => {
+  const button = event.target.closest("button[data-phase]");
+  if (button && state && button.dataset.phase !== state.review.phase) {
+    send({ type: "set_phase", phase: button.dataset.phase });
+  }
+});
+
+$("add-prompt").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const text = $("new-prompt").value.trim();
+  if (!text || !state) return;
+  send({ type: "add_prompt", phase: state.review.phase, text });
+  $("new-prompt").value = "";
+});
+
+$("timer-tools").addEventListener("click", (event) => {
+  const button = event.target.closest("button[data-seconds]");
+  if (button) send({ type: "start_timer", seconds: Number(button.dataset.seconds) });
+});
+$("timer-stop").addEventListener("click", () => send({ type: "stop_timer" }));
+$("lock").addEventListener("click", () => send({ type: state.review.locked ? "unlock" : "lock" }));
+$("blank").addEventListener("click", () => send({ type: "blank", on: !state.review.blank }));
+$("unspot").addEventListener("click", () => send({ type: "spotlight", card_id: null }));
+
+$("open-voting").addEventListener("submit", (event) => {
+  event.preventDefault();
+  send({
+    type: "open_voting",
+    targets: $("vote-targets").value,
+    phase: state.review.phase,
+    budget: Number($("vote-budget").value) || 3,
+  });
+});
+$("close-round").addEventListener("click", () => send({ type: "close_voting" }));
+$("reveal-round").addEventListener("click", () => send({ type: "reveal" }));
+
+$("add-theme").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const name = $("new-theme").value.trim();
+  if (!name) return;
+  send({ type: "add_theme", name, phase: state.review.phase });
+  $("new-theme").value = "";
+});
+
+setInterval(renderTimer, 1000);
+
+// ---- rendering --------------------------------------------------------------------------
+
+function render() {
+  if (!state) return;
+  const active = document.activeElement;
+  const key = active && active.dataset ? active.dataset.key : null;
+  renderStatus();
+  renderStepper();
+  renderPrompts();
+  renderTimer();
+  renderRoomTools();
+  renderPresence();
+  renderVoting();
+  renderQueue();
+  renderConcerns();
+  renderThemes();
+  renderCards();
+  if (key && document.activeElement !== active) {
+    const again = document.querySelector(`[data-key="${CSS.escape(key)}"]`);
+    if (again) again.focus();
+  }
+}
+
+const STATUS_WORDS_REVIEW = {
+  draft: "Not started: phones wait on a welcome page",
+  live: "Live",
+  paused: "Paused",
+  closed: "Closed",
+};
+
+function renderStatus() {
+  const r = state.review;
+  const held = state.cards.filter((c) => c.status === "held").length;
+  $("review-summary").replaceChildren(
+    el("span", { text: `Code ${info.code}` }),
+    el("span", { text: `Status: ${STATUS_WORDS_REVIEW[r.status] || r.status}` }),
+    el("span", { text: `${PHASE_WORDS[r.phase]}` }),
+    held ? el("span", { text: `${held} waiting` }) : null,
+  );
+  const tools = [];
+  if (r.status === "draft") tools.push(button("Start the review", "start", () => send({ type: "start" })));
+  if (r.status === "live") {
+    tools.push(button("Pause", "pause", () => send({ type: "pause", message: $("pause-message").value.trim() }), "secondary"));
+  }
+  if (r.status === "paused") tools.push(button("Resume", "resume", () => send({ type: "resume" })));
+  if (r.status !== "closed") {
+    if (confirmClose) {
+      tools.push(
+        button("Yes, close the review", "close-yes", () => { confirmClose = false; send({ type: "close" }); }, "danger"),
+        button("Keep it open", "close-no", () => { confirmClose = false; render(); }, "secondary"),
+      );
+    } else {
+      tools.push(button("Close the review", "close", () => { confirmClose = true; render(); $("close-yes-btn")?.focus(); }, "quiet"));
+    }
+  }
+  $("status-tools").replaceChildren(...tools);
+  $("pause-field").hidden = r.status !== "live";
+}
+
+function button(text, key, onclick, kind = "") {
+  return el("button", { type: "button", class: kind, "data-key": key, id: `${key}-btn`, text, onclick });
+}
+
+function renderStepper() {
+  for (const b of $("stepper").querySelectorAll("button")) {
+    const current = b.dataset.phase === state.review.phase;
+    b.setAttribute("aria-pressed", current ? "true" : "false");
+    if (current) b.setAttribute("aria-current", "step");
+    else b.removeAttribute("aria-current");
+  }
+}
+
+function renderPrompts() {
+  const r = state.review;
+  const prompts = state.prompts.filter((p) => p.phase === r.phase);
+  $("prompts").replaceChildren(...prompts.map((p) => el("li", {},
+    el("button", {
+      type: "button", class: "secondary", "data-key": `prompt-${p.id}`,
+      "aria-pressed": p.id === r.prompt_id ? "true" : "false", text: p.text,
+      onclick: () => { if (p.id !== r.prompt_id) send({ type: "set_prompt", prompt_id: p.id }); },
+    }))));
+}
+
+function renderTimer() {
+  if (!state) return;
+  const left = secondsLeft(state.review.timer, offset);
+  $("timer-left").textContent = left === null ? "" : `· ${left > 0 ? clock(left) : "time is up"}`;
+}
+
+function renderRoomTools() {
+  const r = state.review;
+  $("lock").setAttribute("aria-pressed", r.locked ? "true" : "false");
+  $("lock").textContent = r.locked ? "Input closed: open it" : "Close input";
+  $("blank").setAttribute("aria-pressed", r.blank ? "true" : "false");
+  $("blank").textContent = r.blank ? "Screens blank: show again" : "Blank all screens";
+  $("unspot").hidden = !r.spotlight_card_id;
+}
+
+function renderPresence() {
+  if (!state) return;
+  const items = [];
+  const byRole = presence ? presence.by_role : {};
+  for (const role of Object.keys(ROLES)) {
+    if (byRole[role]) items.push(el("li", { class: "role-chip", text: `${ROLES[role]} · ${byRole[role]}` }));
+  }
+  if (presence) {
+    items.push(el("li", { class: "badge", text: `${presence.screens} screen${presence.screens === 1 ? "" : "s"}` }));
+    items.push(el("li", { class: "badge", text: `${presence.facilitators} facilitator${presence.facilitators === 1 ? "" : "s"}` }));
+  }
+  if (!items.length) items.push(el("li", { class: "hint", text: "Nobody connected yet." }));
+  $("presence").replaceChildren(...items);
+}
+
+function renderVoting() {
+  const last = state.rounds[state.rounds.length - 1];
+  const open = last && last.status === "open";
+  $("open-round").disabled = Boolean(open);
+  $("close-round").disabled = !open;
+  $("reveal-round").disabled = !last || last.status === "revealed";
+  if (!last) {
+    $("round-status").textContent = "No voting yet.";
+    $("round-chart").replaceChildren();
+    return;
+  }
+  const total = Object.values(last.tallies || {}).reduce((a, b) => a + b, 0);
+  const words = { open: "open", closed: "closed, not yet revealed", revealed: "revealed on the screen" };
+  $("round-status").textContent = `Round ${last.id} (${PHASE_WORDS[last.phase]}, ${last.targets}, ${last.budget} dots each): ${words[last.status]}. ${total} dots so far.`;
+  const stamp = `${last.id}:${last.status}:${total}`;
+  if (chartFor !== stamp) {
+    chartFor = stamp;
+    drawChart(last.id, stamp);
+  }
+}
+
+async function drawChart(roundId, stamp) {
+  try {
+    const response = await fetch(`/screen/${encodeURIComponent(info.code)}/results/${roundId}`, { credentials: "same-origin" });
+    if (!response.ok) return;
+    const doc = new DOMParser().parseFromString(await response.text(), "text/html");
+    const chart = doc.querySelector(".results-chart");
+    if (chart && chartFor === stamp) $("round-chart").replaceChildren(document.importNode(chart, true));
+  } catch {
+    chartFor = null;
+  }
+}
+
+function who(card) {
+  const role = ROLES[card.role] || "Facilitator";
+  return card.name ? `${card.name}, ${role}` : role;
+}
+
+function cardBody(card) {
+  const bits = [who(card)];
+  if (card.owner) bits.push(`Who: ${card.owner}`);
+  if (card.due) bits.push(`By: ${card.due}`);
+  if (card.appreciations) bits.push(`${card.appreciations} appreciation${card.appreciations === 1 ? "" : "s"}`);
+  if (card.redacted) bits.push("redacted");
+  return [el("div", { class: "text", text: card.text }), el("div", { class: "meta", text: bits.join(" · ") })];
+}
+
+function redactEditor(card) {
+  const area = el("textarea", { "aria-label": "Redacted wording", "data-key": `redact-text-${card.id}` });
+  area.value = redacting.text;
+  area.addEventListener("input", () => { redacting.text = area.value; });
+  return el("div", {}, area, el("div", { class: "actions" },
+    el("button", { type: "button", class: "small", "data-key": `redact-save-${card.id}`, text: "Save redaction", onclick: () => {
+      const text = redacting.text.trim();
+      if (!text) return;
+      send({ type: "moderate", card_id: card.id, action: "redact", text });
+      redacting = null;
+      render();
+    } }),
+    el("button", { type: "button", class: "secondary small", "data-key": `redact-cancel-${card.id}`, text: "Cancel", onclick: () => {
+      redacting = null;
+      render();
+    } })));
+}
+
+function startRedact(card) {
+  redacting = { id: card.id, text: card.text };
+  render();
+  document.querySelector(`[data-key="redact-text-${card.id}"]`)?.focus();
+}
+
+function renderQueue() {
+  const held = state.cards.filter((c) => c.status === "held");
+  $("queue-count").textContent = String(held.length);
+  $("queue-empty").hidden = held.length > 0;
+  $("queue").replaceChildren(...held.map((card) => {
+    const li = el("li", { class: "card-item held" }, ...cardBody(card));
+    if (card.hold_reason) li.append(el("p", { class: "meta", text: card.hold_reason }));
+    li.append(el("p", { class: "meta", text: `${PHASE_WORDS[card.phase]}` }));
+    if (redacting && redacting.id === card.id) li.append(redactEditor(card));
+    else {
+      li.append(el("div", { class: "actions" },
+        el("button", { type: "button", class: "small", "data-key": `approve-${card.id}`, text: "Approve",
+          "aria-label": `Approve: ${card.text.slice(0, 60)}`,
+          onclick: () => send({ type: "moderate", card_id: card.id, action: "approve" }) }),
+        el("button", { type: "button", class: "secondary small", "data-key": `redact-${card.id}`, text: "Redact",
+          onclick: () => startRedact(card) }),
+        el("button", { type: "button", class: "danger small", "data-key": `hide-${card.id}`, text: "Hide",
+          onclick: () => send({ type: "moderate", card_id: card.id, action: "hide" }) })));
+    }
+    return li;
+  }));
+}
+
+function renderConcerns() {
+  const concerns = state.concerns || [];
+  $("concern-count").textContent = String(concerns.length);
+  $("concerns-empty").hidden = concerns.length > 0;
+  $("concerns").replaceChildren(...[...concerns].reverse().map((c) => el("li", { class: "card-item held" },
+    el("div", { class: "text", text: c.text }),
+    el("div", { class: "meta", text: [c.name, ROLES[c.role] || "", (c.created_at || "").replace("T", " ").replace("Z", " UTC")].filter(Boolean).join(" · ") }))));
+}
+
+function renderThemes() {
+  const themes = state.themes.filter((t) => t.phase === state.review.phase);
+  $("themes").replaceChildren(...themes.map((theme) => {
+    const count = state.cards.filter((c) => c.theme_id === theme.id && c.status === "visible").length;
+    if (renaming && renaming.id === theme.id) {
+      const input = el("input", { "aria-label": `New name for ${theme.name}`, "data-key": `rename-text-${theme.id}`, maxlength: 120 });
+      input.value = renaming.name;
+      input.addEventListener("input", () => { renaming.name = input.value; });
+      return el("li", {}, input, el("div", { class: "actions" },
+        el("button", { type: "button", class: "small", "data-key": `rename-save-${theme.id}`, text: "Save name", onclick: () => {
+          if (renaming.name.trim()) send({ type: "rename_theme", theme_id: theme.id, name: renaming.name.trim() });
+          renaming = null;
+          render();
+        } }),
+        el("button", { type: "button", class: "secondary small", "data-key": `rename-cancel-${theme.id}`, text: "Cancel", onclick: () => {
+          renaming = null;
+          render();
+        } })));
+    }
+    return el("li", { class: "row" },
+      el("span", { class: "theme-name grow", text: theme.name }),
+      el("span", { class: "hint", text: `${count} card${count === 1 ? "" : "s"}` }),
+      el("button", { type: "button", class: "quiet small", "data-key": `rename-${theme.id}`, text: "Rename",
+        "aria-label": `Rename ${theme.name}`, onclick: () => {
+          renaming = { id: theme.id, name: theme.name };
+          render();
+          document.querySelector(`[data-key="rename-text-${theme.id}"]`)?.focus();
+        } }));
+  }));
+  if (!themes.length) $("themes").append(el("li", { class: "hint", text: "No themes yet. Name one below, then move cards into it." }));
+}
+
+function renderCards() {
+  const r = state.review;
+  const themes = state.themes.filter((t) => t.phase === r.phase);
+  const cards = state.cards.filter((c) => c.phase === r.phase && (c.status === "visible" || c.status === "hidden"));
+  $("cards-empty").hidden = cards.length > 0;
+  $("cards").replaceChildren(...[...cards].reverse().map((card) => {
+    const hidden = card.status === "hidden";
+    const li = el("li", { class: `card-item ${hidden ? "hidden-card" : ""}` }, ...cardBody(card));
+    if (hidden) li.append(el("span", { class: "badge hidden-badge", text: "Hidden from the room" }));
+    if (r.spotlight_card_id === card.id) li.append(el("span", { class: "badge held", text: "In the spotlight" }));
+    if (redacting && redacting.id === card.id) {
+      li.append(redactEditor(card));
+      return li;
+    }
+    const actions = el("div", { class: "actions" });
+    if (!hidden) {
+      const lit = r.spotlight_card_id === card.id;
+      actions.append(el("button", { type: "button", class: "secondary small", "data-key": `spot-${card.id}`,
+        "aria-pressed": lit ? "true" : "false", text: lit ? "Spotlit" : "Spotlight",
+        onclick: () => send({ type: "spotlight", card_id: lit ? null : card.id }) }));
+    }
+    actions.append(
+      el("button", { type: "button", class: hidden ? "secondary small" : "danger small", "data-key": `vis-${card.id}`,
+        text: hidden ? "Show again" : "Hide",
+        onclick: () => send({ type: "moderate", card_id: card.id, action: hidden ? "show" : "hide" }) }),
+      el("button", { type: "button", class: "quiet small", "data-key": `redact-${card.id}`, text: "Redact",
+        onclick: () => startRedact(card) }),
+    );
+    if (themes.length) {
+      const selectId = `assign-${card.id}`;
+      const select = el("select", { id: selectId, class: "assign-select", "data-key": selectId },
+        el("option", { value: "", text: "No theme" }),
+        themes.map((t) => el("option", { value: String(t.id), text: t.name })));
+      select.value = assignChoice[card.id] ?? (card.theme_id ? String(card.theme_id) : "");
+      select.addEventListener("change", () => { assignChoice[card.id] = select.value; });
+      actions.append(
+        el("label", { for: selectId, class: "visually-hidden", text: "Theme for this card" }),
+        select,
+        el("button", { type: "button", class: "secondary small", "data-key": `move-${card.id}`, text: "Move", onclick: () => {
+          const value = assignChoice[card.id] ?? select.value;
+          delete assignChoice[card.id];
+          send({ type: "assign", card_id: card.id, theme_id: value ? Number(value) : null });
+        } }));
+    }
+    li.append(actions);
+    return li;
+  }));
+}
+
+function renderExports() {
+  const cells = [el("span", {}), el("strong", { text: "Full record" }), el("strong", { text: "Public edition" })];
+  for (const format of EXPORT_FORMATS) {
+    cells.push(el("span", { text: FORMAT_WORDS[format] }));
+    for (const edition of ["full", "public"]) {
+      cells.push(el("a", {
+        href: `/api/reviews/${reviewId}/export?format=${format}&edition=${edition}`,
+        "aria-label": `${FORMAT_WORDS[format]}, ${edition === "full" ? "full record" : "public edition"}`,
+        text: format.toUpperCase(),
+      }));
+    }
+  }
+  $("exports").replaceChildren(...cells);
+}
+
+
+boot();

@@ -1,0 +1,100 @@
+// Facilitator sign-in, the list of reviews and the form to create one.
+import { el } from "./live.js";
+
+const $ = (id) => document.getElementById(id);
+
+async function api(method, path, body) {
+  const response = await fetch(path, {
+    method,
+    credentials: "same-origin",
+    headers: body ? { "Content-Type": "application/json" } : {},
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const data = response.status === 204 ? null : await response.json().catch(() => null);
+  return { ok: response.ok, status: response.status, data };
+}
+
+function message(data, fallback) {
+  return (data && data.error && data.error.message) || fallback;
+}
+
+async function load() {
+  const me = await api("GET", "/api/auth/me");
+  if (!me.ok) {
+    $("sign-in").hidden = false;
+    $("signed-in").hidden = true;
+    $("sign-out").hidden = true;
+    return;
+  }
+  $("sign-in").hidden = true;
+  $("signed-in").hidden = false;
+  $("sign-out").hidden = false;
+  $("who").textContent = `Signed in as ${me.data.email}.`;
+  const list = await api("GET", "/api/reviews");
+  const reviews = list.ok ? list.data : [];
+  $("no-reviews").hidden = reviews.length > 0;
+  $("reviews").replaceChildren(...reviews.map((r) => el("li", {},
+    el("div", {},
+      el("a", { href: `/facilitate/${r.id}`, text: r.title }),
+      el("div", { class: "hint", text: `${r.case_ref} · code ${r.code} · ${r.status}` })),
+    el("a", { class: "button secondary small", href: `/facilitate/${r.id}`, text: "Open console", "aria-label": `Open console for ${r.title}` }))));
+}
+
+$("sign-in-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const form = event.currentTarget;
+  const error = $("sign-in-error");
+  error.hidden = true;
+  const result = await api("POST", "/api/auth/login", {
+    email: form.elements.email.value.trim(),
+    password: form.elements.password.value,
+  });
+  if (!result.ok) {
+    error.textContent = message(result.data, "Sign-in did not work. Please try again.");
+    error.hidden = false;
+    return;
+  }
+  form.reset();
+  await load();
+  $("announcer").textContent = "Signed in.";
+});
+
+$("sign-out").addEventListener("click", async () => {
+  await api("POST", "/api/auth/logout");
+  await load();
+  $("email").focus();
+});
+
+$("create-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const f = event.currentTarget.elements;
+  const error = $("create-error");
+  error.hidden = true;
+  if (!f.title.value.trim() || !f.case_ref.value.trim()) {
+    error.textContent = "A title and a case reference are needed.";
+    error.hidden = false;
+    return;
+  }
+  const body = {
+    title: f.title.value.trim(),
+    case_ref: f.case_ref.value.trim(),
+    outcome: f.outcome.value.trim(),
+    days: Number(f.days.value) || 3,
+    settings: {
+      anonymous: f.anonymous.checked,
+      vote_budget: Number(f.vote_budget.value) || 3,
+      moderation: f.moderation.value,
+      hide_tallies_until_reveal: f.hide_tallies.checked,
+    },
+  };
+  if (f.starts_on.value) body.starts_on = f.starts_on.value;
+  const result = await api("POST", "/api/reviews", body);
+  if (!result.ok) {
+    error.textContent = message(result.data, "The review was not created. Please check the form.");
+    error.hidden = false;
+    return;
+  }
+  location.assign(`/facilitate/${result.data.id}`);
+});
+
+load();

@@ -1,0 +1,428 @@
+// The one socket client every page shares: connect, resume by seq, keep an outbox.
+//
+// Commands go into an outbox kept in localStorage until the server acks them, so a
+// card written on a train survives a dropped signal and a reload; after reconnecting
+// each one is sent again with the same cid, which the server answers with the same ack
+// instead of a second card.
+
+const PING_EVERY_MS = 15000;
+const PONG_TIMEOUT_MS = 8000;
+const BACKOFF_MIN_MS = 500;
+const BACKOFF_MAX_MS = 15000;
+
+/** A fresh client-chosen command id. */
+export function newCid() {
+  if (globalThis.crypto && crypto.randomUUID) return crypto.randomUUID();
+  return `c${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`;
+}
+
+/** localStorage that never throws (private mode, quota): a page still works without it. */
+export const store = {
+  get(key, fallback = null) {
+    try {
+      const raw = localStorage.getItem(key);
+      return raw === null ? fallback : JSON.parse(raw);
+    } catch {
+      return fallback;
+    }
+  },
+  set(key, value) {
+    try {
+      localStorage.setItem(key, JSON.stringify(value));
+    } catch {
+      /* full or unavailable: the in-memory copy still works */
+    }
+  },
+  remove(key) {
+    try {
+      localStorage.removeItem(key);
+    } catch {
+      /* unavailable */
+    }
+  },
+};
+
+export class Room {
+  /**
+   * @param {object} opts
+   * @param {string} opts.code join code
+   * @param {string|null} opts.token identity token (null: the session cookie)
+   * @param {string} opts.outboxKey localStorage key of this identity's outbox
+   * @param {(frame: object) => void} opts.onWelcome a welcome (state when not resumed)
+   * @param {(frame: object) => void} opts.onEvent one event frame
+   * @param {(frame: object) => void} [opts.onPresence]
+   * @param {(status: string) => void} [opts.onStatus] connecting | live | reconnecting | offline
+   * @param {(item: object, frame: object) => void} [opts.onAck]
+   * @param {(item: object|null, frame: object) => void} [opts.onError]
+   * @param {(outbox: object[]) => void} [opts.onOutbox] the outbox changed
+   * @param {(reason: string) => void} [opts.onRefused] the server refused the token
+   */
+  constructor(opts) {
+    this.opts = opts;
+    this.seq = null;
+    this.epoch = null;
+    this.ws = null;
+    this.status = "connecting";
+    this.attempt = 0;
+    this.welcomed = false;
+    this.stopped = false;
+    this.outbox = store.get(opts.outboxKey, []);
+    this.inflight = new Set();
+    this._pingTimer = null;
+    this._pongTimer = null;
+    this._retryTimer = null;
+    window.addEventListener("offline", () => this._drop("offline"));
+    window.addEventListener("online", () => this._retryNow());
+    document.addEventListener("visibilitychange", () => {
+      if (document.visibilityState === "visible") this._retryNow();
+    });
+  }
+
+  /** Open the socket (and keep it open). */
+  connect() {
+    if (this.stopped) return;
+    clearTimeout(this._retryTimer);
+    if (!navigator.onLine) {
+      this._setStatus("offline");
+      return;
+    }
+    this._setStatus(this.seq === null && this.attempt === 0 ? "connecting" : "reconnecting");
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    const ws = new WebSocket(`${scheme}://${location.host}/ws/rooms/${encodeURIComponent(this.opts.code)}`);
+    this.ws = ws;
+    this.welcomed = false;
+    ws.addEventListener("open", () => {
+      const hello = { type: "hello", token: this.opts.token || null };
+      if (this.seq !== null && this.epoch) {
+        hello.since = this.seq;
+        hello.epoch = this.epoch;
+      }
+      ws.send(JSON.stringify(hello));
+    });
+    ws.addEventListener("message", (msg) => this._receive(ws, msg.data));
+    ws.addEventListener("close", (ev) => {
+      if (this.ws !== ws) return;
+      this.ws = null;
+      this._stopPing();
+      if (ev.code === 1008) {
+        this.stopped = true;
+        this._setStatus("refused");
+        if (this.opts.onRefused) this.opts.onRefused(ev.reason || "");
+        return;
+      }
+      this._scheduleRetry();
+    });
+  }
+
+  /** Stop for good (a page that leaves). */
+  stop() {
+    this.stopped = true;
+    clearTimeout(this._retryTimer);
+    this._stopPing();
+    if (this.ws) this.ws.close();
+  }
+
+  /**
+   * Queue a command; it is sent now if connected, else after reconnecting.
+   * `meta` is kept alongside (for the page to show what is waiting).
+   */
+  send(command, meta = {}) {
+    const item = { cid: newCid(), command, meta, queuedAt: Date.now() };
+    this.outbox.push(item);
+    this._saveOutbox();
+    this._flushOne(item);
+    return item;
+  }
+
+  _saveOutbox() {
+    store.set(this.opts.outboxKey, this.outbox);
+    if (this.opts.onOutbox) this.opts.onOutbox(this.outbox.slice());
+  }
+
+  _flushOne(item) {
+    if (!this.ws || !this.welcomed || this.ws.readyState !== WebSocket.OPEN) return;
+    if (this.inflight.has(item.cid)) return;
+    this.inflight.add(item.cid);
+    this.ws.send(JSON.stringify({ ...item.command, cid: item.cid }));
+  }
+
+  _flushAll() {
+    this.inflight.clear();
+    for (const item of this.outbox) this._flushOne(item);
+  }
+
+  _settle(cid) {
+    const index = this.outbox.findIndex((i) => i.cid === cid);
+    if (index < 0) return null;
+    const [item] = this.outbox.splice(index, 1);
+    this.inflight.delete(cid);
+    this._saveOutbox();
+    return item;
+  }
+
+  _receive(ws, text) {
+    if (this.ws !== ws) return;
+    let frame;
+    try {
+      frame = JSON.parse(text);
+    } catch {
+      return;
+    }
+    switch (frame.type) {
+      case "welcome":
+        this.epoch = frame.epoch;
+        if (!frame.resumed) this.seq = frame.seq;
+        this.welcomed = true;
+        this.attempt = 0;
+        this._setStatus("live");
+        this.opts.onWelcome(frame);
+        if (!frame.resumed) this.seq = frame.seq;
+        if (frame.presence && this.opts.onPresence) this.opts.onPresence(frame.presence);
+        this._startPing();
+        this._flushAll();
+        break;
+      case "event":
+        if (this.seq !== null && frame.seq <= this.seq) return; // already applied
+        this.seq = frame.seq;
+        this.opts.onEvent(frame);
+        break;
+      case "ack": {
+        const item = this._settle(frame.cid);
+        if (item && this.opts.onAck) this.opts.onAck(item, frame);
+        break;
+      }
+      case "error": {
+        // A rate limit is passing weather: keep the command and try again shortly.
+        if (frame.code === "rate_limited" && frame.cid) {
+          this.inflight.delete(frame.cid);
+          setTimeout(() => this._flushAll(), 1500);
+          return;
+        }
+        const item = frame.cid ? this._settle(frame.cid) : null;
+        if (this.opts.onError) this.opts.onError(item, frame);
+        break;
+      }
+      case "presence":
+        if (this.opts.onPresence) this.opts.onPresence(frame);
+        break;
+      case "pong":
+        clearTimeout(this._pongTimer);
+        break;
+      default:
+        break;
+    }
+  }
+
+  _startPing() {
+    this._stopPing();
+    this._pingTimer = setInterval(() => {
+      if (!this.ws || this.ws.readyState !== WebSocket.OPEN) return;
+      this.ws.send(JSON.stringify({ type: "ping", id: Date.now() }));
+      clearTimeout(this._pongTimer);
+      // A socket that stops answering is dead even if the browser has not noticed.
+      this._pongTimer = setTimeout(() => this._drop("reconnecting"), PONG_TIMEOUT_MS);
+    }, PING_EVERY_MS);
+  }
+
+  _stopPing() {
+    clearInterval(this._pingTimer);
+    clearTimeout(this._pongTimer);
+  }
+
+  _drop(status) {
+    const ws = this.ws;
+    this.ws = null;
+    this._stopPing();
+    if (ws) {
+      try {
+        ws.close();
+      } catch {
+        /* already closing */
+      }
+    }
+    if (this.stopped) return;
+    this._setStatus(status);
+    if (status !== "offline") this._scheduleRetry();
+  }
+
+  _retryNow() {
+    if (this.stopped || this.ws) return;
+    this.attempt = 0;
+    this.connect();
+  }
+
+  _scheduleRetry() {
+    if (this.stopped) return;
+    this._setStatus(navigator.onLine ? "reconnecting" : "offline");
+    if (!navigator.onLine) return; // the online event reconnects
+    // Exponential backoff with full jitter, so a room of phones does not return in one wave.
+    const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** this.attempt);
+    const delay = BACKOFF_MIN_MS / 2 + Math.random() * ceiling;
+    this.attempt += 1;
+    clearTimeout(this._retryTimer);
+    this._retryTimer = setTimeout(() => this.connect(), delay);
+  }
+
+  _setStatus(status) {
+    if (this.status === status) return;
+    this.status = status;
+    if (this.opts.onStatus) this.opts.onStatus(status);
+  }
+}
+
+/** Words for each connection status, for a visible (and announced) pill. */
+export const STATUS_WORDS = {
+  connecting: "Connecting…",
+  live: "Connected",
+  reconnecting: "Reconnecting…",
+  offline: "Offline: your words are kept",
+  refused: "Not connected",
+};
+
+/** Build an element: el("p", {class: "x"}, "text", child). Text is always set as text. */
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (key === "class") node.className = value;
+    else if (key === "text") node.textContent = value;
+    else if (key.startsWith("on") && typeof value === "function") node.addEventListener(key.slice(2), value);
+    else node.setAttribute(key, value === true ? "" : String(value));
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(typeof child === "string" || typeof child === "number" ? document.createTextNode(String(child)) : child);
+  }
+  return node;
+}
+
+/** Seconds left on a timer, given the server-clock offset. */
+export function secondsLeft(timer, offsetMs) {
+  if (!timer || !timer.ends_at) return null;
+  const ends = Date.parse(timer.ends_at);
+  return Math.max(0, Math.round((ends - (Date.now() + offsetMs)) / 1000));
+}
+
+/** 125 -> "2:05". */
+export function clock(seconds) {
+  const m = Math.floor(seconds / 60);
+  const s = seconds % 60;
+  return `${m}:${String(s).padStart(2, "0")}`;
+}
+
+export const PHASES = ["discover", "dream", "design", "deliver"];
+export const PHASE_WORDS = {
+  discover: "Discover",
+  dream: "Dream",
+  design: "Design",
+  deliver: "Deliver",
+};
+export const PHASE_HINTS = {
+  discover: "What has worked, and why",
+  dream: "What it could look like",
+  design: "How we will work",
+  deliver: "What we will do next",
+};
+
+/** Apply one event to a room state object shared by the three pages. */
+export function applyEvent(state, frame) {
+  const d = frame.data || {};
+  switch (frame.kind) {
+    case "review.updated":
+      state.review = { ...state.review, ...d.review };
+      break;
+    case "card.added":
+    case "card.updated": {
+      if (!d.card) break;
+      const i = state.cards.findIndex((c) => c.id === d.card.id);
+      if (i >= 0) state.cards[i] = { ...state.cards[i], ...d.card };
+      else state.cards.push(d.card);
+      break;
+    }
+    case "card.removed":
+      if (d.card) {
+        const i = state.cards.findIndex((c) => c.id === d.card.id);
+        if (i >= 0) state.cards[i] = { ...state.cards[i], ...d.card };
+        else state.cards.push(d.card);
+      } else {
+        state.cards = state.cards.filter((c) => c.id !== d.card_id);
+      }
+      break;
+    case "appreciation.added": {
+      const card = state.cards.find((c) => c.id === d.card_id);
+      if (card) card.appreciations = d.count;
+      break;
+    }
+    case "theme.added":
+    case "theme.updated": {
+      const i = state.themes.findIndex((t) => t.id === d.theme.id);
+      if (i >= 0) state.themes[i] = d.theme;
+      else state.themes.push(d.theme);
+      break;
+    }
+    case "prompt.added":
+      state.prompts.push(d.prompt);
+      break;
+    case "voting.opened":
+    case "voting.closed":
+    case "voting.revealed": {
+      const i = state.rounds.findIndex((r) => r.id === d.round.id);
+      if (i >= 0) state.rounds[i] = d.round;
+      else state.rounds.push(d.round);
+      break;
+    }
+    case "tally.updated": {
+      const round = state.rounds.find((r) => r.id === d.round_id);
+      if (round && d.votes !== undefined) {
+        round.tallies = { ...(round.tallies || {}), [String(d.target_id)]: d.votes };
+      }
+      break;
+    }
+    case "timer.started":
+      state.review.timer = { seconds: d.seconds, ends_at: d.ends_at };
+      break;
+    case "timer.stopped":
+      state.review.timer = null;
+      break;
+    case "participant.joined":
+      if (d.participant) {
+        const role = d.participant.role;
+        state.joined_by_role = state.joined_by_role || {};
+        state.joined_by_role[role] = (state.joined_by_role[role] || 0) + 1;
+        if (state.participants) state.participants.push(d.participant);
+      }
+      break;
+    case "concern.raised":
+      if (d.concern) {
+        state.concerns = state.concerns || [];
+        if (!state.concerns.some((c) => c.id === d.concern.id)) state.concerns.push(d.concern);
+      }
+      break;
+    default:
+      break;
+  }
+  return state;
+}
+
+/** The server's clock minus ours, from a time the server just sent. */
+export function clockOffset(serverIso) {
+  const server = Date.parse(serverIso || "");
+  return Number.isFinite(server) ? server - Date.now() : 0;
+}
+
+/** A polite announcement for screen readers in a live region. */
+export function announce(region, text) {
+  if (!region) return;
+  region.textContent = "";
+  // A fresh text node after a tick makes readers announce repeats too.
+  setTimeout(() => {
+    region.textContent = text;
+  }, 50);
+}
+
+/** The role words the server rendered into the page, by role value. */
+export function roleLabels() {
+  const labels = { facilitator: "Facilitator" };
+  for (const li of document.querySelectorAll("#role-labels li")) labels[li.dataset.role] = li.textContent;
+  return labels;
+}

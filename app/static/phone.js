@@ -1,0 +1,467 @@
+// The phone: join, then contribute, vote, appreciate and raise a concern.
+import {
+  PHASES, PHASE_HINTS, PHASE_WORDS, Room, STATUS_WORDS, announce, applyEvent, clock,
+  clockOffset, el, secondsLeft, store,
+} from "./live.js";
+
+const app = document.getElementById("app");
+const code = app.dataset.code;
+const MAX = Number(app.dataset.max) || 4000;
+const AUTH_KEY = `lantern:p:${code}`;
+const DRAFT_KEY = `lantern:draft:${code}`;
+const $ = (id) => document.getElementById(id);
+
+const ui = {
+  conn: $("conn"), announcer: $("announcer"), joinView: $("join-view"), holdView: $("hold-view"),
+  roomView: $("room-view"), holdTitle: $("hold-title"), holdText: $("hold-text"),
+  phaseTag: $("phase-tag"), question: $("question"), timerBox: $("timer-box"), timer: $("timer"),
+  lockedNote: $("locked-note"), composer: $("composer"), text: $("card-text"), count: $("card-count"),
+  deliver: $("deliver-fields"), owner: $("card-owner"), due: $("card-due"), send: $("send"),
+  composerError: $("composer-error"), voting: $("voting"), dots: $("dots"), dotsLeft: $("dots-left"),
+  voteTargets: $("vote-targets"), mine: $("mine"), mineEmpty: $("mine-empty"), others: $("others"),
+  othersEmpty: $("others-empty"), concernForm: $("concern-form"), concernText: $("concern-text"),
+  concernStatus: $("concern-status"),
+};
+
+let auth = store.get(AUTH_KEY);
+let state = null;
+let me = null;
+let room = null;
+let offset = 0;
+let outbox = [];
+let editing = null; // {id, text}
+let confirming = null; // card id awaiting "yes, withdraw"
+const known = new Set(); // card ids already seen, to announce only new ones
+
+// ---- join -------------------------------------------------------------------------------
+
+function showJoin() {
+  ui.joinView.hidden = false;
+  ui.roomView.hidden = true;
+  ui.holdView.hidden = true;
+  ui.conn.hidden = true;
+}
+
+$("join-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const form = event.currentTarget;
+  const role = form.elements.role.value;
+  const error = $("join-error");
+  if (!role) {
+    error.textContent = "Please choose how you are here, so the room knows who is in it.";
+    error.hidden = false;
+    form.querySelector("input[name=role]").focus();
+    return;
+  }
+  error.hidden = true;
+  const button = form.querySelector("button[type=submit]");
+  button.disabled = true;
+  try {
+    const response = await fetch(`/api/rooms/${encodeURIComponent(code)}/join`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ role, name: form.elements.name.value.trim() }),
+    });
+    const body = await response.json().catch(() => ({}));
+    if (!response.ok) {
+      error.textContent = (body.error && body.error.message) || "Joining did not work. Please try again.";
+      error.hidden = false;
+      return;
+    }
+    auth = { token: body.token, participant_id: body.participant_id };
+    store.set(AUTH_KEY, auth);
+    start();
+  } catch {
+    error.textContent = "No connection. Please check your signal and try again.";
+    error.hidden = false;
+  } finally {
+    button.disabled = false;
+  }
+});
+
+// ---- the room ---------------------------------------------------------------------------
+
+function start() {
+  ui.joinView.hidden = true;
+  ui.conn.hidden = false;
+  room = new Room({
+    code,
+    token: auth.token,
+    outboxKey: `lantern:outbox:${code}:${auth.participant_id}`,
+    onStatus: (status) => {
+      ui.conn.dataset.state = status;
+      ui.conn.textContent = STATUS_WORDS[status] || status;
+    },
+    onWelcome: (frame) => {
+      me = frame.you;
+      if (!frame.resumed) {
+        state = frame.state;
+        offset = clockOffset(state.server_time);
+        for (const card of state.cards) known.add(card.id);
+      }
+      render();
+    },
+    onEvent: (frame) => {
+      if (!state) return;
+      offset = clockOffset(frame.at) || offset;
+      applyEvent(state, frame);
+      personal(frame);
+      render();
+    },
+    onAck: (item) => {
+      if (item.command.type === "raise_concern") {
+        ui.concernStatus.textContent = "Sent. Only the facilitator will see it.";
+      } else if (item.command.type === "contribute") {
+        announce(ui.announcer, "Your card is saved.");
+      } else if (item.command.type === "edit") {
+        announce(ui.announcer, "Your change is saved.");
+      }
+      render();
+    },
+    onError: (item, frame) => {
+      if (!item) return;
+      const type = item.command.type;
+      if (type === "contribute" && !ui.text.value.trim()) {
+        // Nothing is lost: the card goes back into the composer.
+        ui.text.value = item.command.text;
+        ui.owner.value = item.command.owner || "";
+        ui.due.value = item.command.due || "";
+        saveDraft();
+      }
+      if (type === "raise_concern") {
+        ui.concernText.value = ui.concernText.value || item.command.text;
+        ui.concernStatus.textContent = `Not sent: ${frame.message}`;
+      } else {
+        ui.composerError.textContent = `${frame.message}`;
+        ui.composerError.hidden = false;
+      }
+      announce(ui.announcer, frame.message);
+      render();
+    },
+    onOutbox: (items) => {
+      outbox = items;
+      if (state) render();
+    },
+    onRefused: () => {
+      // The token no longer opens this review (erased, or another review): join afresh.
+      store.remove(AUTH_KEY);
+      auth = null;
+      showJoin();
+    },
+  });
+  outbox = room.outbox.slice();
+  room.connect();
+}
+
+/** Events that only concern this phone: its votes and appreciations. */
+function personal(frame) {
+  const d = frame.data || {};
+  if (frame.kind === "tally.updated" && d.mine !== undefined) {
+    me.votes = me.votes || {};
+    const round = (me.votes[String(d.round_id)] = me.votes[String(d.round_id)] || {});
+    round[String(d.target_id)] = d.mine;
+  } else if (frame.kind === "appreciation.added" && d.mine) {
+    me.appreciated = [...(me.appreciated || []), d.card_id];
+  } else if (frame.kind === "card.added" && d.card && !d.card.mine && !known.has(d.card.id)) {
+    announce(ui.announcer, `New card from ${roleWord(d.card.role)}.`);
+  }
+  if (d.card) known.add(d.card.id);
+}
+
+function roleWord(role) {
+  return ROLE_WORDS[role] || "the facilitator";
+}
+
+const ROLE_WORDS = {};
+for (const input of document.querySelectorAll("input[name=role]")) {
+  ROLE_WORDS[input.value] = input.nextElementSibling.textContent;
+}
+ROLE_WORDS.facilitator = "the facilitator";
+
+// ---- rendering --------------------------------------------------------------------------
+
+function render() {
+  if (!state) return;
+  const review = state.review;
+  const held = holdFor(review);
+  ui.holdView.hidden = !held;
+  ui.roomView.hidden = Boolean(held);
+  if (held) {
+    ui.holdTitle.textContent = held[0];
+    ui.holdText.textContent = held[1];
+    return;
+  }
+  const prompt = state.prompts.find((p) => p.id === review.prompt_id);
+  const step = PHASES.indexOf(review.phase) + 1;
+  ui.phaseTag.textContent = `${PHASE_WORDS[review.phase]} · step ${step} of 4 · ${PHASE_HINTS[review.phase]}`;
+  ui.question.textContent = prompt ? prompt.text : "The facilitator will ask the first question soon.";
+  ui.lockedNote.hidden = !review.locked;
+  ui.send.disabled = Boolean(review.locked) || !prompt;
+  ui.deliver.hidden = review.phase !== "deliver";
+  renderTimer();
+  keepFocus(() => {
+    renderMine();
+    renderOthers();
+    renderVoting();
+  });
+}
+
+function holdFor(review) {
+  if (review.status === "closed") {
+    return ["Thank you", "This review has closed. Thank you for all you shared. You can close this page."];
+  }
+  if (review.blank) {
+    return ["Taking a moment", "The facilitator has paused the screens. Nothing is lost. Take a breath; we will carry on soon."];
+  }
+  if (review.status === "paused") {
+    return ["Paused", review.pause_message || "The review is paused. We will carry on soon. Nothing you wrote is lost."];
+  }
+  if (review.status === "draft") {
+    return ["You are in", "The review has not started yet. This page will change by itself when it does."];
+  }
+  return null;
+}
+
+/** Re-render lists without losing the keyboard user's place. */
+function keepFocus(work) {
+  const active = document.activeElement;
+  const key = active && active.dataset ? active.dataset.key : null;
+  const caret = active && "selectionStart" in active ? active.selectionStart : null;
+  work();
+  if (key) {
+    const again = document.querySelector(`[data-key="${CSS.escape(key)}"]`);
+    if (again && again !== document.activeElement) {
+      again.focus();
+      if (caret !== null && "setSelectionRange" in again) again.setSelectionRange(caret, caret);
+    }
+  }
+}
+
+function renderTimer() {
+  const left = secondsLeft(state.review.timer, offset);
+  ui.timerBox.hidden = left === null;
+  if (left !== null) {
+    ui.timer.textContent = left > 0 ? clock(left) : "Time is up";
+    ui.timerBox.classList.toggle("ending", left <= 30);
+  }
+}
+setInterval(() => state && !ui.roomView.hidden && renderTimer(), 1000);
+
+function cardMeta(card) {
+  const bits = [];
+  if (card.owner) bits.push(`Who: ${card.owner}`);
+  if (card.due) bits.push(`By: ${card.due}`);
+  return bits.join(" · ");
+}
+
+function renderMine() {
+  const mine = state.cards.filter((c) => c.mine && c.status !== "withdrawn");
+  const pending = outbox.filter((i) => i.command.type === "contribute");
+  const items = [];
+  for (const item of pending) {
+    items.push(
+      el("li", { class: "card-item sending" },
+        el("div", { class: "text", text: item.command.text }),
+        el("span", { class: "badge sending", text: "Sending…" }),
+        el("span", { class: "meta", text: room && room.status === "live" ? "" : " Will send when you are back online." })),
+    );
+  }
+  for (const card of [...mine].reverse()) items.push(ownCard(card));
+  ui.mine.replaceChildren(...items);
+  ui.mineEmpty.hidden = items.length > 0;
+}
+
+function ownCard(card) {
+  const phaseOpen = card.phase === state.review.phase && !state.review.locked;
+  const pendingEdit = outbox.some((i) => i.command.type === "edit" && i.command.card_id === card.id);
+  const status = card.status === "held"
+    ? el("span", { class: "badge held", text: "Saved · waiting for the facilitator" })
+    : card.status === "hidden"
+      ? el("span", { class: "badge hidden-badge", text: "Saved · hidden by the facilitator" })
+      : el("span", { class: "badge saved", text: "Saved · shared with the room" });
+  const li = el("li", { class: `card-item ${card.status === "held" ? "held" : ""} ${card.status === "hidden" ? "hidden-card" : ""}` });
+  if (editing && editing.id === card.id) {
+    const area = el("textarea", { "aria-label": "Change your card", "data-key": `edit-${card.id}`, maxlength: MAX });
+    area.value = editing.text;
+    area.addEventListener("input", () => { editing.text = area.value; });
+    li.append(area, el("div", { class: "actions" },
+      el("button", { type: "button", "data-key": `save-${card.id}`, text: "Save change", onclick: () => {
+        const text = editing.text.trim();
+        if (!text) return;
+        room.send({ type: "edit", card_id: card.id, text });
+        editing = null;
+        render();
+      } }),
+      el("button", { type: "button", class: "secondary", "data-key": `cancel-${card.id}`, text: "Cancel", onclick: () => {
+        editing = null;
+        render();
+      } })));
+    return li;
+  }
+  li.append(el("div", { class: "text", text: card.text }));
+  const meta = cardMeta(card);
+  if (meta) li.append(el("div", { class: "meta", text: meta }));
+  li.append(status);
+  if (pendingEdit) li.append(" ", el("span", { class: "badge sending", text: "Change sending…" }));
+  if (card.status === "held") {
+    li.append(el("p", { class: "meta", text: card.hold_reason || "The facilitator checks each card before it goes on the screen." }));
+  }
+  if (card.redacted) li.append(el("p", { class: "meta", text: "The facilitator changed some words to keep people safe." }));
+  const actions = el("div", { class: "actions" });
+  if (phaseOpen) {
+    actions.append(el("button", { type: "button", class: "secondary small", "data-key": `change-${card.id}`,
+      text: "Change", onclick: () => {
+        editing = { id: card.id, text: card.text };
+        render();
+        document.querySelector(`[data-key="edit-${card.id}"]`)?.focus();
+      } }));
+  }
+  if (confirming === card.id) {
+    actions.append(
+      el("button", { type: "button", class: "danger small", "data-key": `really-${card.id}`, text: "Yes, withdraw it",
+        onclick: () => {
+          confirming = null;
+          room.send({ type: "withdraw", card_id: card.id });
+          announce(ui.announcer, "Card withdrawn.");
+        } }),
+      el("button", { type: "button", class: "secondary small", "data-key": `keep-${card.id}`, text: "Keep it",
+        onclick: () => { confirming = null; render(); } }),
+    );
+  } else {
+    actions.append(el("button", { type: "button", class: "quiet small", "data-key": `withdraw-${card.id}`,
+      text: "Withdraw", onclick: () => {
+        confirming = card.id;
+        render();
+        document.querySelector(`[data-key="really-${card.id}"]`)?.focus();
+      } }));
+  }
+  li.append(actions);
+  return li;
+}
+
+function renderOthers() {
+  const phase = state.review.phase;
+  const cards = state.cards.filter((c) => !c.mine && c.status === "visible" && c.phase === phase);
+  const appreciated = new Set(me.appreciated || []);
+  const items = [...cards].reverse().map((card) => {
+    const done = appreciated.has(card.id);
+    const waiting = outbox.some((i) => i.command.type === "appreciate" && i.command.card_id === card.id);
+    const count = card.appreciations || 0;
+    const li = el("li", { class: "card-item" },
+      el("div", { class: "text", text: card.text }),
+      el("div", { class: "meta", text: [roleWordFor(card), cardMeta(card)].filter(Boolean).join(" · ") }));
+    li.append(el("div", { class: "actions" },
+      el("button", {
+        type: "button", class: "secondary small", "data-key": `appreciate-${card.id}`,
+        "aria-pressed": done || waiting ? "true" : "false",
+        "aria-label": done ? `Appreciated (${count})` : `Appreciate this card (${count} so far)`,
+        text: done ? `Appreciated · ${count}` : `Appreciate · ${count}`,
+        onclick: () => {
+          if (done || waiting) return;
+          room.send({ type: "appreciate", card_id: card.id });
+        },
+      })));
+    return li;
+  });
+  ui.others.replaceChildren(...items);
+  ui.othersEmpty.hidden = items.length > 0;
+}
+
+function roleWordFor(card) {
+  const role = ROLE_WORDS[card.role] || "Facilitator";
+  return card.name ? `${card.name}, ${role}` : role;
+}
+
+function renderVoting() {
+  const round = [...state.rounds].reverse().find((r) => r.status === "open");
+  ui.voting.hidden = !round;
+  if (!round) return;
+  const mine = (me.votes && me.votes[String(round.id)]) || {};
+  const used = Object.values(mine).reduce((a, b) => a + b, 0);
+  const left = Math.max(0, round.budget - used);
+  ui.dots.replaceChildren(...Array.from({ length: round.budget }, (_, i) => el("span", { class: `dot ${i < used ? "used" : ""}` })));
+  ui.dotsLeft.textContent = `${left} of ${round.budget} dots left`;
+  const targets = round.targets === "themes"
+    ? state.themes.filter((t) => t.phase === round.phase).map((t) => ({ id: t.id, text: t.name }))
+    : state.cards.filter((c) => c.status === "visible" && c.phase === round.phase).map((c) => ({ id: c.id, text: c.text }));
+  const items = targets.map((t) => {
+    const count = mine[String(t.id)] || 0;
+    const tally = round.tallies ? round.tallies[String(t.id)] || 0 : null;
+    return el("li", { class: "card-item" },
+      el("div", { class: "text", text: t.text }),
+      el("div", { class: "meta", text: `Your dots here: ${count}${tally === null ? "" : ` · all dots: ${tally}`}` }),
+      el("div", { class: "actions" },
+        el("button", { type: "button", class: "small", "data-key": `vote-${t.id}`, disabled: left === 0,
+          "aria-label": `Add a dot to: ${t.text.slice(0, 60)}`, text: "Add a dot",
+          onclick: () => room.send({ type: "vote", target_id: t.id }) }),
+        count > 0 ? el("button", { type: "button", class: "secondary small", "data-key": `unvote-${t.id}`,
+          "aria-label": `Take a dot back from: ${t.text.slice(0, 60)}`, text: "Take one back",
+          onclick: () => room.send({ type: "unvote", target_id: t.id }) }) : null));
+  });
+  ui.voteTargets.replaceChildren(...items);
+  if (!items.length) ui.voteTargets.append(el("li", { class: "hint", text: "Nothing to vote on yet." }));
+}
+
+// ---- composer ---------------------------------------------------------------------------
+
+function saveDraft() {
+  store.set(DRAFT_KEY, { text: ui.text.value, owner: ui.owner.value, due: ui.due.value });
+  updateCount();
+}
+
+function updateCount() {
+  const n = ui.text.value.length;
+  ui.count.textContent = `${n} of ${MAX} characters`;
+  ui.count.classList.toggle("over", n > MAX);
+}
+
+const draft = store.get(DRAFT_KEY, {});
+ui.text.value = draft.text || "";
+ui.owner.value = draft.owner || "";
+ui.due.value = draft.due || "";
+updateCount();
+for (const input of [ui.text, ui.owner, ui.due]) input.addEventListener("input", saveDraft);
+
+ui.composer.addEventListener("submit", (event) => {
+  event.preventDefault();
+  ui.composerError.hidden = true;
+  const text = ui.text.value.trim();
+  if (!text) {
+    ui.composerError.textContent = "Write something first.";
+    ui.composerError.hidden = false;
+    ui.text.focus();
+    return;
+  }
+  if (text.length > MAX) {
+    ui.composerError.textContent = `That is ${text.length} characters; a card can hold ${MAX}. Please shorten it.`;
+    ui.composerError.hidden = false;
+    return;
+  }
+  const command = { type: "contribute", prompt_id: state.review.prompt_id, text };
+  if (state.review.phase === "deliver") {
+    if (ui.owner.value.trim()) command.owner = ui.owner.value.trim();
+    if (ui.due.value) command.due = ui.due.value;
+  }
+  room.send(command);
+  ui.text.value = "";
+  ui.owner.value = "";
+  ui.due.value = "";
+  saveDraft();
+  announce(ui.announcer, room.status === "live" ? "Sending your card." : "Your card will be sent when you are back online.");
+  render();
+});
+
+ui.concernForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const text = ui.concernText.value.trim();
+  if (!text) {
+    ui.concernStatus.textContent = "Write your concern first.";
+    return;
+  }
+  room.send({ type: "raise_concern", text });
+  ui.concernText.value = "";
+  ui.concernStatus.textContent = "Sending…";
+});
+
+if (auth && auth.token) start();
+else showJoin();

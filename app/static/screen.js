@@ -1,0 +1,199 @@
+// The projector: read-only, large, no scrolling; the wall, the timer, results, the room.
+import {
+  PHASE_WORDS, Room, STATUS_WORDS, applyEvent, clock, clockOffset, el, roleLabels,
+  secondsLeft,
+} from "./live.js";
+
+const main = document.getElementById("main");
+const code = main.dataset.code;
+const token = new URLSearchParams(location.search).get("token") || "";
+const ROLES = roleLabels();
+const $ = (id) => document.getElementById(id);
+const ui = {
+  steps: $("phase-steps"), question: $("question"), wall: $("wall"), timerBox: $("timer-box"),
+  timer: $("timer"), results: $("results"), resultsTitle: $("results-title"),
+  resultsChart: $("results-chart"), roles: $("room-roles"), spotlight: $("spotlight"),
+  spotText: $("spotlight-text"), spotWho: $("spotlight-who"), hold: $("hold"),
+  holdTitle: $("hold-title"), holdText: $("hold-text"), conn: $("conn"),
+};
+
+let state = null;
+let presence = null;
+let offset = 0;
+let chartFor = null; // the round id whose chart is drawn
+const seen = new Set();
+
+const room = new Room({
+  code,
+  token,
+  outboxKey: `lantern:outbox:screen:${code}`,
+  onStatus: (status) => {
+    ui.conn.dataset.state = status;
+    ui.conn.textContent = STATUS_WORDS[status] || status;
+    ui.conn.hidden = status === "live";
+  },
+  onWelcome: (frame) => {
+    if (!frame.resumed) {
+      state = frame.state;
+      offset = clockOffset(state.server_time);
+      if (seen.size === 0) for (const c of state.cards) seen.add(c.id); // no arrival burst at load
+    }
+    render();
+  },
+  onEvent: (frame) => {
+    if (!state) return;
+    offset = clockOffset(frame.at) || offset;
+    applyEvent(state, frame);
+    render();
+  },
+  onPresence: (frame) => {
+    presence = frame;
+    renderRoles();
+  },
+  onRefused: () => {
+    showHold("This screen link is not valid", "Open the projector link from the facilitator's console again.");
+  },
+});
+room.connect();
+
+function showHold(title, text) {
+  ui.hold.hidden = false;
+  ui.holdTitle.textContent = title;
+  ui.holdText.textContent = text;
+}
+
+function render() {
+  const review = state.review;
+  if (review.blank) showHold("Taking a moment", "We will carry on shortly.");
+  else if (review.status === "paused") showHold("Paused", review.pause_message || "We will carry on soon.");
+  else if (review.status === "closed") showHold("Thank you", "This review has closed. Thank you for all you shared.");
+  else ui.hold.hidden = true;
+
+  for (const li of ui.steps.children) {
+    if (li.dataset.phase === review.phase) li.setAttribute("aria-current", "step");
+    else li.removeAttribute("aria-current");
+  }
+  const prompt = state.prompts.find((p) => p.id === review.prompt_id);
+  ui.question.textContent = prompt ? prompt.text : review.title;
+  renderTimer();
+  renderSpotlight();
+  const shown = renderResults();
+  ui.wall.hidden = shown;
+  if (!shown) renderWall();
+  renderRoles();
+}
+
+function renderTimer() {
+  const left = state ? secondsLeft(state.review.timer, offset) : null;
+  ui.timerBox.hidden = left === null;
+  if (left !== null) {
+    ui.timer.textContent = left > 0 ? clock(left) : "Time";
+    ui.timer.classList.toggle("ending", left <= 30);
+  }
+}
+setInterval(renderTimer, 1000);
+
+function who(card) {
+  const role = ROLES[card.role] || "Someone";
+  return card.name ? `${card.name}, ${role}` : role;
+}
+
+function renderSpotlight() {
+  const id = state.review.spotlight_card_id;
+  const card = id ? state.cards.find((c) => c.id === id && c.status === "visible") : null;
+  ui.spotlight.hidden = !card;
+  if (card) {
+    ui.spotText.textContent = card.text;
+    ui.spotWho.textContent = who(card);
+  }
+}
+
+function renderResults() {
+  const last = state.rounds[state.rounds.length - 1];
+  const show = last && last.status === "revealed" && last.phase === state.review.phase;
+  ui.results.hidden = !show;
+  if (!show) {
+    chartFor = null;
+    return false;
+  }
+  ui.resultsTitle.textContent = `What the room chose: ${PHASE_WORDS[last.phase]}`;
+  if (chartFor !== last.id) {
+    chartFor = last.id;
+    drawChart(last.id);
+  }
+  return true;
+}
+
+async function drawChart(roundId) {
+  // The server draws the chart with the same macro as the exports; we insert its SVG
+  // as parsed nodes (the text inside was escaped by Jinja2).
+  try {
+    const response = await fetch(`/screen/${encodeURIComponent(code)}/results/${roundId}?token=${encodeURIComponent(token)}`);
+    if (!response.ok) return;
+    const doc = new DOMParser().parseFromString(await response.text(), "text/html");
+    const chart = doc.querySelector(".results-chart");
+    if (chart && chartFor === roundId) ui.resultsChart.replaceChildren(document.importNode(chart, true));
+  } catch {
+    chartFor = null; // try again on the next render
+  }
+}
+
+function renderWall() {
+  const review = state.review;
+  const cards = state.cards.filter((c) => c.status === "visible" && c.phase === review.phase);
+  const themes = state.themes.filter((t) => t.phase === review.phase);
+  const columns = [];
+  for (const theme of themes) {
+    const inTheme = cards.filter((c) => c.theme_id === theme.id);
+    columns.push(column(theme.name, inTheme, false));
+  }
+  const loose = cards.filter((c) => !c.theme_id || !themes.some((t) => t.id === c.theme_id));
+  if (loose.length || !themes.length) columns.push(column(themes.length ? "Not yet grouped" : "", loose, true));
+  const heading = el("h2", { id: "wall-title", class: "visually-hidden", text: "Cards from the room" });
+  if (!cards.length) {
+    const words = review.status === "draft"
+      ? "Welcome. Join now with the code on the right; we will begin soon."
+      : "Cards will appear here as people share them.";
+    ui.wall.replaceChildren(heading, el("p", { class: "wall-empty", text: words }));
+    return;
+  }
+  ui.wall.replaceChildren(heading, ...columns);
+  for (const c of cards) seen.add(c.id);
+  requestAnimationFrame(trimOverflow);
+}
+
+function column(name, cards, loose) {
+  const list = el("ul", {}, [...cards].reverse().map((card) => el("li", {
+    class: `wall-card ${seen.has(card.id) ? "" : "arriving"}`,
+  }, el("span", { class: "text", text: card.text }), el("span", { class: "who", text: who(card) }))));
+  return el("section", { class: `theme-col ${loose ? "unsorted" : ""}`, "aria-label": name || "Cards" },
+    name ? el("h2", { text: name }) : null, list, el("p", { class: "wall-more", hidden: true }));
+}
+
+/** Cards that do not fit are summed up as "and N more", never scrolled. */
+function trimOverflow() {
+  const bottom = ui.wall.getBoundingClientRect().bottom - 44;
+  for (const col of ui.wall.querySelectorAll(".theme-col")) {
+    const limit = Math.min(col.getBoundingClientRect().bottom, bottom);
+    let hidden = 0;
+    for (const li of col.querySelectorAll("li")) {
+      if (li.getBoundingClientRect().bottom > limit) {
+        li.hidden = true;
+        hidden += 1;
+      }
+    }
+    const more = col.querySelector(".wall-more");
+    more.hidden = hidden === 0;
+    more.textContent = `and ${hidden} more`;
+  }
+}
+window.addEventListener("resize", () => state && render());
+
+function renderRoles() {
+  if (!state) return;
+  const counts = presence ? presence.by_role : state.joined_by_role || {};
+  const roles = Object.keys(ROLES).filter((r) => counts[r]);
+  ui.roles.replaceChildren(...(roles.length
+    ? roles.map((r) => el("span", { class: "role-chip", text: `${ROLES[r]} · ${counts[r]}` }))
+    : [el("span", { class: "hint", text: "Waiting for people to join." })]));
+}
