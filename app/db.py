@@ -14,10 +14,10 @@ from sqlmodel import Session, create_engine
 class Database:
     """A reading engine and a writing engine over one database.
 
-    On SQLite (one process) the writing engine starts every transaction with BEGIN IMMEDIATE, so that
-    reading the review's next seq and writing the event cannot interleave with another
-    writer; reads keep WAL's concurrent snapshots. On PostgreSQL both are one engine and
-    the review row's lock orders the writers, and reads run in REPEATABLE READ.
+    On SQLite (one process) the writing engine begins every transaction IMMEDIATE, so
+    that reading the review's next seq and writing the event cannot interleave with
+    another writer; reads keep WAL's concurrent snapshots. On PostgreSQL the review row's
+    lock orders the writers, and reads run in REPEATABLE READ.
     """
 
     def __init__(self, url: str) -> None:
@@ -29,10 +29,15 @@ class Database:
         else:
             # Reads see one snapshot throughout, so a welcome's state matches its seq.
             self.engine = create_engine(
-                url, pool_size=10, max_overflow=20, pool_pre_ping=True,
+                url,
+                pool_size=10,
+                max_overflow=20,
+                pool_pre_ping=True,
                 isolation_level="REPEATABLE READ",
             )
-            self.write_engine = create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+            self.write_engine = create_engine(
+                url, pool_size=10, max_overflow=20, pool_pre_ping=True
+            )
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -68,7 +68,8 @@ def login(session: Session, email: str, password: str, days: int) -> tuple[Facil
     ).first()
     if not verify_password(facilitator.password_hash if facilitator else None, password):
         return None
-    assert facilitator is not None and facilitator.id is not None
+    assert facilitator is not None
+    assert facilitator.id is not None
     token = new_token(FACILITATOR_PREFIX)
     session.add(
         AuthToken(
@@ -104,7 +105,9 @@ def identify(session: Session, review: Review, token: str, secret_key: str) -> I
         ).first()
         if participant is None or participant.review_id != review.id or participant.erased_at:
             return None
-        return Identity("participant", review.id, participant_id=participant.id, role=participant.role)
+        return Identity(
+            "participant", review.id, participant_id=participant.id, role=participant.role
+        )
     if token.startswith(SCREEN_PREFIX):
         if hmac.compare_digest(token, screen_token(secret_key, review)):
             return Identity("screen", review.id)

@@ -36,8 +36,13 @@ def free_port() -> int:
 class LiveServer:
     """`python -m app serve` in a subprocess: start, stop, kill -9, restart on the same data."""
 
-    def __init__(self, data_dir: Path, env: dict[str, str] | None = None, port: int | None = None,
-                 workers: int = 1) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        env: dict[str, str] | None = None,
+        port: int | None = None,
+        workers: int = 1,
+    ) -> None:
         self.data_dir = data_dir
         self.port = port or free_port()
         self.workers = workers
@@ -60,11 +65,24 @@ class LiveServer:
 
     def start(self) -> LiveServer:
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        log = self.log_path.open("ab")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "app", "serve", "--port", str(self.port), "--workers", str(self.workers)],
-            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        )
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "app",
+                    "serve",
+                    "--port",
+                    str(self.port),
+                    "--workers",
+                    str(self.workers),
+                ],
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -80,7 +98,11 @@ class LiveServer:
     def add_facilitator(self, email: str) -> None:
         subprocess.run(
             [sys.executable, "-m", "app", "facilitator", "add", email, "--password-stdin"],
-            input=PASSWORD.encode(), cwd=ROOT, env=self.env, check=True, capture_output=True,
+            input=PASSWORD.encode(),
+            cwd=ROOT,
+            env=self.env,
+            check=True,
+            capture_output=True,
         )
 
     def kill(self) -> None:
@@ -110,9 +132,15 @@ class Api:
         return str(r.json()["token"])
 
     def create_review(self, token: str, **overrides: Any) -> dict[str, Any]:
-        body = {"title": "Learning review: Child A", "case_ref": "Child A",
-                "outcome": "Child A is, and feels, safe at home and at school", **overrides}
-        r = httpx.post(f"{self.base}/api/reviews", json=body, headers={"Authorization": f"Bearer {token}"})
+        body = {
+            "title": "Learning review: Child A",
+            "case_ref": "Child A",
+            "outcome": "Child A is, and feels, safe at home and at school",
+            **overrides,
+        }
+        r = httpx.post(
+            f"{self.base}/api/reviews", json=body, headers={"Authorization": f"Bearer {token}"}
+        )
         r.raise_for_status()
         return dict(r.json())
 
@@ -216,7 +244,9 @@ class Client:
             self.state["review"] = data["review"]
         self.state["cards"] = sorted(cards.values(), key=lambda c: c["id"])
 
-    async def send(self, command: dict[str, Any], cid: str | None = None, timeout: float = 10) -> dict[str, Any]:
+    async def send(
+        self, command: dict[str, Any], cid: str | None = None, timeout: float = 10
+    ) -> dict[str, Any]:
         """Send a command and wait for its ack; raise ProtocolError on an error frame."""
         cid = cid or f"t{next(_cids)}"
         future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()

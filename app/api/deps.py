@@ -6,6 +6,7 @@ from typing import Annotated
 
 from anyio import to_thread
 from fastapi import Depends, Request
+from sqlmodel import select
 from starlette.requests import HTTPConnection
 
 from app.api.csrf import check_cookie_request
@@ -15,7 +16,6 @@ from app.review.identity import Identity
 from app.review.service import normalise_code
 from app.runtime import Runtime
 from app.security import facilitator_for_token, identify, runs_review
-from sqlmodel import select
 
 SESSION_COOKIE = "lantern_session"
 MAX_TOKEN = 200
@@ -31,7 +31,7 @@ RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
 def bearer_token(conn: HTTPConnection) -> tuple[str, bool]:
-    """The token from the Authorization header, else the session cookie; and whether it was the cookie."""
+    """The bearer token, else the session cookie; and whether it came from the cookie."""
     header = conn.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")
     if scheme.lower() == "bearer" and value.strip():
@@ -64,7 +64,11 @@ def load_review_for(runtime: Runtime, facilitator: Facilitator, review_id: int) 
     """The review, if this facilitator runs it (a stranger's review is a 404, not a 403)."""
     with runtime.db.read() as session:
         review = session.get(Review, review_id)
-        if review is None or facilitator.id is None or not runs_review(session, facilitator.id, review_id):
+        if (
+            review is None
+            or facilitator.id is None
+            or not runs_review(session, facilitator.id, review_id)
+        ):
             raise ApiError(404, "not_found", "No such review.")
         return review
 

@@ -19,12 +19,19 @@ log = logging.getLogger("lantern.dispatch")
 
 def error_frame(cid: Any, code: str, message: str) -> dict[str, Any]:
     """The error answer to a command."""
-    return {"type": "error", "cid": cid if isinstance(cid, str) else None, "code": code, "message": message}
+    return {
+        "type": "error",
+        "cid": cid if isinstance(cid, str) else None,
+        "code": code,
+        "message": message,
+    }
 
 
 async def dispatch(runtime: Runtime, identity: Identity, frame: Any) -> dict[str, Any]:
     """Parse, apply and publish one command; answer its ack or error frame."""
     cid = frame.get("cid") if isinstance(frame, dict) else None
+    if identity.audience == "screen":
+        return error_frame(cid, "forbidden", "The screen is read-only.")
     try:
         command = parse_command(frame)
         outcome = await to_thread.run_sync(apply_command, runtime.db, identity, command)
@@ -32,7 +39,9 @@ async def dispatch(runtime: Runtime, identity: Identity, frame: Any) -> dict[str
         return error_frame(cid, exc.code, exc.message)
     except OperationalError:
         log.exception("database unavailable")
-        return error_frame(cid, "unavailable", "The server could not save that just now; send it again.")
+        return error_frame(
+            cid, "unavailable", "The server could not save that just now; send it again."
+        )
     # Committed: the ack is safe to send; delivery to the room follows.
     await runtime.publish(outcome.event)
     return {"type": "ack", "cid": command.cid, "seq": outcome.seq}

@@ -56,7 +56,9 @@ def review_out(session: Session, runtime: Runtime, review: Review, base: str) ->
 
 
 @router.post("", status_code=201)
-async def create(body: ReviewIn, request: Request, runtime: RuntimeDep, me: FacilitatorDep) -> dict[str, Any]:
+async def create(
+    body: ReviewIn, request: Request, runtime: RuntimeDep, me: FacilitatorDep
+) -> dict[str, Any]:
     """Create a draft review with the default questions; you run it."""
     assert me.id is not None
     owner_id = me.id
@@ -80,7 +82,9 @@ async def create(body: ReviewIn, request: Request, runtime: RuntimeDep, me: Faci
 
 
 @router.get("")
-async def list_reviews(request: Request, runtime: RuntimeDep, me: FacilitatorDep) -> list[dict[str, Any]]:
+async def list_reviews(
+    request: Request, runtime: RuntimeDep, me: FacilitatorDep
+) -> list[dict[str, Any]]:
     """The reviews you run or co-run, newest first."""
 
     def _list() -> list[dict[str, Any]]:
@@ -98,14 +102,19 @@ async def list_reviews(request: Request, runtime: RuntimeDep, me: FacilitatorDep
 
 
 @router.get("/{review_id}")
-async def read(review_id: int, request: Request, runtime: RuntimeDep, me: FacilitatorDep) -> dict[str, Any]:
+async def read(
+    review_id: int, request: Request, runtime: RuntimeDep, me: FacilitatorDep
+) -> dict[str, Any]:
     """The whole room as a facilitator sees it (as in a facilitator's welcome state)."""
 
     def _read() -> dict[str, Any]:
         review = load_review_for(runtime, me, review_id)
         with runtime.db.read() as session:
-            assert review.id is not None and me.id is not None
-            state = snapshot(session, review, Identity("facilitator", review.id, facilitator_id=me.id))
+            assert review.id is not None
+            assert me.id is not None
+            state = snapshot(
+                session, review, Identity("facilitator", review.id, facilitator_id=me.id)
+            )
             state["review"] = review_out(session, runtime, review, base_url(runtime, request))
             return state
 

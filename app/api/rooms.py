@@ -9,9 +9,9 @@ from fastapi import APIRouter, Body, Request
 from fastapi.responses import JSONResponse
 from sqlmodel import select
 
+from app.api.csrf import check_cookie_request
 from app.api.deps import RuntimeDep, bearer_token, room_identity
 from app.api.dispatch import dispatch
-from app.api.csrf import check_cookie_request
 from app.api.errors import ApiError
 from app.api.schemas import ERROR_RESPONSES, AckOut, CommandErrorOut, JoinIn, JoinOut
 from app.api.throttle import code_attempt
@@ -37,11 +37,17 @@ async def join(code: str, body: JoinIn, request: Request, runtime: RuntimeDep) -
             if review is None or review.id is None:
                 raise ApiError(404, "not_found", "No review has that code.")
             participant, event = join_review(
-                session, review, role=body.role, name=body.name, table=body.table,
+                session,
+                review,
+                role=body.role,
+                name=body.name,
+                table=body.table,
                 token_hash=hash_token(token),
             )
             assert participant.id is not None
-            out = JoinOut(participant_id=participant.id, token=token, review_id=review.id, code=review.code)
+            out = JoinOut(
+                participant_id=participant.id, token=token, review_id=review.id, code=review.code
+            )
             return out, event
 
     try:
@@ -82,9 +88,15 @@ async def command(
     code: str,
     request: Request,
     runtime: RuntimeDep,
-    frame: dict[str, Any] = Body(..., examples=[{"type": "contribute", "cid": "c1", "prompt_id": 1, "text": "..."}]),
+    frame: Any = Body(
+        ..., examples=[{"type": "contribute", "cid": "c1", "prompt_id": 1, "text": "..."}]
+    ),
 ) -> Any:
-    """Send one command, the same JSON as over the websocket; the answer is its ack or error frame."""
+    """Send one command, the same JSON as over the websocket; the answer is its ack or error frame.
+
+    An error frame here also carries the API's usual `error` object, so clients of either
+    form read it the same way.
+    """
     token, from_cookie = bearer_token(request)
     if from_cookie:
         check_cookie_request(request, request.method, runtime.settings)
@@ -92,5 +104,6 @@ async def command(
         review, identity = await to_thread.run_sync(room_identity, runtime, code, token)
     answer = await dispatch(runtime, identity, frame)
     if answer["type"] == "error":
-        return JSONResponse(answer, HTTP_STATUS.get(answer["code"], 400))
+        body = {**answer, "error": {"code": answer["code"], "message": answer["message"]}}
+        return JSONResponse(body, HTTP_STATUS.get(answer["code"], 400))
     return answer

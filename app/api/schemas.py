@@ -89,6 +89,7 @@ class CommandErrorOut(BaseModel):
     cid: str | None
     code: str
     message: str
+    error: ErrorDetail
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {

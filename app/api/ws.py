@@ -12,7 +12,7 @@ from anyio import to_thread
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from sqlmodel import col, select
 
-from app.api.deps import SESSION_COOKIE, MAX_TOKEN, get_runtime
+from app.api.deps import MAX_TOKEN, SESSION_COOKIE, get_runtime
 from app.api.dispatch import dispatch, error_frame
 from app.api.errors import ApiError
 from app.api.ratelimit import TokenBucket
@@ -32,9 +32,9 @@ router = APIRouter()
 HELLO_TIMEOUT = 10.0
 # A resume further back than this is sent as a whole snapshot instead: it is smaller.
 MAX_REPLAY = 5000
-# Per connection: a phone tapping fast is fine, a script looping is not.
-COMMANDS_PER_SECOND = 10.0
-COMMAND_BURST = 30.0
+# Per connection: a phone tapping fast is fine, a script looping is not. A facilitator's
+# console (or script) moderating a wall of cards sends far more, and is trusted more.
+COMMAND_RATES = {"participant": (10.0, 30.0), "facilitator": (50.0, 200.0), "screen": (10.0, 30.0)}
 CLOSE_POLICY = 1008
 
 
@@ -52,16 +52,24 @@ async def room_socket(websocket: WebSocket, code: str) -> None:
     token = hello.get("token") or websocket.cookies.get(SESSION_COOKIE, "")
     try:
         with code_attempt(websocket):
-            review_id, identity = await to_thread.run_sync(_identify, runtime, code, str(token)[:MAX_TOKEN])
+            review_id, identity = await to_thread.run_sync(
+                _identify, runtime, code, str(token)[:MAX_TOKEN]
+            )
     except ApiError as exc:
         await websocket.close(CLOSE_POLICY, exc.message[:120])
         return
     conn = Connection(websocket, identity)
-    await runtime.hub.attach(conn)
+    room = await runtime.hub.attach(conn)
     try:
         since, epoch = hello.get("since"), hello.get("epoch")
         frames, covered = await to_thread.run_sync(
-            _welcome, runtime, review_id, identity, since if _is_seq(since) else None, epoch
+            _welcome,
+            runtime,
+            review_id,
+            identity,
+            since if _is_seq(since) else None,
+            epoch,
+            room.presence(),
         )
         conn.start(frames, covered)
         await _serve(websocket, runtime, conn)
@@ -78,7 +86,9 @@ def _origin_allowed(websocket: WebSocket, runtime: Runtime) -> bool:
     origin = websocket.headers.get("origin")
     if origin is None:
         return True  # not a browser: scripts and other clients authenticate by token
-    allowed = {o.strip().rstrip("/") for o in runtime.settings.allowed_origins.split(",") if o.strip()}
+    allowed = {
+        o.strip().rstrip("/") for o in runtime.settings.allowed_origins.split(",") if o.strip()
+    }
     if runtime.settings.public_url:
         allowed.add(runtime.settings.public_url.rstrip("/"))
     if origin.rstrip("/") in allowed:
@@ -111,22 +121,25 @@ def _identify(runtime: Runtime, code: str, token: str) -> tuple[int, Identity]:
 
 
 def _welcome(
-    runtime: Runtime, review_id: int, identity: Identity, since: int | None, epoch: Any
+    runtime: Runtime,
+    review_id: int,
+    identity: Identity,
+    since: int | None,
+    epoch: Any,
+    presence: dict[str, Any],
 ) -> tuple[list[str], int]:
     """The welcome and, when resuming, the events after `since`; and the seq they cover."""
     with runtime.db.read() as session:
         review = session.get(Review, review_id)
         assert review is not None
-        head = {"type": "welcome", "audience": identity.audience, "epoch": review.epoch, "seq": review.seq}
+        head = {
+            "type": "welcome",
+            "audience": identity.audience,
+            "epoch": review.epoch,
+            "seq": review.seq,
+        }
         mine = you(session, review, identity)
-        presence = runtime.hub.rooms[review_id].presence() if review_id in runtime.hub.rooms else None
-        can_resume = (
-            since is not None
-            and epoch == review.epoch
-            and since <= review.seq
-            and review.seq - since <= MAX_REPLAY
-        )
-        if can_resume:
+        if since is not None and epoch == review.epoch and 0 <= review.seq - since <= MAX_REPLAY:
             events = session.exec(
                 select(Event)
                 .where(Event.review_id == review_id, Event.seq > since, Event.seq <= review.seq)
@@ -139,11 +152,13 @@ def _welcome(
                     frames.append(frame)
             return frames, review.seq
         state = snapshot(session, review, identity)
-        return [dumps({**head, "resumed": False, "state": state, "you": mine, "presence": presence})], review.seq
+        return [
+            dumps({**head, "resumed": False, "state": state, "you": mine, "presence": presence})
+        ], review.seq
 
 
 async def _serve(websocket: WebSocket, runtime: Runtime, conn: Connection) -> None:
-    bucket = TokenBucket(COMMANDS_PER_SECOND, COMMAND_BURST)
+    bucket = TokenBucket(*COMMAND_RATES[conn.identity.audience])
     while not conn.closed:
         message = await websocket.receive()
         if message["type"] == "websocket.disconnect":
@@ -153,7 +168,13 @@ async def _serve(websocket: WebSocket, runtime: Runtime, conn: Connection) -> No
             conn.push(dumps(error_frame(None, "invalid", "Frames must be JSON text.")))
             continue
         if len(text.encode()) > MAX_FRAME_BYTES:
-            conn.push(dumps(error_frame(None, "too_large", f"A frame may be at most {MAX_FRAME_BYTES} bytes.")))
+            conn.push(
+                dumps(
+                    error_frame(
+                        None, "too_large", f"A frame may be at most {MAX_FRAME_BYTES} bytes."
+                    )
+                )
+            )
             continue
         try:
             frame = json.loads(text)
@@ -169,7 +190,7 @@ async def _serve(websocket: WebSocket, runtime: Runtime, conn: Connection) -> No
             continue
         if not bucket.take():
             cid = frame.get("cid") if isinstance(frame, dict) else None
-            wait = f"{bucket.retry_after():.1f}"
+            wait = f"{max(bucket.retry_after(), 0.1):.1f}"
             conn.push(dumps(error_frame(cid, "rate_limited", f"Too many commands; wait {wait} s.")))
             continue
         conn.push(dumps(await dispatch(runtime, conn.identity, frame)))

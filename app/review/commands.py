@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
 
@@ -37,7 +37,9 @@ class Edit(_Command):
     type: Literal["edit"]
     card_id: Id
     text: _text(rules.MAX_CARD_TEXT)  # type: ignore[valid-type]
-    owner: Annotated[str, StringConstraints(strip_whitespace=True, max_length=rules.MAX_OWNER)] | None = None
+    owner: (
+        Annotated[str, StringConstraints(strip_whitespace=True, max_length=rules.MAX_OWNER)] | None
+    ) = None
     due: date | None = None
 
 
@@ -156,7 +158,9 @@ class Start(_Command):
 
 class Pause(_Command):
     type: Literal["pause"]
-    message: Annotated[str, StringConstraints(strip_whitespace=True, max_length=rules.MAX_PAUSE_MESSAGE)] = ""
+    message: Annotated[
+        str, StringConstraints(strip_whitespace=True, max_length=rules.MAX_PAUSE_MESSAGE)
+    ] = ""
 
 
 class Resume(_Command):
@@ -199,11 +203,11 @@ Command = Annotated[
 ]
 
 COMMAND_TYPES: frozenset[str] = frozenset(
-    t.model_fields["type"].annotation.__args__[0]  # type: ignore[union-attr]
-    for t in Command.__origin__.__args__  # type: ignore[attr-defined]
+    get_args(model.model_fields["type"].annotation)[0] for model in get_args(get_args(Command)[0])
 )
 
-_ADAPTER: TypeAdapter[Command] = TypeAdapter(Command)
+# mypy cannot see that an Annotated union is a valid TypeAdapter argument.
+_ADAPTER: TypeAdapter[Command] = TypeAdapter(Command)  # type: ignore[arg-type]
 
 
 def parse_command(frame: Any) -> Command:
@@ -215,7 +219,9 @@ def parse_command(frame: Any) -> Command:
         raise CommandError("invalid", f"Unknown command type {str(kind)[:40]!r}.")
     cid = frame.get("cid")
     if not isinstance(cid, str) or not cid or len(cid) > rules.MAX_CID:
-        raise CommandError("invalid", f"Every command needs a cid: a string of 1 to {rules.MAX_CID} characters.")
+        raise CommandError(
+            "invalid", f"Every command needs a cid: a string of 1 to {rules.MAX_CID} characters."
+        )
     try:
         return _ADAPTER.validate_python(frame)
     except ValidationError as exc:

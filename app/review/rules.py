@@ -52,16 +52,14 @@ DEFAULT_PROMPTS: Final[dict[str, tuple[str, ...]]] = {
     ),
     "dream": (
         "What would you like to see more of in the future?",
-        "It is a year from now and everything we wished for is happening. "
-        "What does it look like?",
+        "It is a year from now and everything we wished for is happening. What does it look like?",
     ),
     "design": (
         "Complete the sentence: children remain safe when ...",
         "What would need to be true for this to happen every time?",
     ),
     "deliver": (
-        "What is one small thing you will do, starting next week? Who will do it, "
-        "and by when?",
+        "What is one small thing you will do, starting next week? Who will do it, and by when?",
     ),
 }
 

@@ -136,6 +136,7 @@ def join_review(
     """Add a participant and log that they joined."""
     if review.status == "closed":
         raise CommandError("closed", "This review has closed.")
+    assert review.id is not None
     participant = Participant(
         review_id=review.id, role=role, name=name, table_label=table, token_hash=token_hash
     )
@@ -147,8 +148,14 @@ def join_review(
         review,
         "participant.joined",
         {"participant": participant_view(participant, review, audience="facilitator")},
-        public=("participant.joined", {"participant": participant_view(participant, review, audience="participant")}),
-        personal=(participant.id, {"participant": participant_view(participant, review, audience="facilitator")}),
+        public=(
+            "participant.joined",
+            {"participant": participant_view(participant, review, audience="participant")},
+        ),
+        personal=(
+            participant.id,
+            {"participant": participant_view(participant, review, audience="facilitator")},
+        ),
         actor=f"p:{participant.id}",
         cid=None,
     )
@@ -192,7 +199,9 @@ def _apply(session: Session, identity: Identity, command: c.Command) -> Outcome:
         # An erased participant's socket may still be open on another worker.
         author = session.get(Participant, identity.participant_id)
         if author is None or author.erased_at is not None:
-            raise CommandError("unauthorized", "Your contributions were erased; join again to take part.")
+            raise CommandError(
+                "unauthorized", "Your contributions were erased; join again to take part."
+            )
     _check_rights(identity, command.type)
     _check_status(review, identity, command.type)
     handler = _HANDLERS[command.type]
@@ -234,6 +243,11 @@ class _Context:
         self.cid = cid
         self.event: Event | None = None
 
+    @property
+    def review_id(self) -> int:
+        assert self.review.id is not None
+        return self.review.id
+
     def emit(
         self,
         kind: str,
@@ -244,8 +258,14 @@ class _Context:
     ) -> None:
         assert self.event is None, "one command writes one event"
         self.event = _emit(
-            self.session, self.review, kind, data, public=public, personal=personal,
-            actor=self.identity.actor, cid=self.cid,
+            self.session,
+            self.review,
+            kind,
+            data,
+            public=public,
+            personal=personal,
+            actor=self.identity.actor,
+            cid=self.cid,
         )
 
     def emit_review_updated(self, *changed: str) -> None:
@@ -334,7 +354,7 @@ def _emit_card(ctx: _Context, kind: str, card: Card, *, was_public: bool) -> Non
         public = ("card.updated" if was_public else "card.added", {"card": view})
     elif was_public:
         public = ("card.removed", {"card_id": card.id})
-    personal = None
+    personal: tuple[int, dict[str, Any]] | None = None
     if author is not None and author.id is not None:
         if card.status == "withdrawn":
             personal = (author.id, {"card_id": card.id})
@@ -362,14 +382,17 @@ def _contribute(ctx: _Context, cmd: c.Contribute) -> None:
     if prompt is None or prompt.review_id != review.id:
         raise CommandError("not_found", "No such question.")
     if prompt.phase != review.phase:
-        raise CommandError("wrong_phase", f"That question belongs to {prompt.phase}; the room is in {review.phase}.")
+        raise CommandError(
+            "wrong_phase",
+            f"That question belongs to {prompt.phase}; the room is in {review.phase}.",
+        )
     if (cmd.owner or cmd.due) and review.phase != "deliver":
         raise CommandError("invalid", "owner and due belong to the deliver phase only.")
     text = ctx.keep_out(cmd.text)
     status, reason = _screened_status(ctx, text)
     now = utcnow()
     card = Card(
-        review_id=review.id,  # type: ignore[arg-type]
+        review_id=ctx.review_id,
         participant_id=ctx.identity.participant_id,
         facilitator_id=ctx.identity.facilitator_id,
         phase=prompt.phase,
@@ -400,7 +423,9 @@ def _own_card(ctx: _Context, card_id: int) -> Card:
 def _edit(ctx: _Context, cmd: c.Edit) -> None:
     card = _own_card(ctx, cmd.card_id)
     if ctx.identity.audience == "participant" and card.phase != ctx.review.phase:
-        raise CommandError("wrong_phase", "That card's phase is over, so it can no longer be edited.")
+        raise CommandError(
+            "wrong_phase", "That card's phase is over, so it can no longer be edited."
+        )
     if (cmd.owner is not None or cmd.due is not None) and card.phase != "deliver":
         raise CommandError("invalid", "owner and due belong to deliver cards only.")
     was_public = is_public(card)
@@ -458,7 +483,7 @@ def _moderate(ctx: _Context, cmd: c.Moderate) -> None:
 
 
 def _scrub_card_text(session: Session, card: Card) -> None:
-    """Put the redacted text into every earlier event of the card, so no replay shows the original."""
+    """Put the redacted text into every earlier event of the card: no replay shows the original."""
     events = session.exec(
         select(Event).where(Event.review_id == card.review_id, col(Event.kind).like("card.%"))
     ).all()
@@ -466,7 +491,11 @@ def _scrub_card_text(session: Session, card: Card) -> None:
         changed = False
         for column in ("data", "public_data", "personal_data"):
             payload = getattr(event, column)
-            if payload and isinstance(payload.get("card"), dict) and payload["card"].get("id") == card.id:
+            if (
+                payload
+                and isinstance(payload.get("card"), dict)
+                and payload["card"].get("id") == card.id
+            ):
                 setattr(event, column, {**payload, "card": {**payload["card"], "text": card.text}})
                 changed = True
         if changed:
@@ -527,9 +556,13 @@ def _vote(ctx: _Context, cmd: c.VoteCmd | c.Unvote) -> None:
     ).one()
     if cmd.type == "vote":
         if used >= voting.budget:
-            raise CommandError("budget_exhausted", f"You have used all {voting.budget} of your votes.")
+            raise CommandError(
+                "budget_exhausted", f"You have used all {voting.budget} of your votes."
+            )
         if vote.count >= setting(ctx.review, "max_votes_per_target"):
-            raise CommandError("budget_exhausted", "You have put as many votes on this as one person may.")
+            raise CommandError(
+                "budget_exhausted", "You have put as many votes on this as one person may."
+            )
         vote.count += 1
         delta = 1
     else:
@@ -562,7 +595,7 @@ def _open_voting(ctx: _Context, cmd: c.OpenVoting) -> None:
     if ctx.open_round() is not None:
         raise CommandError("conflict", "A voting round is already open; close it first.")
     voting = VotingRound(
-        review_id=ctx.review.id,  # type: ignore[arg-type]
+        review_id=ctx.review_id,
         phase=cmd.phase or ctx.review.phase,
         targets=cmd.targets,
         budget=cmd.budget or int(setting(ctx.review, "vote_budget")),
@@ -619,7 +652,9 @@ def _theme(ctx: _Context, theme_id: int) -> Theme:
 
 
 def _add_theme(ctx: _Context, cmd: c.AddTheme) -> None:
-    theme = Theme(review_id=ctx.review.id, phase=cmd.phase or ctx.review.phase, name=ctx.keep_out(cmd.name))  # type: ignore[arg-type]
+    theme = Theme(
+        review_id=ctx.review_id, phase=cmd.phase or ctx.review.phase, name=ctx.keep_out(cmd.name)
+    )
     ctx.session.add(theme)
     ctx.session.flush()
     payload = {"theme": theme_view(theme)}
@@ -639,7 +674,9 @@ def _assign(ctx: _Context, cmd: c.Assign) -> None:
     if cmd.theme_id is not None:
         theme = _theme(ctx, cmd.theme_id)
         if theme.phase != card.phase:
-            raise CommandError("invalid", f"That theme belongs to {theme.phase}; the card to {card.phase}.")
+            raise CommandError(
+                "invalid", f"That theme belongs to {theme.phase}; the card to {card.phase}."
+            )
     card.theme_id = cmd.theme_id
     card.updated_at = utcnow()
     ctx.session.add(card)
@@ -678,7 +715,9 @@ def _add_prompt(ctx: _Context, cmd: c.AddPrompt) -> None:
             Prompt.review_id == ctx.review.id, Prompt.phase == cmd.phase
         )
     ).one()
-    prompt = Prompt(review_id=ctx.review.id, phase=cmd.phase, text=ctx.keep_out(cmd.text), position=position + 1)  # type: ignore[arg-type]
+    prompt = Prompt(
+        review_id=ctx.review_id, phase=cmd.phase, text=ctx.keep_out(cmd.text), position=position + 1
+    )
     ctx.session.add(prompt)
     ctx.session.flush()
     payload = {"prompt": prompt_view(prompt)}
@@ -719,7 +758,12 @@ def _blank(ctx: _Context, cmd: c.Blank) -> None:
 
 def _transition(ctx: _Context, cmd: c.Start | c.Pause | c.Resume | c.Close) -> None:
     review = ctx.review
-    allowed = {"start": ("draft",), "pause": ("live",), "resume": ("paused",), "close": ("draft", "live", "paused")}
+    allowed = {
+        "start": ("draft",),
+        "pause": ("live",),
+        "resume": ("paused",),
+        "close": ("draft", "live", "paused"),
+    }
     if review.status not in allowed[cmd.type]:
         raise CommandError("conflict", f"A review that is {review.status} cannot {cmd.type}.")
     now = utcnow()
@@ -736,7 +780,9 @@ def _transition(ctx: _Context, cmd: c.Start | c.Pause | c.Resume | c.Close) -> N
         review.status, review.closed_at = "closed", now
         review.timer_ends_at = review.timer_seconds = None
         for voting in ctx.session.exec(
-            select(VotingRound).where(VotingRound.review_id == review.id, VotingRound.status == "open")
+            select(VotingRound).where(
+                VotingRound.review_id == review.id, VotingRound.status == "open"
+            )
         ):
             voting.status, voting.closed_at = "closed", now
             ctx.session.add(voting)
@@ -747,7 +793,7 @@ def _transition(ctx: _Context, cmd: c.Start | c.Pause | c.Resume | c.Close) -> N
 def _raise_concern(ctx: _Context, cmd: c.RaiseConcern) -> None:
     me = ctx.identity.participant_id
     assert me is not None
-    concern = Concern(review_id=ctx.review.id, participant_id=me, text=ctx.keep_out(cmd.text))  # type: ignore[arg-type]
+    concern = Concern(review_id=ctx.review_id, participant_id=me, text=ctx.keep_out(cmd.text))
     ctx.session.add(concern)
     ctx.session.flush()
     author = ctx.session.get(Participant, me)

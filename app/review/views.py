@@ -71,7 +71,12 @@ def review_header(review: Review) -> dict[str, Any]:
 
 def prompt_view(prompt: Prompt) -> dict[str, Any]:
     """A question."""
-    return {"id": prompt.id, "phase": prompt.phase, "text": prompt.text, "position": prompt.position}
+    return {
+        "id": prompt.id,
+        "phase": prompt.phase,
+        "text": prompt.text,
+        "position": prompt.position,
+    }
 
 
 def theme_view(theme: Theme) -> dict[str, Any]:
@@ -148,7 +153,11 @@ def participant_view(participant: Participant, review: Review, *, audience: str)
 
 def concern_view(concern: Concern, author: Participant | None, *, audience: str) -> dict[str, Any]:
     """A concern: the whole of it to facilitators, the text alone to its author."""
-    view: dict[str, Any] = {"id": concern.id, "text": concern.text, "created_at": iso(concern.created_at)}
+    view: dict[str, Any] = {
+        "id": concern.id,
+        "text": concern.text,
+        "created_at": iso(concern.created_at),
+    }
     if audience == "facilitator":
         view["participant_id"] = concern.participant_id
         view["role"] = author.role if author else None
