@@ -60,7 +60,7 @@ class RedisBus:
         """Publish one message; if Redis is down, the gap check recovers it later."""
         try:
             await self._redis.publish(CHANNEL, json.dumps(message, separators=(",", ":")))
-        except Exception as exc:  # noqa: BLE001 - any Redis failure means the same: rely on the log
+        except Exception as exc:  # any Redis failure means the same: rely on the log
             log.warning("publish failed, peers will catch up from the database: %s", exc)
 
     async def _listen(self) -> None:
@@ -85,7 +85,7 @@ class RedisBus:
                     await self._handler(message)
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:  # noqa: BLE001 - reconnect on any failure
+            except Exception as exc:  # reconnect on any failure
                 log.warning("redis subscription lost, retrying in %.1fs: %s", delay, exc)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 2.0)

@@ -36,7 +36,7 @@ class _Entry:
 
 
 class Connection:
-    """An attached client. Frames pushed before `start` wait, and those the welcome covers are dropped."""
+    """An attached client; frames pushed before `start` wait, those its welcome covers drop."""
 
     def __init__(self, socket: Socket, identity: Identity) -> None:
         self.socket = socket
@@ -44,6 +44,8 @@ class Connection:
         self.last_seq = 0
         self.closed = False
         self._queue: deque[_Entry] = deque()
+        # Frames still to send; coalesced tallies leave empty entries behind that do not count.
+        self._waiting = 0
         self._by_key: dict[Any, _Entry] = {}
         self._wake = asyncio.Event()
         self._started = False
@@ -52,7 +54,7 @@ class Connection:
     @property
     def queued(self) -> int:
         """Frames waiting to be written."""
-        return len(self._queue)
+        return self._waiting
 
     def push_event(self, seq: int, frame: str, key: Any = None) -> None:
         """Queue an event frame; a newer tally replaces an unsent older one of the same key."""
@@ -60,8 +62,9 @@ class Connection:
             return
         if key is not None and self.identity.audience != "facilitator":
             older = self._by_key.get(key)
-            if older is not None:
+            if older is not None and older.frame is not None:
                 older.frame = None  # dropped in place; rising order is kept by appending
+                self._waiting -= 1
         entry = _Entry(seq, frame, key)
         if key is not None:
             self._by_key[key] = entry
@@ -74,7 +77,8 @@ class Connection:
 
     def _append(self, entry: _Entry) -> None:
         self._queue.append(entry)
-        if len(self._queue) > MAX_QUEUED_FRAMES:
+        self._waiting += 1
+        if self._waiting > MAX_QUEUED_FRAMES:
             self.abort(CLOSE_TOO_SLOW, "Too far behind; resume with since.")
             return
         self._wake.set()
@@ -86,6 +90,8 @@ class Connection:
         self._queue.clear()
         self._queue.extend(_Entry(None, f, None) for f in first_frames)
         self._queue.extend(waiting)
+        self._waiting = sum(1 for e in self._queue if e.frame is not None)
+        self._by_key = {e.key: e for e in waiting if e.key is not None and e.frame is not None}
         self._started = True
         self._writer = asyncio.create_task(self._write())
         self._wake.set()
@@ -101,6 +107,7 @@ class Connection:
                         del self._by_key[entry.key]
                     if entry.frame is None:
                         continue
+                    self._waiting -= 1
                     if entry.seq is not None:
                         if entry.seq <= self.last_seq:
                             continue
@@ -116,6 +123,7 @@ class Connection:
             return
         self.closed = True
         self._queue.clear()
+        self._waiting = 0
         self._wake.set()
 
         async def _close() -> None:

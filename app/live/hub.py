@@ -26,6 +26,7 @@ log = logging.getLogger("lantern.hub")
 
 # How often a room with connections checks the database for events it never heard of.
 CATCH_UP_SECONDS = 2.0
+CATCH_UP_BATCH = 100
 # Presence is sent at most this often, so a hall joining at once is a few frames, not thousands.
 PRESENCE_SECONDS = 0.5
 # A worker repeats its presence this often; other workers forget it after three silences.
@@ -54,7 +55,8 @@ class Room:
         counts: Counter[str] = Counter()
         for conn in self.connections:
             identity = conn.identity
-            key = f"role:{identity.role}" if identity.audience == "participant" else identity.audience
+            participant = identity.audience == "participant"
+            key = f"role:{identity.role}" if participant else identity.audience
             counts[key] += 1
         return dict(counts)
 
@@ -106,9 +108,13 @@ class Room:
                 log.exception("room %s: delivery failed; the next catch-up retries", self.review_id)
 
     async def _catch_up(self, upto: int | None) -> None:
-        for missed in await self.hub.load_events(self.review_id, self.cursor, upto):
+        for n, missed in enumerate(await self.hub.load_events(self.review_id, self.cursor, upto)):
             if missed.seq == self.cursor + 1:
                 self._fan_out(missed)
+            if n % CATCH_UP_BATCH == CATCH_UP_BATCH - 1:
+                # Let the writers drain between batches, so a long gap (after Redis was away)
+                # does not push every queue past its limit at once.
+                await asyncio.sleep(0)
 
     def _fan_out(self, event: WireEvent) -> None:
         self.cursor = event.seq
@@ -150,7 +156,8 @@ class Hub:
         if kind == "event":
             room.inbox.put_nowait(WireEvent.from_dict(message["event"]))
         elif kind == "presence" and message.get("worker") != self.worker_id:
-            room.remote_presence[str(message["worker"])] = (time.monotonic(), dict(message["counts"]))
+            counts = dict(message["counts"])
+            room.remote_presence[str(message["worker"])] = (time.monotonic(), counts)
             room.presence_changed()
 
     async def publish_event(self, event: WireEvent) -> None:
@@ -197,7 +204,9 @@ class Hub:
                 self.announce_presence(room)
                 await room.close()
 
-    def kick(self, review_id: int, predicate: Callable[[Connection], bool], code: int, reason: str) -> None:
+    def kick(
+        self, review_id: int, predicate: Callable[[Connection], bool], code: int, reason: str
+    ) -> None:
         """Close the connections of a review that match (an erased participant, a purged review)."""
         room = self.rooms.get(review_id)
         for conn in list(room.connections if room else ()):
