@@ -16,7 +16,7 @@ import os
 import secrets
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from app.live.connection import Connection
@@ -34,7 +34,7 @@ PRESENCE_HEARTBEAT_SECONDS = 10.0
 
 LoadEvents = Callable[[int, int, int | None], Awaitable[list[WireEvent]]]
 LoadSeq = Callable[[int], Awaitable[int | None]]
-Publish = Callable[[dict[str, Any]], Awaitable[None]]
+Publish = Callable[[dict[str, Any]], Coroutine[Any, Any, None]]
 
 
 class Room:
