@@ -1,0 +1,88 @@
+"""The session record: gathered once (record.py), rendered per format, and restored.
+
+`render(session, review_id, format, edition)` is the one entry point the API and the CLI use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Final
+
+from sqlmodel import Session
+
+from app.export.record import EDITIONS, Record, Source, build_record, load_source
+
+FORMATS: Final[tuple[str, ...]] = ("md", "html", "pdf", "docx", "json", "csv", "xlsx")
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """One export file: its bytes, media type and a suggested file name."""
+
+    content: bytes
+    media_type: str
+    filename: str
+
+
+_MEDIA: Final[dict[str, str]] = {
+    "md": "text/markdown; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "json": "application/json",
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _renderer(fmt: str) -> Callable[[Record, Source], bytes]:
+    # Imported on demand: WeasyPrint and friends are optional and slow to import.
+    if fmt == "md":
+        from app.export.markdown import render_markdown
+
+        return lambda record, _source: render_markdown(record)
+    if fmt == "html":
+        from app.export.html import render_html
+
+        return lambda record, _source: render_html(record).encode()
+    if fmt == "pdf":
+        from app.export.pdf import render_pdf
+
+        return lambda record, _source: render_pdf(record)
+    if fmt == "docx":
+        from app.export.docx import render_docx
+
+        return lambda record, _source: render_docx(record)
+    if fmt == "json":
+        from app.export.json import render_json
+
+        return render_json
+    if fmt == "csv":
+        from app.export.csv import render_csv
+
+        return lambda record, _source: render_csv(record)
+    if fmt == "xlsx":
+        from app.export.xlsx import render_xlsx
+
+        return lambda record, _source: render_xlsx(record)
+    raise ValueError(f"unknown format {fmt!r}")
+
+
+def render(session: Session, review_id: int, fmt: str, edition: str = "full") -> Rendered:
+    """The review's record in one format and edition."""
+    if fmt not in FORMATS:
+        raise ValueError(f"format must be one of {', '.join(FORMATS)}")
+    if edition not in EDITIONS:
+        raise ValueError(f"edition must be one of {', '.join(EDITIONS)}")
+    source = load_source(session, review_id)
+    record = build_record(source, edition)
+    content = _renderer(fmt)(record, source)
+    return Rendered(content, _MEDIA[fmt], file_name(record, fmt))
+
+
+def file_name(record: Record, fmt: str) -> str:
+    """A safe, telling file name: case reference, edition, status."""
+    stem = "".join(ch if ch.isalnum() else "-" for ch in record.cover.case_ref.lower()).strip("-")
+    stem = "-".join(part for part in stem.split("-") if part)[:40] or "review"
+    return f"{stem}-{record.edition}-{record.cover.status.lower()}.{fmt}"

@@ -1,0 +1,376 @@
+"""The record as a Word document: real headings, lists and tables, so it edits well."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_BREAK, WD_PARAGRAPH_ALIGNMENT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
+
+from app.export.record import CardItem, PhaseSection, Record
+
+ACCENT = RGBColor(0x1D, 0x5C, 0x63)
+MUTED = RGBColor(0x52, 0x60, 0x6D)
+WARN = RGBColor(0x8A, 0x3B, 0x12)
+# XML 1.0 forbids most control characters; a card holding one must not break the file.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _clean(text: str) -> str:
+    return _NOT_XML.sub("", text)
+
+
+def _field(paragraph: Any, instruction: str) -> None:
+    """A Word field (PAGE, NUMPAGES) that Word fills in as it lays out the pages."""
+    run = paragraph.add_run()
+    begin = OxmlElement("w:fldChar")
+    begin.set(qn("w:fldCharType"), "begin")
+    text = OxmlElement("w:instrText")
+    text.set(qn("xml:space"), "preserve")
+    text.text = instruction
+    end = OxmlElement("w:fldChar")
+    end.set(qn("w:fldCharType"), "end")
+    run._r.append(begin)
+    run._r.append(text)
+    run._r.append(end)
+    run.font.size = Pt(8)
+    run.font.color.rgb = MUTED
+
+
+class _Writer:
+    def __init__(self, record: Record) -> None:
+        self.record = record
+        self.doc = Document()
+        self._setup()
+
+    def _setup(self) -> None:
+        doc, cover = self.doc, self.record.cover
+        props = doc.core_properties
+        props.title = _clean(f"{cover.title}: session record")
+        props.subject = _clean(cover.case_ref)
+        props.author = "Lantern"
+        props.keywords = cover.marking or "public edition"
+        props.comments = ""
+        normal = doc.styles["Normal"]
+        normal.font.name = "Calibri"
+        normal.font.size = Pt(10.5)
+        for name, size in (("Title", 26), ("Heading 1", 16), ("Heading 2", 12.5)):
+            style = doc.styles[name]
+            style.font.color.rgb = ACCENT
+            style.font.size = Pt(size)
+        section = doc.sections[0]
+        section.orientation = WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = Mm(210), Mm(297)
+        for side in ("left_margin", "right_margin"):
+            setattr(section, side, Mm(20))
+        section.top_margin, section.bottom_margin = Mm(22), Mm(20)
+        section.different_first_page_header_footer = True
+        header = section.header.paragraphs[0]
+        header.text = ""
+        run = header.add_run(_clean(f"{cover.case_ref} · {cover.edition} · {cover.status}"))
+        run.font.size, run.font.color.rgb = Pt(8), MUTED
+        if cover.marking:
+            run = header.add_run(f"\t\t{cover.marking}")
+            run.font.size, run.font.bold, run.font.color.rgb = Pt(8), True, WARN
+        footer = section.footer.paragraphs[0]
+        footer.alignment = WD_PARAGRAPH_ALIGNMENT.RIGHT
+        lead = footer.add_run("Page ")
+        lead.font.size, lead.font.color.rgb = Pt(8), MUTED
+        _field(footer, "PAGE")
+        of = footer.add_run(" of ")
+        of.font.size, of.font.color.rgb = Pt(8), MUTED
+        _field(footer, "NUMPAGES")
+
+    # -- building blocks -----------------------------------------------------------------
+
+    def para(self, text: str = "", *, style: str | None = None, muted: bool = False,
+             italic: bool = False, bold: bool = False, size: float | None = None) -> Any:
+        p = self.doc.add_paragraph(style=style)
+        if text:
+            run = p.add_run(_clean(text))
+            run.italic, run.bold = italic, bold
+            if muted:
+                run.font.color.rgb = MUTED
+            if size:
+                run.font.size = Pt(size)
+        return p
+
+    def heading(self, text: str, level: int) -> None:
+        self.doc.add_heading(_clean(text), level)
+
+    def table(self, header: Sequence[str], rows: Sequence[Sequence[str]],
+              widths: Sequence[float] | None = None, marked: Sequence[bool] = ()) -> None:
+        table = self.doc.add_table(rows=len(rows) + 1, cols=len(header))
+        table.style = self.doc.styles["Light Grid Accent 1"]
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        all_rows = list(table.rows)
+        # Repeat the header row on every page the table runs onto.
+        tr_pr = all_rows[0]._tr.get_or_add_trPr()
+        repeat = OxmlElement("w:tblHeader")
+        repeat.set(qn("w:val"), "true")
+        tr_pr.append(repeat)
+        for cell, text in zip(all_rows[0].cells, header, strict=True):
+            cell.text = text
+        for index, (row, values) in enumerate(zip(all_rows[1:], rows, strict=True)):
+            flagged = index < len(marked) and marked[index]
+            for cell, text in zip(row.cells, values, strict=True):
+                cell.text = _clean(text)
+                if flagged:
+                    for run in cell.paragraphs[0].runs:
+                        run.font.color.rgb = WARN
+        if widths:
+            for row in all_rows:
+                for cell, width in zip(row.cells, widths, strict=True):
+                    cell.width = Mm(width)
+        self.doc.add_paragraph()
+
+    def card(self, card: CardItem, *, show_theme: bool = False) -> None:
+        p = self.doc.add_paragraph(style="List Bullet")
+        if card.marked:
+            flag = p.add_run(f"[{card.status_label}] ")
+            flag.bold, flag.font.color.rgb = True, WARN
+        if card.redacted:
+            flag = p.add_run("[Redacted] ")
+            flag.bold, flag.font.color.rgb = True, MUTED
+        p.add_run(_clean(card.text))
+        facts = [card.role]
+        if self.record.full and card.name:
+            facts.append(card.name)
+        facts.append(f"{card.votes} vote{'s' * (card.votes != 1)}")
+        if card.appreciations:
+            facts.append(f"{card.appreciations} appreciated")
+        if show_theme and card.theme:
+            facts.append(f"theme: {card.theme}")
+        facts.append(f"day {card.day}, {card.time}")
+        meta = p.add_run(_clean("  (" + " · ".join(facts) + ")"))
+        meta.font.size, meta.font.color.rgb = Pt(8.5), MUTED
+
+    # -- sections ------------------------------------------------------------------------
+
+    def cover(self) -> None:
+        cover = self.record.cover
+        if cover.marking:
+            self.para(cover.marking, bold=True, size=11).runs[0].font.color.rgb = WARN
+        else:
+            self.para("Public edition", bold=True, size=11).runs[0].font.color.rgb = ACCENT
+        self.para("APPRECIATIVE CASE REVIEW: SESSION RECORD", muted=True, size=9)
+        self.doc.add_heading(_clean(cover.title), 0)
+        self.para(cover.case_ref, size=15)
+        status = self.para(cover.status, bold=True, size=13)
+        status.runs[0].font.color.rgb = WARN if cover.status == "DRAFT" else ACCENT
+        rows = [
+            ("Edition", cover.edition),
+            ("Planned", cover.planned),
+            ("Held", f"{cover.held} ({cover.days_held} day{'s' * (cover.days_held != 1)})"),
+        ]
+        if cover.facilitators:
+            rows.append(("Facilitators", ", ".join(cover.facilitators)))
+        rows.append(("Generated", cover.generated_at))
+        table = self.doc.add_table(rows=len(rows), cols=2)
+        for row, (label, value) in zip(table.rows, rows, strict=True):
+            row.cells[0].text = label
+            row.cells[0].paragraphs[0].runs[0].bold = True
+            row.cells[1].text = _clean(value)
+            row.cells[0].width, row.cells[1].width = Mm(35), Mm(130)
+        self.para()
+        if cover.status == "DRAFT":
+            self.para("This is a draft: the review has not closed, so the record may still change.",
+                      muted=True, italic=True)
+        if self.record.full:
+            self.para("This full edition names people and holds concerns raised in confidence. "
+                      "Keep it within the safeguarding partnership; publish only the public "
+                      "edition.", muted=True, italic=True)
+        else:
+            self.para("This public edition shows roles, never names, and only the contributions "
+                      "the whole room saw.", muted=True, italic=True)
+        self.doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+    def purpose(self) -> None:
+        p = self.record.purpose
+        self.heading("1. Purpose", 1)
+        self.heading("The shared safeguarding outcome", 2)
+        self.para(p.outcome or "Not recorded.", style="Intense Quote")
+        self.heading("Questions used", 2)
+        if p.questions:
+            self.table(("Phase", "Question", "Contributions"),
+                       [(q.phase, q.text, str(q.cards)) for q in p.questions], (25, 120, 25))
+        else:
+            self.para("No questions used yet.")
+        self.heading("Method", 2)
+        self.para(p.method_intro)
+        for name, text in p.method:
+            item = self.doc.add_paragraph(style="List Number")
+            item.add_run(f"{name}: ").bold = True
+            item.add_run(text)
+        self.heading("Ground rules", 2)
+        for rule in p.ground_rules:
+            self.para(rule, style="List Bullet")
+
+    def people(self) -> None:
+        a = self.record.attendance
+        self.heading("2. Who took part", 1)
+        self.para(f"{a.total} {'person' if a.total == 1 else 'people'} took part.")
+        if a.by_role:
+            self.table(("Role", "People"), [(label, str(n)) for label, n in a.by_role], (60, 25))
+        absent = ", ".join(a.absent) if a.absent else "none, every usual agency was in the room"
+        self.para(f"Usual agencies absent: {absent}.")
+
+    def themed(self, section: PhaseSection, number: int, lead: str) -> None:
+        self.heading(f"{number}. {section.title}", 1)
+        self.para(lead, muted=True, italic=True)
+        if not section.count:
+            self.para("No contributions.")
+            return
+        for rank, theme in enumerate(section.themes, start=1):
+            self.heading(f"{rank}. {theme.name}", 2)
+            self.para(f"{theme.votes} votes for the theme · {theme.card_votes} for its cards · "
+                      f"{len(theme.cards)} contributions", muted=True, size=9)
+            for card in theme.cards:
+                self.card(card)
+        if section.unthemed:
+            self.heading("Other contributions" if section.themes else "Contributions", 2)
+            for card in section.unthemed:
+                self.card(card)
+        if section.enablers:
+            self.heading("What made success possible", 2)
+            for card in section.enablers:
+                self.card(card, show_theme=True)
+
+    def design(self) -> None:
+        self.heading("5. Design", 1)
+        self.para("How we will work: statements in the present tense, with the room's votes and "
+                  "the theme each builds on.", muted=True, italic=True)
+        items = self.record.design.ranked
+        if not items:
+            self.para("No statements.")
+            return
+        self.table(
+            ("#", "Statement", "Votes", "Appreciated", "Builds on"),
+            [(str(c.number), _flagged(c), str(c.votes), str(c.appreciations), c.theme or "–")
+             for c in items],
+            (10, 95, 15, 22, 28),
+            [c.marked for c in items],
+        )
+
+    def deliver(self) -> None:
+        self.heading("6. Deliver", 1)
+        self.para("The action plan: small, concrete commitments.", muted=True, italic=True)
+        items = self.record.deliver.ranked
+        if not items:
+            self.para("No actions yet.")
+            return
+        self.table(
+            ("#", "Action", "Owner", "Due", "Votes", "Theme"),
+            [(str(c.number), _flagged(c), c.owner or "–", c.due or "–", str(c.votes),
+              c.theme or "–") for c in items],
+            (10, 70, 30, 25, 13, 22),
+            [c.marked for c in items],
+        )
+
+    def voting(self) -> None:
+        self.heading("7. Voting rounds", 1)
+        if not self.record.rounds:
+            self.para("No voting rounds.")
+        for r in self.record.rounds:
+            self.heading(f"Round {r.number}: {r.phase}, on {r.targets}", 2)
+            closed = f"; closed {r.closed}" if r.closed else ""
+            self.para(f"Opened {r.opened}{closed}; {r.status}. {r.voters} people cast {r.total} "
+                      f"votes (up to {r.budget} each).", muted=True, size=9)
+            if r.tallies:
+                self.table(("Rank", "For", "Votes"),
+                           [(str(i), t.label, str(t.votes)) for i, t in enumerate(r.tallies, 1)],
+                           (15, 135, 20))
+            else:
+                self.para("No votes cast.")
+
+    def timeline(self) -> None:
+        self.heading("8. Timeline", 1)
+        if not self.record.timeline:
+            self.para("The review has not met yet.")
+        for day in self.record.timeline:
+            self.heading(f"Day {day.number}: {day.date}", 2)
+            counts = ", ".join(f"{phase} {n}" for phase, n in day.cards_by_phase)
+            self.para(f"{day.cards} contributions{': ' + counts if counts else ''}.", muted=True)
+            if day.entries:
+                self.table(("Time", "What happened"), [(e.time, e.text) for e in day.entries],
+                           (20, 150))
+
+    def partnership(self) -> None:
+        record = self.record
+        self.heading("9. For the partnership only", 1)
+        self.para("Not for publication. None of this appears in the public edition.",
+                  italic=True).runs[0].font.color.rgb = WARN
+        self.heading("Concerns raised", 2)
+        if record.concerns:
+            self.table(("When", "From", "Concern"),
+                       [(f"{c.date}, {c.time}", c.role + (f", {c.name}" if c.name else ""), c.text)
+                        for c in record.concerns], (35, 35, 100))
+        else:
+            self.para("None.")
+        self.heading("Cards the room did not see", 2)
+        if record.withheld:
+            self.table(("Card", "Status", "Phase", "Text"),
+                       [(str(c.number), c.status_label, c.phase.title(), c.text)
+                        for c in record.withheld], (14, 36, 20, 100))
+        else:
+            self.para("None.")
+        self.heading("Moderation and redaction log", 2)
+        if record.moderation_log:
+            self.table(("When", "Action", "Card", "By"),
+                       [(f"{e.date}, {e.time}", e.action, e.detail, e.by)
+                        for e in record.moderation_log], (32, 28, 75, 35))
+        else:
+            self.para("No moderation.")
+        if record.redacted:
+            self.para("Redacted cards, as they now read:")
+            for c in record.redacted:
+                self.para(f"Card {c.number}: {c.text}", style="List Bullet")
+        self.heading("Audit summary", 2)
+        if record.audit_summary:
+            self.table(("Action", "Times"), [(label, str(n)) for label, n in record.audit_summary],
+                       (70, 20))
+            self.heading("Audit log", 2)
+            self.table(("When", "Action", "Detail", "By"),
+                       [(f"{e.date}, {e.time}", e.action, e.detail or "–", e.by)
+                        for e in record.audit_log], (32, 32, 71, 35))
+        else:
+            self.para("No entries.")
+
+    def build(self) -> bytes:
+        self.cover()
+        self.purpose()
+        self.people()
+        self.themed(self.record.discover, 3,
+                    "The positive core: what worked, grouped into themes and ranked by the room's "
+                    "votes.")
+        self.themed(self.record.dream, 4,
+                    "A year from now, everything we wished for is happening.")
+        self.design()
+        self.deliver()
+        self.voting()
+        self.timeline()
+        if self.record.full:
+            self.partnership()
+        out = io.BytesIO()
+        self.doc.save(out)
+        return out.getvalue()
+
+
+def _flagged(card: CardItem) -> str:
+    prefix = f"[{card.status_label}] " if card.marked else ""
+    if card.redacted:
+        prefix += "[Redacted] "
+    return prefix + card.text
+
+
+def render_docx(record: Record) -> bytes:
+    """The record as DOCX bytes."""
+    return _Writer(record).build()

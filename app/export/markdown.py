@@ -1,0 +1,183 @@
+"""The record as Markdown: plain to read as text, and inert when a viewer renders it."""
+
+from __future__ import annotations
+
+import re
+
+from app.export.record import CardItem, PhaseSection, Record
+
+# Characters that could start inline markup anywhere in a line (links, emphasis, code, table
+# cells); CommonMark reads a backslash before any of them literally.
+_INLINE = re.compile(r"([\\`*_\[\]|~])")
+# Angle brackets and entity-like ampersands become entities, so the file holds no raw HTML
+# for any Markdown viewer, CommonMark or not, to run.
+_ENTITIES = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
+_HTMLISH = re.compile(r"[<>]|&(?=#?\w+;)")
+# Characters that could open a block (heading, list, quote) at the start of the text.
+_BLOCK_START = re.compile(r"^(\d*)([#+\-=!.)])")
+
+
+def md_text(text: str) -> str:
+    """Card text safe inside a Markdown paragraph or table cell: escaped, on one line."""
+    flat = _INLINE.sub(r"\\\1", " ".join(text.split()))
+    flat = _HTMLISH.sub(lambda m: _ENTITIES[m.group(0)], flat)
+    return _BLOCK_START.sub(r"\1\\\2", flat, count=1)
+
+
+def _card_line(card: CardItem, full: bool, *, theme: bool = False) -> str:
+    facts = [card.role]
+    if full and card.name:
+        facts.append(card.name)
+    if theme and card.theme:
+        facts.append(f"theme: {card.theme}")
+    facts.append(f"{card.votes} vote{'s' * (card.votes != 1)}")
+    if card.appreciations:
+        facts.append(f"{card.appreciations} appreciated")
+    facts.append(f"day {card.day}, {card.time}")
+    mark = f"**[{card.status_label}]** " if card.marked else ""
+    if card.redacted:
+        mark += "**[Redacted]** "
+    return f"- {mark}{md_text(card.text)} *({md_text('; '.join(facts))})*"
+
+
+def _section(lines: list[str], section: PhaseSection, full: bool, number: int) -> None:
+    lines += [f"## {number}. {section.title}", ""]
+    if not section.count:
+        lines += ["No contributions.", ""]
+        return
+    if section.phase == "design":
+        lines += ["| # | Statement | Votes | Appreciated | Theme |", "|---|---|---|---|---|"]
+        for c in section.ranked:
+            mark = f"\\[{c.status_label}\\] " if c.marked else ""
+            lines.append(
+                f"| {c.number} | {mark}{md_text(c.text)} | {c.votes} | {c.appreciations} | "
+                f"{md_text(c.theme) or '–'} |"
+            )
+        lines.append("")
+        return
+    if section.phase == "deliver":
+        lines += ["| # | Action | Owner | Due | Votes | Theme |", "|---|---|---|---|---|---|"]
+        for c in section.ranked:
+            mark = f"\\[{c.status_label}\\] " if c.marked else ""
+            lines.append(
+                f"| {c.number} | {mark}{md_text(c.text)} | {md_text(c.owner) or '–'} | "
+                f"{c.due or '–'} | {c.votes} | {md_text(c.theme) or '–'} |"
+            )
+        lines.append("")
+        return
+    if section.phase == "discover":
+        lines += ["The positive core: themes ranked by votes, each with its stories.", ""]
+    for rank, theme in enumerate(section.themes, start=1):
+        lines += [
+            f"### {rank}. {md_text(theme.name)}",
+            "",
+            f"{theme.votes} votes for the theme; {theme.card_votes} for its cards; "
+            f"{len(theme.cards)} contributions.",
+            "",
+        ]
+        lines += [_card_line(c, full) for c in theme.cards] + [""]
+    if section.unthemed:
+        heading = "Other contributions" if section.themes else "Contributions"
+        lines += [f"### {heading}", ""]
+        lines += [_card_line(c, full) for c in section.unthemed] + [""]
+    if section.enablers:
+        lines += ["### What made success possible", ""]
+        lines += [_card_line(c, full, theme=True) for c in section.enablers] + [""]
+
+
+def render_markdown(record: Record) -> bytes:
+    """The whole record as a UTF-8 Markdown document."""
+    cover, full = record.cover, record.full
+    lines: list[str] = []
+    if cover.marking:
+        lines += [f"**{cover.marking}**", ""]
+    lines += [
+        f"# {md_text(cover.title)}",
+        "",
+        f"**Case reference:** {md_text(cover.case_ref)}  ",
+        f"**Status:** {cover.status} ({cover.edition.lower()})  ",
+        f"**Planned:** {cover.planned}  ",
+        f"**Held:** {cover.held} ({cover.days_held} day{'s' * (cover.days_held != 1)})  ",
+    ]
+    if full and cover.facilitators:
+        lines.append(f"**Facilitators:** {md_text(', '.join(cover.facilitators))}  ")
+    lines += [f"**Generated:** {cover.generated_at}", ""]
+
+    p = record.purpose
+    lines += ["## 1. Purpose", "", "### The shared safeguarding outcome", ""]
+    lines += [f"> {md_text(p.outcome) or 'Not recorded.'}", "", "### Questions used", ""]
+    for q in p.questions:
+        lines.append(f"- **{q.phase}:** {md_text(q.text)} ({q.cards} contributions)")
+    lines += ["", "### Method", "", p.method_intro, ""]
+    lines += [f"{i}. **{name}:** {text}" for i, (name, text) in enumerate(p.method, start=1)]
+    lines += ["", "### Ground rules", ""] + [f"- {rule}" for rule in p.ground_rules] + [""]
+
+    a = record.attendance
+    lines += ["## 2. Who took part", "", f"{a.total} people took part.", ""]
+    if a.by_role:
+        lines += ["| Role | People |", "|---|---|"]
+        lines += [f"| {label} | {n} |" for label, n in a.by_role] + [""]
+    absent = ", ".join(a.absent) if a.absent else "none"
+    lines += [f"Usual agencies absent: {absent}.", ""]
+
+    for number, section in enumerate(record.sections, start=3):
+        _section(lines, section, full, number)
+
+    lines += ["## 7. Voting rounds", ""]
+    if not record.rounds:
+        lines += ["No voting rounds.", ""]
+    for r in record.rounds:
+        lines += [
+            f"### Round {r.number}: {r.phase}, on {r.targets}",
+            "",
+            f"Opened {r.opened}; {r.status}. {r.voters} people voted, {r.total} votes "
+            f"(up to {r.budget} each).",
+            "",
+        ]
+        if r.tallies:
+            lines += ["| Rank | For | Votes |", "|---|---|---|"]
+            lines += [
+                f"| {i} | {md_text(t.label)} | {t.votes} |"
+                for i, t in enumerate(r.tallies, start=1)
+            ]
+            lines.append("")
+
+    lines += ["## 8. Timeline", ""]
+    if not record.timeline:
+        lines += ["The review has not met yet.", ""]
+    for day in record.timeline:
+        counts = ", ".join(f"{phase} {n}" for phase, n in day.cards_by_phase) or "none"
+        lines += [f"### Day {day.number}: {day.date}", "", f"Contributions: {counts}.", ""]
+        lines += [f"- {e.time} {e.text}" for e in day.entries] + [""]
+
+    if full:
+        lines += ["## 9. For the partnership only", "", "### Concerns raised", ""]
+        if not record.concerns:
+            lines += ["None.", ""]
+        for c in record.concerns:
+            who = c.role + (f", {c.name}" if c.name else "")
+            lines.append(f"- {c.date} {c.time} ({md_text(who)}): {md_text(c.text)}")
+        lines += ["", "### Cards the room did not see", ""]
+        if not record.withheld:
+            lines += ["None.", ""]
+        for card in record.withheld:
+            lines.append(
+                f"- Card {card.number} \\[{card.status_label}\\] ({card.phase}): {md_text(card.text)}"
+            )
+        lines += ["", "### Moderation and redaction log", ""]
+        if not record.moderation_log:
+            lines += ["No moderation.", ""]
+        for e in record.moderation_log:
+            lines.append(f"- {e.date} {e.time} {e.action}: {md_text(e.detail)} ({md_text(e.by)})")
+        if record.redacted:
+            lines += ["", "Redacted cards (shown as redacted):", ""]
+            lines += [f"- Card {c.number}: {md_text(c.text)}" for c in record.redacted]
+        lines += ["", "### Audit summary", ""]
+        lines += [f"- {label}: {n}" for label, n in record.audit_summary] or ["- No entries."]
+        lines += ["", "### Audit log", ""]
+        lines += [
+            f"- {e.date} {e.time} {e.action}: {md_text(e.detail) or '–'} ({md_text(e.by)})"
+            for e in record.audit_log
+        ] or ["- No entries."]
+        lines.append("")
+    return "\n".join(lines).encode("utf-8")

@@ -1,0 +1,734 @@
+"""The session record, gathered once from the database and shaped for every format.
+
+`load_source` reads every row of one review (the raw material, also what a full JSON
+export carries to restore it); `build_record` turns it into the typed `Record` that the
+renderers lay out. The public edition is filtered here, in one place, so no renderer can
+leak what it never receives: no names, no held, hidden or withdrawn cards, no concerns,
+no facilitators, no audit trail.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any, Final
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, select
+
+from app.models import (
+    Appreciation,
+    AuditEntry,
+    Card,
+    Concern,
+    Event,
+    Facilitator,
+    Participant,
+    Prompt,
+    Review,
+    ReviewFacilitator,
+    Theme,
+    Vote,
+    VotingRound,
+    utcnow,
+)
+from app.review.rules import PHASES, ROLE_LABELS, USUAL_AGENCIES
+
+SCHEMA_VERSION: Final = 1
+EDITIONS: Final[tuple[str, ...]] = ("full", "public")
+# Reviews are held in the UK: days and times in the record are the room's, not UTC.
+LOCAL_TZ: Final = ZoneInfo("Europe/London")
+MARKING: Final = "OFFICIAL-SENSITIVE"
+
+PHASE_TITLES: Final[dict[str, str]] = {
+    "discover": "Discover",
+    "dream": "Dream",
+    "design": "Design",
+    "deliver": "Deliver",
+}
+METHOD: Final[tuple[tuple[str, str], ...]] = (
+    ("Discover", "Stories of safeguarding that worked; what is working well now, and why."),
+    ("Dream", "A year on, everything we wished for is happening: what does it look like?"),
+    ("Design", "Statements of how we will work, in the present tense, grounded in the stories."),
+    ("Deliver", "Small, concrete commitments: what, who owns it, and by when."),
+)
+METHOD_INTRO: Final = (
+    "This review used Appreciative Inquiry. Rather than looking for mistakes and whom to "
+    "blame, the whole system met together to learn from what worked and to build more of "
+    "it, through the 4-D cycle:"
+)
+GROUND_RULES: Final[tuple[str, ...]] = (
+    "We learn from what worked; nobody is here to be blamed.",
+    "We use the case reference, never real names of children, family members or places.",
+    "Every voice counts the same: children, families and practitioners alike.",
+    "Contributions are anonymous on the screen and in the published record.",
+    "A disclosure of harm is acted on under the local safeguarding procedure.",
+)
+STATUS_LABELS: Final[dict[str, str]] = {
+    "visible": "Shown",
+    "held": "Held, never shown",
+    "hidden": "Hidden by the facilitator",
+    "withdrawn": "Withdrawn by its author",
+}
+AUDIT_LABELS: Final[dict[str, str]] = {
+    "export": "Record exported",
+    "import": "Review restored from an export",
+    "review.close": "Review closed",
+    "moderate.approve": "Card approved",
+    "moderate.hide": "Card hidden",
+    "moderate.show": "Card shown again",
+    "moderate.redact": "Card redacted",
+}
+STATUS_TEXT: Final[dict[str, str]] = {
+    "draft": "not started",
+    "live": "started",
+    "paused": "paused",
+    "closed": "closed",
+}
+
+
+# --- the raw material ------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Source:
+    """Every row of one review that the record draws on."""
+
+    review: Review
+    facilitators: dict[int, str]
+    team: list[int]
+    prompts: list[Prompt]
+    themes: list[Theme]
+    participants: dict[int, Participant]
+    cards: list[Card]
+    appreciations: list[tuple[int, int, datetime]]
+    rounds: list[VotingRound]
+    votes: list[tuple[int, int, int, int]]
+    concerns: list[Concern]
+    # review.updated events: when, the review header then, and which fields changed.
+    changes: list[tuple[datetime, dict[str, Any], list[str]]]
+    audit: list[AuditEntry]
+
+
+def load_source(session: Session, review_id: int) -> Source:
+    """Read one review's rows (raises LookupError if there is no such review)."""
+    review = session.get(Review, review_id)
+    if review is None:
+        raise LookupError(f"no review {review_id}")
+    team = list(
+        session.exec(
+            select(ReviewFacilitator.facilitator_id).where(ReviewFacilitator.review_id == review_id)
+        )
+    )
+    audit = list(
+        session.exec(
+            select(AuditEntry)
+            .where(AuditEntry.review_id == review_id)
+            .order_by(col(AuditEntry.created_at), col(AuditEntry.id))
+        )
+    )
+    wanted = set(team) | {a.facilitator_id for a in audit if a.facilitator_id is not None}
+    facilitators = {
+        fid: email
+        for fid, email in session.exec(
+            select(Facilitator.id, Facilitator.email).where(col(Facilitator.id).in_(wanted))
+        )
+        if fid is not None
+    }
+    changes = [
+        (at, data.get("review", {}), list(data.get("changed", [])))
+        for at, data in session.exec(
+            select(Event.created_at, Event.data)
+            .where(Event.review_id == review_id, Event.kind == "review.updated")
+            .order_by(col(Event.seq))
+        )
+    ]
+    rounds = list(
+        session.exec(
+            select(VotingRound)
+            .where(VotingRound.review_id == review_id)
+            .order_by(col(VotingRound.id))
+        )
+    )
+    round_ids = [r.id for r in rounds]
+    # Plain tuples, not ORM objects: a big review has tens of thousands of these.
+    votes = [
+        (r, p, t, n)
+        for r, p, t, n in session.exec(
+            select(Vote.round_id, Vote.participant_id, Vote.target_id, Vote.count).where(
+                col(Vote.round_id).in_(round_ids)
+            )
+        )
+        if n
+    ]
+    cards = list(
+        session.exec(select(Card).where(Card.review_id == review_id).order_by(col(Card.id)))
+    )
+    appreciations = list(
+        session.exec(
+            select(Appreciation.card_id, Appreciation.participant_id, Appreciation.created_at)
+            .join(Card, col(Card.id) == col(Appreciation.card_id))
+            .where(Card.review_id == review_id)
+        )
+    )
+    return Source(
+        review=review,
+        facilitators=facilitators,
+        team=sorted(team),
+        prompts=list(
+            session.exec(
+                select(Prompt)
+                .where(Prompt.review_id == review_id)
+                .order_by(col(Prompt.position), col(Prompt.id))
+            )
+        ),
+        themes=list(
+            session.exec(select(Theme).where(Theme.review_id == review_id).order_by(col(Theme.id)))
+        ),
+        participants={
+            p.id: p
+            for p in session.exec(select(Participant).where(Participant.review_id == review_id))
+            if p.id is not None
+        },
+        cards=cards,
+        appreciations=[(c, p, at) for c, p, at in appreciations],
+        rounds=rounds,
+        votes=votes,
+        concerns=list(
+            session.exec(
+                select(Concern).where(Concern.review_id == review_id).order_by(col(Concern.id))
+            )
+        ),
+        changes=changes,
+        audit=audit,
+    )
+
+
+# --- the record ------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Cover:
+    case_ref: str
+    title: str
+    status: str  # DRAFT or FINAL
+    review_status: str
+    edition: str
+    marking: str
+    planned: str
+    held: str
+    days_held: int
+    facilitators: list[str]
+    generated_at: str
+
+
+@dataclass(slots=True)
+class Question:
+    phase: str
+    text: str
+    cards: int
+
+
+@dataclass(slots=True)
+class Purpose:
+    outcome: str
+    questions: list[Question]
+    method_intro: str
+    method: list[tuple[str, str]]
+    ground_rules: list[str]
+
+
+@dataclass(slots=True)
+class Attendance:
+    total: int
+    by_role: list[tuple[str, int]]
+    absent: list[str]
+
+
+@dataclass(slots=True)
+class CardItem:
+    number: int
+    phase: str
+    question: str
+    theme: str
+    text: str
+    role: str
+    name: str
+    status: str
+    redacted: bool
+    owner: str
+    due: str
+    votes: int
+    appreciations: int
+    day: int
+    date: str
+    time: str
+
+    @property
+    def marked(self) -> bool:
+        """Whether the card is one the room did not see (held, hidden or withdrawn)."""
+        return self.status != "visible"
+
+    @property
+    def status_label(self) -> str:
+        """The card's status in words."""
+        return STATUS_LABELS.get(self.status, self.status)
+
+
+@dataclass(slots=True)
+class ThemeBlock:
+    name: str
+    votes: int
+    card_votes: int
+    cards: list[CardItem]
+
+
+@dataclass(slots=True)
+class PhaseSection:
+    phase: str
+    title: str
+    themes: list[ThemeBlock]
+    unthemed: list[CardItem]
+    # Discover only: the answers to "what made that possible?".
+    enablers: list[CardItem] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        """How many cards the section holds."""
+        inside = sum(len(t.cards) for t in self.themes)
+        return inside + len(self.unthemed) + len(self.enablers)
+
+    @property
+    def ranked(self) -> list[CardItem]:
+        """Every card of the section, most votes first (the design and deliver tables)."""
+        cards = [c for t in self.themes for c in t.cards] + self.unthemed + self.enablers
+        return sorted(cards, key=lambda c: (-c.votes, -c.appreciations, c.number))
+
+
+@dataclass(slots=True)
+class Tally:
+    label: str
+    votes: int
+
+
+@dataclass(slots=True)
+class RoundResult:
+    number: int
+    phase: str
+    targets: str
+    budget: int
+    status: str
+    opened: str
+    closed: str
+    voters: int
+    total: int
+    tallies: list[Tally]
+
+
+@dataclass(slots=True)
+class TimelineEntry:
+    time: str
+    text: str
+
+
+@dataclass(slots=True)
+class TimelineDay:
+    number: int
+    date: str
+    entries: list[TimelineEntry]
+    cards_by_phase: list[tuple[str, int]]
+    cards: int
+
+
+@dataclass(slots=True)
+class ConcernItem:
+    number: int
+    text: str
+    role: str
+    name: str
+    date: str
+    time: str
+
+
+@dataclass(slots=True)
+class LogEntry:
+    date: str
+    time: str
+    action: str
+    detail: str
+    by: str
+
+
+@dataclass(slots=True)
+class Record:
+    """Everything an export shows, already filtered for its edition."""
+
+    schema_version: int
+    edition: str
+    cover: Cover
+    purpose: Purpose
+    attendance: Attendance
+    discover: PhaseSection
+    dream: PhaseSection
+    design: PhaseSection
+    deliver: PhaseSection
+    rounds: list[RoundResult]
+    timeline: list[TimelineDay]
+    cards: list[CardItem]
+    # Full edition only; empty in the public edition.
+    concerns: list[ConcernItem]
+    moderation_log: list[LogEntry]
+    redacted: list[CardItem]
+    withheld: list[CardItem]
+    audit_log: list[LogEntry]
+    audit_summary: list[tuple[str, int]]
+
+    @property
+    def full(self) -> bool:
+        """Whether this is the full (OFFICIAL-SENSITIVE) edition."""
+        return self.edition == "full"
+
+    @property
+    def sections(self) -> list[PhaseSection]:
+        """The four phases, in order."""
+        return [self.discover, self.dream, self.design, self.deliver]
+
+
+def local(value: datetime) -> datetime:
+    """A stored time in the room's time zone (SQLite hands back naive UTC)."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(LOCAL_TZ)
+
+
+def long_date(value: date) -> str:
+    """1 December 2026."""
+    return f"{value.day} {value:%B %Y}"
+
+
+def _hm(value: datetime) -> str:
+    return f"{local(value):%H:%M}"
+
+
+def _join_words(words: list[str]) -> str:
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _held_dates(source: Source) -> list[date]:
+    """The days the room met: any day with a card or a change of phase or status."""
+    days = {local(c.created_at).date() for c in source.cards}
+    days |= {local(at).date() for at, _, _ in source.changes}
+    return sorted(days)
+
+
+def _planned(review: Review) -> str:
+    if review.starts_on is None:
+        return "Not set"
+    return f"From {long_date(review.starts_on)}, {review.days} day{'s' * (review.days != 1)}"
+
+
+def _held(held: list[date]) -> str:
+    if not held:
+        return "Not yet held"
+    by_month: dict[tuple[int, int], list[date]] = defaultdict(list)
+    for d in held:
+        by_month[(d.year, d.month)].append(d)
+    parts = [
+        _join_words([str(d.day) for d in ds]) + f" {ds[0]:%B %Y}" for ds in by_month.values()
+    ]
+    return "; ".join(parts)
+
+
+def build_record(source: Source, edition: str = "full") -> Record:
+    """The record of one review in one edition."""
+    if edition not in EDITIONS:
+        raise ValueError(f"edition must be one of {EDITIONS}")
+    full = edition == "full"
+    review = source.review
+    held = _held_dates(source)
+    day_of = {d: i + 1 for i, d in enumerate(held)}
+    prompts = {p.id: p for p in source.prompts}
+    themes = {t.id: t for t in source.themes}
+
+    card_votes: Counter[int] = Counter()
+    theme_votes: Counter[int] = Counter()
+    kinds = {r.id: r.targets for r in source.rounds}
+    for round_id, _participant, target, count in source.votes:
+        (card_votes if kinds.get(round_id) == "cards" else theme_votes)[target] += count
+
+    included = [c for c in source.cards if full or c.status == "visible"]
+    items: dict[int, CardItem] = {}
+    for number, card in enumerate(included, start=1):
+        author = source.participants.get(card.participant_id or 0)
+        prompt = prompts.get(card.prompt_id)
+        theme = themes.get(card.theme_id) if card.theme_id is not None else None
+        at = local(card.created_at)
+        assert card.id is not None
+        items[card.id] = CardItem(
+            number=number,
+            phase=card.phase,
+            question=prompt.text if prompt else "",
+            theme=theme.name if theme else "",
+            text=card.text,
+            role=ROLE_LABELS.get(author.role, author.role) if author else "Facilitator",
+            name=(author.name if author and full else ""),
+            status=card.status,
+            redacted=card.redacted,
+            owner=card.owner,
+            due=long_date(card.due) if card.due else "",
+            votes=card_votes[card.id],
+            appreciations=card.appreciations,
+            day=day_of.get(at.date(), 0),
+            date=long_date(at.date()),
+            time=f"{at:%H:%M}",
+        )
+
+    def by_rank(cards: list[CardItem]) -> list[CardItem]:
+        return sorted(cards, key=lambda c: (-c.votes, -c.appreciations, c.number))
+
+    enabler_ids = _enabler_prompt_ids(source.prompts)
+    sections: dict[str, PhaseSection] = {}
+    for phase in PHASES:
+        grouped: dict[int, list[CardItem]] = defaultdict(list)
+        unthemed: list[CardItem] = []
+        enablers: list[CardItem] = []
+        for card in included:
+            if card.phase != phase:
+                continue
+            item = items[card.id]  # type: ignore[index]
+            if phase == "discover" and card.prompt_id in enabler_ids:
+                enablers.append(item)
+            elif card.theme_id is not None and card.theme_id in themes:
+                grouped[card.theme_id].append(item)
+            else:
+                unthemed.append(item)
+        blocks = [
+            ThemeBlock(
+                name=t.name,
+                votes=theme_votes[t.id],  # type: ignore[index]
+                card_votes=sum(c.votes for c in grouped[t.id]),  # type: ignore[index]
+                cards=by_rank(grouped[t.id]),  # type: ignore[index]
+            )
+            for t in source.themes
+            if t.phase == phase
+        ]
+        blocks.sort(key=lambda b: (-b.votes, -b.card_votes, -len(b.cards), b.name.lower()))
+        sections[phase] = PhaseSection(
+            phase=phase,
+            title=PHASE_TITLES[phase],
+            themes=blocks,
+            unthemed=by_rank(unthemed),
+            enablers=by_rank(enablers),
+        )
+
+    used = Counter(c.prompt_id for c in included)
+    questions = [
+        Question(phase=PHASE_TITLES[p.phase], text=p.text, cards=used[p.id])  # type: ignore[index]
+        for phase in PHASES
+        for p in source.prompts
+        if p.phase == phase and (used[p.id] or p.id == review.prompt_id)  # type: ignore[index]
+    ]
+
+    status = "FINAL" if review.status == "closed" else "DRAFT"
+    cover = Cover(
+        case_ref=review.case_ref,
+        title=review.title,
+        status=status,
+        review_status=review.status,
+        edition="Full edition" if full else "Public edition",
+        marking=MARKING if full else "",
+        planned=_planned(review),
+        held=_held(held),
+        days_held=len(held),
+        facilitators=sorted(source.facilitators[f] for f in source.team if f in source.facilitators)
+        if full
+        else [],
+        generated_at=f"{long_date(local(utcnow()).date())}, {_hm(utcnow())}",
+    )
+    purpose = Purpose(
+        outcome=review.outcome,
+        questions=questions,
+        method_intro=METHOD_INTRO,
+        method=list(METHOD),
+        ground_rules=list(GROUND_RULES),
+    )
+    present = [p for p in source.participants.values() if p.erased_at is None]
+    roles = Counter(p.role for p in present)
+    attendance = Attendance(
+        total=len(present),
+        by_role=[(label, roles[role]) for role, label in ROLE_LABELS.items() if roles[role]],
+        absent=[ROLE_LABELS[a] for a in USUAL_AGENCIES if not roles[a]],
+    )
+    rounds = _rounds(source, items, themes, full)
+    timeline = _timeline(source, included, held)
+
+    concerns: list[ConcernItem] = []
+    moderation: list[LogEntry] = []
+    audit_log: list[LogEntry] = []
+    summary: list[tuple[str, int]] = []
+    if full:
+        for number, concern in enumerate(source.concerns, start=1):
+            author = source.participants.get(concern.participant_id or 0)
+            at = local(concern.created_at)
+            concerns.append(
+                ConcernItem(
+                    number=number,
+                    text=concern.text,
+                    role=ROLE_LABELS.get(author.role, author.role) if author else "",
+                    name=author.name if author else "",
+                    date=long_date(at.date()),
+                    time=f"{at:%H:%M}",
+                )
+            )
+        audit_log = [_log_entry(source, a, items) for a in source.audit]
+        moderation = [
+            entry
+            for entry, a in zip(audit_log, source.audit, strict=True)
+            if a.action.startswith("moderate.")
+        ]
+        counts = Counter(a.action for a in source.audit)
+        summary = [(AUDIT_LABELS.get(action, action), n) for action, n in sorted(counts.items())]
+    all_items = list(items.values())
+    return Record(
+        schema_version=SCHEMA_VERSION,
+        edition=edition,
+        cover=cover,
+        purpose=purpose,
+        attendance=attendance,
+        discover=sections["discover"],
+        dream=sections["dream"],
+        design=sections["design"],
+        deliver=sections["deliver"],
+        rounds=rounds,
+        timeline=timeline,
+        cards=all_items,
+        concerns=concerns,
+        moderation_log=moderation,
+        redacted=[c for c in all_items if c.redacted] if full else [],
+        withheld=[c for c in all_items if c.marked] if full else [],
+        audit_log=audit_log,
+        audit_summary=summary,
+    )
+
+
+def _enabler_prompt_ids(prompts: list[Prompt]) -> set[int]:
+    """Discover questions asking what made success possible (the default third one, or alike)."""
+    return {
+        p.id
+        for p in prompts
+        if p.id is not None and p.phase == "discover" and "made that possible" in p.text.lower()
+    }
+
+
+def _snippet(text: str, limit: int = 60) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def _rounds(
+    source: Source, items: dict[int, CardItem], themes: dict[int | None, Theme], full: bool
+) -> list[RoundResult]:
+    tallies: dict[int, Counter[int]] = defaultdict(Counter)
+    voters: dict[int, set[int]] = defaultdict(set)
+    for round_id, participant, target, count in source.votes:
+        tallies[round_id][target] += count
+        voters[round_id].add(participant)
+    results = []
+    for number, voting in enumerate(source.rounds, start=1):
+        assert voting.id is not None
+        rows: list[Tally] = []
+        for target, votes in tallies[voting.id].most_common():
+            if voting.targets == "cards":
+                item = items.get(target)
+                if item is None:  # a card this edition leaves out
+                    continue
+                rows.append(Tally(f"Card {item.number}: {_snippet(item.text)}", votes))
+            else:
+                theme = themes.get(target)
+                rows.append(Tally(theme.name if theme else f"Theme {target}", votes))
+        results.append(
+            RoundResult(
+                number=number,
+                phase=PHASE_TITLES.get(voting.phase, voting.phase),
+                targets=voting.targets,
+                budget=voting.budget,
+                status=voting.status,
+                opened=_stamp(voting.opened_at),
+                closed=_stamp(voting.closed_at),
+                voters=len(voters[voting.id]),
+                total=sum(t.votes for t in rows),
+                tallies=rows,
+            )
+        )
+    return results
+
+
+def _stamp(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    at = local(value)
+    return f"{long_date(at.date())}, {at:%H:%M}"
+
+
+def _timeline(source: Source, included: list[Card], held: list[date]) -> list[TimelineDay]:
+    entries: dict[date, list[tuple[datetime, str]]] = defaultdict(list)
+    phase, status = "discover", "draft"
+    for at, header, changed in source.changes:
+        when = local(at)
+        new_status = header.get("status", status)
+        if "status" in changed and new_status != status:
+            entries[when.date()].append((when, f"Review {STATUS_TEXT.get(new_status, new_status)}"))
+        new_phase = header.get("phase", phase)
+        if "phase" in changed and new_phase != phase:
+            entries[when.date()].append((when, f"Phase: {PHASE_TITLES.get(new_phase, new_phase)}"))
+        phase, status = new_phase, new_status
+    for number, voting in enumerate(source.rounds, start=1):
+        what = f"voting round {number} ({PHASE_TITLES.get(voting.phase, voting.phase)}, "
+        what += f"on {voting.targets})"
+        for at, verb in (
+            (voting.opened_at, "Opened"),
+            (voting.closed_at, "Closed"),
+            (voting.revealed_at, "Revealed"),
+        ):
+            if at is not None:
+                when = local(at)
+                entries[when.date()].append((when, f"{verb} {what}"))
+    counts: dict[date, Counter[str]] = defaultdict(Counter)
+    for card in included:
+        counts[local(card.created_at).date()][card.phase] += 1
+    days = []
+    for number, day in enumerate(held, start=1):
+        rows = sorted(entries[day], key=lambda e: e[0])
+        days.append(
+            TimelineDay(
+                number=number,
+                date=f"{day:%A} {long_date(day)}",
+                entries=[TimelineEntry(f"{w:%H:%M}", text) for w, text in rows],
+                cards_by_phase=[(PHASE_TITLES[p], counts[day][p]) for p in PHASES if counts[day][p]],
+                cards=sum(counts[day].values()),
+            )
+        )
+    return days
+
+
+def _log_entry(source: Source, entry: AuditEntry, items: dict[int, CardItem]) -> LogEntry:
+    at = local(entry.created_at)
+    detail = dict(entry.detail)
+    words = ""
+    card_id = detail.pop("card_id", None)
+    if isinstance(card_id, int) and card_id in items:
+        item = items[card_id]
+        words = f"Card {item.number} ({item.phase}): {_snippet(item.text)}"
+    if detail:
+        extra = ", ".join(f"{k} {v}" for k, v in sorted(detail.items()))
+        words = f"{words}; {extra}" if words else extra
+    return LogEntry(
+        date=long_date(at.date()),
+        time=f"{at:%H:%M}",
+        action=AUDIT_LABELS.get(entry.action, entry.action),
+        detail=words,
+        by=source.facilitators.get(entry.facilitator_id or 0, ""),
+    )
