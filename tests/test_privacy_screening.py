@@ -12,8 +12,15 @@ from app.privacy.screening import KINDS, nhs_checksum_ok, screen_kinds, screen_t
 
 CORPUS = Path(__file__).parent / "data" / "screening_cards.jsonl"
 # The rates this screening achieves on the corpus; a change that lowers one fails here.
-MIN_HELD = {"email": 0.9, "phone": 1.0, "postcode": 1.0, "birth_date": 1.0,
-            "nhs_number": 1.0, "address": 0.9, "url": 1.0}
+MIN_HELD = {
+    "email": 0.9,
+    "phone": 1.0,
+    "postcode": 1.0,
+    "birth_date": 1.0,
+    "nhs_number": 1.0,
+    "address": 0.9,
+    "url": 1.0,
+}
 MAX_FALSE_HOLDS = 0.02
 
 
@@ -38,12 +45,14 @@ def test_corpus_catch_and_false_hold_rates() -> None:
             expected_kinds[kind] += 1
             held[kind] += bool(found)
             named[kind] += kind in found
-    print(f"\nscreening corpus: {len(cards)} cards, {ordinary} ordinary stories")
+    print(f"\nscreening corpus: {len(cards)} cards, {ordinary} ordinary stories")  # noqa: T201
     for kind in KINDS:
         total = expected_kinds[kind]
-        print(f"  {kind:<11} held {held[kind]}/{total} ({held[kind] / total:.0%}), "
-              f"named right {named[kind]}/{total}")
-    print(f"  false holds {false_holds}/{ordinary} ({false_holds / ordinary:.1%})")
+        print(  # noqa: T201
+            f"  {kind:<11} held {held[kind]}/{total} ({held[kind] / total:.0%}), "
+            f"named right {named[kind]}/{total}"
+        )
+    print(f"  false holds {false_holds}/{ordinary} ({false_holds / ordinary:.1%})")  # noqa: T201
     for kind in KINDS:
         assert expected_kinds[kind] >= 8, f"too few {kind} cards to measure"
         assert held[kind] / expected_kinds[kind] >= MIN_HELD[kind], kind
@@ -53,8 +62,14 @@ def test_corpus_catch_and_false_hold_rates() -> None:
 
 @pytest.mark.parametrize(
     ("digits", "ok"),
-    [("9434765919", True), ("9998193036", True), ("9434765918", False), ("0000000000", True),
-     ("123456789", False), ("12345678ab", False)],
+    [
+        ("9434765919", True),
+        ("9998193036", True),
+        ("9434765918", False),
+        ("0000000000", True),
+        ("123456789", False),
+        ("12345678ab", False),
+    ],
 )
 def test_nhs_checksum(digits: str, ok: bool) -> None:
     assert nhs_checksum_ok(digits) is ok
