@@ -15,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
 from app import pages
-from app.api import auth, errors, reviews, rooms, ws
+from app.api import auth, errors, openapi, reviews, rooms, ws
 from app.api import privacy as privacy_api
 from app.config import Settings, get_settings
 from app.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
@@ -37,7 +37,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
         async def _purged(review_ids: list[int]) -> None:
             for review_id in review_ids:
-                runtime.hub.kick(review_id, lambda _conn: True, 4004, "This review has been deleted.")
+                runtime.hub.kick(
+                    review_id, lambda _conn: True, 4004, "This review has been deleted."
+                )
 
         # Expired reviews go while the server runs, not only when someone runs `purge`.
         purger = asyncio.create_task(purge_periodically(runtime.db, _purged))
@@ -57,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     errors.install(app)
+    openapi.install(app)
     app.include_router(auth.router)
     app.include_router(reviews.router)
     app.include_router(rooms.router)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from anyio import to_thread
 from fastapi import APIRouter, Request, Response
+from sqlmodel import col, delete
 
 from app.api.csrf import check_login_origin
 from app.api.deps import SESSION_COOKIE, FacilitatorDep, RuntimeDep, bearer_token
@@ -12,13 +13,14 @@ from app.api.schemas import ERROR_RESPONSES, LoginIn, LoginOut
 from app.api.throttle import throttles, too_many
 from app.models import AuditEntry, AuthToken
 from app.security import hash_token, login
-from sqlmodel import delete
 
 router = APIRouter(prefix="/api/auth", tags=["auth"], responses=ERROR_RESPONSES)
 
 
 @router.post("/login", response_model=LoginOut)
-async def sign_in(body: LoginIn, request: Request, response: Response, runtime: RuntimeDep) -> LoginOut:
+async def sign_in(
+    body: LoginIn, request: Request, response: Response, runtime: RuntimeDep
+) -> LoginOut:
     """Exchange an email and password for a bearer token and a session cookie."""
     address = request.client.host if request.client else ""
     check_login_origin(request, runtime.settings)
@@ -35,7 +37,9 @@ async def sign_in(body: LoginIn, request: Request, response: Response, runtime: 
                 return None
             facilitator, token = found
             assert facilitator.id is not None
-            session.add(AuditEntry(facilitator_id=facilitator.id, action="sign_in", address=address))
+            session.add(
+                AuditEntry(facilitator_id=facilitator.id, action="sign_in", address=address)
+            )
             return facilitator.id, facilitator.email, token
 
     result = await to_thread.run_sync(_login)
@@ -63,7 +67,7 @@ async def sign_out(request: Request, runtime: RuntimeDep, _me: FacilitatorDep) -
 
     def _forget() -> None:
         with runtime.db.write() as session:
-            session.exec(delete(AuthToken).where(AuthToken.token_hash == hash_token(token)))  # type: ignore[call-overload]
+            session.execute(delete(AuthToken).where(col(AuthToken.token_hash) == hash_token(token)))
 
     await to_thread.run_sync(_forget)
     response = Response(status_code=204)
