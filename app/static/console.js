@@ -436,19 +436,19 @@ function renderCards() {
 }
 
 function renderExports() {
-  const cells = [el("span", {}), el("strong", { text: "Full record" }), el("strong", { text: "Public edition" })];
+  const cells = [el("strong", { text: "Format" }), el("strong", { text: "Full record" }), el("strong", { text: "Public edition" })];
   for (const format of EXPORT_FORMATS) {
     cells.push(el("span", { text: FORMAT_WORDS[format] }));
     for (const edition of ["full", "public"]) {
+      const words = edition === "full" ? "Full" : "Public";
       cells.push(el("a", {
         href: `/api/reviews/${reviewId}/export?format=${format}&edition=${edition}`,
-        "aria-label": `${FORMAT_WORDS[format]}, ${edition === "full" ? "full record" : "public edition"}`,
-        text: format.toUpperCase(),
+        "aria-label": `${words} ${edition === "full" ? "record" : "edition"} as ${FORMAT_WORDS[format]}`,
+        text: words,
       }));
     }
   }
   $("exports").replaceChildren(...cells);
 }
-
 
 boot();

@@ -354,8 +354,7 @@ function renderOthers() {
       el("button", {
         type: "button", class: "secondary small", "data-key": `appreciate-${card.id}`,
         "aria-pressed": done || waiting ? "true" : "false",
-        "aria-label": done ? `Appreciated (${count})` : `Appreciate this card (${count} so far)`,
-        text: done ? `Appreciated · ${count}` : `Appreciate · ${count}`,
+        text: done ? `Appreciated (${count})` : `Appreciate (${count})`,
         onclick: () => {
           if (done || waiting) return;
           room.send({ type: "appreciate", card_id: card.id });
@@ -395,7 +394,7 @@ function renderVoting() {
           "aria-label": `Add a dot to: ${t.text.slice(0, 60)}`, text: "Add a dot",
           onclick: () => room.send({ type: "vote", target_id: t.id }) }),
         count > 0 ? el("button", { type: "button", class: "secondary small", "data-key": `unvote-${t.id}`,
-          "aria-label": `Take a dot back from: ${t.text.slice(0, 60)}`, text: "Take one back",
+          "aria-label": `Take one back from: ${t.text.slice(0, 60)}`, text: "Take one back",
           onclick: () => room.send({ type: "unvote", target_id: t.id }) }) : null));
   });
   ui.voteTargets.replaceChildren(...items);
