@@ -107,6 +107,8 @@ def test_status_moves_draft_live_paused_live_closed(room: Room) -> None:
         phone, "not_live", type="contribute", prompt_id=room.prompt("discover"), text="y"
     )
     assert message == "Back at 9:30 tomorrow"
+    # A worry cannot wait for the morning.
+    room.ok(phone, type="raise_concern", text="Something I need to tell someone")
     room.refused(room.fac, "conflict", type="pause")
     room.ok(room.fac, type="resume")
     room.ok(room.fac, type="close")

@@ -60,7 +60,9 @@ PARTICIPANT_COMMANDS = frozenset(
 )
 # Commands a participant may still send while input is locked.
 ALLOWED_WHILE_LOCKED = frozenset({"withdraw", "appreciate", "vote", "unvote", "raise_concern"})
-FACILITATOR_ONLY_NOT = frozenset({"appreciate", "vote", "unvote", "raise_concern"})
+# A worry or a change of mind cannot wait for the morning: these work while paused too.
+ALLOWED_WHILE_NOT_LIVE = frozenset({"withdraw", "raise_concern"})
+PARTICIPANT_ONLY = frozenset({"appreciate", "vote", "unvote", "raise_concern"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,7 +218,7 @@ def _check_rights(identity: Identity, kind: str) -> None:
         raise CommandError("forbidden", "The screen is read-only.")
     if identity.audience == "participant" and kind not in PARTICIPANT_COMMANDS:
         raise CommandError("forbidden", "Only a facilitator can do that.")
-    if identity.audience == "facilitator" and kind in FACILITATOR_ONLY_NOT:
+    if identity.audience == "facilitator" and kind in PARTICIPANT_ONLY:
         raise CommandError("forbidden", "Only participants can do that.")
 
 
@@ -224,6 +226,8 @@ def _check_status(review: Review, identity: Identity, kind: str) -> None:
     if review.status == "closed":
         raise CommandError("closed", "This review has closed; nothing more can be added.")
     if identity.audience != "participant":
+        return
+    if kind in ALLOWED_WHILE_NOT_LIVE:
         return
     if review.status == "draft":
         raise CommandError("not_live", "The review has not started yet.")
