@@ -98,7 +98,7 @@ async def command(
     form read it the same way.
     """
     token, from_cookie = bearer_token(request)
-    if from_cookie:
+    if from_cookie and token:
         check_cookie_request(request, request.method, runtime.settings)
     with code_attempt(request):
         review, identity = await to_thread.run_sync(room_identity, runtime, code, token)
