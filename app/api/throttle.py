@@ -19,8 +19,8 @@ from app.api.ratelimit import TokenBucket
 
 # Wrong passwords: 5 tries for one account, then one a minute.
 ACCOUNT_RATE, ACCOUNT_BURST = 1 / 60, 5.0
-# From one address (a shared office): 20 tries, then one every 6 seconds.
-ADDRESS_RATE, ADDRESS_BURST = 1 / 6, 20.0
+# From one address (a shared office): 20 tries, then two a minute.
+ADDRESS_RATE, ADDRESS_BURST = 1 / 30, 20.0
 # Wrong join codes from one address: 30 typos, then one every 2 seconds. With 31^8 codes,
 # guessing one live review at that rate would take thousands of years.
 CODE_RATE, CODE_BURST = 0.5, 30.0

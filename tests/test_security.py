@@ -1,0 +1,537 @@
+"""Access and abuse: who may call what, throttles, tokens, cookies, CSRF, limits and headers."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from typing import Any
+
+import pytest
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+from sqlalchemy import inspect, text
+from starlette.websockets import WebSocketDisconnect
+
+from app.config import Settings
+from app.db import Database
+from app.main import create_app
+from app.review import commands as c
+from tests.conftest import make_facilitator
+from tests.support import PASSWORD
+
+Headers = dict[str, str]
+# From the contract's command table: what a participant may send, and what only they may.
+PARTICIPANT_COMMANDS = {
+    "contribute",
+    "edit",
+    "withdraw",
+    "appreciate",
+    "vote",
+    "unvote",
+    "raise_concern",
+}
+PARTICIPANT_ONLY = {"appreciate", "vote", "unvote", "raise_concern"}
+PAYLOAD = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+def bearer(token: str) -> Headers:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def login(client: TestClient, email: str, password: str = PASSWORD, **kw: Any) -> Any:
+    return client.post("/api/auth/login", json={"email": email, "password": password}, **kw)
+
+
+def new_review(client: TestClient, fac: Headers, **body: Any) -> dict[str, Any]:
+    data = {"title": "Learning review: Child A", "case_ref": "Child A", **body}
+    r = client.post("/api/reviews", json=data, headers=fac)
+    assert r.status_code == 201, r.text
+    return dict(r.json())
+
+
+def cmd(client: TestClient, review: dict[str, Any], who: Headers, frame: dict[str, Any]) -> Any:
+    return client.post(
+        f"/api/rooms/{review['code']}/commands",
+        json={"cid": os.urandom(6).hex(), **frame},
+        headers=who,
+    )
+
+
+def join(client: TestClient, code: str, **body: Any) -> Any:
+    return client.post(f"/api/rooms/{code}/join", json={"role": "health", **body})
+
+
+# --- sign-in ---------------------------------------------------------------------------------
+
+
+def test_login_is_throttled_per_account(client: TestClient) -> None:
+    for _ in range(5):
+        assert login(client, "lead@example.org", "wrong password").status_code == 401
+    r = login(client, "lead@example.org", "wrong password")
+    assert r.status_code == 429
+    assert r.json()["error"]["code"] == "rate_limited"
+    assert int(r.headers["retry-after"]) >= 1
+    # While the account is throttled even the right password waits, so guessing gains nothing.
+    assert login(client, "lead@example.org").status_code == 429
+
+
+def test_login_is_throttled_per_address(client: TestClient, db: Database) -> None:
+    make_facilitator(db, "someone@example.org")
+    statuses = [login(client, f"nobody{i}@example.org", "wrong").status_code for i in range(20)]
+    assert statuses == [401] * 20
+    # A slow machine may refill a try or two while those ran: the next few end in a 429.
+    for _ in range(4):
+        r = login(client, "someone@example.org", "wrong")
+        if r.status_code == 429:
+            break
+    assert r.status_code == 429
+    assert "retry-after" in r.headers
+
+
+def test_a_right_password_is_never_slowed(client: TestClient) -> None:
+    for _ in range(12):
+        assert login(client, "lead@example.org").status_code == 200
+
+
+def test_tokens_are_random_and_stored_only_as_hashes(
+    client: TestClient, fac_headers: Headers, db: Database
+) -> None:
+    review = new_review(client, fac_headers)
+    fac_token = fac_headers["Authorization"].split()[1]
+    second = login(client, "lead@example.org").json()["token"]
+    part = join(client, review["code"]).json()["token"]
+    assert len({fac_token, second}) == 2
+    for token in (fac_token, second, part):
+        assert len(token) >= 40
+    with db.read() as session:
+        conn = session.connection()
+        dump = ""
+        for table in inspect(conn).get_table_names():
+            dump += repr(conn.execute(text(f'SELECT * FROM "{table}"')).fetchall())
+    for token in (fac_token, second, part, review["screen_token"]):
+        assert token not in dump
+    for token in (fac_token, part):
+        assert hashlib.sha256(token.encode()).hexdigest() in dump
+    facilitator_row = repr(dump)
+    assert PASSWORD not in facilitator_row
+    assert "$argon2id$" in facilitator_row
+
+
+@pytest.mark.parametrize(("public_url", "secure"), [("", False), ("https://lantern.example", True)])
+def test_session_cookie_flags(tmp_path: Any, public_url: str, secure: bool) -> None:
+    from app.migrate import upgrade
+
+    settings = Settings(data_dir=tmp_path, secret_key="k", public_url=public_url)
+    upgrade(settings.effective_database_url)
+    database = Database(settings.effective_database_url)
+    make_facilitator(database, "lead@example.org")
+    database.dispose()
+    with TestClient(create_app(settings)) as client:
+        cookie = login(client, "lead@example.org").headers["set-cookie"]
+    assert "HttpOnly" in cookie
+    assert "SameSite=lax" in cookie
+    assert "Path=/" in cookie
+    assert ("Secure" in cookie) is secure
+
+
+# --- CSRF ------------------------------------------------------------------------------------
+
+
+def test_cookie_changes_need_this_sites_origin(client: TestClient) -> None:
+    assert login(client, "lead@example.org").status_code == 200  # the client keeps the cookie
+    body = {"title": "T", "case_ref": "Child A"}
+    assert client.get("/api/reviews").status_code == 200  # reading by cookie is fine
+    refused = [
+        client.post("/api/reviews", json=body),
+        client.post("/api/reviews", json=body, headers={"Origin": "https://evil.example"}),
+        client.post("/api/reviews", json=body, headers={"Origin": "null"}),
+        client.post("/api/reviews", json=body, headers={"Referer": "https://evil.example/x"}),
+    ]
+    assert [r.status_code for r in refused] == [403] * 4
+    assert refused[1].json()["error"]["code"] == "forbidden"
+    ok = client.post("/api/reviews", json=body, headers={"Origin": "http://testserver"})
+    assert ok.status_code == 201
+    ok_ref = client.post(
+        "/api/reviews", json=body, headers={"Referer": "http://testserver/facilitate"}
+    )
+    assert ok_ref.status_code == 201
+    review = ok.json()
+    start = {"type": "start", "cid": "s1"}
+    url = f"/api/rooms/{review['code']}/commands"
+    evil = client.post(url, json=start, headers={"Origin": "https://evil.example"})
+    assert evil.status_code == 403
+    assert client.post(url, json=start, headers={"Origin": "http://testserver"}).status_code == 200
+
+
+def test_bearer_tokens_need_no_origin(client: TestClient, fac_headers: Headers) -> None:
+    client.cookies.clear()
+    new_review(client, fac_headers)
+
+
+def test_sign_in_from_another_site_is_refused(client: TestClient) -> None:
+    r = login(client, "lead@example.org", headers={"Origin": "https://evil.example"})
+    assert r.status_code == 403
+    assert (
+        login(client, "lead@example.org", headers={"Origin": "http://testserver"}).status_code
+        == 200
+    )
+
+
+# --- join codes ------------------------------------------------------------------------------
+
+
+def test_wrong_codes_are_limited_per_address_but_a_hall_joins(
+    client: TestClient, fac_headers: Headers
+) -> None:
+    review = new_review(client, fac_headers)
+    # Phones on one Wi-Fi address join, with typos among them (the live tier joins 2,000).
+    for i in range(300):
+        if i % 15 == 0:
+            assert join(client, "WRONGCODE").status_code == 404
+        r = join(client, review["code"])
+        assert r.status_code == 201, (i, r.text)
+    # Someone guessing: wrong codes run out, then every lookup by code waits.
+    statuses = [join(client, f"GUESS{i:03d}").status_code for i in range(40)]
+    assert statuses.count(404) <= 30
+    assert statuses[-1] == 429
+    r = client.get("/api/rooms/ANOTHER1", headers=fac_headers)
+    assert r.status_code == 429
+    assert int(r.headers["retry-after"]) >= 1
+    assert _socket_close_code(client, "/ws/rooms/X", {"type": "hello", "token": "p_x"}) == 1008
+
+
+def _socket_close_code(
+    client: TestClient, path: str, hello: dict[str, Any] | None, headers: Headers | None = None
+) -> int:
+    """The close code the server ends a socket with, after an optional hello."""
+    try:
+        with client.websocket_connect(path, headers=headers) as ws:
+            if hello is not None:
+                ws.send_json(hello)
+            while True:
+                ws.receive_json()
+    except WebSocketDisconnect as closed:
+        return int(closed.code)
+
+
+# --- size limits -----------------------------------------------------------------------------
+
+
+def test_bodies_over_a_mebibyte_are_refused(client: TestClient, fac_headers: Headers) -> None:
+    big = b'{"title": "' + b"x" * (1024 * 1024 + 10) + b'"}'
+    r = client.post(
+        "/api/reviews", content=big, headers={**fac_headers, "Content-Type": "application/json"}
+    )
+    assert r.status_code == 413
+    assert r.json()["error"]["code"] == "too_large"
+
+    def chunks() -> Any:
+        for _ in range(40):
+            yield b"y" * 32768
+
+    r = client.post(
+        "/api/rooms/ABC/join", content=chunks(), headers={"Content-Type": "application/json"}
+    )
+    assert r.status_code == 413
+
+
+def test_frames_over_the_limit_are_refused_and_the_socket_lives(
+    client: TestClient, fac_headers: Headers
+) -> None:
+    review = new_review(client, fac_headers)
+    token = join(client, review["code"]).json()["token"]
+    with client.websocket_connect(f"/ws/rooms/{review['code']}") as ws:
+        ws.send_json({"type": "hello", "token": token})
+        assert ws.receive_json()["type"] == "welcome"
+        ws.send_text('{"type": "raise_concern", "cid": "big", "text": "' + "x" * 17000 + '"}')
+        answer = ws.receive_json()
+        while answer.get("type") != "error":
+            answer = ws.receive_json()
+        assert answer["code"] == "too_large"
+        ws.send_json({"type": "ping", "id": 1})
+        while ws.receive_json()["type"] != "pong":
+            pass
+
+
+# --- websocket origin ------------------------------------------------------------------------
+
+
+def test_websocket_refuses_other_sites(client: TestClient, fac_headers: Headers) -> None:
+    review = new_review(client, fac_headers)
+    path = f"/ws/rooms/{review['code']}"
+    assert _socket_close_code(client, path, None, {"Origin": "https://evil.example"}) == 1008
+    with client.websocket_connect(path, headers={"Origin": "http://testserver"}) as ws:
+        ws.send_json({"type": "hello", "token": review["screen_token"]})
+        assert ws.receive_json()["audience"] == "screen"
+
+
+# --- headers on every response ---------------------------------------------------------------
+
+
+def _check_headers(response: Any, where: str) -> None:
+    h = response.headers
+    csp = h.get("content-security-policy", "")
+    directives = dict(d.strip().partition(" ")[::2] for d in csp.split(";") if d.strip())
+    assert "'unsafe-inline'" not in directives.get("script-src", "x"), where
+    assert directives.get("script-src") == "'self'", where
+    assert directives.get("frame-ancestors") == "'none'", where
+    assert directives.get("object-src") == "'none'", where
+    assert h.get("x-content-type-options") == "nosniff", where
+    assert h.get("referrer-policy") == "no-referrer", where
+    assert "camera=()" in h.get("permissions-policy", ""), where
+    assert "geolocation=()" in h.get("permissions-policy", ""), where
+
+
+def all_routes(routes: Any, prefix: str = "") -> list[tuple[str, set[str], Any]]:
+    """Every route as (path, methods, route), looking inside included routers."""
+    out: list[tuple[str, set[str], Any]] = []
+    for route in routes:
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            context = getattr(route, "include_context", None)
+            out += all_routes(inner.routes, prefix + (getattr(context, "prefix", "") or ""))
+        elif hasattr(route, "routes") and not hasattr(route, "methods"):
+            continue  # a mount (static files): checked on its own
+        elif getattr(route, "path", None) is not None:
+            out.append((prefix + route.path, set(getattr(route, "methods", None) or ()), route))
+    return out
+
+
+def _fill(path: str, values: dict[str, Any]) -> str:
+    return re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: str(values.get(m.group(1), "1")), path)
+
+
+def test_security_headers_on_every_page_and_api_response(
+    client: TestClient, fac_headers: Headers
+) -> None:
+    review = new_review(client, fac_headers)
+    values = {"review_id": review["id"], "code": review["code"], "participant_id": 1, "round_id": 1}
+    seen = 0
+    for template, methods, _route in all_routes(client.app.routes):  # type: ignore[attr-defined]
+        if "GET" not in methods:
+            continue
+        path = _fill(template, values)
+        for headers in (fac_headers, {}):
+            r = client.get(path, headers=headers, params={"token": review["screen_token"]})
+            _check_headers(r, f"GET {path} -> {r.status_code}")
+            seen += 1
+    extra = [
+        client.get("/static/lantern.css"),
+        client.get("/no/such/page"),
+        client.delete("/api/reviews"),
+        client.post("/api/reviews", content=b"{", headers=fac_headers),
+        client.post("/api/reviews", content=b"x" * (2 * 1024 * 1024), headers=fac_headers),
+    ]
+    for r in extra:
+        _check_headers(r, f"{r.request.method} {r.request.url} -> {r.status_code}")
+    assert seen > 10
+
+
+# --- the authorisation matrix ----------------------------------------------------------------
+
+PUBLIC = {("POST", "/api/auth/login"), ("POST", "/api/rooms/{code}/join")}
+
+
+def _identities(client: TestClient, fac_headers: Headers, db: Database) -> dict[str, Any]:
+    review = new_review(client, fac_headers)
+    make_facilitator(db, "other@example.org")
+    make_facilitator(db, "third@example.org")
+    other = bearer(login(client, "other@example.org").json()["token"])
+    part = join(client, review["code"]).json()
+    victim = join(client, review["code"]).json()
+    return {
+        "review": review,
+        "victim": victim["participant_id"],
+        "who": {
+            "owner": fac_headers,
+            "other_facilitator": other,
+            "participant": bearer(part["token"]),
+            "screen": bearer(review["screen_token"]),
+            "stranger": {},
+            "forged": bearer("f_" + "A" * 43),
+        },
+    }
+
+
+# A body each endpoint would accept, so that only who is asking decides the answer.
+BODIES: dict[tuple[str, str], Any] = {
+    ("POST", "/api/auth/login"): {"email": "lead@example.org", "password": PASSWORD},
+    ("POST", "/api/reviews"): {"title": "T", "case_ref": "Child A"},
+    ("POST", "/api/reviews/{review_id}/facilitators"): {"email": "third@example.org"},
+    ("PUT", "/api/reviews/{review_id}/keep-out"): {"terms": []},
+    ("POST", "/api/rooms/{code}/join"): {"role": "health"},
+    ("POST", "/api/rooms/{code}/commands"): {"type": "lock", "cid": "matrix"},
+}
+
+
+def _expected(method: str, path: str, who: str) -> set[int] | None:
+    """The statuses an identity may get; None: anything but 401/403/404 (and never 5xx)."""
+    if (method, path) in PUBLIC:
+        return None
+    if path == "/api/rooms/{code}/commands" and who in ("participant", "screen"):
+        return {403}  # the room knows them; locking is the facilitator's alone
+    if path.startswith("/api/rooms/{code}"):
+        return None if who in ("owner", "participant", "screen") else {401}
+    if path.startswith("/api/reviews/{review_id}"):
+        if who == "owner":
+            return None
+        return {404} if who == "other_facilitator" else {401}
+    # Facilitator-wide: /api/reviews, /api/reviews/import, /api/auth/*
+    return None if who in ("owner", "other_facilitator") else {401}
+
+
+def test_authorisation_matrix_for_every_endpoint(
+    client: TestClient, fac_headers: Headers, db: Database
+) -> None:
+    ctx = _identities(client, fac_headers, db)
+    review = ctx["review"]
+    values = {"review_id": review["id"], "code": review["code"], "participant_id": ctx["victim"]}
+    routes = [
+        (path, methods)
+        for path, methods, route in all_routes(client.app.routes)  # type: ignore[attr-defined]
+        if isinstance(route, APIRoute) and path.startswith("/api/")
+    ]
+    # Erasure last: it changes who the victim is. Logout only for those it cannot sign out.
+    routes.sort(key=lambda r: "erase" in r[0])
+    checked = 0
+    for template, methods in routes:
+        for method in sorted(methods):
+            for who, headers in ctx["who"].items():
+                if template == "/api/auth/logout" and who in ("owner", "other_facilitator"):
+                    continue
+                client.cookies.clear()
+                path = _fill(template, values)
+                body = None if method == "GET" else BODIES.get((method, template), {})
+                r = client.request(method, path, headers=headers, json=body)
+                where = f"{method} {template} as {who}: {r.status_code} {r.text[:200]}"
+                assert r.status_code < 500, where
+                allowed = _expected(method, template, who)
+                if allowed is None:
+                    if (method, template) not in PUBLIC:
+                        assert r.status_code not in (401, 403, 404), where
+                else:
+                    assert r.status_code in allowed, where
+                checked += 1
+    assert checked >= 6 * 12
+
+
+def _command_examples(ids: dict[str, int]) -> dict[str, dict[str, Any]]:
+    card, theme, prompt = ids["card"], ids["theme"], ids["prompt"]
+    return {
+        "contribute": {"prompt_id": prompt, "text": "A story."},
+        "edit": {"card_id": card, "text": "Edited."},
+        "withdraw": {"card_id": card},
+        "appreciate": {"card_id": card},
+        "vote": {"target_id": card},
+        "unvote": {"target_id": card},
+        "raise_concern": {"text": "A worry."},
+        "set_phase": {"phase": "discover"},
+        "set_prompt": {"prompt_id": prompt},
+        "add_prompt": {"phase": "dream", "text": "Another question?"},
+        "start_timer": {"seconds": 60},
+        "stop_timer": {},
+        "lock": {},
+        "unlock": {},
+        "open_voting": {"targets": "cards"},
+        "close_voting": {},
+        "reveal": {},
+        "add_theme": {"name": "A theme"},
+        "rename_theme": {"theme_id": theme, "name": "Renamed"},
+        "assign": {"card_id": card, "theme_id": None},
+        "moderate": {"card_id": card, "action": "hide"},
+        "spotlight": {"card_id": None},
+        "blank": {"on": False},
+        "start": {},
+        "pause": {"message": "Back soon"},
+        "resume": {},
+        "close": {},
+    }
+
+
+def test_every_command_against_every_audience(
+    client: TestClient, fac_headers: Headers, db: Database
+) -> None:
+    ctx = _identities(client, fac_headers, db)
+    review, who = ctx["review"], ctx["who"]
+    prompt = next(p["id"] for p in review["prompts"] if p["phase"] == "discover")
+    assert cmd(client, review, fac_headers, {"type": "start"}).status_code == 200
+    cmd(
+        client, review, who["participant"], {"type": "contribute", "prompt_id": prompt, "text": "x"}
+    )
+    cmd(client, review, fac_headers, {"type": "add_theme", "name": "T"})
+    state = client.get(f"/api/reviews/{review['id']}", headers=fac_headers).json()
+    ids = {"card": state["cards"][0]["id"], "theme": state["themes"][0]["id"], "prompt": prompt}
+    examples = _command_examples(ids)
+    assert set(examples) == c.COMMAND_TYPES
+    order = sorted(examples, key=lambda k: k in ("close", "withdraw"))
+    for kind in order:
+        for audience, headers in who.items():
+            client.cookies.clear()
+            r = cmd(client, review, headers, {"type": kind, **examples[kind]})
+            where = f"{kind} as {audience}: {r.status_code} {r.text[:200]}"
+            assert r.status_code < 500, where
+            code = r.json().get("code") if r.status_code != 200 else None
+            if audience in ("stranger", "other_facilitator", "forged"):
+                assert r.status_code == 401, where
+            elif audience == "screen":
+                assert code == "forbidden", where
+            elif audience == "participant":
+                assert (code == "forbidden") is (kind not in PARTICIPANT_COMMANDS), where
+            else:
+                assert (code == "forbidden") is (kind in PARTICIPANT_ONLY), where
+
+
+# --- markup stays inert ----------------------------------------------------------------------
+
+
+def test_markup_in_every_text_field_stays_inert(client: TestClient, fac_headers: Headers) -> None:
+    review = new_review(
+        client,
+        fac_headers,
+        title=PAYLOAD,
+        case_ref=PAYLOAD[:100],
+        outcome=PAYLOAD,
+        settings={"moderation": "post", "anonymous": False},
+    )
+    phone = join(client, review["code"], name=PAYLOAD[:40], table=PAYLOAD[:20]).json()
+    p = bearer(phone["token"])
+    prompt = next(x["id"] for x in review["prompts"] if x["phase"] == "discover")
+    client.put(
+        f"/api/reviews/{review['id']}/keep-out",
+        json={"terms": [{"term": "Jade", "replacement": PAYLOAD[:100]}]},
+        headers=fac_headers,
+    )
+    for frame, who in (
+        ({"type": "start"}, fac_headers),
+        ({"type": "contribute", "prompt_id": prompt, "text": PAYLOAD + " Jade"}, p),
+        ({"type": "raise_concern", "text": PAYLOAD}, p),
+        ({"type": "add_theme", "name": PAYLOAD[:120]}, fac_headers),
+        ({"type": "add_prompt", "phase": "discover", "text": PAYLOAD}, fac_headers),
+        ({"type": "pause", "message": PAYLOAD}, fac_headers),
+    ):
+        assert cmd(client, review, who, frame).status_code == 200, frame
+    # JSON answers carry the text as data, typed as JSON so no browser renders it.
+    for path, headers in (
+        (f"/api/reviews/{review['id']}", fac_headers),
+        (f"/api/rooms/{review['code']}", p),
+        (f"/api/rooms/{review['code']}", bearer(review["screen_token"])),
+    ):
+        r = client.get(path, headers=headers)
+        assert r.headers["content-type"].startswith("application/json")
+        assert PAYLOAD[:30] in r.json().__repr__()
+    # HTML pages never hold the markup unescaped.
+    client.post("/api/auth/login", json={"email": "lead@example.org", "password": PASSWORD})
+    for path in (
+        "/",
+        f"/j/{review['code']}",
+        f"/screen/{review['code']}?token={review['screen_token']}",
+        f"/facilitate/{review['id']}",
+        "/facilitate",
+    ):
+        r = client.get(path)
+        assert r.status_code < 500, path
+        if r.headers.get("content-type", "").startswith("text/html"):
+            assert "<script>alert" not in r.text, path
+            assert "onerror=alert" not in r.text.replace("onerror=alert(1)&gt;", ""), path
+            assert "<img src=x" not in r.text, path
