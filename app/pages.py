@@ -103,7 +103,9 @@ async def screen(request: Request, code: str) -> HTMLResponse:
 
 
 @router.get("/screen/{code}/results/{round_id}", response_class=HTMLResponse)
-async def round_chart(request: Request, code: str, round_id: int, token: str = "") -> HTMLResponse:
+async def round_chart(
+    request: Request, code: str, round_id: int, token: str = "", compact: bool = False
+) -> HTMLResponse:
     """A voting round's results as the shared SVG bar chart, for the screen and console."""
     runtime = get_runtime(request)
     token = (token or request.cookies.get(SESSION_COOKIE, ""))[:MAX_TOKEN]
@@ -145,7 +147,7 @@ async def round_chart(request: Request, code: str, round_id: int, token: str = "
     if found is None:
         return HTMLResponse("", status_code=404)
     items, title = found
-    return _render(request, "results.html", items=items, title=title)
+    return _render(request, "results.html", items=items, title=title, compact=compact)
 
 
 @router.get("/facilitate", response_class=HTMLResponse)

@@ -85,6 +85,8 @@ function send(command) {
 }
 
 function toast(text, error = false) {
+  // One message at a time: a stack of "Saved" says nothing more than one does.
+  for (const old of $("toasts").querySelectorAll(".toast:not(.error)")) old.remove();
   const node = el("div", { class: `toast ${error ? "error" : ""}`, role: error ? "alert" : null, text });
   $("toasts").append(node);
   setTimeout(() => node.remove(), error ? 6000 : 1800);
@@ -175,7 +177,7 @@ function renderStatus() {
     el("span", { text: `Code ${info.code}` }),
     el("span", { text: `Status: ${STATUS_WORDS_REVIEW[r.status] || r.status}` }),
     el("span", { text: `${PHASE_WORDS[r.phase]}` }),
-    held ? el("span", { text: `${held} waiting` }) : null,
+    ...(held ? [el("span", { text: `${held} waiting` })] : []),
   );
   const tools = [];
   if (r.status === "draft") tools.push(button("Start the review", "start", () => send({ type: "start" })));
@@ -274,7 +276,7 @@ function renderVoting() {
 
 async function drawChart(roundId, stamp) {
   try {
-    const response = await fetch(`/screen/${encodeURIComponent(info.code)}/results/${roundId}`, { credentials: "same-origin" });
+    const response = await fetch(`/screen/${encodeURIComponent(info.code)}/results/${roundId}?compact=true`, { credentials: "same-origin" });
     if (!response.ok) return;
     const doc = new DOMParser().parseFromString(await response.text(), "text/html");
     const chart = doc.querySelector(".results-chart");

@@ -1,6 +1,6 @@
 // The projector: read-only, large, no scrolling; the wall, the timer, results, the room.
 import {
-  PHASE_WORDS, Room, STATUS_WORDS, applyEvent, clock, clockOffset, el, roleLabels,
+  PHASE_WORDS, Room, STATUS_WORDS, announce, applyEvent, clock, clockOffset, el, roleLabels,
   secondsLeft,
 } from "./live.js";
 
@@ -44,6 +44,10 @@ const room = new Room({
     if (!state) return;
     offset = clockOffset(frame.at) || offset;
     applyEvent(state, frame);
+    const card = frame.data && frame.data.card;
+    if (card && card.status === "visible" && !seen.has(card.id)) {
+      announce($("announcer"), `New card from ${ROLES[card.role] || "the facilitator"}.`);
+    }
     render();
   },
   onPresence: (frame) => {

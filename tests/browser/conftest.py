@@ -84,12 +84,13 @@ def contexts(browser: Browser, live: Any) -> Iterator[Contexts]:
 def axe_violations(page: Page) -> list[dict[str, Any]]:
     """Serious and critical WCAG 2.x A/AA violations on the page as it is now."""
     if not page.evaluate("() => Boolean(window.axe)"):
-        # Served from the app's own origin, so the strict CSP lets it run (an inline copy would not).
+        # From the app's own origin, so the strict CSP lets it run (an inline copy would not).
         page.add_script_tag(url=f"/static/vendor/{AXE.parent.name}/axe.min.js")
     result = page.evaluate(
         """async () => {
             const r = await axe.run(document, {runOnly: {type: 'tag',
-                values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}});
+                values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa',
+                         'best-practice']}});
             return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
                 nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
         }"""

@@ -80,7 +80,8 @@ def test_a_whole_review_with_facilitator_projector_and_three_phones(
     assert_accessible(console, "console, draft")
     screen_url = console.locator("#open-screen").get_attribute("href")
     code = console.locator("#join-link").inner_text().rsplit("/", 1)[-1]
-    assert screen_url and len(code) == 8
+    assert screen_url
+    assert len(code) == 8
 
     projector = contexts.page(PROJECTOR)
     projector.goto(screen_url)
