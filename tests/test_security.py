@@ -206,7 +206,7 @@ def _socket_close_code(
 ) -> int:
     """The close code the server ends a socket with, after an optional hello."""
     try:
-        with client.websocket_connect(path, headers=headers) as ws:
+        with client.websocket_connect(path, headers=headers or {}) as ws:
             if hello is not None:
                 ws.send_json(hello)
             while True:
