@@ -162,6 +162,7 @@ function renderWall() {
     return;
   }
   ui.wall.replaceChildren(heading, ...columns);
+  ui.wall.classList.toggle("dense", columns.length > 4);
   for (const c of cards) seen.add(c.id);
   requestAnimationFrame(trimOverflow);
 }
@@ -176,9 +177,8 @@ function column(name, cards, loose) {
 
 /** Cards that do not fit are summed up as "and N more", never scrolled. */
 function trimOverflow() {
-  const bottom = ui.wall.getBoundingClientRect().bottom - 44;
   for (const col of ui.wall.querySelectorAll(".theme-col")) {
-    const limit = Math.min(col.getBoundingClientRect().bottom, bottom);
+    const limit = col.getBoundingClientRect().bottom - 44; // room for "and N more"
     let hidden = 0;
     for (const li of col.querySelectorAll("li")) {
       if (li.getBoundingClientRect().bottom > limit) {
@@ -195,7 +195,8 @@ window.addEventListener("resize", () => state && render());
 
 function renderRoles() {
   if (!state) return;
-  const counts = presence ? presence.by_role : state.joined_by_role || {};
+  // Who is connected now; before anyone is (or on a reload), who has joined.
+  const counts = presence && presence.participants ? presence.by_role : state.joined_by_role || {};
   const roles = Object.keys(ROLES).filter((r) => counts[r]);
   ui.roles.replaceChildren(...(roles.length
     ? roles.map((r) => el("span", { class: "role-chip", text: `${ROLES[r]} · ${counts[r]}` }))

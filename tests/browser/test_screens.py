@@ -310,7 +310,9 @@ def test_a_phone_offline_while_sending_delivers_its_card_exactly_once(
     assert not contexts.console_errors, contexts.console_errors
 
 
-def test_pages_fit_320_px_and_pass_axe(contexts: Contexts, live_api: Api, live: LiveServer) -> None:
+def test_pages_fit_320_px_and_pass_axe(
+    contexts: Contexts, live_api: Api, live: LiveServer, artifacts: Path
+) -> None:
     token = live_api.login("lead@example.org")
     review = live_api.create_review(token, settings={"moderation": "post"})
     code = review["code"]
@@ -341,6 +343,7 @@ def test_pages_fit_320_px_and_pass_axe(contexts: Contexts, live_api: Api, live: 
     )
     assert no_sideways_scroll(narrow)
     assert_accessible(narrow, "phone at 320 px")
+    narrow.screenshot(path=str(artifacts / "phone-320.png"), full_page=True)
     narrow.goto(f"/j/{code}")
     expect(narrow.locator("#room-view")).to_be_visible()
     # Keyboard: the composer and its button are reachable and focus is visible.
@@ -351,3 +354,62 @@ def test_pages_fit_320_px_and_pass_axe(contexts: Contexts, live_api: Api, live: 
     outline = narrow.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
     assert outline != "none"
     assert not contexts.console_errors, contexts.console_errors
+
+
+def test_a_full_wall_fits_the_projector_without_scrolling(
+    contexts: Contexts, live: LiveServer, live_api: Api, artifacts: Path
+) -> None:
+    token = live_api.login("lead@example.org")
+    review = live_api.create_review(token, settings={"moderation": "post"})
+    code = review["code"]
+    fac = {"Authorization": f"Bearer {token}"}
+    url = f"{live.url}/api/rooms/{code}/commands"
+    httpx.post(url, json={"type": "start", "cid": "s"}, headers=fac).raise_for_status()
+    for i, name in enumerate(["Listening to the child", "Agencies together", "Staying with it"]):
+        httpx.post(
+            url, json={"type": "add_theme", "cid": f"t{i}", "name": name}, headers=fac
+        ).raise_for_status()
+    prompt_id = review["prompt_id"] or review["prompts"][0]["id"]
+    roles = ["child", "parent_carer", "social_care", "police", "health", "education"]
+    stories = [
+        "The teacher noticed she was quiet and asked, then listened.",
+        "A shared plan meant nobody had to repeat their story.",
+        "The GP rang the school the same morning.",
+        "Her foster carer came to every meeting and spoke up for her.",
+        "The social worker stayed the same for two years; that trust mattered.",
+        "Police and health did one joint visit instead of three.",
+    ]
+    for i in range(18):
+        who = live_api.join(code, role=roles[i % len(roles)])
+        answer = httpx.post(
+            url,
+            json={
+                "type": "contribute",
+                "cid": f"c{i}",
+                "prompt_id": prompt_id,
+                "text": f"{stories[i % len(stories)]} ({i + 1})",
+            },
+            headers={"Authorization": f"Bearer {who['token']}"},
+        )
+        answer.raise_for_status()
+    state = httpx.get(f"{live.url}/api/rooms/{code}", headers=fac).json()["state"]
+    themes = [t["id"] for t in state["themes"]]
+    for i, card in enumerate(state["cards"]):
+        if i % 4 != 3:  # a quarter stay ungrouped
+            command = {
+                "type": "assign",
+                "cid": f"a{i}",
+                "card_id": card["id"],
+                "theme_id": themes[i % len(themes)],
+            }
+            httpx.post(url, json=command, headers=fac).raise_for_status()
+    projector = contexts.page(PROJECTOR)
+    projector.goto(review["screen_url"])
+    expect(projector.locator(".theme-col h2").first).to_be_visible()
+    expect(projector.locator(".wall-more:visible").first).to_contain_text("more")
+    assert projector.evaluate(
+        "() => document.documentElement.scrollHeight <= window.innerHeight"
+        " && document.documentElement.scrollWidth <= window.innerWidth"
+    )
+    projector.screenshot(path=str(artifacts / "projector-full-wall-1920.png"))
+    assert_accessible(projector, "projector with a full wall")
