@@ -1,0 +1,1 @@
+"""Load and fan-out benchmarks: `python -m bench --help`."""

@@ -1,0 +1,73 @@
+"""python -m bench: fanout, storm and hold benchmarks (and export, where present).
+
+Examples:
+    python -m bench fanout --phones 1000 --rate 20 --seconds 20
+    python -m bench storm --phones 1000
+    python -m bench hold --phones 2000
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from bench.common import raise_file_limit, run
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse the command line and run one benchmark."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "export":
+        from bench import export_bench  # written separately; has its own options
+
+        return int(export_bench.main(argv[1:]) or 0)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    fanout = sub.add_parser("fanout", help="latency, delivery, CPU and memory under fan-out")
+    fanout.add_argument("--phones", type=int, default=1000)
+    fanout.add_argument("--rate", type=float, default=20.0, help="cards per second")
+    fanout.add_argument("--seconds", type=float, default=20.0)
+    fanout.add_argument("--text-size", type=int, default=120, help="characters per card")
+    fanout.add_argument(
+        "--targets",
+        nargs="+",
+        default=["lantern", "naive", "relay"],
+        choices=["lantern", "naive", "relay"],
+    )
+
+    hold = sub.add_parser("hold", help="hold many phones in one room and deliver to them all")
+    hold.add_argument("--phones", type=int, default=2000)
+    hold.add_argument("--rate", type=float, default=2.0)
+    hold.add_argument("--seconds", type=float, default=10.0)
+    hold.add_argument("--text-size", type=int, default=120)
+
+    storm = sub.add_parser("storm", help="phones dropped by a server restart all resume")
+    storm.add_argument("--phones", type=int, default=1000)
+
+    args = parser.parse_args(argv)
+    limit = raise_file_limit()
+    print(f"open-file limit: {limit}", flush=True)
+    if args.command == "fanout":
+        from bench import fanout as fan
+
+        print(run(fan.main(args)))
+    elif args.command == "hold":
+        from bench import fanout as fan
+
+        args.targets = ["lantern"]
+        print(run(fan.main(args)))
+    else:
+        from bench import storm as st
+
+        print(run(st.main(args)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
