@@ -66,6 +66,10 @@ async function boot() {
         announce($("announcer"), "A new card is waiting for you.");
       } else if (frame.kind === "concern.raised") {
         announce($("announcer"), "A private concern has been raised.");
+      } else if (frame.kind === "participant.erased") {
+        // Erasure rewrites that person's cards and concerns: take the room afresh.
+        refresh();
+        return;
       }
       render();
     },
@@ -78,6 +82,15 @@ async function boot() {
     onRefused: () => location.assign("/facilitate"),
   });
   room.connect();
+}
+
+async function refresh() {
+  const response = await fetch(`/api/reviews/${reviewId}`, { credentials: "same-origin" });
+  if (!response.ok) return;
+  const body = await response.json();
+  const { review, ...rest } = body;
+  state = { ...state, ...rest, review: { ...state.review, ...review } };
+  render();
 }
 
 function send(command) {

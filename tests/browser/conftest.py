@@ -107,3 +107,18 @@ def assert_accessible(page: Page, where: str) -> None:
 def no_sideways_scroll(page: Page) -> bool:
     """Whether the page fits its viewport's width."""
     return bool(page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"))
+
+
+def small_targets(page: Page) -> list[str]:
+    """Visible controls smaller than 44 x 44 CSS px (links inside sentences are exempt)."""
+    found: list[str] = page.evaluate(
+        """() => [...document.querySelectorAll(
+                'button, a.button, .export-grid a, input, select, textarea, summary')]
+            .filter(e => e.offsetParent !== null || getComputedStyle(e).position === 'fixed')
+            .map(e => [e, e.getBoundingClientRect()])
+            .filter(([e, r]) => r.width > 0 && (r.width < 44 || r.height < 44))
+            .map(([e, r]) => `${e.tagName.toLowerCase()}#${e.id}.${e.className}`
+                + ` "${(e.textContent || e.value || '').trim().slice(0, 30)}"`
+                + ` ${Math.round(r.width)}x${Math.round(r.height)}`)"""
+    )
+    return found

@@ -16,6 +16,7 @@ from tests.browser.conftest import (
     Contexts,
     assert_accessible,
     no_sideways_scroll,
+    small_targets,
 )
 from tests.support import PASSWORD, Api, LiveServer
 
@@ -71,6 +72,7 @@ def test_a_whole_review_with_facilitator_projector_and_three_phones(
     console = contexts.page(LAPTOP)
     sign_in(console)
     assert_accessible(console, "review list")
+    console.screenshot(path=str(artifacts / "facilitate-1440.png"), full_page=True)
     console.get_by_label("Title").fill("Learning review: Child B")
     console.get_by_label("Case reference (the pseudonym)").fill("Child B")
     console.get_by_label("The shared safeguarding outcome").fill("Child B is, and feels, safe")
@@ -78,6 +80,7 @@ def test_a_whole_review_with_facilitator_projector_and_three_phones(
     expect(console.locator("#review-title")).to_have_text("Learning review: Child B")
     expect(console.locator("#conn")).to_have_text("Connected")
     assert_accessible(console, "console, draft")
+    console.screenshot(path=str(artifacts / "console-draft-1440.png"))
     screen_url = console.locator("#open-screen").get_attribute("href")
     code = console.locator("#join-link").inner_text().rsplit("/", 1)[-1]
     assert screen_url
@@ -92,6 +95,7 @@ def test_a_whole_review_with_facilitator_projector_and_three_phones(
     phones[0].goto(f"/j/{code}")
     expect(phones[0].get_by_role("heading", name="Welcome to the review")).to_be_visible()
     assert_accessible(phones[0], "phone join")
+    assert not small_targets(phones[0]), small_targets(phones[0])
     phones[0].screenshot(path=str(artifacts / "phone-join-390.png"), full_page=True)
     for phone, role, name in zip(
         phones, ["Parent or carer", "Police", "Health"], ["Sam", "", ""], strict=True
@@ -185,6 +189,7 @@ def test_a_whole_review_with_facilitator_projector_and_three_phones(
     ).click()
     expect(phones[2].locator("#dots-left")).to_have_text("2 of 3 dots left")
     assert_accessible(phones[0], "phone voting")
+    assert not small_targets(phones[0]), small_targets(phones[0])
     phones[0].screenshot(path=str(artifacts / "phone-voting-390.png"), full_page=True)
     expect(console.locator("#round-status")).to_contain_text("3 dots so far")
     console.get_by_role("button", name="Close voting").click()
@@ -197,6 +202,7 @@ def test_a_whole_review_with_facilitator_projector_and_three_phones(
     assert_accessible(projector, "projector results")
     console.screenshot(path=str(artifacts / "console-discover-1440.png"), full_page=True)
     assert_accessible(console, "console after a vote")
+    assert not small_targets(console), small_targets(console)
 
     # Dream and design: a card each, held for the facilitator as before.
     set_phase(console, phones, "dream")
@@ -324,6 +330,7 @@ def test_pages_fit_320_px_and_pass_axe(
     narrow = contexts.page({"width": 320, "height": 640})
     narrow.goto("/")
     expect(narrow.get_by_role("heading", name="Join a review")).to_be_visible()
+    narrow.screenshot(path=str(artifacts / "home-320.png"), full_page=True)
     assert no_sideways_scroll(narrow)
     assert_accessible(narrow, "home")
     narrow.goto("/facilitate")
@@ -413,3 +420,43 @@ def test_a_full_wall_fits_the_projector_without_scrolling(
     )
     projector.screenshot(path=str(artifacts / "projector-full-wall-1920.png"))
     assert_accessible(projector, "projector with a full wall")
+
+
+def test_a_phone_can_join_and_send_by_keyboard_alone(
+    contexts: Contexts, live: LiveServer, live_api: Api
+) -> None:
+    token = live_api.login("lead@example.org")
+    review = live_api.create_review(token, settings={"moderation": "post"})
+    code = review["code"]
+    httpx.post(
+        f"{live.url}/api/rooms/{code}/commands",
+        json={"type": "start", "cid": "s"},
+        headers={"Authorization": f"Bearer {token}"},
+    ).raise_for_status()
+    phone = contexts.page(PHONE)
+    phone.goto(f"/j/{code}")
+    expect(phone.get_by_role("heading", name="Welcome to the review")).to_be_visible()
+    keys = phone.keyboard
+    keys.press("Tab")  # skip link
+    keys.press("Tab")  # the Lantern home link
+    keys.press("Tab")  # the first role
+    keys.press("ArrowDown")  # radios move with the arrow keys
+    keys.press("Space")
+    assert phone.evaluate("() => document.activeElement.value") == "parent_carer"
+    assert phone.evaluate("() => document.activeElement.checked")
+    keys.press("Tab")
+    assert phone.evaluate("() => document.activeElement.id") == "join-name"
+    keys.type("Ana")
+    keys.press("Tab")
+    keys.press("Enter")
+    expect(phone.locator("#room-view")).to_be_visible()
+    phone.get_by_label("Your card", exact=True).focus()
+    keys.type("Typed without a mouse.")
+    keys.press("Tab")
+    assert phone.evaluate("() => document.activeElement.id") == "send"
+    keys.press("Enter")
+    expect(phone.locator("#mine .card-item", has_text="Typed without a mouse.")).to_contain_text(
+        "Saved"
+    )
+    expect(phone.locator("#announcer")).to_have_text("Your card is saved.")
+    assert not contexts.console_errors, contexts.console_errors
