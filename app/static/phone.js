@@ -299,7 +299,8 @@ function ownCard(card) {
     return li;
   }
   li.append(el("div", { class: "text", text: card.text }));
-  const meta = cardMeta(card);
+  const earlier = card.phase !== state.review.phase ? `From ${PHASE_WORDS[card.phase]}` : "";
+  const meta = [earlier, cardMeta(card)].filter(Boolean).join(" · ");
   if (meta) li.append(el("div", { class: "meta", text: meta }));
   li.append(status);
   if (pendingEdit) li.append(" ", el("span", { class: "badge sending", text: "Change sending…" }));

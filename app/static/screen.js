@@ -11,7 +11,7 @@ const ROLES = roleLabels();
 const $ = (id) => document.getElementById(id);
 const ui = {
   steps: $("phase-steps"), question: $("question"), wall: $("wall"), timerBox: $("timer-box"),
-  timer: $("timer"), results: $("results"), resultsTitle: $("results-title"),
+  timer: $("timer"), timerTitle: $("timer-title"), results: $("results"), resultsTitle: $("results-title"),
   resultsChart: $("results-chart"), roles: $("room-roles"), spotlight: $("spotlight"),
   spotText: $("spotlight-text"), spotWho: $("spotlight-who"), hold: $("hold"),
   holdTitle: $("hold-title"), holdText: $("hold-text"), conn: $("conn"),
@@ -91,7 +91,8 @@ function renderTimer() {
   const left = state ? secondsLeft(state.review.timer, offset) : null;
   ui.timerBox.hidden = left === null;
   if (left !== null) {
-    ui.timer.textContent = left > 0 ? clock(left) : "Time";
+    ui.timer.textContent = clock(left);
+    ui.timerTitle.textContent = left > 0 ? "Time left" : "Time is up";
     ui.timer.classList.toggle("ending", left <= 30);
   }
 }

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import (
     LAPTOP,
@@ -460,3 +460,46 @@ def test_a_phone_can_join_and_send_by_keyboard_alone(
     )
     expect(phone.locator("#announcer")).to_have_text("Your card is saved.")
     assert not contexts.console_errors, contexts.console_errors
+
+
+def test_a_phone_rides_out_a_server_restart_and_sends_once(
+    browser: Browser, tmp_path: Path
+) -> None:
+    server = LiveServer(tmp_path / "restart").start()
+    try:
+        server.add_facilitator("lead@example.org")
+        api = Api(server.url)
+        token = api.login("lead@example.org")
+        review = api.create_review(token, settings={"moderation": "post"})
+        code = review["code"]
+        fac = {"Authorization": f"Bearer {token}"}
+        url = f"{server.url}/api/rooms/{code}/commands"
+        httpx.post(url, json={"type": "start", "cid": "s"}, headers=fac).raise_for_status()
+        contexts = Contexts(browser, server.url)
+        try:
+            phone = contexts.page(PHONE)
+            join(phone, code, "Education")
+            expect(phone.locator("#conn")).to_have_text("Connected")
+
+            server.kill()
+            expect(phone.locator("#conn")).to_have_text("Reconnecting…")
+            text = "Sent while the server was down."
+            phone.get_by_label("Your card", exact=True).fill(text)
+            phone.get_by_role("button", name="Send card").click()
+            expect(phone.locator("#mine .card-item.sending", has_text=text)).to_be_visible()
+
+            server.start()
+            # Meanwhile the room moved on: the phone catches up from its last seq.
+            httpx.post(
+                url, json={"type": "start_timer", "cid": "t", "seconds": 600}, headers=fac
+            ).raise_for_status()
+            expect(phone.locator("#conn")).to_have_text("Connected")
+            expect(phone.locator("#mine .card-item", has_text=text)).to_contain_text("Saved")
+            expect(phone.locator("#timer")).to_have_text(re.compile(r"^(10:00|9:\d\d)$"))
+            state = httpx.get(f"{server.url}/api/rooms/{code}", headers=fac).json()["state"]
+            assert [c["text"] for c in state["cards"]].count(text) == 1
+            assert not contexts.console_errors, contexts.console_errors
+        finally:
+            contexts.close()
+    finally:
+        server.stop()
