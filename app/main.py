@@ -16,6 +16,7 @@ from sqlalchemy import text
 
 from app import pages
 from app.api import auth, errors, openapi, reviews, rooms, ws
+from app.api import exports as exports_api
 from app.api import privacy as privacy_api
 from app.config import Settings, get_settings
 from app.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(reviews.router)
     app.include_router(rooms.router)
     app.include_router(privacy_api.router)
+    app.include_router(exports_api.router)
     app.include_router(ws.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

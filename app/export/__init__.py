@@ -25,7 +25,7 @@ class Rendered:
     filename: str
 
 
-_MEDIA: Final[dict[str, str]] = {
+MEDIA_TYPES: Final[dict[str, str]] = {
     "md": "text/markdown; charset=utf-8",
     "html": "text/html; charset=utf-8",
     "pdf": "application/pdf",
@@ -78,7 +78,7 @@ def render(session: Session, review_id: int, fmt: str, edition: str = "full") ->
     source = load_source(session, review_id)
     record = build_record(source, edition)
     content = _renderer(fmt)(record, source)
-    return Rendered(content, _MEDIA[fmt], file_name(record, fmt))
+    return Rendered(content, MEDIA_TYPES[fmt], file_name(record, fmt))
 
 
 def file_name(record: Record, fmt: str) -> str:

@@ -1,0 +1,118 @@
+"""The session record: export a review in seven formats and two editions; restore one."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal
+
+from anyio import to_thread
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from app.api.deps import FacilitatorDep, RuntimeDep, load_review_for
+from app.api.errors import ApiError
+from app.api.reviews import base_url, review_out
+from app.api.schemas import ERROR_RESPONSES
+from app.export import MEDIA_TYPES, Rendered, render
+from app.export.restore import RestoreError, parse_export, restore_review
+from app.models import AuditEntry
+
+router = APIRouter(prefix="/api/reviews", tags=["exports"], responses=ERROR_RESPONSES)
+
+Format = Literal["md", "html", "pdf", "docx", "json", "csv", "xlsx"]
+Edition = Literal["full", "public"]
+
+
+def _address(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+@router.get(
+    "/{review_id}/export",
+    response_class=Response,
+    responses={200: {"description": "The record as a file.",
+                     "content": {media: {} for media in MEDIA_TYPES.values()}}},
+)
+async def export(
+    review_id: int,
+    request: Request,
+    runtime: RuntimeDep,
+    me: FacilitatorDep,
+    format: Format = Query(description="md, html, pdf, docx, json, csv or xlsx"),  # noqa: A002
+    edition: Edition = Query("full", description="full (OFFICIAL-SENSITIVE) or public"),
+) -> Response:
+    """The session record of a review you run, at any time (DRAFT until it closes)."""
+    address = _address(request)
+
+    def _export() -> Rendered:
+        load_review_for(runtime, me, review_id)
+        with runtime.db.read() as session:
+            rendered = render(session, review_id, format, edition)
+        with runtime.db.write() as session:
+            session.add(
+                AuditEntry(
+                    review_id=review_id,
+                    facilitator_id=me.id,
+                    action="export",
+                    detail={"format": format, "edition": edition},
+                    address=address,
+                )
+            )
+        return rendered
+
+    rendered = await to_thread.run_sync(_export)
+    return Response(
+        rendered.content,
+        media_type=rendered.media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{rendered.filename}"',
+            # The full edition is OFFICIAL-SENSITIVE: no shared or browser cache keeps it.
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@router.post(
+    "/import",
+    status_code=201,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "description": "A review's export with format=json&edition=full, as downloaded.",
+            "content": {"application/json": {"schema": {"type": "object"}}},
+        }
+    },
+)
+async def import_review(request: Request, runtime: RuntimeDep, me: FacilitatorDep) -> dict[str, Any]:
+    """Restore a review from its full JSON export, as a new review that you run."""
+    raw = await request.body()
+    try:
+        document = json.loads(raw)
+    except (ValueError, RecursionError):
+        raise ApiError(400, "invalid", "The body is not valid JSON.") from None
+    try:
+        data = parse_export(document)
+    except RestoreError as exc:
+        raise ApiError(422, "invalid", str(exc)) from None
+    assert me.id is not None
+    facilitator_id = me.id
+    address = _address(request)
+
+    def _restore() -> dict[str, Any]:
+        try:
+            with runtime.db.write() as session:
+                review = restore_review(session, data, facilitator_id)
+                session.add(
+                    AuditEntry(
+                        review_id=review.id,
+                        facilitator_id=facilitator_id,
+                        action="import",
+                        detail={"cards": len(data.cards), "participants": len(data.participants)},
+                        address=address,
+                    )
+                )
+                return review_out(session, runtime, review, base_url(runtime, request))
+        except RestoreError as exc:
+            raise ApiError(422, "invalid", str(exc)) from None
+
+    return await to_thread.run_sync(_restore)
