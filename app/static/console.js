@@ -1,7 +1,7 @@
 // The facilitator's console: steer the room, moderate, group, vote, export.
 import {
   PHASE_WORDS, Room, STATUS_WORDS, announce, applyEvent, clock, clockOffset, el,
-  roleLabels, secondsLeft,
+  readableDate, roleLabels, secondsLeft,
 } from "./live.js";
 
 const root = document.getElementById("console");
@@ -307,7 +307,7 @@ function who(card) {
 function cardBody(card) {
   const bits = [who(card)];
   if (card.owner) bits.push(`Who: ${card.owner}`);
-  if (card.due) bits.push(`By: ${card.due}`);
+  if (card.due) bits.push(`By: ${readableDate(card.due)}`);
   if (card.appreciations) bits.push(`${card.appreciations} appreciation${card.appreciations === 1 ? "" : "s"}`);
   if (card.redacted) bits.push("redacted");
   return [el("div", { class: "text", text: card.text }), el("div", { class: "meta", text: bits.join(" · ") })];

@@ -426,3 +426,10 @@ export function roleLabels() {
   for (const li of document.querySelectorAll("#role-labels li")) labels[li.dataset.role] = li.textContent;
   return labels;
 }
+
+/** "2026-12-18" as "18 Dec 2026": a date people read without thinking. */
+export function readableDate(iso) {
+  const date = new Date(`${iso}T12:00:00Z`);
+  if (!iso || Number.isNaN(date.getTime())) return iso || "";
+  return new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" }).format(date);
+}

@@ -1,7 +1,7 @@
 // The phone: join, then contribute, vote, appreciate and raise a concern.
 import {
   PHASES, PHASE_HINTS, PHASE_WORDS, Room, STATUS_WORDS, announce, applyEvent, clock,
-  clockOffset, el, secondsLeft, store,
+  clockOffset, el, readableDate, secondsLeft, store,
 } from "./live.js";
 
 const app = document.getElementById("app");
@@ -250,7 +250,7 @@ setInterval(() => state && !ui.roomView.hidden && renderTimer(), 1000);
 function cardMeta(card) {
   const bits = [];
   if (card.owner) bits.push(`Who: ${card.owner}`);
-  if (card.due) bits.push(`By: ${card.due}`);
+  if (card.due) bits.push(`By: ${readableDate(card.due)}`);
   return bits.join(" · ");
 }
 

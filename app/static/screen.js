@@ -1,6 +1,6 @@
 // The projector: read-only, large, no scrolling; the wall, the timer, results, the room.
 import {
-  PHASE_WORDS, Room, STATUS_WORDS, announce, applyEvent, clock, clockOffset, el, roleLabels,
+  PHASE_WORDS, Room, STATUS_WORDS, announce, applyEvent, clock, clockOffset, el, readableDate, roleLabels,
   secondsLeft,
 } from "./live.js";
 
@@ -103,13 +103,21 @@ function who(card) {
   return card.name ? `${card.name}, ${role}` : role;
 }
 
+/** A deliver card's owner and date, as the room agreed them. */
+function commitment(card) {
+  const bits = [];
+  if (card.owner) bits.push(`Who: ${card.owner}`);
+  if (card.due) bits.push(`By: ${readableDate(card.due)}`);
+  return bits.join(" · ");
+}
+
 function renderSpotlight() {
   const id = state.review.spotlight_card_id;
   const card = id ? state.cards.find((c) => c.id === id && c.status === "visible") : null;
   ui.spotlight.hidden = !card;
   if (card) {
     ui.spotText.textContent = card.text;
-    ui.spotWho.textContent = who(card);
+    ui.spotWho.textContent = [who(card), commitment(card)].filter(Boolean).join(" · ");
   }
 }
 
@@ -171,7 +179,7 @@ function renderWall() {
 function column(name, cards, loose) {
   const list = el("ul", {}, [...cards].reverse().map((card) => el("li", {
     class: `wall-card ${seen.has(card.id) ? "" : "arriving"}`,
-  }, el("span", { class: "text", text: card.text }), el("span", { class: "who", text: who(card) }))));
+  }, el("span", { class: "text", text: card.text }), el("span", { class: "who", text: [who(card), commitment(card)].filter(Boolean).join(" · ") }))));
   return el("section", { class: `theme-col ${loose ? "unsorted" : ""}`, "aria-label": name || "Cards" },
     name ? el("h2", { text: name }) : null, list, el("p", { class: "wall-more", hidden: true }));
 }

@@ -219,9 +219,10 @@ def test_a_whole_review_with_facilitator_projector_and_three_phones(
         phones[0], "Set up a weekly call with the school.", owner="Head of year", due="2026-12-18"
     )
     card = console.locator("#queue .card-item", has_text="weekly call")
-    expect(card).to_contain_text("Who: Head of year · By: 2026-12-18")
+    expect(card).to_contain_text("Who: Head of year · By: 18 Dec 2026")
     card.get_by_role("button", name=re.compile("^Approve")).click()
     expect(wall).to_contain_text("weekly call")
+    expect(wall).to_contain_text("Who: Head of year · By: 18 Dec 2026")
     phones[0].screenshot(path=str(artifacts / "phone-deliver-390.png"), full_page=True)
 
     # A private concern reaches the facilitator only.
