@@ -264,6 +264,8 @@ function renderPresence() {
   }
   if (!items.length) items.push(el("li", { class: "hint", text: "Nobody connected yet." }));
   $("presence").replaceChildren(...items);
+  const joined = Object.values(state.joined_by_role || {}).reduce((a, b) => a + b, 0);
+  $("joined").textContent = `${joined} ${joined === 1 ? "person has" : "people have"} joined in all.`;
 }
 
 function renderVoting() {
