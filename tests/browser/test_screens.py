@@ -264,6 +264,12 @@ def test_a_whole_review_with_facilitator_projector_and_three_phones(
     expect(projector.locator("#hold-title")).to_have_text("Thank you")
     assert_accessible(phones[2], "phone closed")
     assert_accessible(console, "console closed")
+    # The export links work with the console's own sign-in (the session cookie).
+    href = console.get_by_role("link", name="Full record as Markdown").get_attribute("href")
+    assert href
+    record = console.request.get(href)
+    assert record.ok
+    assert "weekly call" in record.text()
     assert not contexts.console_errors, contexts.console_errors
 
 
