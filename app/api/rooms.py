@@ -18,7 +18,7 @@ from app.api.throttle import code_attempt
 from app.models import Event, Review
 from app.review.errors import HTTP_STATUS, CommandError
 from app.review.service import join_review, normalise_code
-from app.review.views import snapshot, you
+from app.review.views import setting, snapshot, you
 from app.security import PARTICIPANT_PREFIX, hash_token, new_token
 
 router = APIRouter(prefix="/api/rooms", tags=["rooms"], responses=ERROR_RESPONSES)
@@ -57,6 +57,29 @@ async def join(code: str, body: JoinIn, request: Request, runtime: RuntimeDep) -
         raise ApiError(exc.http_status, exc.code, exc.message) from None
     await runtime.publish(event)
     return out
+
+
+@router.get("/{code}/public")
+async def room_public(code: str, request: Request, runtime: RuntimeDep) -> dict[str, Any]:
+    """What anyone holding the code may know before joining, to word the ground rules."""
+
+    def _public() -> dict[str, Any]:
+        with runtime.db.read() as session:
+            review = session.exec(select(Review).where(Review.code == normalise_code(code))).first()
+            if review is None:
+                raise ApiError(404, "not_found", "No review has that code.")
+            return {
+                "title": review.title,
+                "case_ref": review.case_ref,
+                "status": review.status,
+                "phase": review.phase,
+                "anonymous": bool(setting(review, "anonymous")),
+                "moderation": str(setting(review, "moderation")),
+            }
+
+    # Inside the failed-code throttle: a 404 here counts as a guess, like a failed join.
+    with code_attempt(request):
+        return await to_thread.run_sync(_public)
 
 
 @router.get("/{code}")

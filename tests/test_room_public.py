@@ -1,0 +1,44 @@
+"""What a phone may read before joining: enough to word the ground rules, nothing more."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+
+def make(client: TestClient, headers: dict[str, str], anonymous: bool) -> dict[str, object]:
+    body = {
+        "title": "Learning review: Child C",
+        "case_ref": "Child C",
+        "settings": {"anonymous": anonymous, "moderation": "post"},
+    }
+    review: dict[str, object] = client.post("/api/reviews", json=body, headers=headers).json()
+    return review
+
+
+def test_the_public_view_tells_a_phone_whether_names_show_without_a_token(
+    client: TestClient, fac_headers: dict[str, str]
+) -> None:
+    open_review = make(client, fac_headers, anonymous=False)
+    r = client.get(f"/api/rooms/{open_review['code']}/public")
+    assert r.status_code == 200
+    assert r.json() == {
+        "title": "Learning review: Child C",
+        "case_ref": "Child C",
+        "status": "draft",
+        "phase": "discover",
+        "anonymous": False,
+        "moderation": "post",
+    }
+    hidden = make(client, fac_headers, anonymous=True)
+    # Codes are read as typed on a phone: lower case and a space are fine.
+    code = str(hidden["code"]).lower()
+    assert client.get(f"/api/rooms/{code[:4]} {code[4:]}/public").json()["anonymous"] is True
+
+
+def test_unknown_codes_on_the_public_view_count_as_guesses(client: TestClient) -> None:
+    answers = [client.get(f"/api/rooms/ZZZZZZ{i:02d}/public").status_code for i in range(40)]
+    assert answers[0] == 404
+    assert answers[-1] == 429
+    refused = client.get("/api/rooms/ZZZZZZZZ/public")
+    assert refused.json()["error"]["code"] == "rate_limited"
+    assert int(refused.headers["Retry-After"]) >= 1
