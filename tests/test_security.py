@@ -544,3 +544,43 @@ def test_markup_in_every_text_field_stays_inert(client: TestClient, fac_headers:
             assert "<script>alert" not in r.text, path
             assert "onerror=alert" not in r.text.replace("onerror=alert(1)&gt;", ""), path
             assert "<img src=x" not in r.text, path
+
+
+# --- command rates ---------------------------------------------------------------------------
+
+
+def test_commands_are_limited_per_connection(client: TestClient, fac_headers: Headers) -> None:
+    review = new_review(client, fac_headers, settings={"moderation": "post"})
+    assert cmd(client, review, fac_headers, {"type": "start"}).status_code == 200
+    token = join(client, review["code"]).json()["token"]
+    with client.websocket_connect(f"/ws/rooms/{review['code']}") as ws:
+        ws.send_json({"type": "hello", "token": token})
+        assert ws.receive_json()["type"] == "welcome"
+        # A looping script: far more than the burst of 30 at once.
+        for i in range(60):
+            ws.send_json({"type": "raise_concern", "cid": f"c{i}", "text": "again"})
+        answers: dict[str, str] = {}
+        while len(answers) < 60:
+            frame = ws.receive_json()
+            if frame.get("cid", "").startswith("c") and frame["type"] in ("ack", "error"):
+                answers[frame["cid"]] = frame.get("code", "ack")
+    codes = list(answers.values())
+    assert codes.count("ack") >= 30
+    assert codes.count("rate_limited") >= 1
+    assert set(codes) <= {"ack", "rate_limited"}
+
+
+def test_commands_are_limited_per_address(client: TestClient, fac_headers: Headers) -> None:
+    review = new_review(client, fac_headers)
+    assert cmd(client, review, fac_headers, {"type": "start"}).status_code == 200
+    # The real allowance is 4,000 at once and 400 a second; a small one keeps the test short.
+    limits = Throttles()
+    limits.commands = FailureLimiter(0.01, 6)
+    client.app.state.throttles = limits  # type: ignore[attr-defined]
+    phones = [bearer(join(client, review["code"]).json()["token"]) for _ in range(3)]
+    statuses = [
+        cmd(client, review, phones[i % 3], {"type": "raise_concern", "text": "hm"}).status_code
+        for i in range(8)
+    ]
+    assert statuses[:6] == [200] * 6
+    assert statuses[6:] == [429, 429]

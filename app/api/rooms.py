@@ -14,7 +14,7 @@ from app.api.deps import RuntimeDep, bearer_token, room_identity
 from app.api.dispatch import dispatch
 from app.api.errors import ApiError
 from app.api.schemas import ERROR_RESPONSES, AckOut, CommandErrorOut, JoinIn, JoinOut
-from app.api.throttle import code_attempt
+from app.api.throttle import address_command_wait, code_attempt, too_many
 from app.models import Event, Review
 from app.review.errors import HTTP_STATUS, CommandError
 from app.review.service import join_review, normalise_code
@@ -125,6 +125,9 @@ async def command(
         check_cookie_request(request, request.method, runtime.settings)
     with code_attempt(request):
         review, identity = await to_thread.run_sync(room_identity, runtime, code, token)
+    wait = address_command_wait(request)
+    if wait > 0:
+        raise too_many(wait, "Too many commands from your network.")
     answer = await dispatch(runtime, identity, frame)
     if answer["type"] == "error":
         body = {**answer, "error": {"code": answer["code"], "message": answer["message"]}}

@@ -24,6 +24,9 @@ ADDRESS_RATE, ADDRESS_BURST = 1 / 30, 20.0
 # Wrong join codes from one address: 30 typos, then one every 2 seconds. With 31^8 codes,
 # guessing one live review at that rate would take thousands of years.
 CODE_RATE, CODE_BURST = 0.5, 30.0
+# Commands from one address, across all its sockets and HTTP calls: a hall of 2,000 phones
+# voting at once sends a few hundred a second; a script with many sockets is held to that.
+ADDRESS_COMMAND_RATE, ADDRESS_COMMAND_BURST = 400.0, 4000.0
 # The most keys remembered; the least recently used is forgotten first, so a flood of
 # addresses costs bounded memory.
 MAX_KEYS = 20_000
@@ -69,6 +72,7 @@ class Throttles:
         self.login_account = FailureLimiter(ACCOUNT_RATE, ACCOUNT_BURST)
         self.login_address = FailureLimiter(ADDRESS_RATE, ADDRESS_BURST)
         self.codes = FailureLimiter(CODE_RATE, CODE_BURST)
+        self.commands = FailureLimiter(ADDRESS_COMMAND_RATE, ADDRESS_COMMAND_BURST)
 
 
 def throttles(conn: HTTPConnection) -> Throttles:
@@ -78,6 +82,15 @@ def throttles(conn: HTTPConnection) -> Throttles:
         found = Throttles()
         conn.app.state.throttles = found
     return found
+
+
+def address_command_wait(conn: HTTPConnection) -> float:
+    """Spend one of the address's commands; seconds to wait when none is left (0: go ahead)."""
+    limiter, key = throttles(conn).commands, client_address(conn)
+    wait = limiter.wait(key)
+    if wait == 0:
+        limiter.fail(key)
+    return wait
 
 
 def client_address(conn: HTTPConnection) -> str:

@@ -16,7 +16,7 @@ from app.api.deps import MAX_TOKEN, SESSION_COOKIE, get_runtime
 from app.api.dispatch import dispatch, error_frame
 from app.api.errors import ApiError
 from app.api.ratelimit import TokenBucket
-from app.api.throttle import code_attempt
+from app.api.throttle import address_command_wait, code_attempt
 from app.live.connection import Connection
 from app.live.frames import WireEvent, dumps
 from app.models import Event, Review
@@ -188,7 +188,7 @@ async def _serve(websocket: WebSocket, runtime: Runtime, conn: Connection) -> No
         if kind == "hello":
             conn.push(dumps(error_frame(frame.get("cid"), "invalid", "Already welcomed.")))
             continue
-        if not bucket.take():
+        if not bucket.take() or address_command_wait(websocket) > 0:
             cid = frame.get("cid") if isinstance(frame, dict) else None
             wait = f"{max(bucket.retry_after(), 0.1):.1f}"
             conn.push(dumps(error_frame(cid, "rate_limited", f"Too many commands; wait {wait} s.")))
