@@ -27,6 +27,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     purge = sub.add_parser("purge", help="delete reviews past their retention period")
     purge.add_argument("--dry-run", action="store_true", help="list them, delete nothing")
 
+    exp = sub.add_parser("export", help="write a review's session record to a file")
+    exp.add_argument("review_id", type=int)
+    exp.add_argument(
+        "--format", required=True, choices=("md", "html", "pdf", "docx", "json", "csv", "xlsx")
+    )
+    exp.add_argument("--edition", default="full", choices=("full", "public"))
+    exp.add_argument("-o", "--output", help="the file to write (- for standard output)")
+
     fac = sub.add_parser("facilitator", help="facilitator accounts")
     fac_sub = fac.add_subparsers(dest="fac_command", required=True)
     add = fac_sub.add_parser("add", help="add a facilitator")
@@ -43,6 +51,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "purge":
         return _purge(dry_run=args.dry_run)
+    if args.command == "export":
+        from app.export.cli import export_command
+
+        return export_command(args.review_id, args.format, args.edition, args.output)
     if args.command == "facilitator":
         return _add_facilitator(args.email, sys.stdin.read())
     return _serve(args.host, args.port, args.workers)

@@ -6,24 +6,35 @@ from functools import lru_cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
 
 from app.export.record import Record, RoundResult, ThemeBlock
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 # Bars drawn per chart: the full tallies are in the table beside it.
 CHART_BARS = 10
+# In the PDF, a round with more tallies than this shows the leaders as a table, then the
+# rest as one compact paragraph.
+COMPACT_AFTER = 20
 
 
 @lru_cache(maxsize=1)
 def environment() -> Environment:
     """The Jinja2 environment for export templates (autoescaped, strict)."""
-    return Environment(
+    env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["lines"] = lines
+    return env
+
+
+def lines(text: str) -> Markup:
+    """Text escaped, its line breaks kept as <br> (cheaper to lay out than white-space rules)."""
+    return Markup("<br>").join(escape(line) for line in text.splitlines() or [""])
 
 
 def round_chart(voting: RoundResult) -> list[dict[str, object]]:
@@ -45,4 +56,5 @@ def render_html(record: Record, *, pdf: bool = False) -> str:
         pdf=pdf,
         round_chart=round_chart,
         theme_chart=theme_chart,
+        COMPACT_AFTER=COMPACT_AFTER,
     )

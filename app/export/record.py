@@ -310,6 +310,8 @@ class PhaseSection:
 class Tally:
     label: str
     votes: int
+    # The short name: "Card 12", or the theme's name.
+    ref: str = ""
 
 
 @dataclass(slots=True)
@@ -645,10 +647,12 @@ def _rounds(
                 item = items.get(target)
                 if item is None:  # a card this edition leaves out
                     continue
-                rows.append(Tally(f"Card {item.number}: {_snippet(item.text)}", votes))
+                ref = f"Card {item.number}"
+                rows.append(Tally(f"{ref}: {_snippet(item.text)}", votes, ref))
             else:
                 theme = themes.get(target)
-                rows.append(Tally(theme.name if theme else f"Theme {target}", votes))
+                name = theme.name if theme else f"Theme {target}"
+                rows.append(Tally(name, votes, name))
         results.append(
             RoundResult(
                 number=number,
