@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Final
 
 from app.export.record import Record, Source
@@ -20,6 +20,12 @@ FORMAT_NAME: Final = "lantern.session-record"
 
 
 def _t(value: datetime | date | None) -> str | None:
+    # Full precision (not the API's whole seconds): a restore must keep the order of events
+    # that happened within one second.
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
     return iso(value)
 
 
