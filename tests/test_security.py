@@ -335,7 +335,12 @@ def test_security_headers_on_every_page_and_api_response(
 
 # --- the authorisation matrix ----------------------------------------------------------------
 
-PUBLIC = {("POST", "/api/auth/login"), ("POST", "/api/rooms/{code}/join")}
+# Anyone may call these; the join code is the secret (and wrong codes are throttled).
+PUBLIC = {
+    ("POST", "/api/auth/login"),
+    ("POST", "/api/rooms/{code}/join"),
+    ("GET", "/api/rooms/{code}/public"),
+}
 
 
 def _identities(client: TestClient, fac_headers: Headers, db: Database) -> dict[str, Any]:
