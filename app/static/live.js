@@ -392,6 +392,18 @@ export function applyEvent(state, frame) {
         if (state.participants) state.participants.push(d.participant);
       }
       break;
+    case "participant.erased": {
+      // Their cards (and, for facilitators, concerns) leave every view at once.
+      const cards = new Set(d.card_ids || []);
+      const concerns = new Set(d.concern_ids || []);
+      state.cards = state.cards.filter((c) => !cards.has(c.id));
+      if (state.concerns) state.concerns = state.concerns.filter((c) => !concerns.has(c.id));
+      if (state.participants && d.participant_id !== undefined) {
+        const p = state.participants.find((x) => x.id === d.participant_id);
+        if (p) Object.assign(p, { erased: true, name: "", table: "" });
+      }
+      break;
+    }
     case "concern.raised":
       if (d.concern) {
         state.concerns = state.concerns || [];
