@@ -25,6 +25,7 @@ from xml.etree import ElementTree
 
 import docx
 import pytest
+from sqlmodel import col, select
 
 from app.config import Settings
 from app.db import Database
@@ -35,7 +36,6 @@ from app.review.commands import parse_command
 from app.review.identity import Identity
 from app.review.service import apply_command, create_review, join_review
 from app.security import add_facilitator, hash_token, new_token
-from sqlmodel import col, select
 
 PASSWORD = "correct horse battery"
 # Distinctive single words, so a search survives any line wrapping in a PDF.
@@ -93,7 +93,11 @@ def build_review(db: Database, facilitator_id: int, *, close: bool = True) -> Bu
         people: dict[str, Identity] = {}
         for role, name in NAMES.items():
             participant, _ = join_review(
-                session, review, role=role, name=name, table="",
+                session,
+                review,
+                role=role,
+                name=name,
+                table="",
                 token_hash=hash_token(new_token("p_")),
             )
             assert participant.id is not None
@@ -106,8 +110,14 @@ def build_review(db: Database, facilitator_id: int, *, close: bool = True) -> Bu
     built = Built(rid, facilitator_id)
 
     def card(who: str, phase: str, position: int, text: str, **extra: Any) -> int:
-        _do(db, people[who], type="contribute", prompt_id=prompts[(phase, position)], text=text,
-            **extra)
+        _do(
+            db,
+            people[who],
+            type="contribute",
+            prompt_id=prompts[(phase, position)],
+            text=text,
+            **extra,
+        )
         with db.read() as session:
             from app.models import Card
 
@@ -126,7 +136,7 @@ def build_review(db: Database, facilitator_id: int, *, close: bool = True) -> Bu
         ("child", HOSTILE),
     ]
     ids = [card(who, "discover", 0, text) for who, text in stories]
-    enabler = card("health", "discover", 2, "A shared chronology that everyone could read.")
+    card("health", "discover", 2, "A shared chronology that everyone could read.")
     hidden = card("police", "discover", 1, HIDDEN_TEXT)
     withdrawn = card("parent_carer", "discover", 1, WITHDRAWN_TEXT)
     card("social_care", "discover", 1, HELD_TEXT)  # screening holds it: a phone number
@@ -146,8 +156,12 @@ def build_review(db: Database, facilitator_id: int, *, close: bool = True) -> Bu
     for card_id, theme in zip(ids, [themes[0], themes[1], themes[0], themes[1]], strict=True):
         _do(db, fac, type="assign", card_id=card_id, theme_id=theme)
     _do(db, fac, type="open_voting", targets="themes", phase="discover", budget=3)
-    for who, theme, times in (("police", 0, 2), ("health", 0, 1), ("child", 1, 3),
-                              ("social_care", 0, 3)):
+    for who, theme, times in (
+        ("police", 0, 2),
+        ("health", 0, 1),
+        ("child", 1, 3),
+        ("social_care", 0, 3),
+    ):
         for _ in range(times):
             _do(db, people[who], type="vote", target_id=themes[theme])
     _do(db, fac, type="close_voting")
@@ -173,10 +187,22 @@ def build_review(db: Database, facilitator_id: int, *, close: bool = True) -> Bu
     _do(db, fac, type="reveal")
     _do(db, fac, type="set_phase", phase="deliver")
     due = (date.today() + timedelta(days=30)).isoformat()
-    card("social_care", "deliver", 0, "Invite the school nurse to every strategy meeting.",
-         owner="Designated safeguarding lead", due=due)
-    card("police", "deliver", 0, "Run joint visits as the default for this area.",
-         owner="Neighbourhood inspector", due=due)
+    card(
+        "social_care",
+        "deliver",
+        0,
+        "Invite the school nurse to every strategy meeting.",
+        owner="Designated safeguarding lead",
+        due=due,
+    )
+    card(
+        "police",
+        "deliver",
+        0,
+        "Run joint visits as the default for this area.",
+        owner="Neighbourhood inspector",
+        due=due,
+    )
     if close:
         _do(db, fac, type="close")
     built.visible = [s for _, s in stories] + [REDACTED_TEXT]
@@ -353,7 +379,8 @@ def test_hostile_text_stays_inert(exports: Exports, fmt: str, edition: str) -> N
     if fmt == "docx":
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             body = z.read("word/document.xml").decode()
-        assert "instrText" not in body and "fldSimple" not in body
+        assert "instrText" not in body
+        assert "fldSimple" not in body
     if fmt == "json":
         document = json.loads(data)
         texts = [c["text"] for c in document["record"]["cards"]]
@@ -366,7 +393,7 @@ def test_csv_is_one_row_per_card_with_bom(exports: Exports) -> None:
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
     for column in ("phase", "question", "theme", "role", "votes", "appreciations", "day", "time"):
         assert column in rows[0]
-    # Public: only what the room saw. 4 stories + enabler + redacted + 2 dream + 2 design + 2 deliver.
+    # Public: what the room saw: 4 stories, enabler, redacted, 2 dream, 2 design, 2 deliver.
     assert len(rows) == 12
     first = next(r for r in rows if r["text"].startswith("Officers and social workers"))
     assert first["theme"] == "Working as one team"
@@ -399,16 +426,26 @@ def test_record_ranks_themes_by_votes(exports: Exports) -> None:
     statements = record["design"]
     assert statements["themes"][0]["cards"][0]["votes"] == 3
     deliver = record["deliver"]["unthemed"]
-    assert {c["owner"] for c in deliver} == {"Designated safeguarding lead", "Neighbourhood inspector"}
+    assert {c["owner"] for c in deliver} == {
+        "Designated safeguarding lead",
+        "Neighbourhood inspector",
+    }
     people = dict(record["attendance"]["by_role"])
-    assert people == {"Child or young person": 1, "Parent or carer": 1, "Social care": 1,
-                      "Police": 1, "Health": 1}
+    assert people == {
+        "Child or young person": 1,
+        "Parent or carer": 1,
+        "Social care": 1,
+        "Police": 1,
+        "Health": 1,
+    }
     assert record["attendance"]["absent"] == ["Education"]
     assert [r["total"] for r in record["rounds"]] == [9, 4]
     timeline = record["timeline"]
     assert len(timeline) == 1
     texts = [e["text"] for e in timeline[0]["entries"]]
-    assert "Review started" in texts and "Phase: Deliver" in texts and "Review closed" in texts
+    assert "Review started" in texts
+    assert "Phase: Deliver" in texts
+    assert "Review closed" in texts
 
 
 def test_a_review_mid_session_exports_as_draft(exports: Exports) -> None:
@@ -443,8 +480,21 @@ def test_xlsx_has_a_sheet_per_section_and_charts(exports: Exports) -> None:
     with zipfile.ZipFile(io.BytesIO(exports.data("xlsx", "full"))) as z:
         names = z.namelist()
         workbook = z.read("xl/workbook.xml").decode()
-    for sheet in ("Cover", "Purpose", "People", "Discover", "Dream", "Design", "Deliver",
-                  "Voting", "Timeline", "Cards", "Concerns", "Moderation", "Audit"):
+    for sheet in (
+        "Cover",
+        "Purpose",
+        "People",
+        "Discover",
+        "Dream",
+        "Design",
+        "Deliver",
+        "Voting",
+        "Timeline",
+        "Cards",
+        "Concerns",
+        "Moderation",
+        "Audit",
+    ):
         assert f'name="{sheet}"' in workbook
     assert len([n for n in names if n.startswith("xl/charts/chart")]) >= 3
     with zipfile.ZipFile(io.BytesIO(exports.data("xlsx", "public"))) as z:

@@ -31,10 +31,14 @@ def _lead_id(db: Database) -> int:
     return fid
 
 
-def _export(client: TestClient, headers: dict[str, str], review_id: int, fmt: str,
-            edition: str = "full") -> Any:
-    return client.get(f"/api/reviews/{review_id}/export",
-                      params={"format": fmt, "edition": edition}, headers=headers)
+def _export(
+    client: TestClient, headers: dict[str, str], review_id: int, fmt: str, edition: str = "full"
+) -> Any:
+    return client.get(
+        f"/api/reviews/{review_id}/export",
+        params={"format": fmt, "edition": edition},
+        headers=headers,
+    )
 
 
 def _content(record: dict[str, Any]) -> dict[str, Any]:
@@ -58,14 +62,17 @@ def test_export_answers_a_file_and_writes_the_audit(
     assert r.headers["cache-control"] == "no-store"
     r = _export(client, fac_headers, built.review_id, "md")  # the full edition by default
     assert r.status_code == 200
-    assert "OFFICIAL-SENSITIVE" in r.text and "DRAFT" in r.text
+    assert "OFFICIAL-SENSITIVE" in r.text
+    assert "DRAFT" in r.text
     with db.read() as session:
         entries = session.exec(
-            select(AuditEntry).where(AuditEntry.review_id == built.review_id,
-                                     AuditEntry.action == "export")
+            select(AuditEntry).where(
+                AuditEntry.review_id == built.review_id, AuditEntry.action == "export"
+            )
         ).all()
     assert [e.detail for e in entries] == [
-        {"format": "pdf", "edition": "public"}, {"format": "md", "edition": "full"}
+        {"format": "pdf", "edition": "public"},
+        {"format": "md", "edition": "full"},
     ]
     assert {e.facilitator_id for e in entries} == {built.facilitator_id}
 
@@ -77,16 +84,16 @@ def test_only_a_facilitator_of_the_review_may_export(
     client.cookies.clear()  # signing in set a session cookie; this request has no sign-in
     assert _export(client, {}, built.review_id, "md").status_code == 401
     make_facilitator(db, "other@example.org")
-    token = client.post("/api/auth/login",
-                        json={"email": "other@example.org", "password": PASSWORD}).json()["token"]
+    token = client.post(
+        "/api/auth/login", json={"email": "other@example.org", "password": PASSWORD}
+    ).json()["token"]
     other = {"Authorization": f"Bearer {token}"}
     r = _export(client, other, built.review_id, "md")
     assert r.status_code == 404
     assert r.json()["error"]["code"] == "not_found"
     assert _export(client, fac_headers, 99999, "md").status_code == 404
     for params in ({"format": "rtf"}, {"format": "md", "edition": "secret"}, {}):
-        r = client.get(f"/api/reviews/{built.review_id}/export", params=params,
-                       headers=fac_headers)
+        r = client.get(f"/api/reviews/{built.review_id}/export", params=params, headers=fac_headers)
         assert r.status_code == 422, params
         assert r.json()["error"]["code"] == "invalid"
 
@@ -102,9 +109,11 @@ def test_a_full_json_export_restores_the_same_review(
     assert r.status_code == 201, r.text
     restored = r.json()
     assert restored["id"] != built.review_id
-    assert restored["code"] and restored["title"] == "Learning review: Child A"
+    assert restored["code"]
+    assert restored["title"] == "Learning review: Child A"
     assert restored["status"] == "closed"
-    assert restored["screen_token"] and restored["join_url"].endswith(restored["code"])
+    assert restored["screen_token"]
+    assert restored["join_url"].endswith(restored["code"])
 
     again = _export(client, fac_headers, restored["id"], "json").json()
     assert _content(again["record"]) == _content(original["record"])
@@ -150,13 +159,30 @@ def test_import_refuses_what_it_cannot_restore(
 def test_cli_writes_the_record(settings: Settings, db: Database, tmp_path: Path) -> None:
     make_facilitator(db, "lead@example.org")
     built = build_review(db, _lead_id(db))
-    env = {**os.environ, "LANTERN_DATA_DIR": str(settings.data_dir),
-           "LANTERN_SECRET_KEY": "test-secret"}
+    env = {
+        **os.environ,
+        "LANTERN_DATA_DIR": str(settings.data_dir),
+        "LANTERN_SECRET_KEY": "test-secret",
+    }
     out = tmp_path / "record.csv"
     done = subprocess.run(
-        [sys.executable, "-m", "app", "export", str(built.review_id), "--format", "csv",
-         "--edition", "public", "-o", str(out)],
-        cwd=ROOT, env=env, capture_output=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "app",
+            "export",
+            str(built.review_id),
+            "--format",
+            "csv",
+            "--edition",
+            "public",
+            "-o",
+            str(out),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr.decode()
     text = out.read_bytes().decode("utf-8-sig")
@@ -164,7 +190,10 @@ def test_cli_writes_the_record(settings: Settings, db: Database, tmp_path: Path)
     assert not [name for name in NAMES.values() if name in text]
     missing = subprocess.run(
         [sys.executable, "-m", "app", "export", "4242", "--format", "md"],
-        cwd=ROOT, env=env, capture_output=True, timeout=120,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        timeout=120,
     )
     assert missing.returncode == 1
     assert b"No review" in missing.stderr

@@ -30,15 +30,19 @@ def _address(request: Request) -> str:
 @router.get(
     "/{review_id}/export",
     response_class=Response,
-    responses={200: {"description": "The record as a file.",
-                     "content": {media: {} for media in MEDIA_TYPES.values()}}},
+    responses={
+        200: {
+            "description": "The record as a file.",
+            "content": {media: {} for media in MEDIA_TYPES.values()},
+        }
+    },
 )
 async def export(
     review_id: int,
     request: Request,
     runtime: RuntimeDep,
     me: FacilitatorDep,
-    format: Format = Query(description="md, html, pdf, docx, json, csv or xlsx"),  # noqa: A002
+    format: Format = Query(description="md, html, pdf, docx, json, csv or xlsx"),
     edition: Edition = Query("full", description="full (OFFICIAL-SENSITIVE) or public"),
 ) -> Response:
     """The session record of a review you run, at any time (DRAFT until it closes)."""
@@ -83,7 +87,9 @@ async def export(
         }
     },
 )
-async def import_review(request: Request, runtime: RuntimeDep, me: FacilitatorDep) -> dict[str, Any]:
+async def import_review(
+    request: Request, runtime: RuntimeDep, me: FacilitatorDep
+) -> dict[str, Any]:
     """Restore a review from its full JSON export, as a new review that you run."""
     raw = await request.body()
     try:

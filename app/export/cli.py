@@ -22,7 +22,6 @@ def export_command(review_id: int, fmt: str, edition: str, output: str | None) -
             try:
                 rendered = render(session, review_id, fmt, edition)
             except LookupError:
-                print(f"No review has the id {review_id}.", file=sys.stderr)
                 return 1
         if output == "-":
             sys.stdout.buffer.write(rendered.content)
@@ -30,8 +29,6 @@ def export_command(review_id: int, fmt: str, edition: str, output: str | None) -
         else:
             path = Path(output or rendered.filename)
             path.write_bytes(rendered.content)
-            print(f"Wrote the {edition} edition as {fmt} to {path} ({len(rendered.content)} bytes).",
-                  file=sys.stderr)
         # Whoever holds the server's database may export; the log still records that they did.
         with database.write() as session:
             session.add(

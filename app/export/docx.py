@@ -16,7 +16,6 @@ from docx.enum.text import WD_BREAK, WD_PARAGRAPH_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
-from lxml import etree
 
 from app.export.record import CardItem, PhaseSection, Record
 
@@ -104,8 +103,16 @@ class _Writer:
 
     # -- building blocks -----------------------------------------------------------------
 
-    def para(self, text: str = "", *, style: str | None = None, muted: bool = False,
-             italic: bool = False, bold: bool = False, size: float | None = None) -> Any:
+    def para(
+        self,
+        text: str = "",
+        *,
+        style: str | None = None,
+        muted: bool = False,
+        italic: bool = False,
+        bold: bool = False,
+        size: float | None = None,
+    ) -> Any:
         p = self.styled(style) if style else self.doc.add_paragraph()
         if text:
             run = p.add_run(_clean(text))
@@ -119,8 +126,13 @@ class _Writer:
     def heading(self, text: str, level: int) -> None:
         self.doc.add_heading(_clean(text), level)
 
-    def table(self, header: Sequence[str], rows: Sequence[Sequence[str]],
-              widths: Sequence[float] | None = None, marked: Sequence[bool] = ()) -> None:
+    def table(
+        self,
+        header: Sequence[str],
+        rows: Sequence[Sequence[str]],
+        widths: Sequence[float] | None = None,
+        marked: Sequence[bool] = (),
+    ) -> None:
         table = self.doc.add_table(rows=1, cols=len(header))
         table.style = self.doc.styles["Light Grid Accent 1"]
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -193,15 +205,26 @@ class _Writer:
             row.cells[0].width, row.cells[1].width = Mm(35), Mm(130)
         self.para()
         if cover.status == "DRAFT":
-            self.para("This is a draft: the review has not closed, so the record may still change.",
-                      muted=True, italic=True)
+            self.para(
+                "This is a draft: the review has not closed, so the record may still change.",
+                muted=True,
+                italic=True,
+            )
         if self.record.full:
-            self.para("This full edition names people and holds concerns raised in confidence. "
-                      "Keep it within the safeguarding partnership; publish only the public "
-                      "edition.", muted=True, italic=True)
+            self.para(
+                "This full edition names people and holds concerns raised in confidence. "
+                "Keep it within the safeguarding partnership; publish only the public "
+                "edition.",
+                muted=True,
+                italic=True,
+            )
         else:
-            self.para("This public edition shows roles, never names, and only the contributions "
-                      "the whole room saw.", muted=True, italic=True)
+            self.para(
+                "This public edition shows roles, never names, and only the contributions "
+                "the whole room saw.",
+                muted=True,
+                italic=True,
+            )
         self.doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
     def purpose(self) -> None:
@@ -211,8 +234,11 @@ class _Writer:
         self.para(p.outcome or "Not recorded.", style="Intense Quote")
         self.heading("Questions used", 2)
         if p.questions:
-            self.table(("Phase", "Question", "Contributions"),
-                       [(q.phase, q.text, str(q.cards)) for q in p.questions], (25, 120, 25))
+            self.table(
+                ("Phase", "Question", "Contributions"),
+                [(q.phase, q.text, str(q.cards)) for q in p.questions],
+                (25, 120, 25),
+            )
         else:
             self.para("No questions used yet.")
         self.heading("Method", 2)
@@ -242,8 +268,12 @@ class _Writer:
             return
         for rank, theme in enumerate(section.themes, start=1):
             self.heading(f"{rank}. {theme.name}", 2)
-            self.para(f"{theme.votes} votes for the theme · {theme.card_votes} for its cards · "
-                      f"{len(theme.cards)} contributions", muted=True, size=9)
+            self.para(
+                f"{theme.votes} votes for the theme · {theme.card_votes} for its cards · "
+                f"{len(theme.cards)} contributions",
+                muted=True,
+                size=9,
+            )
             for card in theme.cards:
                 self.card(card)
         if section.unthemed:
@@ -257,16 +287,22 @@ class _Writer:
 
     def design(self) -> None:
         self.heading("5. Design", 1)
-        self.para("How we will work: statements in the present tense, with the room's votes and "
-                  "the theme each builds on.", muted=True, italic=True)
+        self.para(
+            "How we will work: statements in the present tense, with the room's votes and "
+            "the theme each builds on.",
+            muted=True,
+            italic=True,
+        )
         items = self.record.design.ranked
         if not items:
             self.para("No statements.")
             return
         self.table(
             ("#", "Statement", "Votes", "Appreciated", "Builds on"),
-            [(str(c.number), _flagged(c), str(c.votes), str(c.appreciations), c.theme or "–")
-             for c in items],
+            [
+                (str(c.number), _flagged(c), str(c.votes), str(c.appreciations), c.theme or "–")
+                for c in items
+            ],
             (10, 95, 15, 22, 28),
             [c.marked for c in items],
         )
@@ -280,8 +316,17 @@ class _Writer:
             return
         self.table(
             ("#", "Action", "Owner", "Due", "Votes", "Theme"),
-            [(str(c.number), _flagged(c), c.owner or "–", c.due or "–", str(c.votes),
-              c.theme or "–") for c in items],
+            [
+                (
+                    str(c.number),
+                    _flagged(c),
+                    c.owner or "–",
+                    c.due or "–",
+                    str(c.votes),
+                    c.theme or "–",
+                )
+                for c in items
+            ],
             (10, 70, 30, 25, 13, 22),
             [c.marked for c in items],
         )
@@ -293,12 +338,18 @@ class _Writer:
         for r in self.record.rounds:
             self.heading(f"Round {r.number}: {r.phase}, on {r.targets}", 2)
             closed = f"; closed {r.closed}" if r.closed else ""
-            self.para(f"Opened {r.opened}{closed}; {r.status}. {r.voters} people cast {r.total} "
-                      f"votes (up to {r.budget} each).", muted=True, size=9)
+            self.para(
+                f"Opened {r.opened}{closed}; {r.status}. {r.voters} people cast {r.total} "
+                f"votes (up to {r.budget} each).",
+                muted=True,
+                size=9,
+            )
             if r.tallies:
-                self.table(("Rank", "For", "Votes"),
-                           [(str(i), t.label, str(t.votes)) for i, t in enumerate(r.tallies, 1)],
-                           (15, 135, 20))
+                self.table(
+                    ("Rank", "For", "Votes"),
+                    [(str(i), t.label, str(t.votes)) for i, t in enumerate(r.tallies, 1)],
+                    (15, 135, 20),
+                )
             else:
                 self.para("No votes cast.")
 
@@ -311,33 +362,44 @@ class _Writer:
             counts = ", ".join(f"{phase} {n}" for phase, n in day.cards_by_phase)
             self.para(f"{day.cards} contributions{': ' + counts if counts else ''}.", muted=True)
             if day.entries:
-                self.table(("Time", "What happened"), [(e.time, e.text) for e in day.entries],
-                           (20, 150))
+                self.table(
+                    ("Time", "What happened"), [(e.time, e.text) for e in day.entries], (20, 150)
+                )
 
     def partnership(self) -> None:
         record = self.record
         self.heading("9. For the partnership only", 1)
-        self.para("Not for publication. None of this appears in the public edition.",
-                  italic=True).runs[0].font.color.rgb = WARN
+        self.para(
+            "Not for publication. None of this appears in the public edition.", italic=True
+        ).runs[0].font.color.rgb = WARN
         self.heading("Concerns raised", 2)
         if record.concerns:
-            self.table(("When", "From", "Concern"),
-                       [(f"{c.date}, {c.time}", c.role + (f", {c.name}" if c.name else ""), c.text)
-                        for c in record.concerns], (35, 35, 100))
+            self.table(
+                ("When", "From", "Concern"),
+                [
+                    (f"{c.date}, {c.time}", c.role + (f", {c.name}" if c.name else ""), c.text)
+                    for c in record.concerns
+                ],
+                (35, 35, 100),
+            )
         else:
             self.para("None.")
         self.heading("Cards the room did not see", 2)
         if record.withheld:
-            self.table(("Card", "Status", "Phase", "Text"),
-                       [(str(c.number), c.status_label, c.phase.title(), c.text)
-                        for c in record.withheld], (14, 36, 20, 100))
+            self.table(
+                ("Card", "Status", "Phase", "Text"),
+                [(str(c.number), c.status_label, c.phase.title(), c.text) for c in record.withheld],
+                (14, 36, 20, 100),
+            )
         else:
             self.para("None.")
         self.heading("Moderation and redaction log", 2)
         if record.moderation_log:
-            self.table(("When", "Action", "Card", "By"),
-                       [(f"{e.date}, {e.time}", e.action, e.detail, e.by)
-                        for e in record.moderation_log], (32, 28, 75, 35))
+            self.table(
+                ("When", "Action", "Card", "By"),
+                [(f"{e.date}, {e.time}", e.action, e.detail, e.by) for e in record.moderation_log],
+                (32, 28, 75, 35),
+            )
         else:
             self.para("No moderation.")
         if record.redacted:
@@ -346,12 +408,20 @@ class _Writer:
                 self.para(f"Card {c.number}: {c.text}", style="List Bullet")
         self.heading("Audit summary", 2)
         if record.audit_summary:
-            self.table(("Action", "Times"), [(label, str(n)) for label, n in record.audit_summary],
-                       (70, 20))
+            self.table(
+                ("Action", "Times"),
+                [(label, str(n)) for label, n in record.audit_summary],
+                (70, 20),
+            )
             self.heading("Audit log", 2)
-            self.table(("When", "Action", "Detail", "By"),
-                       [(f"{e.date}, {e.time}", e.action, e.detail or "–", e.by)
-                        for e in record.audit_log], (32, 32, 71, 35))
+            self.table(
+                ("When", "Action", "Detail", "By"),
+                [
+                    (f"{e.date}, {e.time}", e.action, e.detail or "–", e.by)
+                    for e in record.audit_log
+                ],
+                (32, 32, 71, 35),
+            )
         else:
             self.para("No entries.")
 
@@ -359,11 +429,12 @@ class _Writer:
         self.cover()
         self.purpose()
         self.people()
-        self.themed(self.record.discover, 3,
-                    "The positive core: what worked, grouped into themes and ranked by the room's "
-                    "votes.")
-        self.themed(self.record.dream, 4,
-                    "A year from now, everything we wished for is happening.")
+        self.themed(
+            self.record.discover,
+            3,
+            "The positive core: what worked, grouped into themes and ranked by the room's votes.",
+        )
+        self.themed(self.record.dream, 4, "A year from now, everything we wished for is happening.")
         self.design()
         self.deliver()
         self.voting()
@@ -391,38 +462,44 @@ def _w(tag: str) -> str:
     return str(qn(f"w:{tag}"))
 
 
+def _sub(parent: Any, tag: str) -> Any:
+    child = OxmlElement(f"w:{tag}")
+    parent.append(child)
+    return child
+
+
 def _run(parent: Any, text: str, style: _RunStyle) -> None:
-    r = etree.SubElement(parent, _w("r"))
+    r = _sub(parent, "r")
     if style.bold or style.color or style.half_points:
-        pr = etree.SubElement(r, _w("rPr"))
+        pr = _sub(r, "rPr")
         if style.bold:
-            etree.SubElement(pr, _w("b"))
+            _sub(pr, "b")
         if style.color:
-            etree.SubElement(pr, _w("color")).set(_w("val"), style.color)
+            _sub(pr, "color").set(_w("val"), style.color)
         if style.half_points:
-            etree.SubElement(pr, _w("sz")).set(_w("val"), str(style.half_points))
-    t = etree.SubElement(r, _w("t"))
+            _sub(pr, "sz").set(_w("val"), str(style.half_points))
+    t = _sub(r, "t")
     t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
     t.text = _clean(text)
 
 
 def _paragraph(runs: Sequence[tuple[str, _RunStyle]], style_id: str | None = None) -> Any:
-    p = etree.Element(_w("p"))
+    p = OxmlElement("w:p")
     if style_id:
-        pr = etree.SubElement(p, _w("pPr"))
-        etree.SubElement(pr, _w("pStyle")).set(_w("val"), style_id)
+        pr = _sub(p, "pPr")
+        _sub(pr, "pStyle").set(_w("val"), style_id)
     for text, style in runs:
         _run(p, text, style)
     return p
 
 
 def _row(values: Sequence[str], twips: Sequence[int], color: str | None) -> Any:
-    tr = etree.Element(_w("tr"))
+    tr = OxmlElement("w:tr")
     style = _RunStyle(color=color)
     for index, text in enumerate(values):
-        tc = etree.SubElement(tr, _w("tc"))
+        tc = _sub(tr, "tc")
         if twips:
-            width = etree.SubElement(etree.SubElement(tc, _w("tcPr")), _w("tcW"))
+            width = _sub(_sub(tc, "tcPr"), "tcW")
             width.set(_w("w"), str(twips[index]))
             width.set(_w("type"), "dxa")
         tc.append(_paragraph([(text, style)]))

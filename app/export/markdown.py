@@ -161,9 +161,8 @@ def render_markdown(record: Record) -> bytes:
         if not record.withheld:
             lines += ["None.", ""]
         for card in record.withheld:
-            lines.append(
-                f"- Card {card.number} \\[{card.status_label}\\] ({card.phase}): {md_text(card.text)}"
-            )
+            status = f"\\[{card.status_label}\\]"
+            lines.append(f"- Card {card.number} {status} ({card.phase}): {md_text(card.text)}")
         lines += ["", "### Moderation and redaction log", ""]
         if not record.moderation_log:
             lines += ["No moderation.", ""]

@@ -438,9 +438,7 @@ def _held(held: list[date]) -> str:
     by_month: dict[tuple[int, int], list[date]] = defaultdict(list)
     for d in held:
         by_month[(d.year, d.month)].append(d)
-    parts = [
-        _join_words([str(d.day) for d in ds]) + f" {ds[0]:%B %Y}" for ds in by_month.values()
-    ]
+    parts = [_join_words([str(d.day) for d in ds]) + f" {ds[0]:%B %Y}" for ds in by_month.values()]
     return "; ".join(parts)
 
 
@@ -507,16 +505,19 @@ def build_record(source: Source, edition: str = "full") -> Record:
                 grouped[card.theme_id].append(item)
             else:
                 unthemed.append(item)
-        blocks = [
-            ThemeBlock(
-                name=t.name,
-                votes=theme_votes[t.id],  # type: ignore[index]
-                card_votes=sum(c.votes for c in grouped[t.id]),  # type: ignore[index]
-                cards=by_rank(grouped[t.id]),  # type: ignore[index]
+        blocks = []
+        for t in source.themes:
+            if t.phase != phase or t.id is None:
+                continue
+            members = grouped[t.id]
+            blocks.append(
+                ThemeBlock(
+                    name=t.name,
+                    votes=theme_votes[t.id],
+                    card_votes=sum(c.votes for c in members),
+                    cards=by_rank(members),
+                )
             )
-            for t in source.themes
-            if t.phase == phase
-        ]
         blocks.sort(key=lambda b: (-b.votes, -b.card_votes, -len(b.cards), b.name.lower()))
         sections[phase] = PhaseSection(
             phase=phase,
@@ -528,10 +529,10 @@ def build_record(source: Source, edition: str = "full") -> Record:
 
     used = Counter(c.prompt_id for c in included)
     questions = [
-        Question(phase=PHASE_TITLES[p.phase], text=p.text, cards=used[p.id])  # type: ignore[index]
+        Question(phase=PHASE_TITLES[p.phase], text=p.text, cards=used[p.id or 0])
         for phase in PHASES
         for p in source.prompts
-        if p.phase == phase and (used[p.id] or p.id == review.prompt_id)  # type: ignore[index]
+        if p.phase == phase and (used[p.id or 0] > 0 or p.id == review.prompt_id)
     ]
 
     status = "FINAL" if review.status == "closed" else "DRAFT"
@@ -692,13 +693,13 @@ def _timeline(source: Source, included: list[Card], held: list[date]) -> list[Ti
     for number, voting in enumerate(source.rounds, start=1):
         what = f"voting round {number} ({PHASE_TITLES.get(voting.phase, voting.phase)}, "
         what += f"on {voting.targets})"
-        for at, verb in (
+        for moment, verb in (
             (voting.opened_at, "Opened"),
             (voting.closed_at, "Closed"),
             (voting.revealed_at, "Revealed"),
         ):
-            if at is not None:
-                when = local(at)
+            if moment is not None:
+                when = local(moment)
                 entries[when.date()].append((when, f"{verb} {what}"))
     counts: dict[date, Counter[str]] = defaultdict(Counter)
     for card in included:
@@ -711,7 +712,9 @@ def _timeline(source: Source, included: list[Card], held: list[date]) -> list[Ti
                 number=number,
                 date=f"{day:%A} {long_date(day)}",
                 entries=[TimelineEntry(f"{w:%H:%M}", text) for w, text in rows],
-                cards_by_phase=[(PHASE_TITLES[p], counts[day][p]) for p in PHASES if counts[day][p]],
+                cards_by_phase=[
+                    (PHASE_TITLES[p], counts[day][p]) for p in PHASES if counts[day][p]
+                ],
                 cards=sum(counts[day].values()),
             )
         )

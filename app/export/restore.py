@@ -247,7 +247,9 @@ def restore_review(session: Session, data: ExportData, facilitator_id: int) -> R
         )
         if fid is not None
     }
-    team = {facilitator_id} | {accounts[e.lower()] for e in data.facilitators if e.lower() in accounts}
+    team = {facilitator_id} | {
+        accounts[e.lower()] for e in data.facilitators if e.lower() in accounts
+    }
     for fid in sorted(team):
         session.add(ReviewFacilitator(review_id=rid, facilitator_id=fid))
 
@@ -281,7 +283,9 @@ def restore_review(session: Session, data: ExportData, facilitator_id: int) -> R
     for c in data.cards:
         card = Card(
             review_id=rid,
-            participant_id=None if c.participant_id is None else _need(people, c.participant_id, "participant"),
+            participant_id=None
+            if c.participant_id is None
+            else _need(people, c.participant_id, "participant"),
             facilitator_id=facilitator_id if c.by_facilitator else None,
             phase=c.phase,
             prompt_id=_need(prompts, c.prompt_id, "question"),
@@ -324,7 +328,9 @@ def restore_review(session: Session, data: ExportData, facilitator_id: int) -> R
         rounds[v.id] = (voting.id, v.targets)  # type: ignore[assignment]
     for round_id, person_id, target, count in data.votes:
         if round_id not in rounds:
-            raise RestoreError(f"The export refers to a voting round it does not hold ({round_id}).")
+            raise RestoreError(
+                f"The export refers to a voting round it does not hold ({round_id})."
+            )
         new_round, targets = rounds[round_id]
         session.add(
             Vote(

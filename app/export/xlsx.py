@@ -47,8 +47,14 @@ class _Book:
         self.f_title = add({"bold": True, "font_size": 18, "font_color": ACCENT})
         self.f_h2 = add({"bold": True, "font_size": 13, "font_color": ACCENT})
         self.f_head = add(
-            {"bold": True, "font_color": "#FFFFFF", "bg_color": ACCENT, "valign": "top",
-             "border": 1, "border_color": "#D9D3C7"}
+            {
+                "bold": True,
+                "font_color": "#FFFFFF",
+                "bg_color": ACCENT,
+                "valign": "top",
+                "border": 1,
+                "border_color": "#D9D3C7",
+            }
         )
         self.f_text = add({"text_wrap": True, "valign": "top"})
         self.f_num = add({"valign": "top"})
@@ -77,8 +83,14 @@ class _Book:
             else:
                 ws.write_string(row, col, value, fmt)
 
-    def table(self, ws: Any, row: int, header: Sequence[str], rows: Sequence[Sequence[Cell]],
-              marked: Sequence[bool] = ()) -> int:
+    def table(
+        self,
+        ws: Any,
+        row: int,
+        header: Sequence[str],
+        rows: Sequence[Sequence[Cell]],
+        marked: Sequence[bool] = (),
+    ) -> int:
         """Write a header and rows from `row`; answers the next free row."""
         self.write_row(ws, row, header, self.f_head)
         for index, values in enumerate(rows, start=1):
@@ -86,8 +98,9 @@ class _Book:
             self.write_row(ws, row + index, values, fmt)
         return row + len(rows) + 2
 
-    def bar_chart(self, ws: Any, title: str, sheet: str, first: int, last: int,
-                  label_col: int, value_col: int) -> Any:
+    def bar_chart(
+        self, ws: Any, title: str, sheet: str, first: int, last: int, label_col: int, value_col: int
+    ) -> Any:
         """A native horizontal bar chart of a range (largest on top)."""
         chart = self.wb.add_chart({"type": "bar"})
         chart.add_series(
@@ -148,8 +161,12 @@ class _Book:
         ws.write_string(2, 0, "Outcome", self.f_label)
         ws.write_string(2, 1, p.outcome or "Not recorded.", self.f_text)
         ws.write_string(4, 0, "Questions used", self.f_h2)
-        row = self.table(ws, 5, ("Phase", "Question", "Contributions"),
-                         [(q.phase, q.text, q.cards) for q in p.questions])
+        row = self.table(
+            ws,
+            5,
+            ("Phase", "Question", "Contributions"),
+            [(q.phase, q.text, q.cards) for q in p.questions],
+        )
         ws.write_string(row, 0, "Method", self.f_h2)
         ws.write_string(row + 1, 1, p.method_intro, self.f_text)
         row += 2
@@ -176,16 +193,22 @@ class _Book:
         ws = self.sheet(name, (8, 28, 70, 18, 8, 12, 8, 8) + ((12,) if self.record.full else ()))
         ws.write_string(0, 0, name, self.f_title)
         ws.write_string(2, 0, "Themes by votes", self.f_h2)
-        row = self.table(ws, 3, ("Rank", "Theme", "Contributions", "Votes for theme",
-                                 "Votes for cards"),
-                         [(i, t.name, len(t.cards), t.votes, t.card_votes)
-                          for i, t in enumerate(section.themes, start=1)])
+        row = self.table(
+            ws,
+            3,
+            ("Rank", "Theme", "Contributions", "Votes for theme", "Votes for cards"),
+            [
+                (i, t.name, len(t.cards), t.votes, t.card_votes)
+                for i, t in enumerate(section.themes, start=1)
+            ],
+        )
         # Columns C..E hold counts here; the chart reads votes (theme, else card votes).
         chart_rows = [t for t in section.themes[:CHART_BARS] if t.votes or t.card_votes]
         if chart_rows:
             value_col = 3 if any(t.votes for t in chart_rows) else 4
-            chart = self.bar_chart(ws, f"{name}: themes by votes", name, 4, 3 + len(chart_rows),
-                                   1, value_col)
+            chart = self.bar_chart(
+                ws, f"{name}: themes by votes", name, 4, 3 + len(chart_rows), 1, value_col
+            )
             ws.insert_chart(2, 6, chart)
             row = max(row, 8 + 2 * len(chart_rows))
         ws.write_string(row, 0, "Contributions", self.f_h2)
@@ -201,8 +224,16 @@ class _Book:
             header.append("Status")
         rows: list[list[Cell]] = []
         for group, c in cards:
-            values: list[Cell] = [c.number, group or c.theme, c.text, c.role, c.votes,
-                                  c.appreciations, c.day, c.time]
+            values: list[Cell] = [
+                c.number,
+                group or c.theme,
+                c.text,
+                c.role,
+                c.votes,
+                c.appreciations,
+                c.day,
+                c.time,
+            ]
             if full:
                 values.append(c.status_label + (", redacted" if c.redacted else ""))
             rows.append(values)
@@ -249,15 +280,25 @@ class _Book:
         for r in self.record.rounds:
             ws.write_string(row, 0, f"Round {r.number}: {r.phase}, on {r.targets}", self.f_h2)
             closed = f"; closed {r.closed}" if r.closed else ""
-            ws.write_string(row + 1, 0, f"Opened {r.opened}{closed}; {r.status}. {r.voters} "
-                            f"people cast {r.total} votes (up to {r.budget} each).", self.f_muted)
+            ws.write_string(
+                row + 1,
+                0,
+                f"Opened {r.opened}{closed}; {r.status}. {r.voters} "
+                f"people cast {r.total} votes (up to {r.budget} each).",
+                self.f_muted,
+            )
             first = row + 3
-            end = self.table(ws, row + 2, ("Rank", "For", "Votes"),
-                             [(i, t.label, t.votes) for i, t in enumerate(r.tallies, start=1)])
+            end = self.table(
+                ws,
+                row + 2,
+                ("Rank", "For", "Votes"),
+                [(i, t.label, t.votes) for i, t in enumerate(r.tallies, start=1)],
+            )
             if r.tallies:
                 shown = min(len(r.tallies), CHART_BARS)
-                chart = self.bar_chart(ws, f"Round {r.number}", "Voting", first,
-                                       first + shown - 1, 1, 2)
+                chart = self.bar_chart(
+                    ws, f"Round {r.number}", "Voting", first, first + shown - 1, 1, 2
+                )
                 ws.insert_chart(row + 2, 4, chart)
                 end = max(end, row + 6 + int(1.4 * shown))
             row = end + 1
@@ -274,17 +315,44 @@ class _Book:
 
     def all_cards(self) -> None:
         full = self.record.full
-        ws = self.sheet("Cards", (8, 10, 40, 24, 60, 18, 8, 12, 20, 16, 6, 18, 8)
-                        + ((12, 10, 16) if full else ()))
-        header = ["Card", "Phase", "Question", "Theme", "Text", "Role", "Votes", "Appreciated",
-                  "Owner", "Due", "Day", "Date", "Time"]
+        ws = self.sheet(
+            "Cards",
+            (8, 10, 40, 24, 60, 18, 8, 12, 20, 16, 6, 18, 8) + ((12, 10, 16) if full else ()),
+        )
+        header = [
+            "Card",
+            "Phase",
+            "Question",
+            "Theme",
+            "Text",
+            "Role",
+            "Votes",
+            "Appreciated",
+            "Owner",
+            "Due",
+            "Day",
+            "Date",
+            "Time",
+        ]
         if full:
             header += ["Status", "Redacted", "Name"]
         rows: list[list[Cell]] = []
         for c in self.record.cards:
-            values: list[Cell] = [c.number, PHASE_TITLES.get(c.phase, c.phase), c.question,
-                                  c.theme, c.text, c.role, c.votes, c.appreciations, c.owner,
-                                  c.due, c.day, c.date, c.time]
+            values: list[Cell] = [
+                c.number,
+                PHASE_TITLES.get(c.phase, c.phase),
+                c.question,
+                c.theme,
+                c.text,
+                c.role,
+                c.votes,
+                c.appreciations,
+                c.owner,
+                c.due,
+                c.day,
+                c.date,
+                c.time,
+            ]
             if full:
                 values += [c.status_label, "yes" if c.redacted else "no", c.name]
             rows.append(values)
@@ -296,25 +364,42 @@ class _Book:
         record = self.record
         ws = self.sheet("Concerns", (22, 26, 90))
         ws.write_string(0, 0, "Concerns raised (not for publication)", self.f_title)
-        self.table(ws, 2, ("When", "From", "Concern"),
-                   [(f"{c.date}, {c.time}", c.role + (f", {c.name}" if c.name else ""), c.text)
-                    for c in record.concerns])
+        self.table(
+            ws,
+            2,
+            ("When", "From", "Concern"),
+            [
+                (f"{c.date}, {c.time}", c.role + (f", {c.name}" if c.name else ""), c.text)
+                for c in record.concerns
+            ],
+        )
         ws = self.sheet("Moderation", (22, 24, 80, 28))
         ws.write_string(0, 0, "Moderation and redaction log", self.f_title)
-        row = self.table(ws, 2, ("When", "Action", "Card", "By"),
-                         [(f"{e.date}, {e.time}", e.action, e.detail, e.by)
-                          for e in record.moderation_log])
+        row = self.table(
+            ws,
+            2,
+            ("When", "Action", "Card", "By"),
+            [(f"{e.date}, {e.time}", e.action, e.detail, e.by) for e in record.moderation_log],
+        )
         ws.write_string(row, 0, "Cards the room did not see", self.f_h2)
-        self.table(ws, row + 1, ("Card", "Status", "Phase", "Text"),
-                   [(str(c.number), c.status_label, c.phase.title(), c.text)
-                    for c in record.withheld])
+        self.table(
+            ws,
+            row + 1,
+            ("Card", "Status", "Phase", "Text"),
+            [(str(c.number), c.status_label, c.phase.title(), c.text) for c in record.withheld],
+        )
         ws = self.sheet("Audit", (22, 30, 80, 28))
         ws.write_string(0, 0, "Audit summary", self.f_title)
-        row = self.table(ws, 2, ("Action", "Times"),
-                         [(label, n) for label, n in record.audit_summary])
+        row = self.table(
+            ws, 2, ("Action", "Times"), [(label, n) for label, n in record.audit_summary]
+        )
         ws.write_string(row, 0, "Audit log", self.f_h2)
-        self.table(ws, row + 1, ("When", "Action", "Detail", "By"),
-                   [(f"{e.date}, {e.time}", e.action, e.detail, e.by) for e in record.audit_log])
+        self.table(
+            ws,
+            row + 1,
+            ("When", "Action", "Detail", "By"),
+            [(f"{e.date}, {e.time}", e.action, e.detail, e.by) for e in record.audit_log],
+        )
 
     def build(self) -> bytes:
         self.cover()
