@@ -131,8 +131,23 @@ def _serve(host: str, port: int, workers: int) -> int:
         proxy_headers=True,
         forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
         log_level="info",
+        **_fast_io(),
     )
     return 0
+
+
+def _fast_io() -> dict[str, str]:
+    """uvloop and httptools where installed; the sans-I/O websockets protocol (bench/ measures)."""
+    import importlib.util
+
+    found = {name: importlib.util.find_spec(name) is not None for name in ("uvloop", "httptools")}
+    return {
+        "loop": "uvloop" if found["uvloop"] else "asyncio",
+        "http": "httptools" if found["httptools"] else "h11",
+        # Writes each frame straight to the transport, as websockets' broadcast() does;
+        # the older implementation adds a drain and a lock to every frame (bench/ measures).
+        "ws": "websockets-sansio",
+    }
 
 
 if __name__ == "__main__":

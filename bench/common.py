@@ -97,6 +97,15 @@ class Server:
 
     def command(self) -> list[str]:
         if self.kind == "lantern":
+            # BENCH_PROFILE=FILE runs the server under cProfile, for finding where time goes.
+            profile = os.environ.get("BENCH_PROFILE")
+            if profile:
+                code = (
+                    "import cProfile, signal, app.__main__ as m; "
+                    "signal.signal(signal.SIGTERM, lambda *a: None); "
+                    f"cProfile.run('m.main([\"serve\", \"--port\", \"{self.port}\"])', {profile!r})"
+                )
+                return [sys.executable, "-c", code]
             return [sys.executable, "-m", "app", "serve", "--port", str(self.port)]
         if self.kind == "naive":
             return [

@@ -44,6 +44,7 @@ class Result:
     expected: int = 0
     received: int = 0
     latencies: list[float] = field(default_factory=list)
+    acks: list[float] = field(default_factory=list)
     cpu: float = 0.0
     idle_kb_per_conn: float = 0.0
     connect_seconds: float = 0.0
@@ -70,6 +71,7 @@ class Receivers:
         self.sent_at = [0.0] * cards
         self.count = [0] * cards
         self.latencies: list[float] = []
+        self.acks: list[float] = []
         self.frame_bytes = 0
         self.errors = 0
         self.welcomed = 0
@@ -91,6 +93,11 @@ class Receivers:
             self.welcomed += 1
             if self.welcomed >= self.expect_welcomes:
                 self.all_welcomed.set()
+        elif payload.startswith(b'{"type":"ack"'):
+            at = payload.find(b'"cid":"b')
+            if at >= 0:
+                n = int(payload[at + 8 : payload.find(b'"', at + 8)])
+                self.acks.append(now - self.sent_at[n])
         elif payload.startswith(b'{"type":"error"'):
             self.errors += 1
 
@@ -198,6 +205,7 @@ async def _measure(
     result.expected = expected_each * (cards - receivers.errors)
     result.received = sum(receivers.count)
     result.latencies = receivers.latencies
+    result.acks = receivers.acks
     result.errors = receivers.errors
     result.closed = sum(1 for c in clients if c.lost.done())
     result.frame_bytes = receivers.frame_bytes
@@ -232,6 +240,13 @@ def report(results: list[Result], phones: int, rate: float, seconds: float) -> s
                 f"{r.target} / relay: p50 x{r.p(50) / relay.p(50):.2f},"
                 f" p99 x{r.p(99) / relay.p(99):.2f},"
                 f" CPU per frame x{r.cpu_per_frame_us / relay.cpu_per_frame_us:.2f}"
+            )
+    for r in results:
+        if r.acks:
+            ms = [a * 1000 for a in r.acks]
+            lines.append(
+                f"{r.target} ack (commit) latency: p50 {percentile(ms, 50):.1f} ms,"
+                f" p99 {percentile(ms, 99):.1f} ms, max {max(ms):.1f} ms"
             )
     if results and results[0].frame_bytes:
         lines.append(f"frame size: {results[0].frame_bytes} bytes")
