@@ -131,23 +131,20 @@ def _serve(host: str, port: int, workers: int) -> int:
         proxy_headers=True,
         forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
         log_level="info",
-        **_fast_io(),
+        # uvloop and httptools where installed. The sans-I/O websockets protocol writes
+        # each frame straight to the transport, as websockets' broadcast() does; the older
+        # one adds a drain and a lock to every frame (bench/ measures the difference).
+        loop="uvloop" if _installed("uvloop") else "asyncio",
+        http="httptools" if _installed("httptools") else "h11",
+        ws="websockets-sansio",
     )
     return 0
 
 
-def _fast_io() -> dict[str, str]:
-    """uvloop and httptools where installed; the sans-I/O websockets protocol (bench/ measures)."""
+def _installed(module: str) -> bool:
     import importlib.util
 
-    found = {name: importlib.util.find_spec(name) is not None for name in ("uvloop", "httptools")}
-    return {
-        "loop": "uvloop" if found["uvloop"] else "asyncio",
-        "http": "httptools" if found["httptools"] else "h11",
-        # Writes each frame straight to the transport, as websockets' broadcast() does;
-        # the older implementation adds a drain and a lock to every frame (bench/ measures).
-        "ws": "websockets-sansio",
-    }
+    return importlib.util.find_spec(module) is not None
 
 
 if __name__ == "__main__":
