@@ -20,6 +20,11 @@ let redacting = null; // {id, text}
 let renaming = null; // {id, name}
 let confirmClose = false;
 let chartFor = null;
+let keepOut = []; // [{term, replacement}] as edited, saved with PUT
+let eraseChoice = ""; // participant id picked for erasure
+let eraseConfirm = false;
+let pickerStamp = "";
+let auditTimer = null;
 const assignChoice = {}; // card id -> chosen theme id, kept across re-renders
 
 // ---- start ------------------------------------------------------------------------------
@@ -42,6 +47,9 @@ async function boot() {
   $("join-link").textContent = info.join_url;
   $("vote-budget").value = info.settings.vote_budget || 3;
   renderExports();
+  renderTeam();
+  loadKeepOut();
+  loadAudit();
   room = new Room({
     code: info.code,
     token: null, // the session cookie identifies the facilitator
@@ -69,6 +77,7 @@ async function boot() {
       } else if (frame.kind === "participant.erased") {
         // Erasure rewrites that person's cards and concerns: take the room afresh.
         refresh();
+        loadAudit();
         return;
       }
       render();
@@ -77,7 +86,15 @@ async function boot() {
       presence = frame;
       renderPresence();
     },
-    onAck: () => toast("Saved"),
+    onAck: (item) => {
+      toast("Saved");
+      // Moderation and closing are audited: show them in the log without a manual refresh.
+      const type = item && item.command ? item.command.type : "";
+      if (type === "moderate" || type === "close") {
+        clearTimeout(auditTimer);
+        auditTimer = setTimeout(loadAudit, 400);
+      }
+    },
     onError: (_item, frame) => toast(frame.message, true),
     onRefused: () => location.assign("/facilitate"),
   });
@@ -90,6 +107,8 @@ async function refresh() {
   const body = await response.json();
   const { review, ...rest } = body;
   state = { ...state, ...rest, review: { ...state.review, ...review } };
+  info = { ...info, ...review };
+  renderTeam();
   render();
 }
 
@@ -170,6 +189,7 @@ function render() {
   renderConcerns();
   renderThemes();
   renderCards();
+  renderErasePicker();
   if (key && document.activeElement !== active) {
     const again = document.querySelector(`[data-key="${CSS.escape(key)}"]`);
     if (again) again.focus();
@@ -467,5 +487,296 @@ function renderExports() {
   }
   $("exports").replaceChildren(...cells);
 }
+
+// ---- JSON over HTTP (the session cookie signs these in) ----------------------------------
+
+async function api(method, path, body) {
+  try {
+    const response = await fetch(path, {
+      method,
+      credentials: "same-origin",
+      headers: body === undefined ? {} : { "Content-Type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const data = await response.json().catch(() => null);
+    const message = (data && data.error && data.error.message) || "";
+    return { ok: response.ok, status: response.status, data, message };
+  } catch {
+    return { ok: false, status: 0, data: null, message: "No connection to Lantern. Please try again." };
+  }
+}
+
+/** A 422's detail, as one plain sentence. */
+function problem(result, fallback) {
+  if (result.message) return result.message;
+  const detail = result.data && Array.isArray(result.data.detail) ? result.data.detail[0] : null;
+  if (detail && detail.msg) return `${fallback} ${String(detail.msg).replace(/^Value error, /, "")}.`;
+  return fallback;
+}
+
+// ---- team -------------------------------------------------------------------------------
+
+function renderTeam() {
+  const team = (info && info.facilitators) || [];
+  $("team").replaceChildren(...team.map((email) => el("li", { text: email })));
+}
+
+$("add-facilitator").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const email = $("co-email").value.trim();
+  const status = $("team-status");
+  if (!email || !email.includes("@")) {
+    status.textContent = "Write the email address of their facilitator account.";
+    $("co-email").focus();
+    return;
+  }
+  status.textContent = "Adding…";
+  const result = await api("POST", `/api/reviews/${reviewId}/facilitators`, { email });
+  if (!result.ok) {
+    status.textContent = result.status === 404
+      ? "No facilitator account has that email. Ask an administrator to create one first."
+      : problem(result, "They were not added.");
+    return;
+  }
+  const team = new Set(info.facilitators || []);
+  team.add(result.data.email);
+  info.facilitators = [...team].sort();
+  renderTeam();
+  $("co-email").value = "";
+  status.textContent = `${result.data.email} can now steer this review with you.`;
+  loadAudit();
+});
+
+// ---- keep-out list ----------------------------------------------------------------------
+
+async function loadKeepOut() {
+  const result = await api("GET", `/api/reviews/${reviewId}/keep-out`);
+  if (!result.ok) {
+    $("keep-out-status").textContent = problem(result, "The list could not be read.");
+    return;
+  }
+  keepOut = result.data.terms.map((t) => ({ term: t.term, replacement: t.replacement }));
+  renderKeepOut();
+}
+
+function renderKeepOut(focusRow = null) {
+  const rows = keepOut.map((item, i) => {
+    const n = i + 1;
+    const remove = el("button", { type: "button", class: "quiet small", text: "Remove",
+      "aria-label": `Remove row ${n}${item.term ? `: ${item.term}` : ""}`, onclick: () => {
+        keepOut.splice(i, 1);
+        renderKeepOut(Math.min(i, keepOut.length - 1));
+        $("keep-out-status").textContent = "Removed. Save the list to keep the change.";
+        if (!keepOut.length) $("keep-out-add").focus();
+      } });
+    const term = el("input", { type: "text", maxlength: 100, autocomplete: "off", "data-key": `ko-term-${n}`,
+      "aria-label": `Real name or place, row ${n}`, placeholder: "Jade" });
+    term.value = item.term;
+    term.addEventListener("input", () => {
+      item.term = term.value;
+      remove.setAttribute("aria-label", `Remove row ${n}${item.term.trim() ? `: ${item.term.trim()}` : ""}`);
+    });
+    const replacement = el("input", { type: "text", maxlength: 100, autocomplete: "off", "data-key": `ko-rep-${n}`,
+      "aria-label": `Replace with, row ${n}`, placeholder: "Child A's mother" });
+    replacement.value = item.replacement;
+    replacement.addEventListener("input", () => { item.replacement = replacement.value; });
+    return el("li", {}, term, replacement, remove);
+  });
+  if (!rows.length) {
+    rows.push(el("li", { class: "hint empty", text: "Nothing listed yet. Add each real name or place the room might say." }));
+  }
+  $("keep-out").replaceChildren(...rows);
+  if (focusRow !== null && focusRow >= 0) {
+    document.querySelector(`[data-key="ko-term-${focusRow + 1}"]`)?.focus();
+  }
+}
+
+$("keep-out-add").addEventListener("click", () => {
+  keepOut.push({ term: "", replacement: "" });
+  renderKeepOut(keepOut.length - 1);
+});
+
+$("keep-out-save").addEventListener("click", async () => {
+  const status = $("keep-out-status");
+  const terms = keepOut
+    .map((t) => ({ term: t.term.trim(), replacement: t.replacement.trim() }))
+    .filter((t) => t.term || t.replacement);
+  const incomplete = terms.findIndex((t) => !t.term || !t.replacement);
+  if (incomplete >= 0) {
+    status.textContent = `Row ${incomplete + 1} needs both a real name and what to write instead.`;
+    return;
+  }
+  status.textContent = "Saving…";
+  const result = await api("PUT", `/api/reviews/${reviewId}/keep-out`, { terms });
+  if (!result.ok) {
+    status.textContent = problem(result, "The list was not saved.");
+    return;
+  }
+  keepOut = result.data.terms.map((t) => ({ term: t.term, replacement: t.replacement }));
+  renderKeepOut();
+  const n = keepOut.length;
+  status.textContent = `Saved. ${n} ${n === 1 ? "name or place is" : "names or places are"} kept out of new cards from now on.`;
+  renderKeepOutCheck(result.data.cards_to_check || []);
+  loadAudit();
+});
+
+function renderKeepOutCheck(ids) {
+  const cards = (state ? state.cards : []).filter((c) => ids.includes(c.id));
+  const items = cards.map((c) => el("li", { class: "card-item" },
+    el("div", { class: "text", text: c.text.length > 140 ? `${c.text.slice(0, 140)}…` : c.text }),
+    el("div", { class: "meta", text: `${PHASE_WORDS[c.phase]} · use Redact on this card` })));
+  if (items.length) {
+    items.unshift(el("li", { class: "hint", text: `${items.length} card${items.length === 1 ? "" : "s"} written before contain${items.length === 1 ? "s" : ""} a listed name. Redact ${items.length === 1 ? "it" : "them"} by hand:` }));
+  }
+  $("keep-out-check").replaceChildren(...items);
+}
+
+// ---- erasure ----------------------------------------------------------------------------
+
+function personLabel(p) {
+  const bits = [ROLES[p.role] || p.role, p.name || "no name given"];
+  if (p.table) bits.push(`table ${p.table}`);
+  return bits.join(" · ");
+}
+
+function contributions(pid) {
+  const cards = state.cards.filter((c) => c.participant_id === pid && c.status !== "withdrawn").length;
+  const concerns = (state.concerns || []).filter((c) => c.participant_id === pid).length;
+  return { cards, concerns };
+}
+
+function counted(n, word) {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+function renderErasePicker() {
+  const people = (state.participants || []).filter((p) => !p.erased);
+  if (eraseChoice && !people.some((p) => String(p.id) === eraseChoice)) {
+    eraseChoice = "";
+    eraseConfirm = false;
+  }
+  const stamp = JSON.stringify([people.map((p) => [p.id, p.name, p.table, contributions(p.id)]), eraseChoice, eraseConfirm]);
+  if (stamp === pickerStamp) return;
+  pickerStamp = stamp;
+  const select = $("erase-who");
+  const options = [el("option", { value: "", text: people.length ? "Choose a person" : "Nobody has joined yet" })];
+  for (const p of people) {
+    const { cards, concerns } = contributions(p.id);
+    const extra = concerns ? `, ${counted(concerns, "concern")}` : "";
+    options.push(el("option", { value: String(p.id), text: `${personLabel(p)} (${counted(cards, "card")}${extra})` }));
+  }
+  select.replaceChildren(...options);
+  select.value = eraseChoice;
+  select.disabled = !people.length;
+  const person = people.find((p) => String(p.id) === eraseChoice);
+  const tools = [];
+  if (!eraseConfirm) {
+    tools.push(el("button", { type: "button", class: "danger", id: "erase-start", "data-key": "erase-start",
+      disabled: !person, text: "Erase…", "aria-label": person ? `Erase ${personLabel(person)}` : "Erase the chosen person",
+      onclick: () => {
+        eraseConfirm = true;
+        render();
+        $("erase-yes")?.focus();
+      } }));
+  }
+  $("erase-tools").replaceChildren(...tools);
+  const box = $("erase-confirm");
+  box.hidden = !(eraseConfirm && person);
+  if (eraseConfirm && person) {
+    const { cards, concerns } = contributions(person.id);
+    box.replaceChildren(
+      el("strong", { text: `Erase ${personLabel(person)}?` }),
+      el("p", { text: `Their ${counted(cards, "card")} and ${counted(concerns, "concern")} leave the review, the projector, the phones and every export; their name and table are removed; their phone is signed out. The audit log records that an erasure happened, not what was erased. This cannot be undone.` }),
+      el("div", { class: "tool-row" },
+        el("button", { type: "button", class: "danger", id: "erase-yes", "data-key": "erase-yes", text: "Yes, erase",
+          onclick: () => erase(person) }),
+        el("button", { type: "button", class: "secondary", id: "erase-no", "data-key": "erase-no", text: "Cancel",
+          onclick: () => {
+            eraseConfirm = false;
+            render();
+            $("erase-start")?.focus();
+          } })));
+  }
+}
+
+$("erase-who").addEventListener("change", (event) => {
+  eraseChoice = event.target.value;
+  eraseConfirm = false;
+  $("erase-status").textContent = "";
+  render();
+});
+
+async function erase(person) {
+  const status = $("erase-status");
+  status.textContent = "Erasing…";
+  const label = personLabel(person);
+  const result = await api("POST", `/api/reviews/${reviewId}/participants/${person.id}/erase`);
+  eraseConfirm = false;
+  if (!result.ok) {
+    status.textContent = problem(result, "Nothing was erased.");
+    render();
+    return;
+  }
+  eraseChoice = "";
+  const d = result.data;
+  status.textContent = `Erased ${label}: ${counted(d.cards, "card")} and ${counted(d.concerns, "concern")}. Their phone has been signed out.`;
+  await refresh();
+  loadAudit();
+  $("erase-who").focus();
+}
+
+// ---- audit log --------------------------------------------------------------------------
+
+const AUDIT_WORDS = {
+  sign_in: () => "Signed in",
+  export: (d) => `Exported the ${d.edition === "public" ? "public edition" : "full record"}${d.format ? ` as ${FORMAT_WORDS[d.format] || d.format}` : ""}`,
+  import: (d) => `Imported this review from a JSON export${d.cards !== undefined ? ` (${counted(d.cards, "card")})` : ""}`,
+  "moderate.approve": (d) => `Approved card ${d.card_id}`,
+  "moderate.hide": (d) => `Hid card ${d.card_id} from the room`,
+  "moderate.show": (d) => `Showed card ${d.card_id} again`,
+  "moderate.redact": (d) => `Redacted card ${d.card_id}`,
+  "keep_out.update": (d) => `Updated the keep-out list (${counted(d.terms || 0, "name")})`,
+  erase: (d) => `Erased a participant's contributions (${counted(d.cards || 0, "card")}, ${counted(d.concerns || 0, "concern")})`,
+  purge: () => "Purged the review",
+  "review.close": () => "Closed the review",
+};
+
+const WHEN = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", second: "2-digit" });
+
+function auditWhat(entry) {
+  const words = AUDIT_WORDS[entry.action];
+  if (words) return words(entry.detail || {});
+  return entry.action.replace(/[._]/g, " ");
+}
+
+let auditLoading = false;
+
+async function loadAudit() {
+  if (auditLoading) return;
+  auditLoading = true;
+  const status = $("audit-status");
+  try {
+    const result = await api("GET", `/api/reviews/${reviewId}/audit?limit=500`);
+    if (!result.ok) {
+      status.textContent = problem(result, "The audit log could not be read.");
+      return;
+    }
+    const rows = result.data.map((entry) => {
+      const at = new Date(entry.at);
+      return el("tr", {},
+        el("td", {}, el("time", { datetime: entry.at, text: Number.isNaN(at.getTime()) ? entry.at : WHEN.format(at) })),
+        el("td", { class: "who-cell", text: entry.facilitator || "Lantern (automatic)" }),
+        el("td", { text: auditWhat(entry) }));
+    });
+    if (!rows.length) rows.push(el("tr", {}, el("td", { colspan: 3, class: "hint", text: "Nothing recorded yet." })));
+    $("audit").replaceChildren(...rows);
+    const n = result.data.length;
+    status.textContent = `${counted(n, "entry")}, newest first. Updated ${WHEN.format(new Date())}.`.replace("entrys", "entries");
+  } finally {
+    auditLoading = false;
+  }
+}
+
+$("audit-refresh").addEventListener("click", loadAudit);
 
 boot();

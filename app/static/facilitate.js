@@ -97,4 +97,65 @@ $("create-form").addEventListener("submit", async (event) => {
   location.assign(`/facilitate/${result.data.id}`);
 });
 
+// 64 MiB is the server's limit for an import body.
+const MAX_IMPORT_BYTES = 64 * 1024 * 1024;
+
+$("import-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const button = event.currentTarget.querySelector("button[type=submit]");
+  const error = $("import-error");
+  const status = $("import-status");
+  const fail = (text) => {
+    error.textContent = text;
+    error.hidden = false;
+    status.textContent = "";
+  };
+  error.hidden = true;
+  const file = $("import-file").files[0];
+  if (!file) {
+    fail("Choose the JSON file first.");
+    $("import-file").focus();
+    return;
+  }
+  if (file.size > MAX_IMPORT_BYTES) {
+    fail("That file is larger than 64 MB, so it cannot be a Lantern export.");
+    return;
+  }
+  const text = await file.text();
+  try {
+    JSON.parse(text);
+  } catch {
+    fail(`${file.name} is not a JSON file. Download the full record as JSON from the console and choose that file.`);
+    return;
+  }
+  status.textContent = "Importing…";
+  button.disabled = true;
+  try {
+    const response = await fetch("/api/reviews/import", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json" },
+      body: text,
+    });
+    const data = await response.json().catch(() => null);
+    if (response.status === 401) {
+      fail("Your sign-in has ended. Sign in again, then import.");
+      await load();
+      return;
+    }
+    if (!response.ok) {
+      const why = (data && data.error && data.error.message) || "";
+      fail(why ? `This file could not be imported: ${why}` : "This file could not be imported. Is it the full record as JSON?");
+      return;
+    }
+    status.textContent = "Imported. Opening its console…";
+    location.assign(`/facilitate/${data.id}`);
+  } catch {
+    fail("No connection to Lantern. Please try again.");
+  } finally {
+    button.disabled = false;
+  }
+});
+
+
 load();

@@ -40,6 +40,47 @@ function showJoin() {
   ui.roomView.hidden = true;
   ui.holdView.hidden = true;
   ui.conn.hidden = true;
+  describeRoom();
+}
+
+const WORDS = {
+  anonymous: {
+    lede: "You can take part from this phone. Nobody on the big screen sees your name.",
+    name: "Only the facilitator sees it. Leave it empty to stay anonymous.",
+    rule: "The screen shows what you write with your role, never your name.",
+  },
+  named: {
+    lede: "You can take part from this phone. If you give your first name, it shows beside your cards.",
+    name: "Shown beside your cards on the big screen and on other phones. Leave it empty to show only your role.",
+    rule: "The screen shows what you write with your role and, if you gave it, your first name.",
+  },
+};
+
+/** Word the ground rules for this review before joining: are names shown to the room? */
+async function describeRoom() {
+  let room;
+  try {
+    const response = await fetch(`/api/rooms/${encodeURIComponent(code)}/public`);
+    room = await response.json().catch(() => null);
+    if (!response.ok) {
+      const error = $("join-error");
+      error.textContent = response.status === 404
+        ? "No review has this code. Please check the code on the big screen."
+        : (room && room.error && room.error.message) || "The review could not be found just now.";
+      error.hidden = false;
+      return;
+    }
+  } catch {
+    return; // offline: the safe, anonymous wording already on the page stands
+  }
+  const words = room.anonymous ? WORDS.anonymous : WORDS.named;
+  $("join-lede").textContent = words.lede;
+  $("name-hint").textContent = words.name;
+  $("rule-names").textContent = words.rule;
+  $("rule-moderation").hidden = room.moderation !== "pre";
+  $("join-review").textContent = `${room.title} · ${room.case_ref}`;
+  $("join-review").hidden = false;
+  app.dataset.anonymous = room.anonymous ? "yes" : "no";
 }
 
 $("join-form").addEventListener("submit", async (event) => {
@@ -60,7 +101,7 @@ $("join-form").addEventListener("submit", async (event) => {
     const response = await fetch(`/api/rooms/${encodeURIComponent(code)}/join`, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ role, name: form.elements.name.value.trim() }),
+      body: JSON.stringify({ role, name: form.elements.name.value.trim(), table: form.elements.table.value.trim() }),
     });
     const body = await response.json().catch(() => ({}));
     if (!response.ok) {
@@ -70,6 +111,7 @@ $("join-form").addEventListener("submit", async (event) => {
     }
     auth = { token: body.token, participant_id: body.participant_id };
     store.set(AUTH_KEY, auth);
+    $("signed-out").hidden = true;
     start();
   } catch {
     error.textContent = "No connection. Please check your signal and try again.";
@@ -146,7 +188,10 @@ function start() {
       // The token no longer opens this review (erased, or another review): join afresh.
       store.remove(AUTH_KEY);
       auth = null;
+      state = null;
+      $("signed-out").hidden = false;
       showJoin();
+      announce(ui.announcer, "This phone has been signed out of the review.");
     },
   });
   outbox = room.outbox.slice();
