@@ -22,6 +22,7 @@ def export_command(review_id: int, fmt: str, edition: str, output: str | None) -
             try:
                 rendered = render(session, review_id, fmt, edition)
             except LookupError:
+                sys.stderr.write(f"No review has the id {review_id}.\n")
                 return 1
         if output == "-":
             sys.stdout.buffer.write(rendered.content)
@@ -29,6 +30,8 @@ def export_command(review_id: int, fmt: str, edition: str, output: str | None) -
         else:
             path = Path(output or rendered.filename)
             path.write_bytes(rendered.content)
+            size = len(rendered.content)
+            sys.stderr.write(f"Wrote the {edition} edition as {fmt} to {path} ({size} bytes).\n")
         # Whoever holds the server's database may export; the log still records that they did.
         with database.write() as session:
             session.add(
