@@ -51,7 +51,10 @@ async def export(
     def _export() -> Rendered:
         load_review_for(runtime, me, review_id)
         with runtime.db.read() as session:
-            rendered = render(session, review_id, format, edition)
+            try:
+                rendered = render(session, review_id, format, edition)
+            except LookupError:  # deleted (purged) since the check above
+                raise ApiError(404, "not_found", "No such review.") from None
         with runtime.db.write() as session:
             session.add(
                 AuditEntry(
