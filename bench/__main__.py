@@ -49,6 +49,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     storm = sub.add_parser("storm", help="phones dropped by a server restart all resume")
     storm.add_argument("--phones", type=int, default=1000)
+    storm.add_argument(
+        "--backoff-max",
+        type=float,
+        default=15.0,
+        help="the reconnect backoff's ceiling in seconds (the browser's: 15)",
+    )
 
     args = parser.parse_args(argv)
     limit = raise_file_limit()

@@ -10,6 +10,7 @@ import asyncio
 import json
 import random
 import time
+from collections import Counter
 from typing import Any
 
 import httpx
@@ -17,15 +18,18 @@ import httpx
 from bench import wsclient
 from bench.common import HOST, Server, event_seq, hello, lantern_room
 
+FAILURES: Counter[str] = Counter()
 BACKOFF_MIN = 0.5
+# As the browser client (app/static/live.js) does.
 BACKOFF_MAX = 15.0
 
 
 class Phone:
     """A phone that keeps its seq and epoch and comes back after a drop."""
 
-    def __init__(self, port: int, code: str, token: str) -> None:
+    def __init__(self, port: int, code: str, token: str, backoff_max: float) -> None:
         self.port = port
+        self.backoff_max = backoff_max
         self.path = f"/ws/rooms/{code}"
         self.token = token
         self.seq = 0
@@ -63,13 +67,14 @@ class Phone:
         """After a drop: back off with jitter, retry until welcomed."""
         attempt = 0
         while True:
-            ceiling = min(BACKOFF_MAX, BACKOFF_MIN * 2**attempt)
+            ceiling = min(self.backoff_max, BACKOFF_MIN * 2**attempt)
             await asyncio.sleep(BACKOFF_MIN / 2 + random.random() * ceiling)
             self.attempts += 1
             try:
                 await self.connect()
                 return
-            except (OSError, ConnectionError, TimeoutError):
+            except (OSError, ConnectionError, TimeoutError) as exc:
+                FAILURES[type(exc).__name__] += 1
                 attempt += 1
 
 
@@ -79,7 +84,7 @@ async def main(args: Any) -> str:
     server.start()
     try:
         room = await lantern_room(server, args.phones)
-        phones = [Phone(server.port, room.code, t) for t in room.tokens]
+        phones = [Phone(server.port, room.code, t, args.backoff_max) for t in room.tokens]
         gate = asyncio.Semaphore(100)
 
         async def first(phone: Phone) -> None:
@@ -115,13 +120,16 @@ async def main(args: Any) -> str:
         await asyncio.wait_for(asyncio.gather(*(p.done.wait() for p in phones)), 120)
         last = max(p.current_at for p in phones)
         resumed = sum(p.resumed for p in phones)
+        times = sorted(p.current_at - dropped for p in phones)
+        spread = " / ".join(f"{times[int(q * (len(times) - 1))]:.1f}" for q in (0.5, 0.9, 1.0))
         attempts = sum(p.attempts for p in phones)
         for phone in phones:
             if phone.client is not None:
                 phone.client.close()
         return "\n".join(
             [
-                f"reconnect storm: {len(phones)} phones, server killed (-9) at seq {head}",
+                f"reconnect storm: {len(phones)} phones, server killed (-9) at seq {head};"
+                f" backoff {BACKOFF_MIN:g} s doubling to {args.backoff_max:g} s, full jitter",
                 "",
                 "| measure | value |",
                 "| --- | --- |",
@@ -130,6 +138,8 @@ async def main(args: Any) -> str:
                 f"| server healthy to all phones current | {last - up:.2f} s |",
                 f"| phones resumed by seq (no snapshot) | {resumed}/{len(phones)} |",
                 f"| connection attempts | {attempts} |",
+                f"| failed attempts | {dict(FAILURES)} |",
+                f"| phones current, seconds after the kill (p50/p90/max) | {spread} |",
             ]
         )
     finally:

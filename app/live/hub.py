@@ -37,6 +37,11 @@ LoadSeq = Callable[[int], Awaitable[int | None]]
 Publish = Callable[[dict[str, Any]], Coroutine[Any, Any, None]]
 
 
+def _presence_key(conn: Connection) -> str:
+    identity = conn.identity
+    return f"role:{identity.role}" if identity.audience == "participant" else identity.audience
+
+
 class Room:
     """The connections of one review in this worker."""
 
@@ -45,20 +50,28 @@ class Room:
         self.review_id = review_id
         self.cursor = cursor
         self.connections: set[Connection] = set()
+        self._counts: Counter[str] = Counter()
         self.inbox: asyncio.Queue[WireEvent | None] = asyncio.Queue()
         self.remote_presence: dict[str, tuple[float, dict[str, int]]] = {}
         self._presence_due = False
         self._task = asyncio.create_task(self._run())
 
+    def add(self, conn: Connection) -> None:
+        """Hold a connection (and count it for presence)."""
+        if conn not in self.connections:
+            self.connections.add(conn)
+            self._counts[_presence_key(conn)] += 1
+
+    def remove(self, conn: Connection) -> None:
+        """Let a connection go."""
+        if conn in self.connections:
+            self.connections.discard(conn)
+            self._counts[_presence_key(conn)] -= 1
+
     def local_presence(self) -> dict[str, int]:
         """Counts of this worker's connections: participant roles, screens, facilitators."""
-        counts: Counter[str] = Counter()
-        for conn in self.connections:
-            identity = conn.identity
-            participant = identity.audience == "participant"
-            key = f"role:{identity.role}" if participant else identity.audience
-            counts[key] += 1
-        return dict(counts)
+        # Kept up to date on add and remove: a hall joining at once asks for it per welcome.
+        return {k: v for k, v in self._counts.items() if v}
 
     def presence(self) -> dict[str, Any]:
         """Everyone connected to this review, across workers."""
@@ -184,7 +197,7 @@ class Hub:
                 cursor = await self._load_seq(review_id)
                 room = Room(self, review_id, cursor or 0)
                 self.rooms[review_id] = room
-            room.connections.add(conn)
+            room.add(conn)
         room.presence_changed()
         return room
 
@@ -194,7 +207,7 @@ class Hub:
         room = self.rooms.get(conn.identity.review_id)
         if room is None:
             return
-        room.connections.discard(conn)
+        room.remove(conn)
         if room.connections:
             room.presence_changed()
             return
