@@ -148,6 +148,9 @@ def test_import_refuses_what_it_cannot_restore(
     broken = json.loads(json.dumps(full))
     broken["data"]["cards"][0]["prompt_id"] = 10**9  # a card whose question is missing
     cases.append((json.dumps(broken).encode(), 422))
+    twice = json.loads(json.dumps(full))
+    twice["data"]["votes"].append(twice["data"]["votes"][0])  # one vote row given twice
+    cases.append((json.dumps(twice).encode(), 422))
     for body, status in cases:
         r = client.post("/api/reviews/import", content=body, headers=fac_headers)
         assert r.status_code == status, (body[:60], r.text)

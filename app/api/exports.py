@@ -8,6 +8,7 @@ from typing import Any, Literal
 from anyio import to_thread
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.api.deps import FacilitatorDep, RuntimeDep, load_review_for
 from app.api.errors import ApiError
@@ -123,5 +124,11 @@ async def import_review(
                 return review_out(session, runtime, review, base_url(runtime, request))
         except RestoreError as exc:
             raise ApiError(422, "invalid", str(exc)) from None
+        except SQLAlchemyError:
+            # Rows that each passed validation but clash (a vote given twice, text the
+            # database refuses): the file was not written by an export.
+            raise ApiError(
+                422, "invalid", "The export's data does not hold together, so it was not restored."
+            ) from None
 
     return await to_thread.run_sync(_restore)

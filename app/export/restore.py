@@ -42,6 +42,10 @@ from app.security import hash_token
 PhaseName = Literal["discover", "dream", "design", "deliver"]
 
 
+# Ids are keys only, but must fit the database's 64-bit integers.
+Key = Annotated[int, Field(ge=-(2**62), le=2**62)]
+
+
 def _s(limit: int) -> Any:
     return Annotated[str, StringConstraints(max_length=limit)]
 
@@ -58,12 +62,12 @@ class ReviewData(_Strict):
     days: Annotated[int, Field(ge=1, le=31)] = 1
     status: Literal["draft", "live", "paused", "closed"] = "draft"
     phase: PhaseName = "discover"
-    prompt_id: int | None = None
+    prompt_id: Key | None = None
     settings: dict[str, Any] = Field(default_factory=dict)
     locked: bool = False
     blank: bool = False
     pause_message: _s(rules.MAX_PAUSE_MESSAGE) = ""  # type: ignore[valid-type]
-    spotlight_card_id: int | None = None
+    spotlight_card_id: Key | None = None
     created_at: datetime | None = None
     started_at: datetime | None = None
     closed_at: datetime | None = None
@@ -71,21 +75,21 @@ class ReviewData(_Strict):
 
 
 class PromptData(_Strict):
-    id: int
+    id: Key
     phase: PhaseName
     text: _s(rules.MAX_PROMPT_TEXT)  # type: ignore[valid-type]
-    position: int = 0
+    position: Annotated[int, Field(ge=0, le=10_000)] = 0
 
 
 class ThemeData(_Strict):
-    id: int
+    id: Key
     phase: PhaseName
     name: _s(rules.MAX_THEME_NAME)  # type: ignore[valid-type]
     created_at: datetime | None = None
 
 
 class ParticipantData(_Strict):
-    id: int
+    id: Key
     role: rules.Role
     name: _s(rules.MAX_NAME) = ""  # type: ignore[valid-type]
     table: _s(rules.MAX_TABLE) = ""  # type: ignore[valid-type]
@@ -94,25 +98,25 @@ class ParticipantData(_Strict):
 
 
 class CardData(_Strict):
-    id: int
-    participant_id: int | None = None
+    id: Key
+    participant_id: Key | None = None
     by_facilitator: bool = False
     phase: PhaseName
-    prompt_id: int
+    prompt_id: Key
     text: _s(rules.MAX_CARD_TEXT)  # type: ignore[valid-type]
     status: Literal["held", "visible", "hidden", "withdrawn"]
     hold_reason: _s(500) = ""  # type: ignore[valid-type]
     redacted: bool = False
-    theme_id: int | None = None
+    theme_id: Key | None = None
     owner: _s(rules.MAX_OWNER) = ""  # type: ignore[valid-type]
     due: date | None = None
-    appreciations: Annotated[int, Field(ge=0)] = 0
+    appreciations: Annotated[int, Field(ge=0, le=1_000_000)] = 0
     created_at: datetime | None = None
     updated_at: datetime | None = None
 
 
 class RoundData(_Strict):
-    id: int
+    id: Key
     phase: PhaseName
     targets: Literal["cards", "themes"]
     budget: Annotated[int, Field(ge=1, le=rules.MAX_VOTE_BUDGET)]
@@ -123,8 +127,8 @@ class RoundData(_Strict):
 
 
 class ConcernData(_Strict):
-    id: int
-    participant_id: int | None = None
+    id: Key
+    participant_id: Key | None = None
     text: _s(rules.MAX_CONCERN_TEXT)  # type: ignore[valid-type]
     created_at: datetime | None = None
 
@@ -150,9 +154,9 @@ class ExportData(_Strict):
     themes: list[ThemeData] = Field(default_factory=list)
     participants: list[ParticipantData] = Field(default_factory=list)
     cards: list[CardData] = Field(default_factory=list)
-    appreciations: list[tuple[int, int, datetime | None]] = Field(default_factory=list)
+    appreciations: list[tuple[Key, Key, datetime | None]] = Field(default_factory=list)
     rounds: list[RoundData] = Field(default_factory=list)
-    votes: list[tuple[int, int, int, Annotated[int, Field(ge=0, le=rules.MAX_VOTE_BUDGET)]]] = (
+    votes: list[tuple[Key, Key, Key, Annotated[int, Field(ge=0, le=rules.MAX_VOTE_BUDGET)]]] = (
         Field(default_factory=list)
     )
     concerns: list[ConcernData] = Field(default_factory=list)
@@ -208,9 +212,7 @@ def _need(mapping: dict[int, int], key: int, what: str) -> int:
 def restore_review(session: Session, data: ExportData, facilitator_id: int) -> Review:
     """Write the exported review as a new review run by this facilitator (and its old team)."""
     src = data.review
-    settings = dict(rules.DEFAULT_SETTINGS) | {
-        k: v for k, v in src.settings.items() if k in rules.DEFAULT_SETTINGS
-    }
+    settings = _settings(src.settings)
     review = Review(
         code=_free_code(session),
         title=src.title,
@@ -393,6 +395,22 @@ def restore_review(session: Session, data: ExportData, facilitator_id: int) -> R
     session.add(review)
     session.flush()
     return review
+
+
+def _settings(raw: dict[str, Any]) -> dict[str, Any]:
+    """The review's settings: each known one kept only if it is a value the rules accept."""
+    settings = dict(rules.DEFAULT_SETTINGS)
+    for name, default in rules.DEFAULT_SETTINGS.items():
+        value = raw.get(name)
+        if isinstance(default, bool):
+            ok = isinstance(value, bool)
+        elif isinstance(default, int):
+            ok = type(value) is int and 1 <= value <= rules.MAX_VOTE_BUDGET
+        else:
+            ok = value in ("pre", "post")
+        if ok:
+            settings[name] = value
+    return settings
 
 
 def _free_code(session: Session) -> str:
