@@ -646,7 +646,7 @@ function contributions(pid) {
 }
 
 function counted(n, word) {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
+  return `${n === 0 ? "no" : n} ${word}${n === 1 ? "" : "s"}`;
 }
 
 function renderErasePicker() {
@@ -686,7 +686,7 @@ function renderErasePicker() {
     const { cards, concerns } = contributions(person.id);
     box.replaceChildren(
       el("strong", { text: `Erase ${personLabel(person)}?` }),
-      el("p", { text: `Their ${counted(cards, "card")} and ${counted(concerns, "concern")} leave the review, the projector, the phones and every export; their name and table are removed; their phone is signed out. The audit log records that an erasure happened, not what was erased. This cannot be undone.` }),
+      el("p", { text: `Everything they shared (${counted(cards, "card")}, ${counted(concerns, "concern")}) leaves the review, the projector, the phones and every export; their name and table are removed; their phone is signed out. The audit log records that an erasure happened, not what was erased. This cannot be undone.` }),
       el("div", { class: "tool-row" },
         el("button", { type: "button", class: "danger", id: "erase-yes", "data-key": "erase-yes", text: "Yes, erase",
           onclick: () => erase(person) }),
@@ -771,7 +771,7 @@ async function loadAudit() {
     if (!rows.length) rows.push(el("tr", {}, el("td", { colspan: 3, class: "hint", text: "Nothing recorded yet." })));
     $("audit").replaceChildren(...rows);
     const n = result.data.length;
-    status.textContent = `${counted(n, "entry")}, newest first. Updated ${WHEN.format(new Date())}.`.replace("entrys", "entries");
+    status.textContent = `${n} ${n === 1 ? "entry" : "entries"}, newest first. Updated ${WHEN.format(new Date())}.`;
   } finally {
     auditLoading = false;
   }

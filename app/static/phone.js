@@ -78,7 +78,8 @@ async function describeRoom() {
   $("name-hint").textContent = words.name;
   $("rule-names").textContent = words.rule;
   $("rule-moderation").hidden = room.moderation !== "pre";
-  $("join-review").textContent = `${room.title} · ${room.case_ref}`;
+  const title = room.title.includes(room.case_ref) ? room.title : `${room.title} · ${room.case_ref}`;
+  $("join-review").textContent = title;
   $("join-review").hidden = false;
   app.dataset.anonymous = room.anonymous ? "yes" : "no";
 }
@@ -190,7 +191,10 @@ function start() {
       auth = null;
       state = null;
       $("signed-out").hidden = false;
+      // Their name and table leave this phone too: the form starts empty.
+      $("join-form").reset();
       showJoin();
+      window.scrollTo(0, 0);
       announce(ui.announcer, "This phone has been signed out of the review.");
     },
   });
