@@ -145,8 +145,10 @@ class _Writer:
         twips = [int(Mm(w).twips) for w in widths] if widths else []
         for index, (cell, text) in enumerate(zip(head.cells, header, strict=True)):
             cell.text = text
-            if twips:
-                cell.width = Mm(widths[index])  # type: ignore[index]
+            if widths:
+                cell.width = Mm(widths[index])
+                # The grid too: LibreOffice sizes columns from it, Word from the cells.
+                table.columns[index].width = Mm(widths[index])
         # The body rows are written as XML directly: python-docx's cell objects cost
         # milliseconds each, and a big review's tallies run to thousands of rows.
         tbl = table._tbl
