@@ -731,15 +731,23 @@ const AUDIT_WORDS = {
   sign_in: () => "Signed in",
   export: (d) => `Exported the ${d.edition === "public" ? "public edition" : "full record"}${d.format ? ` as ${FORMAT_WORDS[d.format] || d.format}` : ""}`,
   import: (d) => `Imported this review from a JSON export${d.cards !== undefined ? ` (${counted(d.cards, "card")})` : ""}`,
-  "moderate.approve": (d) => `Approved card ${d.card_id}`,
-  "moderate.hide": (d) => `Hid card ${d.card_id} from the room`,
-  "moderate.show": (d) => `Showed card ${d.card_id} again`,
-  "moderate.redact": (d) => `Redacted card ${d.card_id}`,
+  "moderate.approve": (d) => `Approved ${cardWords(d.card_id)}`,
+  "moderate.hide": (d) => `Hid ${cardWords(d.card_id)} from the room`,
+  "moderate.show": (d) => `Showed ${cardWords(d.card_id)} again`,
+  "moderate.redact": (d) => `Redacted ${cardWords(d.card_id)}`,
   "keep_out.update": (d) => `Updated the keep-out list (${counted(d.terms || 0, "name")})`,
   erase: (d) => `Erased a participant's contributions (${counted(d.cards || 0, "card")}, ${counted(d.concerns || 0, "concern")})`,
   purge: () => "Purged the review",
   "review.close": () => "Closed the review",
 };
+
+/** "card 12" with the start of its words, when the console has the card. */
+function cardWords(id) {
+  const card = state && state.cards.find((c) => c.id === id);
+  const text = card && card.text ? card.text.trim() : "";
+  if (!text) return `card ${id}`;
+  return `card ${id} (“${text.length > 48 ? `${text.slice(0, 48).trim()}…` : text}”)`;
+}
 
 const WHEN = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", second: "2-digit" });
 

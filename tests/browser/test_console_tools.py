@@ -181,6 +181,7 @@ def test_keep_out_erasure_audit_team_and_import(
     expect(console.locator("#review-title")).to_have_text("Learning review: Child D")
     expect(console.locator("#cards")).to_contain_text(POLICE)
     expect(console.locator("#cards")).not_to_contain_text("Child D's mother")
+    expect(console.locator("#audit")).to_contain_text("Imported this review from a JSON export")
     assert not contexts.console_errors, contexts.console_errors
 
 
