@@ -484,3 +484,34 @@ def test_audit_limit_is_bounded(client: TestClient, fac_headers: Headers, limit:
     review = new_review(client, fac_headers)
     r = client.get(f"/api/reviews/{review['id']}/audit?limit={limit}", headers=fac_headers)
     assert r.status_code == 422
+
+
+def test_a_review_can_be_deleted_at_once_by_its_facilitators_alone(
+    client: TestClient, fac_headers: Headers, db: Database
+) -> None:
+    review = _close_long_ago(client, fac_headers, db, days_ago=1)
+    make_facilitator(db, "stranger@example.org")
+    r = client.post("/api/auth/login", json={"email": "stranger@example.org", "password": PASSWORD})
+    stranger = bearer(r.json()["token"])
+    client.cookies.clear()
+    assert client.delete(f"/api/reviews/{review['id']}", headers=stranger).status_code == 404
+    assert _left_of(db, review["id"]) > 10
+    assert client.delete(f"/api/reviews/{review['id']}", headers=fac_headers).status_code == 204
+    assert _left_of(db, review["id"]) == 0
+    assert client.get(f"/api/reviews/{review['id']}", headers=fac_headers).status_code == 404
+    with db.read() as session:
+        entry = session.exec(select(AuditEntry).where(AuditEntry.action == "delete")).one()
+    assert (entry.review_id, entry.detail) == (review["id"], {})
+
+
+def test_sign_in_addresses_are_forgotten_after_ninety_days(db: Database) -> None:
+    from app.privacy.retention import AUDIT_ADDRESS_DAYS, forget_old_addresses
+
+    with db.write() as session:
+        old = utcnow() - timedelta(days=AUDIT_ADDRESS_DAYS + 1)
+        session.add(AuditEntry(action="sign_in", address="203.0.113.9", created_at=old))
+        session.add(AuditEntry(action="sign_in", address="198.51.100.7"))
+    assert forget_old_addresses(db) == 1
+    with db.read() as session:
+        addresses = sorted(e.address for e in session.exec(select(AuditEntry)))
+    assert addresses == ["", "198.51.100.7"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from anyio import to_thread
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 from sqlmodel import col, delete, or_, select
 
@@ -15,6 +15,7 @@ from app.api.schemas import ERROR_RESPONSES
 from app.models import AuditEntry, Card, Event, Facilitator, KeepOut, ReviewFacilitator
 from app.privacy.erasure import erase_participant
 from app.privacy.keep_out import apply_keep_out
+from app.privacy.retention import delete_review
 from app.review.errors import CommandError
 from app.review.views import iso
 
@@ -24,6 +25,7 @@ router = APIRouter(prefix="/api/reviews", tags=["privacy"], responses=ERROR_RESP
 MAX_KEEP_OUT_TERMS = 200
 MAX_AUDIT_ENTRIES = 2000
 CLOSE_ERASED = 4003
+CLOSE_DELETED = 4004
 
 _Term = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
@@ -177,6 +179,26 @@ async def erase(
     )
     await runtime.publish(event)
     return out
+
+
+@router.delete("/{review_id}", status_code=204)
+async def delete_now(review_id: int, runtime: RuntimeDep, me: FacilitatorDep) -> Response:
+    """Delete the review and everything in it now, without waiting for its retention period."""
+    assert me.id is not None
+    facilitator_id = me.id
+
+    def _delete() -> None:
+        load_review_for(runtime, me, review_id)
+        with runtime.db.write() as session:
+            delete_review(session, review_id)
+            # As with a purge, the record names the review id only.
+            session.add(
+                AuditEntry(review_id=review_id, facilitator_id=facilitator_id, action="delete")
+            )
+
+    await to_thread.run_sync(_delete)
+    runtime.hub.kick(review_id, lambda _conn: True, CLOSE_DELETED, "This review has been deleted.")
+    return Response(status_code=204)
 
 
 @router.get("/{review_id}/audit", response_model=list[AuditEntryOut])

@@ -7,7 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
 from app.db import Database
@@ -32,6 +32,9 @@ log = logging.getLogger("lantern.retention")
 
 # How often a running server looks for reviews past their retention period.
 PURGE_INTERVAL_SECONDS = 60 * 60
+# Sign-in addresses in the audit log are personal data with no use after a security
+# review would have looked at them; the entries stay, the addresses go.
+AUDIT_ADDRESS_DAYS = 90
 
 
 def is_expired(review: Review, now: datetime) -> bool:
@@ -77,8 +80,24 @@ def delete_review(session: Session, review_id: int) -> None:
         session.execute(statement)
 
 
+def forget_old_addresses(db: Database, now: datetime | None = None) -> int:
+    """Blank the network addresses of audit entries older than AUDIT_ADDRESS_DAYS."""
+    horizon = (now or utcnow()) - timedelta(days=AUDIT_ADDRESS_DAYS)
+    with db.write() as session:
+        result = session.execute(
+            update(AuditEntry)
+            .where(col(AuditEntry.created_at) < horizon, col(AuditEntry.address) != "")
+            .values(address="")
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
 def purge_expired(db: Database, now: datetime | None = None) -> list[int]:
-    """Delete every expired review, each in its own transaction; the ids purged."""
+    """Delete every expired review, each in its own transaction; the ids purged.
+
+    Old sign-in addresses in the audit log are forgotten on the same round.
+    """
+    forget_old_addresses(db, now)
     with db.read() as session:
         candidates = expired_review_ids(session, now)
     purged = []
