@@ -45,6 +45,7 @@ class Result:
     received: int = 0
     latencies: list[float] = field(default_factory=list)
     acks: list[float] = field(default_factory=list)
+    after_commit: list[float] = field(default_factory=list)
     cpu: float = 0.0
     idle_kb_per_conn: float = 0.0
     connect_seconds: float = 0.0
@@ -72,6 +73,8 @@ class Receivers:
         self.count = [0] * cards
         self.latencies: list[float] = []
         self.acks: list[float] = []
+        self.ack_at = [0.0] * cards
+        self.arrivals: list[tuple[int, float]] = []
         self.frame_bytes = 0
         self.errors = 0
         self.welcomed = 0
@@ -85,6 +88,7 @@ class Receivers:
             n = from_letters(payload[at + len(MARK) : end])
             if self.sent_at[n]:
                 self.latencies.append(now - self.sent_at[n])
+                self.arrivals.append((n, now))
                 self.count[n] += 1
                 self.frame_bytes = len(payload)
             return
@@ -98,6 +102,7 @@ class Receivers:
             if at >= 0:
                 n = int(payload[at + 8 : payload.find(b'"', at + 8)])
                 self.acks.append(now - self.sent_at[n])
+                self.ack_at[n] = now
         elif payload.startswith(b'{"type":"error"'):
             self.errors += 1
 
@@ -206,6 +211,10 @@ async def _measure(
     result.received = sum(receivers.count)
     result.latencies = receivers.latencies
     result.acks = receivers.acks
+    if receivers.acks:
+        # From the ack (the card is durably stored) to each receipt: the fan-out's own share.
+        ack_at = receivers.ack_at
+        result.after_commit = [max(0.0, t - ack_at[n]) for n, t in receivers.arrivals if ack_at[n]]
     result.errors = receivers.errors
     result.closed = sum(1 for c in clients if c.lost.done())
     result.frame_bytes = receivers.frame_bytes
@@ -247,6 +256,12 @@ def report(results: list[Result], phones: int, rate: float, seconds: float) -> s
             lines.append(
                 f"{r.target} ack (commit) latency: p50 {percentile(ms, 50):.1f} ms,"
                 f" p99 {percentile(ms, 99):.1f} ms, max {max(ms):.1f} ms"
+            )
+        if r.after_commit:
+            ms = [a * 1000 for a in r.after_commit]
+            lines.append(
+                f"{r.target} from ack to receipt (fan-out only): p50 {percentile(ms, 50):.1f} ms,"
+                f" p95 {percentile(ms, 95):.1f} ms, p99 {percentile(ms, 99):.1f} ms"
             )
     if results and results[0].frame_bytes:
         lines.append(f"frame size: {results[0].frame_bytes} bytes")
