@@ -9,6 +9,7 @@ Examples:
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -58,7 +59,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     args = parser.parse_args(argv)
     limit = raise_file_limit()
-    print(f"open-file limit: {limit}", flush=True)
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    # Anything else running on the machine shows in the figures: say how busy it was.
+    print(
+        f"open-file limit: {limit}; load average before: {load}; cores: {os.cpu_count()}",
+        flush=True,
+    )
     if args.command == "fanout":
         from bench import fanout as fan
 
