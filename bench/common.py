@@ -103,7 +103,7 @@ class Server:
                 code = (
                     "import cProfile, signal, app.__main__ as m; "
                     "signal.signal(signal.SIGTERM, lambda *a: None); "
-                    f"cProfile.run('m.main([\"serve\", \"--port\", \"{self.port}\"])', {profile!r})"
+                    f'cProfile.run(\'m.main(["serve", "--port", "{self.port}"])\', {profile!r})'
                 )
                 return [sys.executable, "-c", code]
             return [sys.executable, "-m", "app", "serve", "--port", str(self.port)]
