@@ -144,6 +144,11 @@ class Api:
         r.raise_for_status()
         return dict(r.json())
 
+    def list_reviews(self, token: str) -> list[dict[str, Any]]:
+        r = httpx.get(f"{self.base}/api/reviews", headers={"Authorization": f"Bearer {token}"})
+        r.raise_for_status()
+        return list(r.json())
+
     def join(self, code: str, role: str = "social_care", name: str = "") -> dict[str, Any]:
         r = httpx.post(f"{self.base}/api/rooms/{code}/join", json={"role": role, "name": name})
         r.raise_for_status()

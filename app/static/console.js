@@ -725,6 +725,27 @@ async function erase(person) {
   $("erase-who").focus();
 }
 
+// ---- deleting the review ----------------------------------------------------------------
+
+function showDeleteConfirm(open) {
+  $("delete-confirm").hidden = !open;
+  $("delete-start").hidden = open;
+  (open ? $("delete-yes") : $("delete-start")).focus();
+}
+
+$("delete-start").addEventListener("click", () => showDeleteConfirm(true));
+$("delete-no").addEventListener("click", () => showDeleteConfirm(false));
+$("delete-yes").addEventListener("click", async () => {
+  $("delete-status").textContent = "Deleting…";
+  const result = await api("DELETE", `/api/reviews/${reviewId}`);
+  if (!result.ok && result.status !== 204) {
+    $("delete-status").textContent = problem(result, "Nothing was deleted.");
+    showDeleteConfirm(false);
+    return;
+  }
+  window.location.assign("/facilitate");
+});
+
 // ---- audit log --------------------------------------------------------------------------
 
 const AUDIT_WORDS = {
@@ -738,6 +759,7 @@ const AUDIT_WORDS = {
   "keep_out.update": (d) => `Updated the keep-out list (${counted(d.terms || 0, "name")})`,
   erase: (d) => `Erased a participant's contributions (${counted(d.cards || 0, "card")}, ${counted(d.concerns || 0, "concern")})`,
   purge: () => "Purged the review",
+  delete: () => "Deleted the review",
   "review.close": () => "Closed the review",
 };
 

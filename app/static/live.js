@@ -104,10 +104,12 @@ export class Room {
       if (this.ws !== ws) return;
       this.ws = null;
       this._stopPing();
-      if (ev.code === 1008) {
+      // 1008: refused at hello; 4003: this participant was erased; 4004: the review was
+      // deleted. Retrying would only be refused again.
+      if (ev.code === 1008 || ev.code === 4003 || ev.code === 4004) {
         this.stopped = true;
         this._setStatus("refused");
-        if (this.opts.onRefused) this.opts.onRefused(ev.reason || "");
+        if (this.opts.onRefused) this.opts.onRefused(ev.reason || "", ev.code);
         return;
       }
       this._scheduleRetry();

@@ -185,11 +185,20 @@ function start() {
       outbox = items;
       if (state) render();
     },
-    onRefused: () => {
+    onRefused: (_reason, code) => {
       // The token no longer opens this review (erased, or another review): join afresh.
       store.remove(AUTH_KEY);
       auth = null;
       state = null;
+      if (code === 4004) {
+        // Deleted: there is nothing left to join.
+        $("review-gone").hidden = false;
+        $("join-form").reset();
+        showJoin();
+        $("join-form").hidden = true;
+        announce(ui.announcer, "This review has been deleted.");
+        return;
+      }
       $("signed-out").hidden = false;
       // Their name and table leave this phone too: the form starts empty.
       $("join-form").reset();

@@ -222,3 +222,28 @@ def test_import_errors_and_the_anonymous_wording(
     phone.goto("/j/ZZZZ2222")
     expect(phone.locator("#join-error")).to_contain_text("No review has this code")
     assert not contexts.console_errors, contexts.console_errors
+
+
+def test_deleting_a_review_from_the_console_closes_the_room(
+    contexts: Contexts, live_api: Api
+) -> None:
+    console = contexts.page(LAPTOP)
+    sign_in(console)
+    code = create_review(console, anonymous=True)
+    phone = contexts.page(PHONE)
+    join(phone, code, "Health")
+    delete = console.locator("#privacy")
+    delete.get_by_role("button", name="Delete review…").click()
+    expect(console.locator("#delete-confirm")).to_be_visible()
+    assert_accessible(console, "console asking to confirm a deletion")
+    delete.get_by_role("button", name="Cancel").click()
+    expect(console.locator("#delete-confirm")).to_be_hidden()
+    delete.get_by_role("button", name="Delete review…").click()
+    delete.get_by_role("button", name="Yes, delete it").click()
+    expect(console).to_have_url(re.compile(r"/facilitate$"))
+    expect(phone.locator("#review-gone")).to_be_visible()
+    expect(phone.locator("#join-form")).to_be_hidden()
+    expect(console.get_by_text(code)).to_have_count(0)
+    token = live_api.login("lead@example.org")
+    assert all(r["code"] != code for r in live_api.list_reviews(token))
+    assert not contexts.console_errors, contexts.console_errors
