@@ -4,6 +4,9 @@ Examples:
     python -m bench fanout --phones 1000 --rate 20 --seconds 20
     python -m bench storm --phones 1000
     python -m bench hold --phones 2000
+    python -m bench export ...    (bench/export_bench.py: the session record exports)
+
+With no command, runs fanout and then storm with their defaults.
 """
 
 from __future__ import annotations
@@ -17,8 +20,10 @@ from bench.common import raise_file_limit, run
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Parse the command line and run one benchmark."""
+    """Parse the command line and run one benchmark (with none named: fanout, then storm)."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv:
+        return main(["fanout"]) or main(["storm"])
     if argv and argv[0] == "export":
         from bench import export_bench  # written separately; has its own options
 
