@@ -1,6 +1,6 @@
 """How long each export format takes on a big review, and how much memory it needs at peak.
 
-    .venv/bin/python -m bench.export_bench [--edition full|public] [--keep DIR]
+    .venv/bin/python -m bench.export_bench [--edition full|public] [--formats pdf] [--keep DIR]
 
 Builds a three-day review with 200 participants, 5,000 cards and 20,000 votes straight into
 a fresh SQLite database (bulk inserts, not the command path: this measures the export, not
@@ -17,8 +17,11 @@ import gc
 import json
 import os
 import random
+import re
 import resource
 import secrets
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -349,6 +352,12 @@ def measure(db: Database, rid: int, fmt: str, edition: str, keep: Path | None) -
             "added": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - before,
             "size": len(out.content) / 1024,
         }
+        if fmt == "pdf" and shutil.which("pdfinfo"):
+            # WeasyPrint's cost goes with the lines and pages it lays out: count the pages.
+            info = subprocess.run(["pdfinfo", "-"], input=out.content, capture_output=True)
+            found = re.search(rb"^Pages:\s+(\d+)", info.stdout, re.M)
+            if found:
+                result["pages"] = int(found.group(1))
         if keep:
             keep.mkdir(parents=True, exist_ok=True)
             (keep / out.filename).write_bytes(out.content)
@@ -397,6 +406,12 @@ def main(argv: list[str] | None = None) -> int:
                 f"  {'ok' if ok else 'OVER'}",
                 flush=True,
             )
+            if "pages" in best:
+                print(
+                    f"{'':<7}{best['pages']:.0f} pages, "
+                    f"{1000 * best['cpu'] / max(best['pages'], 1):.0f} ms of CPU per page",
+                    flush=True,
+                )
         db.dispose()
     return 1 if failed else 0
 
