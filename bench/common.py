@@ -6,6 +6,7 @@ import asyncio
 import json
 import os
 import resource
+import shutil
 import signal
 import socket
 import subprocess
@@ -166,6 +167,11 @@ class Server:
                 self.process.wait(15)
             except subprocess.TimeoutExpired:
                 self.kill()
+
+    def cleanup(self) -> None:
+        """Stop, and remove the data dir (the database and the server's log)."""
+        self.stop()
+        shutil.rmtree(self.data_dir, ignore_errors=True)
 
 
 @dataclass

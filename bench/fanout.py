@@ -143,7 +143,7 @@ async def run_target(
     try:
         return await _measure(server, phones, rate, seconds, text_size, frame_size)
     finally:
-        server.stop()
+        server.cleanup()
 
 
 async def _measure(

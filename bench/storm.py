@@ -143,4 +143,4 @@ async def main(args: Any) -> str:
             ]
         )
     finally:
-        server.stop()
+        server.cleanup()
