@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import secrets
 from datetime import timedelta
+from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -15,8 +16,14 @@ from app.models import AuthToken, Facilitator, Participant, Review, ReviewFacili
 from app.review.identity import Identity
 
 _HASHER = PasswordHasher()
-# Verified against when an email is unknown, so a wrong email costs as long as a wrong password.
-_DUMMY_HASH = _HASHER.hash("lantern-timing-equaliser")
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """Verified against when an email is unknown, so a wrong email costs as long as a wrong
+    password. Made on first use: an argon2 hash at import would slow every start."""
+    return _HASHER.hash("lantern-timing-equaliser")
+
 
 FACILITATOR_PREFIX = "f_"
 PARTICIPANT_PREFIX = "p_"
@@ -31,7 +38,9 @@ def hash_password(password: str) -> str:
 def verify_password(password_hash: str | None, password: str) -> bool:
     """Whether the password matches; always spends one argon2 verification."""
     try:
-        return _HASHER.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return (
+            _HASHER.verify(password_hash or _dummy_hash(), password) and password_hash is not None
+        )
     except (VerificationError, InvalidHashError):
         return False
 

@@ -72,6 +72,7 @@ async def room_socket(websocket: WebSocket, code: str) -> None:
             room.presence(),
         )
         conn.start(frames, covered)
+        del frames  # the welcome can be large; the connection holds its own reference until sent
         await _serve(websocket, runtime, conn)
     finally:
         await runtime.hub.detach(conn)

@@ -7,11 +7,10 @@ shown to them only when the review is not anonymous; tallies only when not hidde
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, and_, col, func, or_, select
 
 from app.models import (
     Appreciation,
@@ -175,22 +174,39 @@ def round_tallies(session: Session, round_id: int) -> dict[int, int]:
     return {target: int(total) for target, total in rows if total}
 
 
+def joined_by_role(session: Session, review: Review) -> dict[str, int]:
+    """How many have joined, by role (the erased not counted)."""
+    rows = session.exec(
+        select(Participant.role, func.count())
+        .where(Participant.review_id == review.id, col(Participant.erased_at).is_(None))
+        .group_by(col(Participant.role))
+    ).all()
+    return {role: int(n) for role, n in rows}
+
+
 def snapshot(session: Session, review: Review, identity: Identity) -> dict[str, Any]:
     """The whole room as this identity may see it."""
     audience = identity.audience
     me = identity.participant_id
-    participants = {
-        p.id: p for p in session.exec(select(Participant).where(Participant.review_id == review.id))
-    }
-    cards = session.exec(
-        select(Card).where(Card.review_id == review.id).order_by(col(Card.id))
-    ).all()
+    cards_query = select(Card).where(Card.review_id == review.id)
+    participant_query = select(Participant).where(Participant.review_id == review.id)
+    if audience != "facilitator":
+        # A hall of phones each taking a welcome: read only the cards this one may see,
+        # and only their authors, not every participant of the review.
+        seen = col(Card.status) == "visible"
+        if me is not None:
+            seen = or_(seen, and_(col(Card.participant_id) == me, col(Card.status) != "withdrawn"))
+        cards_query = cards_query.where(seen)
+    cards = session.exec(cards_query.order_by(col(Card.id))).all()
+    if audience != "facilitator":
+        authors = {c.participant_id for c in cards if c.participant_id is not None}
+        participant_query = participant_query.where(col(Participant.id).in_(authors))
+    participants = {p.id: p for p in session.exec(participant_query)}
     visible_cards = []
     for card in cards:
         mine = me is not None and card.participant_id == me
-        if audience == "facilitator" or is_public(card) or (mine and card.status != "withdrawn"):
-            author = participants.get(card.participant_id) if card.participant_id else None
-            visible_cards.append(card_view(card, review, author, audience=audience, mine=mine))
+        author = participants.get(card.participant_id) if card.participant_id else None
+        visible_cards.append(card_view(card, review, author, audience=audience, mine=mine))
     rounds = []
     for voting in session.exec(
         select(VotingRound).where(VotingRound.review_id == review.id).order_by(col(VotingRound.id))
@@ -216,9 +232,7 @@ def snapshot(session: Session, review: Review, identity: Identity) -> dict[str, 
         ],
         "cards": visible_cards,
         "rounds": rounds,
-        "joined_by_role": dict(
-            Counter(p.role for p in participants.values() if p.erased_at is None)
-        ),
+        "joined_by_role": joined_by_role(session, review),
         "server_time": iso(utcnow()),
     }
     if audience == "facilitator":
