@@ -25,6 +25,7 @@ from app.models import (
     utcnow,
 )
 from app.review.identity import Identity
+from app.review.rules import DEFAULT_SETTINGS
 
 
 def iso(value: datetime | date | None) -> str | None:
@@ -38,8 +39,6 @@ def iso(value: datetime | date | None) -> str | None:
 
 def setting(review: Review, name: str) -> Any:
     """One of the review's settings, falling back to the default."""
-    from app.review.rules import DEFAULT_SETTINGS
-
     return review.settings.get(name, DEFAULT_SETTINGS[name])
 
 
