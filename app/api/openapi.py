@@ -32,7 +32,7 @@ def install(app: FastAPI) -> None:
             description=DESCRIPTION,
             routes=app.routes,
         )
-        command_schema = TypeAdapter(Command).json_schema(  # type: ignore[arg-type]
+        command_schema = TypeAdapter(Command).json_schema(  # type: ignore[arg-type, unused-ignore]
             ref_template="#/components/schemas/{model}"
         )
         components = schema.setdefault("components", {}).setdefault("schemas", {})

@@ -207,7 +207,7 @@ COMMAND_TYPES: frozenset[str] = frozenset(
 )
 
 # mypy cannot see that an Annotated union is a valid TypeAdapter argument.
-_ADAPTER: TypeAdapter[Command] = TypeAdapter(Command)  # type: ignore[arg-type]
+_ADAPTER: TypeAdapter[Command] = TypeAdapter(Command)  # type: ignore[arg-type, unused-ignore]
 
 
 def parse_command(frame: Any) -> Command:
