@@ -144,6 +144,22 @@ class Api:
         r.raise_for_status()
         return dict(r.json())
 
+    def send(self, token: str, code: str, command: dict[str, Any]) -> dict[str, Any]:
+        """One command over HTTP; raises unless it is acked."""
+        r = httpx.post(
+            f"{self.base}/api/rooms/{code}/commands",
+            json=command,
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        r.raise_for_status()
+        return dict(r.json())
+
+    def live_review(self, token: str, **settings: Any) -> dict[str, Any]:
+        """A new review with these settings, already started."""
+        review = self.create_review(token, settings=settings)
+        self.send(token, review["code"], {"type": "start", "cid": "start"})
+        return review
+
     def list_reviews(self, token: str) -> list[dict[str, Any]]:
         r = httpx.get(f"{self.base}/api/reviews", headers={"Authorization": f"Bearer {token}"})
         r.raise_for_status()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
@@ -26,9 +28,11 @@ def prompt(review: dict[str, Any], phase: str, index: int = 0) -> int:
     return int([p["id"] for p in review["prompts"] if p["phase"] == phase][index])
 
 
-async def open_room(
+@asynccontextmanager
+async def opened(
     live: LiveServer, api: Api, **settings: Any
-) -> tuple[dict[str, Any], Client, Client, list[Client]]:
+) -> AsyncIterator[tuple[dict[str, Any], Client, Client, list[Client]]]:
+    """A new review with a facilitator, a screen and five phones connected; all closed after."""
     token = api.login("lead@example.org")
     review = api.create_review(token, settings=settings) if settings else api.create_review(token)
     fac = Client(live.ws_url, review["code"], token)
@@ -39,9 +43,14 @@ async def open_room(
         )
         for i, role in enumerate(ROLES)
     ]
-    for client in (fac, screen, *phones):
+    clients = (fac, screen, *phones)
+    for client in clients:
         await client.connect()
-    return review, fac, screen, phones
+    try:
+        yield review, fac, screen, phones
+    finally:
+        for client in clients:
+            await client.close()
 
 
 def public_texts(client: Client) -> list[str]:
@@ -50,81 +59,84 @@ def public_texts(client: Client) -> list[str]:
 
 def test_a_whole_review_through_all_four_phases(live: LiveServer, live_api: Api) -> None:
     async def scenario() -> None:
-        review, fac, screen, phones = await open_room(live, live_api)
-        assert (fac.audience, screen.audience, phones[0].audience) == (
-            "facilitator",
-            "screen",
-            "participant",
-        )
-        await fac.send({"type": "start"})
-        approved: list[str] = []
-        for phase in ("discover", "dream", "design", "deliver"):
-            await fac.send({"type": "set_phase", "phase": phase})
-            await fac.send({"type": "add_theme", "name": f"{phase} theme"})
-            for i, phone in enumerate(phones):
-                extra = {"owner": "Team", "due": "2027-02-01"} if phase == "deliver" else {}
-                text = f"{phase} card from phone {i}"
-                await phone.send(
-                    {
-                        "type": "contribute",
-                        "prompt_id": prompt(review, phase),
-                        "text": text,
-                        **extra,
-                    }
-                )
-            await fac.wait_for(lambda c, p=phase: sum(x["phase"] == p for x in c.cards()) == 5)
-            # Pre-moderation: the screen sees nothing until the facilitator approves.
-            assert not [c for c in screen.cards() if c["phase"] == phase]
-            held = [c for c in fac.cards() if c["phase"] == phase and c["status"] == "held"]
-            state = httpx.get(
-                f"{live.url}/api/reviews/{review['id']}",
-                headers={"Authorization": f"Bearer {fac.token}"},
-            ).json()
-            theme_id = [t["id"] for t in state["themes"] if t["phase"] == phase][0]
-            for card in held[:4]:
-                await fac.send({"type": "moderate", "card_id": card["id"], "action": "approve"})
-                await fac.send({"type": "assign", "card_id": card["id"], "theme_id": theme_id})
-                approved.append(card["text"])
-            # Votes and appreciation on the approved cards.
-            await fac.send({"type": "open_voting", "targets": "cards"})
-            await phones[4].wait_for(
-                lambda c, p=phase: (
-                    len([x for x in c.cards() if x["phase"] == p and x["status"] == "visible"]) >= 4
-                )
+        async with opened(live, live_api) as (review, fac, screen, phones):
+            assert (fac.audience, screen.audience, phones[0].audience) == (
+                "facilitator",
+                "screen",
+                "participant",
             )
-            target = held[0]["id"]
-            for phone in phones[1:]:
-                await phone.send({"type": "vote", "target_id": target})
-            await phones[2].send({"type": "appreciate", "card_id": target})
-            await fac.send({"type": "close_voting"})
-            await fac.send({"type": "reveal"})
-        closed = await fac.send({"type": "close"})
-        await fac.wait_seq(closed["seq"])
-        for client in (screen, *phones):
-            await client.wait_for(lambda c: c.state["review"]["status"] == "closed")
-        # Every phone and the screen hold exactly the approved cards (and the author its own).
-        assert public_texts(screen) == sorted(approved)
-        for i, phone in enumerate(phones):
-            expected = set(approved) | {
-                f"{p} card from phone {i}" for p in ("discover", "dream", "design", "deliver")
-            }
-            assert {c["text"] for c in phone.cards()} == expected
-            assert all("name" not in c for c in phone.cards() if not c.get("mine"))
-        # The facilitator saw every event, with no gap.
-        seqs = [e["seq"] for e in fac.events]
-        assert seqs == list(range(seqs[0], closed["seq"] + 1))
-        # Tallies reached the screen only with reveal.
-        tally_kinds = [
-            e["kind"] for e in screen.events if e["kind"].startswith(("tally", "voting.revealed"))
-        ]
-        assert "tally.updated" not in tally_kinds
-        assert tally_kinds.count("voting.revealed") == 4
-        revealed = [e for e in screen.events if e["kind"] == "voting.revealed"][-1]["data"]["round"]
-        assert list(revealed["tallies"].values()) == [4]
-        # Concerns never reach the screen or other phones.
-        assert not any(e["kind"] == "concern.raised" for e in screen.events)
-        for client in (fac, screen, *phones):
-            await client.close()
+            await fac.send({"type": "start"})
+            approved: list[str] = []
+            for phase in ("discover", "dream", "design", "deliver"):
+                await fac.send({"type": "set_phase", "phase": phase})
+                await fac.send({"type": "add_theme", "name": f"{phase} theme"})
+                for i, phone in enumerate(phones):
+                    extra = {"owner": "Team", "due": "2027-02-01"} if phase == "deliver" else {}
+                    text = f"{phase} card from phone {i}"
+                    await phone.send(
+                        {
+                            "type": "contribute",
+                            "prompt_id": prompt(review, phase),
+                            "text": text,
+                            **extra,
+                        }
+                    )
+                await fac.wait_for(lambda c, p=phase: sum(x["phase"] == p for x in c.cards()) == 5)
+                # Pre-moderation: the screen sees nothing until the facilitator approves.
+                assert not [c for c in screen.cards() if c["phase"] == phase]
+                held = [c for c in fac.cards() if c["phase"] == phase and c["status"] == "held"]
+                state = httpx.get(
+                    f"{live.url}/api/reviews/{review['id']}",
+                    headers={"Authorization": f"Bearer {fac.token}"},
+                ).json()
+                theme_id = [t["id"] for t in state["themes"] if t["phase"] == phase][0]
+                for card in held[:4]:
+                    await fac.send({"type": "moderate", "card_id": card["id"], "action": "approve"})
+                    await fac.send({"type": "assign", "card_id": card["id"], "theme_id": theme_id})
+                    approved.append(card["text"])
+                # Votes and appreciation on the approved cards.
+                await fac.send({"type": "open_voting", "targets": "cards"})
+                await phones[4].wait_for(
+                    lambda c, p=phase: (
+                        len([x for x in c.cards() if x["phase"] == p and x["status"] == "visible"])
+                        >= 4
+                    )
+                )
+                target = held[0]["id"]
+                for phone in phones[1:]:
+                    await phone.send({"type": "vote", "target_id": target})
+                await phones[2].send({"type": "appreciate", "card_id": target})
+                await fac.send({"type": "close_voting"})
+                await fac.send({"type": "reveal"})
+            closed = await fac.send({"type": "close"})
+            await fac.wait_seq(closed["seq"])
+            for client in (screen, *phones):
+                await client.wait_for(lambda c: c.state["review"]["status"] == "closed")
+            # Every phone and the screen hold exactly the approved cards (and the author its own).
+            assert public_texts(screen) == sorted(approved)
+            for i, phone in enumerate(phones):
+                expected = set(approved) | {
+                    f"{p} card from phone {i}" for p in ("discover", "dream", "design", "deliver")
+                }
+                assert {c["text"] for c in phone.cards()} == expected
+                assert all("name" not in c for c in phone.cards() if not c.get("mine"))
+            # The facilitator saw every event, with no gap.
+            seqs = [e["seq"] for e in fac.events]
+            assert seqs == list(range(seqs[0], closed["seq"] + 1))
+            # Tallies reached the screen only with reveal.
+            tally_kinds = [
+                e["kind"]
+                for e in screen.events
+                if e["kind"].startswith(("tally", "voting.revealed"))
+            ]
+            assert "tally.updated" not in tally_kinds
+            assert tally_kinds.count("voting.revealed") == 4
+            revealed = [e for e in screen.events if e["kind"] == "voting.revealed"][-1]["data"][
+                "round"
+            ]
+            assert list(revealed["tallies"].values()) == [4]
+            # Concerns never reach the screen or other phones.
+            assert not any(e["kind"] == "concern.raised" for e in screen.events)
 
     run(scenario())
 
@@ -133,38 +145,36 @@ def test_resume_after_a_dropped_connection_replays_exactly_what_was_missed(
     live: LiveServer, live_api: Api
 ) -> None:
     async def scenario() -> None:
-        review, fac, screen, phones = await open_room(live, live_api, moderation="post")
-        await fac.send({"type": "start"})
-        phone = phones[0]
-        await phone.wait_for(lambda c: c.state["review"]["status"] == "live")
-        before = phone.seq
-        await phone.close()
-        for i in range(5):
-            await phones[1].send(
-                {
-                    "type": "contribute",
-                    "prompt_id": prompt(review, "discover"),
-                    "text": f"while away {i}",
-                }
-            )
-        await phones[2].send({"type": "raise_concern", "text": "private"})
-        welcome = await phone.connect()
-        assert welcome["resumed"] is True
-        assert "state" not in welcome
-        await phone.wait_for(lambda c: len(c.cards()) == 5)
-        replayed = [e for e in phone.events if e["seq"] > before]
-        kinds = [e["kind"] for e in replayed]
-        assert kinds.count("card.added") == 5
-        assert "concern.raised" not in kinds
-        assert [e["seq"] for e in replayed] == sorted({e["seq"] for e in replayed})
-        # A wrong epoch, or a seq from the future, gets a whole snapshot instead.
-        phone.epoch = "not-this-one"
-        await phone.close()
-        welcome = await phone.connect()
-        assert welcome["resumed"] is False
-        assert len(welcome["state"]["cards"]) == 5
-        for client in (fac, screen, *phones):
-            await client.close()
+        async with opened(live, live_api, moderation="post") as (review, fac, screen, phones):
+            await fac.send({"type": "start"})
+            phone = phones[0]
+            await phone.wait_for(lambda c: c.state["review"]["status"] == "live")
+            before = phone.seq
+            await phone.close()
+            for i in range(5):
+                await phones[1].send(
+                    {
+                        "type": "contribute",
+                        "prompt_id": prompt(review, "discover"),
+                        "text": f"while away {i}",
+                    }
+                )
+            await phones[2].send({"type": "raise_concern", "text": "private"})
+            welcome = await phone.connect()
+            assert welcome["resumed"] is True
+            assert "state" not in welcome
+            await phone.wait_for(lambda c: len(c.cards()) == 5)
+            replayed = [e for e in phone.events if e["seq"] > before]
+            kinds = [e["kind"] for e in replayed]
+            assert kinds.count("card.added") == 5
+            assert "concern.raised" not in kinds
+            assert [e["seq"] for e in replayed] == sorted({e["seq"] for e in replayed})
+            # A wrong epoch, or a seq from the future, gets a whole snapshot instead.
+            phone.epoch = "not-this-one"
+            await phone.close()
+            welcome = await phone.connect()
+            assert welcome["resumed"] is False
+            assert len(welcome["state"]["cards"]) == 5
 
     run(scenario())
 
@@ -173,23 +183,21 @@ def test_a_retried_command_is_applied_once_and_acked_the_same(
     live: LiveServer, live_api: Api
 ) -> None:
     async def scenario() -> None:
-        review, fac, screen, phones = await open_room(live, live_api, moderation="post")
-        await fac.send({"type": "start"})
-        command = {
-            "type": "contribute",
-            "prompt_id": prompt(review, "discover"),
-            "text": "exactly once",
-        }
-        first = await phones[0].send(command, cid="same-cid")
-        await phones[0].close()
-        await phones[0].connect()
-        again = await phones[0].send(command, cid="same-cid")
-        assert first == again
-        await screen.wait_seq(first["seq"])
-        await asyncio.sleep(0.3)
-        assert public_texts(screen) == ["exactly once"]
-        for client in (fac, screen, *phones):
-            await client.close()
+        async with opened(live, live_api, moderation="post") as (review, fac, screen, phones):
+            await fac.send({"type": "start"})
+            command = {
+                "type": "contribute",
+                "prompt_id": prompt(review, "discover"),
+                "text": "exactly once",
+            }
+            first = await phones[0].send(command, cid="same-cid")
+            await phones[0].close()
+            await phones[0].connect()
+            again = await phones[0].send(command, cid="same-cid")
+            assert first == again
+            await screen.wait_seq(first["seq"])
+            await asyncio.sleep(0.3)
+            assert public_texts(screen) == ["exactly once"]
 
     run(scenario())
 
@@ -198,37 +206,39 @@ def test_bad_frames_get_errors_and_the_connection_stays_usable(
     live: LiveServer, live_api: Api
 ) -> None:
     async def scenario() -> None:
-        review, fac, screen, phones = await open_room(live, live_api, moderation="post")
-        await fac.send({"type": "start"})
-        phone = phones[0]
-        answers: list[dict[str, Any]] = []
-        original = phone._answers
+        async with opened(live, live_api, moderation="post") as (review, fac, screen, phones):
+            await fac.send({"type": "start"})
+            phone = phones[0]
+            answers: list[dict[str, Any]] = []
+            original = phone._answers
 
-        async def bad(text: str | bytes) -> dict[str, Any]:
-            future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
-            original[""] = future
-            await phone._ws.send(text)
-            return await asyncio.wait_for(future, 5)
+            async def bad(text: str | bytes) -> dict[str, Any]:
+                future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+                original[""] = future
+                await phone._ws.send(text)
+                return await asyncio.wait_for(future, 5)
 
-        answers.append(await bad("{not json"))
-        answers.append(await bad(b"\x00\x01binary"))
-        answers.append(await bad(json.dumps({"type": "contribute", "text": "x" * 20000})))
-        answers.append(await bad(json.dumps(["a", "list"])))
-        assert [a["code"] for a in answers] == ["invalid", "invalid", "too_large", "invalid"]
-        with pytest.raises(ProtocolError) as refused:
-            await phone.send({"type": "fly_to_the_moon"})
-        assert refused.value.code == "invalid"
-        with pytest.raises(ProtocolError) as refused:
-            await phone.send({"type": "contribute", "prompt_id": prompt(review, "discover")})
-        assert refused.value.code == "invalid"
-        assert "text" in refused.value.frame["message"]
-        ack = await phone.send(
-            {"type": "contribute", "prompt_id": prompt(review, "discover"), "text": "still here"}
-        )
-        await screen.wait_seq(ack["seq"])
-        assert public_texts(screen) == ["still here"]
-        for client in (fac, screen, *phones):
-            await client.close()
+            answers.append(await bad("{not json"))
+            answers.append(await bad(b"\x00\x01binary"))
+            answers.append(await bad(json.dumps({"type": "contribute", "text": "x" * 20000})))
+            answers.append(await bad(json.dumps(["a", "list"])))
+            assert [a["code"] for a in answers] == ["invalid", "invalid", "too_large", "invalid"]
+            with pytest.raises(ProtocolError) as refused:
+                await phone.send({"type": "fly_to_the_moon"})
+            assert refused.value.code == "invalid"
+            with pytest.raises(ProtocolError) as refused:
+                await phone.send({"type": "contribute", "prompt_id": prompt(review, "discover")})
+            assert refused.value.code == "invalid"
+            assert "text" in refused.value.frame["message"]
+            ack = await phone.send(
+                {
+                    "type": "contribute",
+                    "prompt_id": prompt(review, "discover"),
+                    "text": "still here",
+                }
+            )
+            await screen.wait_seq(ack["seq"])
+            assert public_texts(screen) == ["still here"]
 
     run(scenario())
 
@@ -269,32 +279,30 @@ def test_every_command_is_refused_to_every_audience_that_may_not_send_it(
     from app.review.commands import COMMAND_TYPES
 
     async def scenario() -> None:
-        review, fac, screen, phones = await open_room(live, live_api)
-        await fac.send({"type": "start"})
-        facilitator_only = sorted(COMMAND_TYPES - PARTICIPANT_COMMANDS)
-        participant_only = ["appreciate", "vote", "unvote", "raise_concern"]
-        for kind in sorted(COMMAND_TYPES):
-            with pytest.raises(ProtocolError) as refused:
-                await screen.send(_minimal(kind, review))
-            assert refused.value.code == "forbidden", kind
-        for kind in facilitator_only:
-            with pytest.raises(ProtocolError) as refused:
-                await phones[0].send(_minimal(kind, review))
-            assert refused.value.code == "forbidden", kind
-        for kind in participant_only:
-            with pytest.raises(ProtocolError) as refused:
-                await fac.send(_minimal(kind, review))
-            assert refused.value.code == "forbidden", kind
-        # Nothing was changed by any of it.
-        state = httpx.get(
-            f"{live.url}/api/reviews/{review['id']}",
-            headers={"Authorization": f"Bearer {fac.token}"},
-        ).json()
-        assert state["review"]["seq"] == fac.seq
-        assert not state["cards"]
-        assert not state["themes"]
-        for client in (fac, screen, *phones):
-            await client.close()
+        async with opened(live, live_api) as (review, fac, screen, phones):
+            await fac.send({"type": "start"})
+            facilitator_only = sorted(COMMAND_TYPES - PARTICIPANT_COMMANDS)
+            participant_only = ["appreciate", "vote", "unvote", "raise_concern"]
+            for kind in sorted(COMMAND_TYPES):
+                with pytest.raises(ProtocolError) as refused:
+                    await screen.send(_minimal(kind, review))
+                assert refused.value.code == "forbidden", kind
+            for kind in facilitator_only:
+                with pytest.raises(ProtocolError) as refused:
+                    await phones[0].send(_minimal(kind, review))
+                assert refused.value.code == "forbidden", kind
+            for kind in participant_only:
+                with pytest.raises(ProtocolError) as refused:
+                    await fac.send(_minimal(kind, review))
+                assert refused.value.code == "forbidden", kind
+            # Nothing was changed by any of it.
+            state = httpx.get(
+                f"{live.url}/api/reviews/{review['id']}",
+                headers={"Authorization": f"Bearer {fac.token}"},
+            ).json()
+            assert state["review"]["seq"] == fac.seq
+            assert not state["cards"]
+            assert not state["themes"]
 
     run(scenario())
 
@@ -327,16 +335,16 @@ def _minimal(kind: str, review: dict[str, Any]) -> dict[str, Any]:
 
 def test_presence_counts_who_is_connected_by_role(live: LiveServer, live_api: Api) -> None:
     async def scenario() -> None:
-        review, fac, screen, phones = await open_room(live, live_api)
-        await screen.wait_for(lambda c: c.presence is not None and c.presence["participants"] == 5)
-        assert screen.presence is not None
-        assert screen.presence["by_role"] == dict.fromkeys(ROLES, 1)
-        assert (screen.presence["screens"], screen.presence["facilitators"]) == (1, 1)
-        await phones[0].close()
-        await fac.wait_for(lambda c: c.presence is not None and c.presence["participants"] == 4)
-        assert phones[1].presence is None  # phones are not sent presence
-        for client in (fac, screen, *phones[1:]):
-            await client.close()
+        async with opened(live, live_api) as (review, fac, screen, phones):
+            await screen.wait_for(
+                lambda c: c.presence is not None and c.presence["participants"] == 5
+            )
+            assert screen.presence is not None
+            assert screen.presence["by_role"] == dict.fromkeys(ROLES, 1)
+            assert (screen.presence["screens"], screen.presence["facilitators"]) == (1, 1)
+            await phones[0].close()
+            await fac.wait_for(lambda c: c.presence is not None and c.presence["participants"] == 4)
+            assert phones[1].presence is None  # phones are not sent presence
 
     run(scenario())
 
@@ -347,30 +355,32 @@ def test_a_restarted_server_loses_nothing_that_was_acked(tmp_path: Any) -> None:
     api = Api(server.url)
 
     async def scenario() -> None:
-        review, fac, screen, phones = await open_room(server, api, moderation="post")
-        await fac.send({"type": "start"})
-        acked = []
-        for i, phone in enumerate(phones):
-            await phone.send(
-                {"type": "contribute", "prompt_id": prompt(review, "discover"), "text": f"kept {i}"}
+        async with opened(server, api, moderation="post") as (review, fac, screen, phones):
+            await fac.send({"type": "start"})
+            acked = []
+            for i, phone in enumerate(phones):
+                await phone.send(
+                    {
+                        "type": "contribute",
+                        "prompt_id": prompt(review, "discover"),
+                        "text": f"kept {i}",
+                    }
+                )
+                acked.append(f"kept {i}")
+            server.kill()
+            for client in (fac, screen, *phones):
+                await client.close()
+            server.start()
+            for client in (fac, screen, *phones):
+                await client.connect()
+            await screen.wait_for(lambda c: len(c.cards()) == 5)
+            assert public_texts(screen) == sorted(acked)
+            # The same phones carry on after the restart.
+            ack = await phones[0].send(
+                {"type": "contribute", "prompt_id": prompt(review, "discover"), "text": "after"}
             )
-            acked.append(f"kept {i}")
-        server.kill()
-        for client in (fac, screen, *phones):
-            await client.close()
-        server.start()
-        for client in (fac, screen, *phones):
-            await client.connect()
-        await screen.wait_for(lambda c: len(c.cards()) == 5)
-        assert public_texts(screen) == sorted(acked)
-        # The same phones carry on after the restart.
-        ack = await phones[0].send(
-            {"type": "contribute", "prompt_id": prompt(review, "discover"), "text": "after"}
-        )
-        await screen.wait_seq(ack["seq"])
-        assert "after" in public_texts(screen)
-        for client in (fac, screen, *phones):
-            await client.close()
+            await screen.wait_seq(ack["seq"])
+            assert "after" in public_texts(screen)
 
     try:
         run(scenario())

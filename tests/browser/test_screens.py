@@ -278,13 +278,8 @@ def test_a_phone_offline_while_sending_delivers_its_card_exactly_once(
     contexts: Contexts, live: LiveServer, live_api: Api, artifacts: Path
 ) -> None:
     token = live_api.login("lead@example.org")
-    review = live_api.create_review(token, settings={"moderation": "post"})
+    review = live_api.live_review(token, moderation="post")
     code = review["code"]
-    httpx.post(
-        f"{live.url}/api/rooms/{code}/commands",
-        json={"type": "start", "cid": "s"},
-        headers={"Authorization": f"Bearer {token}"},
-    ).raise_for_status()
     phone = contexts.page(PHONE)
     join(phone, code, "Social care")
     expect(phone.locator("#conn")).to_have_text("Connected")
@@ -328,13 +323,8 @@ def test_pages_fit_320_px_and_pass_axe(
     contexts: Contexts, live_api: Api, live: LiveServer, artifacts: Path
 ) -> None:
     token = live_api.login("lead@example.org")
-    review = live_api.create_review(token, settings={"moderation": "post"})
+    review = live_api.live_review(token, moderation="post")
     code = review["code"]
-    httpx.post(
-        f"{live.url}/api/rooms/{code}/commands",
-        json={"type": "start", "cid": "s"},
-        headers={"Authorization": f"Bearer {token}"},
-    ).raise_for_status()
     narrow = contexts.page({"width": 320, "height": 640})
     narrow.goto("/")
     expect(narrow.get_by_role("heading", name="Join a review")).to_be_visible()
@@ -441,13 +431,8 @@ def test_a_phone_can_join_and_send_by_keyboard_alone(
     contexts: Contexts, live: LiveServer, live_api: Api
 ) -> None:
     token = live_api.login("lead@example.org")
-    review = live_api.create_review(token, settings={"moderation": "post"})
+    review = live_api.live_review(token, moderation="post")
     code = review["code"]
-    httpx.post(
-        f"{live.url}/api/rooms/{code}/commands",
-        json={"type": "start", "cid": "s"},
-        headers={"Authorization": f"Bearer {token}"},
-    ).raise_for_status()
     phone = contexts.page(PHONE)
     phone.goto(f"/j/{code}")
     expect(phone.get_by_role("heading", name="Welcome to the review")).to_be_visible()
