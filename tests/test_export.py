@@ -25,6 +25,7 @@ from xml.etree import ElementTree
 
 import docx
 import pytest
+from docx.oxml.ns import qn
 from sqlmodel import col, select
 
 from app.config import Settings
@@ -474,6 +475,19 @@ def test_docx_has_real_headings_and_tables(exports: Exports) -> None:
     assert "9. For the partnership only" in headings
     tables = [[c.text for c in t.rows[0].cells] for t in document.tables]
     assert ["#", "Action", "Owner", "Due", "Votes", "Theme"] in tables
+
+
+def test_docx_tables_span_the_text_width(exports: Exports) -> None:
+    """LibreOffice shrinks a table without a fixed width until ids and headers wrap."""
+    document = docx.Document(io.BytesIO(exports.data("docx", "full")))
+    text_width = 170 * 56.7  # A4 less two 20 mm margins, in twips
+    wide = [t for t in document.tables if len(t.columns) >= 5]
+    assert wide
+    for table in wide:
+        width = table._tbl.tblPr.find(qn("w:tblW"))
+        assert width is not None
+        assert width.get(qn("w:type")) == "dxa"
+        assert abs(int(width.get(qn("w:w"))) - text_width) < 60
 
 
 def test_xlsx_has_a_sheet_per_section_and_charts(exports: Exports) -> None:

@@ -143,6 +143,17 @@ class _Writer:
         repeat.set(qn("w:val"), "true")
         tr_pr.append(repeat)
         twips = [int(Mm(w).twips) for w in widths] if widths else []
+        if twips:
+            # A fixed width for the whole table: without it LibreOffice shrinks the table to
+            # its content and squeezes every column (ids and headers wrap mid-word).
+            table.autofit = False
+            tbl_pr = table._tbl.tblPr
+            width = tbl_pr.find(qn("w:tblW"))
+            if width is None:
+                width = OxmlElement("w:tblW")
+                tbl_pr.append(width)
+            width.set(qn("w:w"), str(sum(twips)))
+            width.set(qn("w:type"), "dxa")
         for index, (cell, text) in enumerate(zip(head.cells, header, strict=True)):
             cell.text = text
             if widths:
@@ -305,7 +316,7 @@ class _Writer:
                 (str(c.number), _flagged(c), str(c.votes), str(c.appreciations), c.theme or "–")
                 for c in items
             ],
-            (10, 95, 15, 22, 28),
+            (17, 73, 17, 32, 31),
             [c.marked for c in items],
         )
 
@@ -329,7 +340,7 @@ class _Writer:
                 )
                 for c in items
             ],
-            (10, 70, 30, 25, 13, 22),
+            (17, 62, 27, 25, 17, 22),
             [c.marked for c in items],
         )
 
