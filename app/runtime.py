@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import sys
-from dataclasses import dataclass
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
 
 from anyio import to_thread
 from sqlmodel import col, select
@@ -30,6 +32,20 @@ class Runtime:
     hub: Hub
     bus: MemoryBus | RedisBus
     secret_key: str
+    _exporter: ProcessPoolExecutor | None = field(default=None, repr=False)
+
+    @property
+    def exporter(self) -> ProcessPoolExecutor:
+        """One process for rendering exports, started on first use.
+
+        A large PDF is many seconds of CPU: in its own process it runs on the other core and
+        the live room keeps this one. One at a time also caps the memory a render takes.
+        """
+        if self._exporter is None:
+            # spawn, not fork: forking a process that runs threads and an event loop is unsafe.
+            context = multiprocessing.get_context("spawn")
+            self._exporter = ProcessPoolExecutor(max_workers=1, mp_context=context)
+        return self._exporter
 
     @classmethod
     def create(cls, settings: Settings) -> Runtime:
@@ -61,9 +77,11 @@ class Runtime:
         self.hub.start()
 
     async def stop(self) -> None:
-        """Close connections, the bus and the database."""
+        """Close connections, the bus, the export process and the database."""
         await self.hub.close()
         await self.bus.close()
+        if self._exporter is not None:
+            self._exporter.shutdown(cancel_futures=True)
         self.db.dispose()
 
     async def publish(self, event: Event | None) -> None:

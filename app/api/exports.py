@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any, Literal
 
@@ -14,7 +15,7 @@ from app.api.deps import FacilitatorDep, RuntimeDep, load_review_for
 from app.api.errors import ApiError
 from app.api.reviews import base_url, review_out
 from app.api.schemas import ERROR_RESPONSES
-from app.export import MEDIA_TYPES, Rendered, render
+from app.export import MEDIA_TYPES, render_from
 from app.export.restore import RestoreError, parse_export, restore_review
 from app.models import AuditEntry
 
@@ -49,13 +50,15 @@ async def export(
     """The session record of a review you run, at any time (DRAFT until it closes)."""
     address = _address(request)
 
-    def _export() -> Rendered:
-        load_review_for(runtime, me, review_id)
-        with runtime.db.read() as session:
-            try:
-                rendered = render(session, review_id, format, edition)
-            except LookupError:  # deleted (purged) since the check above
-                raise ApiError(404, "not_found", "No such review.") from None
+    await to_thread.run_sync(load_review_for, runtime, me, review_id)
+    try:
+        rendered = await asyncio.wrap_future(
+            runtime.exporter.submit(render_from, runtime.db.url, review_id, format, edition)
+        )
+    except LookupError:  # deleted (purged) since the check above
+        raise ApiError(404, "not_found", "No such review.") from None
+
+    def _audit() -> None:
         with runtime.db.write() as session:
             session.add(
                 AuditEntry(
@@ -66,9 +69,8 @@ async def export(
                     address=address,
                 )
             )
-        return rendered
 
-    rendered = await to_thread.run_sync(_export)
+    await to_thread.run_sync(_audit)
     return Response(
         rendered.content,
         media_type=rendered.media_type,

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final
 
 from sqlmodel import Session
 
+from app.db import Database
 from app.export.record import EDITIONS, Record, Source, build_record, load_source
 
 FORMATS: Final[tuple[str, ...]] = ("md", "html", "pdf", "docx", "json", "csv", "xlsx")
@@ -86,3 +88,18 @@ def file_name(record: Record, fmt: str) -> str:
     stem = "".join(ch if ch.isalnum() else "-" for ch in record.cover.case_ref.lower()).strip("-")
     stem = "-".join(part for part in stem.split("-") if part)[:40] or "review"
     return f"{stem}-{record.edition}-{record.cover.status.lower()}.{fmt}"
+
+
+@lru_cache(maxsize=4)
+def _database(url: str) -> Database:
+    return Database(url)
+
+
+def render_from(url: str, review_id: int, fmt: str, edition: str = "full") -> Rendered:
+    """`render` on a database named by URL: what the export process runs.
+
+    Rendering is CPU-bound (a large PDF takes many seconds); run in a process of its own it
+    uses the other core instead of taking the live room's share of this one.
+    """
+    with _database(url).read() as session:
+        return render(session, review_id, fmt, edition)
