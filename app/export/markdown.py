@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 
 from app.export.record import CardItem, PhaseSection, Record
 
@@ -24,6 +25,11 @@ def md_text(text: str) -> str:
     return _BLOCK_START.sub(r"\1\\\2", flat, count=1)
 
 
+def _marked_text(card: CardItem) -> str:
+    mark = f"\\[{card.status_label}\\] " if card.marked else ""
+    return mark + md_text(card.text)
+
+
 def _card_line(card: CardItem, full: bool, *, theme: bool = False) -> str:
     facts = [card.role]
     if full and card.name:
@@ -40,30 +46,42 @@ def _card_line(card: CardItem, full: bool, *, theme: bool = False) -> str:
     return f"- {mark}{md_text(card.text)} *({md_text('; '.join(facts))})*"
 
 
+def _table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> list[str]:
+    """A Markdown table and the blank line after it (cells already escaped)."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return [*lines, ""]
+
+
 def _section(lines: list[str], section: PhaseSection, full: bool, number: int) -> None:
     lines += [f"## {number}. {section.title}", ""]
     if not section.count:
         lines += ["No contributions.", ""]
         return
     if section.phase == "design":
-        lines += ["| # | Statement | Votes | Appreciated | Theme |", "|---|---|---|---|---|"]
-        for c in section.ranked:
-            mark = f"\\[{c.status_label}\\] " if c.marked else ""
-            lines.append(
-                f"| {c.number} | {mark}{md_text(c.text)} | {c.votes} | {c.appreciations} | "
-                f"{md_text(c.theme) or '–'} |"
-            )
-        lines.append("")
+        lines += _table(
+            ("#", "Statement", "Votes", "Appreciated", "Theme"),
+            (
+                (c.number, _marked_text(c), c.votes, c.appreciations, md_text(c.theme) or "–")
+                for c in section.ranked
+            ),
+        )
         return
     if section.phase == "deliver":
-        lines += ["| # | Action | Owner | Due | Votes | Theme |", "|---|---|---|---|---|---|"]
-        for c in section.ranked:
-            mark = f"\\[{c.status_label}\\] " if c.marked else ""
-            lines.append(
-                f"| {c.number} | {mark}{md_text(c.text)} | {md_text(c.owner) or '–'} | "
-                f"{c.due or '–'} | {c.votes} | {md_text(c.theme) or '–'} |"
-            )
-        lines.append("")
+        lines += _table(
+            ("#", "Action", "Owner", "Due", "Votes", "Theme"),
+            (
+                (
+                    c.number,
+                    _marked_text(c),
+                    md_text(c.owner) or "–",
+                    c.due or "–",
+                    c.votes,
+                    md_text(c.theme) or "–",
+                )
+                for c in section.ranked
+            ),
+        )
         return
     if section.phase == "discover":
         lines += ["The positive core: themes ranked by votes, each with its stories.", ""]
@@ -115,8 +133,7 @@ def render_markdown(record: Record) -> bytes:
     a = record.attendance
     lines += ["## 2. Who took part", "", f"{a.total} people took part.", ""]
     if a.by_role:
-        lines += ["| Role | People |", "|---|---|"]
-        lines += [f"| {label} | {n} |" for label, n in a.by_role] + [""]
+        lines += _table(("Role", "People"), a.by_role)
     absent = ", ".join(a.absent) if a.absent else "none"
     lines += [f"Usual agencies absent: {absent}.", ""]
 
@@ -135,12 +152,10 @@ def render_markdown(record: Record) -> bytes:
             "",
         ]
         if r.tallies:
-            lines += ["| Rank | For | Votes |", "|---|---|---|"]
-            lines += [
-                f"| {i} | {md_text(t.label)} | {t.votes} |"
-                for i, t in enumerate(r.tallies, start=1)
-            ]
-            lines.append("")
+            lines += _table(
+                ("Rank", "For", "Votes"),
+                ((i, md_text(t.label), t.votes) for i, t in enumerate(r.tallies, start=1)),
+            )
 
     lines += ["## 8. Timeline", ""]
     if not record.timeline:
