@@ -7,6 +7,8 @@ need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 [ -d /usr/share/fonts/truetype/dejavu ] || need+=(fonts-dejavu-core)
+# The PDF is set in Liberation Sans and Serif (DejaVu stands in where they are missing).
+[ -d /usr/share/fonts/truetype/liberation ] || need+=(fonts-liberation)
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 # WeasyPrint draws PDFs with Pango.
 ldconfig -p | grep libpangoft2-1.0 >/dev/null || need+=(libpango-1.0-0 libpangoft2-1.0-0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -23,6 +24,10 @@ from app.models import Event, Review
 SWITCH_INTERVAL = 0.0005
 
 
+# How far the export process stands back for the live room (see `Runtime.exporter`).
+EXPORT_NICENESS = 10
+
+
 @dataclass
 class Runtime:
     """The worker's long-lived parts, made in the app's lifespan."""
@@ -38,13 +43,17 @@ class Runtime:
     def exporter(self) -> ProcessPoolExecutor:
         """One process for rendering exports, started on first use.
 
-        A large PDF is many seconds of CPU: in its own process it runs on the other core and
-        the live room keeps this one. One at a time also caps the memory a render takes.
+        A large PDF is seconds of CPU on every core (app.export.pdf lays its parts out side
+        by side): the export process and its helpers run at a lower priority, so a draft
+        exported mid-session never slows the live room. One export at a time also caps the
+        memory a render takes.
         """
         if self._exporter is None:
             # spawn, not fork: forking a process that runs threads and an event loop is unsafe.
             context = multiprocessing.get_context("spawn")
-            self._exporter = ProcessPoolExecutor(max_workers=1, mp_context=context)
+            self._exporter = ProcessPoolExecutor(
+                max_workers=1, mp_context=context, initializer=os.nice, initargs=(EXPORT_NICENESS,)
+            )
         return self._exporter
 
     @classmethod

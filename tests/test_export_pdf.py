@@ -1,8 +1,13 @@
 """The PDF's print layout as a reader meets it: contents that point at the right pages, and
 every word, status flags included, inside the text block (none pushed into the margin).
 
+The PDF is laid out in parts, side by side, and joined (app/export/pdf.py): the record is
+also rendered cut into the smallest parts there can be ("cut"), and must read the same:
+every card once and in order, page numbers, contents, links and bookmarks right across the
+joins.
+
 The review is the one tests/test_export.py builds; the words are read back with poppler's
-pdftotext, as a reader's tools would.
+pdftotext, and the links and bookmarks with pypdf, as a reader's tools would.
 """
 
 from __future__ import annotations
@@ -15,10 +20,14 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
+from pypdf import PdfReader
 
 from app.config import Settings
 from app.db import Database
 from app.export import render
+from app.export.html import Block, Group
+from app.export.pdf import cut, render_pdf
+from app.export.record import CardItem, build_record, load_source
 from app.migrate import upgrade
 from app.review.identity import Identity
 from app.security import add_facilitator
@@ -50,6 +59,10 @@ def pdfs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path]]:
             path = root / f"{edition}.pdf"
             path.write_bytes(render(session, built.review_id, "pdf", edition).content)
             files[edition] = path
+        # Every theme and the action plan cut after each card: as many joins as there can be.
+        record = build_record(load_source(session, built.review_id), "full")
+        files["cut"] = root / "cut.pdf"
+        files["cut"].write_bytes(render_pdf(record, piece=1))
     yield files
     db.dispose()
 
@@ -61,7 +74,7 @@ def _pages(path: Path) -> list[str]:
     return out.split("\f")
 
 
-@pytest.mark.parametrize("edition", ["full", "public"])
+@pytest.mark.parametrize("edition", ["full", "public", "cut"])
 def test_contents_point_at_the_pages_where_sections_start(
     pdfs: dict[str, Path], edition: str
 ) -> None:
@@ -91,3 +104,138 @@ def test_every_word_sits_inside_the_text_block(pdfs: dict[str, Path]) -> None:
     assert any(w == "WITHDRAWN" for w, _, _ in words)  # the status flags are there to check
     outside = [w for w, x0, x1 in words if x0 < LEFT_MARGIN - 1 or x1 > A4_WIDTH - LEFT_MARGIN + 1]
     assert not outside, f"words in the margin: {outside[:10]}"
+
+
+def _reading(path: Path) -> str:
+    """The document's words in reading order, without the running header and page numbers."""
+    kept = [
+        line
+        for page in _pages(path)
+        for line in page.splitlines()
+        if not re.match(r"^\s*(Page \d+ of \d+|Child A · .*)\s*$", line)
+    ]
+    return " ".join(" ".join(kept).split())
+
+
+@pytest.mark.parametrize("edition", ["full", "cut"])
+def test_every_page_but_the_cover_is_numbered_page_n_of_m(
+    pdfs: dict[str, Path], edition: str
+) -> None:
+    pages = [p for p in _pages(pdfs[edition]) if p.strip()]
+    assert "Page" not in pages[0]
+    for number, page in enumerate(pages[1:], start=2):
+        assert re.search(rf"^\s*Page {number} of {len(pages)}\s*$", page, re.M), number
+
+
+def test_a_record_laid_out_in_many_parts_reads_as_the_whole(pdfs: dict[str, Path]) -> None:
+    whole, parts = _reading(pdfs["full"]), _reading(pdfs["cut"])
+    assert "(continued)" in parts  # a theme was cut, and says so
+    cards = [
+        "teacher noticed and rang the team the same morning",
+        "Officers and social workers visited together",
+        "The health visitor kept coming back",
+        "A shared chronology that everyone could read",
+        "Everyone knows my name and listens first",
+        "Every meeting starts with what is going well",
+        "they are heard by someone who stays",
+        "every agency shares what it knows the same day",
+        "Invite the school nurse to every strategy meeting",
+        "Run joint visits as the default for this area",
+    ]
+    for text in cards:
+        assert whole.count(text) == parts.count(text) >= 1, text
+    assert sorted(cards, key=whole.index) == sorted(cards, key=parts.index)
+
+
+def _outline(reader: PdfReader, items: list[object], depth: int = 0) -> list[tuple[int, str, int]]:
+    found: list[tuple[int, str, int]] = []
+    for item in items:
+        if isinstance(item, list):
+            found += _outline(reader, item, depth + 1)
+        else:
+            page = reader.get_destination_page_number(item)  # type: ignore[arg-type]
+            found.append((depth, str(item.title), page))  # type: ignore[attr-defined]
+    return found
+
+
+@pytest.mark.parametrize("edition", ["full", "cut"])
+def test_bookmarks_nest_by_heading_and_open_the_heading_s_page(
+    pdfs: dict[str, Path], edition: str
+) -> None:
+    reader = PdfReader(pdfs[edition])
+    outline = _outline(reader, list(reader.outline))
+    pages = _pages(pdfs[edition])
+    assert outline[0][:2] == (0, "Learning review: Child A")
+    sections = [title for depth, title, _ in outline if depth == 1]
+    assert sections[:3] == ["Contents", "1 Purpose", "2 Who took part"]
+    assert "9 For the partnership only" in sections
+    discover = [t for t, _ in enumerate(outline) if outline[t][1] == "3 Discover"][0]
+    themes = [title for depth, title, _ in outline[discover + 1 :][:2] if depth == 2]
+    assert themes == ["1 Trusted relationships", "2 Working as one team"]
+    for _depth, title, page in outline:
+        words = title.split(" ", 1)[-1]
+        assert words in " ".join(pages[page].split()), (title, page)
+
+
+def test_a_record_in_parts_has_the_whole_record_s_bookmarks(pdfs: dict[str, Path]) -> None:
+    def titles(path: Path) -> list[tuple[int, str]]:
+        reader = PdfReader(path)
+        return [(depth, title) for depth, title, _ in _outline(reader, list(reader.outline))]
+
+    assert titles(pdfs["cut"]) == titles(pdfs["full"])
+
+
+@pytest.mark.parametrize("edition", ["full", "cut"])
+def test_the_contents_link_to_the_pages_they_name(pdfs: dict[str, Path], edition: str) -> None:
+    reader = PdfReader(pdfs[edition])
+    contents = _pages(pdfs[edition])[1]
+    named = reader.named_destinations
+    links = [a.get_object() for a in reader.pages[1].get("/Annots", [])]
+    targets = {str(link["/Dest"]) for link in links if link.get("/Subtype") == "/Link"}
+    assert len(targets) == 9  # every section of the full edition
+    for number, (key, title) in enumerate(
+        zip(["purpose", "people", "discover", "dream", "design", "deliver"], SECTIONS, strict=True),
+        start=1,
+    ):
+        assert key in targets
+        printed = re.search(rf"{number}\.\s+{re.escape(title)}[ .]*?(\d+)\s*$", contents, re.M)
+        assert printed
+        assert reader.get_destination_page_number(named[key]) + 1 == int(printed.group(1))
+
+
+def _cards(count: int, start: int = 0) -> list[CardItem]:
+    return [
+        CardItem(
+            n, "discover", "", "", f"card {n}", "", "", "visible", False, "", "", 0, 0, 1, "", ""
+        )
+        for n in range(start, start + count)
+    ]
+
+
+@pytest.mark.parametrize("piece", [1, 2, 4, 7, 50])
+def test_cutting_keeps_every_card_once_in_order_with_headings_carried_on(piece: int) -> None:
+    sizes = [5, 1, 12, 3, 0, 9]
+    groups, start = [], 0
+    for size in sizes:
+        groups.append(Group("theme", _cards(size, start), rank=len(groups) + 1))
+        start += size
+    block = Block("discover", groups=tuple(groups))
+    pieces = list(cut(block, piece))
+    flat = [c.number for p in pieces for g in p.groups for c in g.cards]
+    assert flat == list(range(sum(sizes)))
+    assert [p.first for p in pieces] == [True] + [False] * (len(pieces) - 1)
+    for p in pieces:
+        assert sum(len(g.cards) for g in p.groups) <= max(piece * 5 // 4, 1)
+        # A group's later pieces, and only those, carry it on under the same heading.
+        for g in p.groups:
+            begun = min(c.number for c in g.cards) if g.cards else None
+            own_start = sum(sizes[: g.rank - 1])
+            assert g.continued == (begun is not None and begun != own_start)
+
+
+def test_the_action_plan_is_cut_into_even_runs_of_rows() -> None:
+    block = Block("deliver", rows=tuple(_cards(10)))
+    pieces = list(cut(block, 9))  # three cards' cost a row: three rows a piece, four pieces
+    assert [len(p.rows) for p in pieces] == [3, 3, 3, 1]
+    assert [p.first for p in pieces] == [True, False, False, False]
+    assert list(cut(Block("deliver"), 9)) == [Block("deliver")]  # no actions: one block

@@ -1,14 +1,21 @@
-"""The record as one standalone HTML page; the PDF is the same page laid out by WeasyPrint."""
+"""The record as one standalone HTML page; the PDF is the same page laid out by WeasyPrint.
+
+The body is a list of blocks, in reading order. The HTML export shows every section whole;
+the PDF lays out a long record in parts (see `app.export.pdf`), so a long section can be cut
+into several blocks, between themes or between rows of the action plan.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
-from app.export.record import Record, RoundResult, ThemeBlock
+from app.export.record import CardItem, PhaseSection, Record, RoundResult, ThemeBlock
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 # Bars drawn per chart: the full tallies are in the table beside it.
@@ -16,6 +23,68 @@ CHART_BARS = 10
 # In the PDF, a round with more tallies than this shows the leaders as a table, then the
 # rest as one compact paragraph.
 COMPACT_AFTER = 20
+# The sections after the cover and contents, in order, with the anchors the contents link to.
+SECTIONS = (
+    ("purpose", "Purpose"),
+    ("people", "Who took part"),
+    ("discover", "Discover"),
+    ("dream", "Dream"),
+    ("design", "Design"),
+    ("deliver", "Deliver"),
+    ("voting", "Voting rounds"),
+    ("timeline", "Timeline"),
+    ("partnership", "For the partnership only"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """A titled run of cards within a phase: one theme, the unthemed cards, or the enablers."""
+
+    kind: str  # theme | unthemed | enablers
+    cards: Sequence[CardItem]
+    theme: ThemeBlock | None = None
+    rank: int = 0
+    # The rest of a group begun in an earlier block (a long PDF's next part).
+    continued: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A section of the record's body, or a piece of one.
+
+    `first` is false for a piece that carries on a section begun in an earlier block: it
+    repeats no heading, introduction or chart. A themed phase's piece holds `groups`; the
+    action plan's holds `rows`.
+    """
+
+    kind: str  # a key of SECTIONS; "discover", "dream" and "design" are themed phases
+    section: PhaseSection | None = None
+    groups: Sequence[Group] = ()
+    rows: Sequence[CardItem] = ()
+    first: bool = True
+
+
+def groups(section: PhaseSection) -> list[Group]:
+    """A themed phase's cards in reading order: themes by rank, the unthemed, the enablers."""
+    found = [Group("theme", t.cards, t, rank) for rank, t in enumerate(section.themes, 1)]
+    if section.unthemed:
+        found.append(Group("unthemed", section.unthemed))
+    if section.enablers:
+        found.append(Group("enablers", section.enablers))
+    return found
+
+
+def whole(record: Record) -> list[Block]:
+    """Every section of the record as one block each."""
+    found = [Block("purpose"), Block("people")]
+    for section in (record.discover, record.dream, record.design):
+        found.append(Block(section.phase, section, groups(section)))
+    found.append(Block("deliver", record.deliver, rows=record.deliver.ranked))
+    found += [Block("voting"), Block("timeline")]
+    if record.full:
+        found.append(Block("partnership"))
+    return found
 
 
 @lru_cache(maxsize=1)
@@ -29,12 +98,21 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["lines"] = lines
+    env.filters["css_string"] = css_string
     return env
 
 
 def lines(text: str) -> Markup:
     """Text escaped, its line breaks kept as <br> (cheaper to lay out than white-space rules)."""
     return Markup("<br>").join(escape(line) for line in text.splitlines() or [""])
+
+
+def css_string(text: str) -> Markup:
+    """Text as a quoted CSS string, safe inside a <style> element (for the page header)."""
+    safe = "".join(
+        ch if ch.isprintable() and ch not in '"\\<>&' else f"\\{ord(ch):x} " for ch in text
+    )
+    return Markup(f'"{safe}"')
 
 
 def round_chart(voting: RoundResult) -> list[dict[str, object]]:
@@ -48,12 +126,28 @@ def theme_chart(themes: list[ThemeBlock]) -> list[dict[str, object]]:
     return [i for i in items if i["value"]]
 
 
-def render_html(record: Record, *, pdf: bool = False) -> str:
-    """The record as HTML; `pdf` switches on print layout (cover page, contents, page numbers)."""
+def render_html(
+    record: Record,
+    *,
+    pdf: bool = False,
+    blocks: Sequence[Block] | None = None,
+    front: bool = True,
+    contents_pages: dict[str, int] | None = None,
+) -> str:
+    """The record as HTML.
+
+    `pdf` switches on the print layout. `blocks` picks what the body holds (all of it by
+    default) and `front` whether the cover and contents come first; `contents_pages` gives
+    the page each section starts on, for the PDF's contents.
+    """
     template = environment().get_template("export/record.html")
     return template.render(
         record=record,
         pdf=pdf,
+        blocks=whole(record) if blocks is None else blocks,
+        front=front,
+        contents_pages=contents_pages or {},
+        sections=[(key, title) for key, title in SECTIONS if record.full or key != "partnership"],
         round_chart=round_chart,
         theme_chart=theme_chart,
         COMPACT_AFTER=COMPACT_AFTER,
