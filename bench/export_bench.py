@@ -1,13 +1,16 @@
 """How long each export format takes on a big review, and how much memory it needs at peak.
 
-    .venv/bin/python -m bench.export_bench [--edition full|public] [--formats pdf] [--keep DIR]
+    .venv/bin/python -m bench.export_bench [--edition full|public] [--formats pdf,pdf1]
+                                          [--runs N] [--keep DIR]
 
 Builds a three-day review with 200 participants, 5,000 cards and 20,000 votes straight into
 a fresh SQLite database (bulk inserts, not the command path: this measures the export, not
 the room), then renders every format from the database, as the endpoint does: load the rows,
 build the record, lay it out. Time is the best of the runs: wall clock, and CPU time (which a
-busy machine inflates less). Memory is the peak resident set of a forked child that renders
-just that format, and how much the render added to it.
+busy machine inflates less; for the PDF, summed over its layout processes). Memory is the
+peak resident set of a forked child that renders just that format (for the PDF, of the
+largest of its processes), and how much the render added to it. `pdf1` is the baseline for
+the PDF: the same document laid out by one process.
 """
 
 from __future__ import annotations
@@ -58,7 +61,7 @@ CARDS = 5_000
 VOTES = 20_000
 DAYS = 3
 BARS = {"md": 1.0, "html": 1.0, "json": 1.0, "csv": 1.0, "docx": 3.0, "xlsx": 3.0, "pdf": 10.0}
-# The PDF laid out in one process, for comparison; `--formats pdf,pdf1` runs both.
+# The PDF laid out by one process, the baseline the parallel layout is compared with.
 BASELINE = "pdf1"
 # Where the 5,000 cards fall, roughly as a real review's would.
 PHASE_SHARE = {"discover": 0.5, "dream": 0.2, "design": 0.16, "deliver": 0.14}
@@ -403,7 +406,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--edition", default="full", choices=("full", "public"))
     parser.add_argument("--runs", type=int, default=1, help="runs per format; the best counts")
     parser.add_argument("--keep", type=Path, help="write the files here")
-    parser.add_argument("--formats", default=",".join(FORMATS))
+    parser.add_argument("--formats", default=",".join((*FORMATS, BASELINE)))
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'bench.db'}"
@@ -425,11 +428,12 @@ def main(argv: list[str] | None = None) -> int:
             runs = [measure(db, rid, fmt, args.edition, args.keep) for _ in range(args.runs)]
             best = min(runs, key=lambda r: r["wall"])
             ok = best["wall"] < BARS.get(fmt, BARS["pdf"])
-            failed |= not ok
+            verdict = "baseline" if fmt == BASELINE else "ok" if ok else "OVER"
+            failed |= verdict == "OVER"
             print(
                 f"{fmt:<7}{best['wall']:>8.2f}{best['cpu']:>8.2f}{BARS.get(fmt, 10):>7.0f}"
                 f"{best['peak']:>13.0f}{best['added']:>10.0f}{best['size']:>9.0f}"
-                f"  {'ok' if ok else 'OVER'}",
+                f"  {verdict}",
                 flush=True,
             )
             if "pages" in best:

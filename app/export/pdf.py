@@ -47,6 +47,8 @@ MAX_WORKERS = 4
 # The smallest piece a long section is cut into, in cards: below this a process's start and
 # the extra page break cost more than laying it out alongside another part saves.
 MIN_PIECE = 200
+# Pieces per process: enough for the longest-first order to even out the load.
+PIECES_PER_WORKER = 4
 # An action plan row costs about as much to lay out as three cards (it has six cells).
 ROW_COST = 3
 # These sections follow on the page of the section before them, so they share its part.
@@ -117,7 +119,7 @@ def plan(record: Record, workers: int, piece: int | None = None) -> list[Part]:
     total = sum(cost(block, record) for block in blocks)
     # Four pieces per process balance the load well enough: the longest-first order fills
     # in the gaps.
-    piece = piece or max(MIN_PIECE, total // (4 * workers))
+    piece = piece or max(MIN_PIECE, total // (PIECES_PER_WORKER * workers))
     parts: list[Part] = []
     for block in blocks:
         if parts and parts[-1].blocks[-1].kind == FOLLOWS.get(block.kind):
