@@ -63,6 +63,10 @@ def pdfs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path]]:
         record = build_record(load_source(session, built.review_id), "full")
         files["cut"] = root / "cut.pdf"
         files["cut"].write_bytes(render_pdf(record, piece=1))
+        # A title long enough to run the cover onto a second page.
+        record.cover.title = " ".join(["A very long title for the learning review"] * 30)
+        files["long-title"] = root / "long-title.pdf"
+        files["long-title"].write_bytes(render_pdf(record))
     yield files
     db.dispose()
 
@@ -74,12 +78,14 @@ def _pages(path: Path) -> list[str]:
     return out.split("\f")
 
 
-@pytest.mark.parametrize("edition", ["full", "public", "cut"])
+@pytest.mark.parametrize("edition", ["full", "public", "cut", "long-title"])
 def test_contents_point_at_the_pages_where_sections_start(
     pdfs: dict[str, Path], edition: str
 ) -> None:
     pages = _pages(pdfs[edition])
-    contents = pages[1]
+    contents = next(page for page in pages if re.search(r"^\s*Contents\s*$", page, re.M))
+    if edition == "long-title":
+        assert pages.index(contents) > 1  # the cover ran over more than one page
     for number, title in enumerate(SECTIONS, start=1):
         found = re.search(rf"{number}\.\s+{re.escape(title)}[ .]*?(\d+)\s*$", contents, re.M)
         assert found, f"{title} missing from the contents"

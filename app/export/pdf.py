@@ -103,13 +103,11 @@ def render_pdf(record: Record, workers: int | None = None, piece: int | None = N
         futures = {i: pool.submit(_lay_out_part, i) for i in longest_first}
         body = [futures[i].result() for i in range(len(parts))]
         # The cover and the contents take two pages, unless a long title pushes the
-        # contents onto a third; then the numbers are worked out again.
-        front_pages = 2
-        while True:
-            front = pool.submit(_lay_out_front, section_pages(body, front_pages)).result()
-            if front.pages == front_pages:
-                break
-            front_pages = front.pages
+        # contents onto a third; then the numbers are worked out again (once is enough:
+        # the numbers' digits cannot add a page).
+        front = pool.submit(_lay_out_front, section_pages(body, 2)).result()
+        if front.pages != 2:
+            front = pool.submit(_lay_out_front, section_pages(body, front.pages)).result()
     return join([front, *body])
 
 
@@ -117,8 +115,6 @@ def plan(record: Record, workers: int, piece: int | None = None) -> list[Part]:
     """The record's body cut into parts to lay out apart, in reading order."""
     blocks = whole(record)
     total = sum(cost(block, record) for block in blocks)
-    # Four pieces per process balance the load well enough: the longest-first order fills
-    # in the gaps.
     piece = piece or max(MIN_PIECE, total // (PIECES_PER_WORKER * workers))
     parts: list[Part] = []
     for block in blocks:
@@ -229,8 +225,8 @@ def _no_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
 
 
 def _lay_out(html: str) -> LaidOut:
-    page = HTML(string=html, url_fetcher=_no_fetch, base_url="about:blank")
-    document = page.render(font_config=_FONTS)
+    source = HTML(string=html, url_fetcher=_no_fetch, base_url="about:blank")
+    document = source.render(font_config=_FONTS)
     # No presentational hints (the stylesheet says everything), compressed streams, and no
     # identifier or custom metadata: the join writes the document's own.
     pdf: bytes = document.write_pdf(pdf_identifier=None, custom_metadata=False)
