@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import multiprocessing
 import os
 import sys
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from anyio import to_thread
 from sqlmodel import col, select
@@ -23,6 +27,8 @@ from app.models import Event, Review
 # per command made a busy room's commits slow. A shorter interval keeps commits fast.
 SWITCH_INTERVAL = 0.0005
 
+
+T = TypeVar("T")
 
 # How far the export process stands back for the live room (see `Runtime.exporter`).
 EXPORT_NICENESS = 10
@@ -55,6 +61,24 @@ class Runtime:
                 max_workers=1, mp_context=context, initializer=os.nice, initargs=(EXPORT_NICENESS,)
             )
         return self._exporter
+
+    async def export(self, fn: Callable[..., T], *args: Any) -> T:
+        """`fn(*args)` in the export process; in a new one if the last has died.
+
+        An export only reads, so one that the dead process took down is run again, once;
+        if that fails too, `BrokenProcessPool` reaches the caller.
+        """
+        for attempt in (1, 2):
+            pool = self.exporter
+            try:
+                return await asyncio.wrap_future(pool.submit(fn, *args))
+            except BrokenProcessPool:
+                pool.shutdown(wait=False, cancel_futures=True)
+                if self._exporter is pool:
+                    self._exporter = None
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
 
     @classmethod
     def create(cls, settings: Settings) -> Runtime:

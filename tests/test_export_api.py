@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -75,6 +76,22 @@ def test_export_answers_a_file_and_writes_the_audit(
         {"format": "md", "edition": "full"},
     ]
     assert {e.facilitator_id for e in entries} == {built.facilitator_id}
+
+
+def test_exports_carry_on_after_the_export_process_dies(
+    client: TestClient, db: Database, fac_headers: dict[str, str]
+) -> None:
+    built = build_review(db, _lead_id(db), close=False)
+    assert _export(client, fac_headers, built.review_id, "md").status_code == 200
+    runtime = client.app.state.runtime  # type: ignore[attr-defined]
+    # It runs at a lower priority than the live room.
+    (pid,) = list(runtime.exporter._processes)
+    assert os.getpriority(os.PRIO_PROCESS, pid) >= 10
+    os.kill(pid, signal.SIGKILL)  # say, the out-of-memory killer
+    r = _export(client, fac_headers, built.review_id, "pdf", "public")
+    assert r.status_code == 200, r.text
+    assert r.content.startswith(b"%PDF")
+    assert list(runtime.exporter._processes) != [pid]  # a new export process
 
 
 def test_only_a_facilitator_of_the_review_may_export(

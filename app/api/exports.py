@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Literal
 
 from anyio import to_thread
@@ -14,7 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from app.api.deps import FacilitatorDep, RuntimeDep, load_review_for
 from app.api.errors import ApiError
 from app.api.reviews import base_url, review_out
-from app.api.schemas import ERROR_RESPONSES
+from app.api.schemas import ERROR_RESPONSES, ErrorOut
 from app.export import MEDIA_TYPES, render_from
 from app.export.restore import RestoreError, parse_export, restore_review
 from app.models import AuditEntry
@@ -36,7 +36,12 @@ def _address(request: Request) -> str:
         200: {
             "description": "The record as a file.",
             "content": {media: {} for media in MEDIA_TYPES.values()},
-        }
+        },
+        503: {
+            "model": ErrorOut,
+            "description": "The export process died twice running it (`unavailable`): "
+            "try again shortly.",
+        },
     },
 )
 async def export(
@@ -52,11 +57,13 @@ async def export(
 
     await to_thread.run_sync(load_review_for, runtime, me, review_id)
     try:
-        rendered = await asyncio.wrap_future(
-            runtime.exporter.submit(render_from, runtime.db.url, review_id, format, edition)
-        )
+        rendered = await runtime.export(render_from, runtime.db.url, review_id, format, edition)
     except LookupError:  # deleted (purged) since the check above
         raise ApiError(404, "not_found", "No such review.") from None
+    except BrokenProcessPool:  # the export process died twice running it: out of memory?
+        raise ApiError(
+            503, "unavailable", "The export stopped before it finished. Try again shortly."
+        ) from None
 
     def _audit() -> None:
         with runtime.db.write() as session:
