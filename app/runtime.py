@@ -50,9 +50,9 @@ class Runtime:
         """One process for rendering exports, started on first use.
 
         A large PDF is seconds of CPU on every core (app.export.pdf lays its parts out side
-        by side): the export process and its helpers run at a lower priority, so a draft
-        exported mid-session never slows the live room. One export at a time also caps the
-        memory a render takes.
+        by side): the export process and its helpers run at a lower priority, so the live
+        room keeps first call on the CPU while a draft is exported mid-session. One export
+        at a time also caps the memory a render takes.
         """
         if self._exporter is None:
             # spawn, not fork: forking a process that runs threads and an event loop is unsafe.
@@ -65,20 +65,18 @@ class Runtime:
     async def export(self, fn: Callable[..., T], *args: Any) -> T:
         """`fn(*args)` in the export process; in a new one if the last has died.
 
-        An export only reads, so one that the dead process took down is run again, once;
-        if that fails too, `BrokenProcessPool` reaches the caller.
+        If the process dies (the out-of-memory killer, say), a new one runs the export again,
+        once: an export only reads, so that is safe. If it dies again, `BrokenProcessPool`
+        reaches the caller, and the next export starts afresh.
         """
-        for attempt in (1, 2):
-            pool = self.exporter
-            try:
-                return await asyncio.wrap_future(pool.submit(fn, *args))
-            except BrokenProcessPool:
-                pool.shutdown(wait=False, cancel_futures=True)
-                if self._exporter is pool:
-                    self._exporter = None
-                if attempt == 2:
-                    raise
-        raise AssertionError("unreachable")
+        pool = self.exporter
+        try:
+            return await asyncio.wrap_future(pool.submit(fn, *args))
+        except BrokenProcessPool:
+            pool.shutdown(wait=False, cancel_futures=True)
+            if self._exporter is pool:
+                self._exporter = None
+        return await asyncio.wrap_future(self.exporter.submit(fn, *args))
 
     @classmethod
     def create(cls, settings: Settings) -> Runtime:
