@@ -279,16 +279,21 @@ class Exports:
         return extract_text(fmt, path.read_bytes(), path)
 
 
-@pytest.fixture(scope="module")
-def exports(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Exports]:
-    root = tmp_path_factory.mktemp("export")
+def lead_database(root: Path) -> tuple[Database, int]:
+    """A migrated database under `root` with one facilitator, and that facilitator's id."""
     settings = Settings(data_dir=root, secret_key="test-secret")
     upgrade(settings.effective_database_url)
     db = Database(settings.effective_database_url)
     with db.write() as session:
         facilitator = add_facilitator(session, "lead@example.org", PASSWORD)
         assert facilitator.id is not None
-        fid = facilitator.id
+        return db, facilitator.id
+
+
+@pytest.fixture(scope="module")
+def exports(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Exports]:
+    root = tmp_path_factory.mktemp("export")
+    db, fid = lead_database(root)
     built = build_review(db, fid, close=False)
     with db.read() as session:
         draft_md = render(session, built.review_id, "md", "public").content.decode()

@@ -22,16 +22,12 @@ from xml.etree import ElementTree
 import pytest
 from pypdf import PdfReader
 
-from app.config import Settings
-from app.db import Database
 from app.export import render
 from app.export.html import Block, Group
 from app.export.pdf import cut, render_pdf
 from app.export.record import CardItem, build_record, load_source
-from app.migrate import upgrade
 from app.review.identity import Identity
-from app.security import add_facilitator
-from tests.test_export import PASSWORD, _do, build_review
+from tests.test_export import _do, build_review, lead_database
 
 # print.css: @page margins, in points (1 mm = 72 / 25.4 pt); A4 is 595.28 pt wide.
 LEFT_MARGIN = 16 * 72 / 25.4
@@ -44,13 +40,7 @@ def pdfs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path]]:
     if shutil.which("pdftotext") is None:
         pytest.skip("pdftotext (poppler-utils) is not installed; see .ci/system-deps.sh")
     root = tmp_path_factory.mktemp("export-pdf")
-    settings = Settings(data_dir=root, secret_key="test-secret")
-    upgrade(settings.effective_database_url)
-    db = Database(settings.effective_database_url)
-    with db.write() as session:
-        facilitator = add_facilitator(session, "lead@example.org", PASSWORD)
-        assert facilitator.id is not None
-        fid = facilitator.id
+    db, fid = lead_database(root)
     built = build_review(db, fid, close=False)
     _do(db, Identity("facilitator", built.review_id, facilitator_id=fid), type="close")
     files = {}

@@ -148,6 +148,7 @@ def render_html(
         front=front,
         contents_pages=contents_pages or {},
         sections=[(key, title) for key, title in SECTIONS if record.full or key != "partnership"],
+        number={key: n for n, (key, _title) in enumerate(SECTIONS, 1)},
         round_chart=round_chart,
         theme_chart=theme_chart,
         COMPACT_AFTER=COMPACT_AFTER,
