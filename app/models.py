@@ -169,6 +169,7 @@ class Event(SQLModel, table=True):
         UniqueConstraint("review_id", "seq", name="uq_event_review_seq"),
         UniqueConstraint("review_id", "actor", "cid", name="uq_event_review_actor_cid"),
         Index("ix_event_review_seq", "review_id", "seq"),
+        Index("ix_event_review_card", "review_id", "card_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -180,6 +181,9 @@ class Event(SQLModel, table=True):
     public_data: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     personal_id: int | None = None
     personal_data: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    # The card the event is about, if any: a card's text is rewritten in every event that
+    # carries it (redaction, erasure, hiding) without reading the whole log.
+    card_id: int | None = None
     # f:<facilitator id>, p:<participant id>, s (screen), system
     actor: str = Field(max_length=20)
     cid: str | None = Field(default=None, max_length=64)
