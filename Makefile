@@ -24,6 +24,7 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff check app tests bench migrations
 	$(BIN)/ruff format --check app tests bench migrations
 	$(BIN)/mypy app
+	$(BIN)/lint-imports --no-cache
 
 bench: $(BIN)/.installed
 	bash .ci/system-deps.sh
