@@ -17,6 +17,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
+from app.export.outline import SECTION, heading
 from app.export.record import CardItem, PhaseSection, Record
 
 ACCENT = RGBColor(0x1D, 0x5C, 0x63)
@@ -242,7 +243,7 @@ class _Writer:
 
     def purpose(self) -> None:
         p = self.record.purpose
-        self.heading("1. Purpose", 1)
+        self.section("purpose")
         self.heading("The shared safeguarding outcome", 2)
         self.para(p.outcome or "Not recorded.", style="Intense Quote")
         self.heading("Questions used", 2)
@@ -266,16 +267,24 @@ class _Writer:
 
     def people(self) -> None:
         a = self.record.attendance
-        self.heading("2. Who took part", 1)
+        self.section("people")
         self.para(f"{a.total} {'person' if a.total == 1 else 'people'} took part.")
         if a.by_role:
             self.table(("Role", "People"), [(label, str(n)) for label, n in a.by_role], (60, 25))
         absent = ", ".join(a.absent) if a.absent else "none, every usual agency was in the room"
         self.para(f"Usual agencies absent: {absent}.")
 
-    def themed(self, section: PhaseSection, number: int, lead: str) -> None:
-        self.heading(f"{number}. {section.title}", 1)
-        self.para(lead, muted=True, italic=True)
+    def section(self, key: str) -> None:
+        """A section's numbered heading and its introduction, from the one outline."""
+        self.heading(heading(key), 1)
+        intro = SECTION[key].intro
+        if intro:
+            paragraph = self.para(intro, muted=True, italic=True)
+            if SECTION[key].full_only:
+                paragraph.runs[0].font.color.rgb = WARN
+
+    def themed(self, section: PhaseSection) -> None:
+        self.section(section.phase)
         if not section.count:
             self.para("No contributions.")
             return
@@ -299,13 +308,7 @@ class _Writer:
                 self.card(card, show_theme=True)
 
     def design(self) -> None:
-        self.heading("5. Design", 1)
-        self.para(
-            "How we will work: statements in the present tense, with the room's votes and "
-            "the theme each builds on.",
-            muted=True,
-            italic=True,
-        )
+        self.section("design")
         items = self.record.design.ranked
         if not items:
             self.para("No statements.")
@@ -321,8 +324,7 @@ class _Writer:
         )
 
     def deliver(self) -> None:
-        self.heading("6. Deliver", 1)
-        self.para("The action plan: small, concrete commitments.", muted=True, italic=True)
+        self.section("deliver")
         items = self.record.deliver.ranked
         if not items:
             self.para("No actions yet.")
@@ -345,7 +347,7 @@ class _Writer:
         )
 
     def voting(self) -> None:
-        self.heading("7. Voting rounds", 1)
+        self.section("voting")
         if not self.record.rounds:
             self.para("No voting rounds.")
         for r in self.record.rounds:
@@ -367,7 +369,7 @@ class _Writer:
                 self.para("No votes cast.")
 
     def timeline(self) -> None:
-        self.heading("8. Timeline", 1)
+        self.section("timeline")
         if not self.record.timeline:
             self.para("The review has not met yet.")
         for day in self.record.timeline:
@@ -381,10 +383,7 @@ class _Writer:
 
     def partnership(self) -> None:
         record = self.record
-        self.heading("9. For the partnership only", 1)
-        self.para(
-            "Not for publication. None of this appears in the public edition.", italic=True
-        ).runs[0].font.color.rgb = WARN
+        self.section("partnership")
         self.heading("Concerns raised", 2)
         if record.concerns:
             self.table(
@@ -442,12 +441,8 @@ class _Writer:
         self.cover()
         self.purpose()
         self.people()
-        self.themed(
-            self.record.discover,
-            3,
-            "The positive core: what worked, grouped into themes and ranked by the room's votes.",
-        )
-        self.themed(self.record.dream, 4, "A year from now, everything we wished for is happening.")
+        self.themed(self.record.discover)
+        self.themed(self.record.dream)
         self.design()
         self.deliver()
         self.voting()

@@ -15,6 +15,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
+from app.export.outline import NUMBER, SECTION, sections
 from app.export.record import CardItem, PhaseSection, Record, RoundResult, ThemeBlock
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -23,18 +24,6 @@ CHART_BARS = 10
 # In the PDF, a round with more tallies than this shows the leaders as a table, then the
 # rest as one compact paragraph.
 COMPACT_AFTER = 20
-# The sections after the cover and contents, in order, with the anchors the contents link to.
-SECTIONS = (
-    ("purpose", "Purpose"),
-    ("people", "Who took part"),
-    ("discover", "Discover"),
-    ("dream", "Dream"),
-    ("design", "Design"),
-    ("deliver", "Deliver"),
-    ("voting", "Voting rounds"),
-    ("timeline", "Timeline"),
-    ("partnership", "For the partnership only"),
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +47,8 @@ class Block:
     action plan's holds `rows`.
     """
 
-    kind: str  # a key of SECTIONS; "discover", "dream" and "design" are themed phases
+    # A key of the outline (app.export.outline); discover, dream and design are themed phases.
+    kind: str
     section: PhaseSection | None = None
     groups: Sequence[Group] = ()
     rows: Sequence[CardItem] = ()
@@ -147,8 +137,9 @@ def render_html(
         blocks=whole(record) if blocks is None else blocks,
         front=front,
         contents_pages=contents_pages or {},
-        sections=[(key, title) for key, title in SECTIONS if record.full or key != "partnership"],
-        number={key: n for n, (key, _title) in enumerate(SECTIONS, 1)},
+        sections=sections(record.full),
+        outline=SECTION,
+        number=NUMBER,
         round_chart=round_chart,
         theme_chart=theme_chart,
         COMPACT_AFTER=COMPACT_AFTER,

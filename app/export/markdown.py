@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
+from app.export.outline import SECTION, heading
 from app.export.record import CardItem, PhaseSection, Record
 
 # Characters that could start inline markup anywhere in a line (links, emphasis, code, table
@@ -53,8 +54,14 @@ def _table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> list[str]
     return [*lines, ""]
 
 
-def _section(lines: list[str], section: PhaseSection, full: bool, number: int) -> None:
-    lines += [f"## {number}. {section.title}", ""]
+def _heading(key: str) -> list[str]:
+    """A section's numbered heading and its introduction, from the one outline."""
+    intro = SECTION[key].intro
+    return [f"## {heading(key)}", "", *([f"*{intro}*", ""] if intro else [])]
+
+
+def _section(lines: list[str], section: PhaseSection, full: bool) -> None:
+    lines += _heading(section.phase)
     if not section.count:
         lines += ["No contributions.", ""]
         return
@@ -122,7 +129,7 @@ def render_markdown(record: Record) -> bytes:
     lines += [f"**Generated:** {cover.generated_at}", ""]
 
     p = record.purpose
-    lines += ["## 1. Purpose", "", "### The shared safeguarding outcome", ""]
+    lines += [*_heading("purpose"), "### The shared safeguarding outcome", ""]
     lines += [f"> {md_text(p.outcome) or 'Not recorded.'}", "", "### Questions used", ""]
     for q in p.questions:
         lines.append(f"- **{q.phase}:** {md_text(q.text)} ({q.cards} contributions)")
@@ -131,16 +138,16 @@ def render_markdown(record: Record) -> bytes:
     lines += ["", "### Ground rules", ""] + [f"- {rule}" for rule in p.ground_rules] + [""]
 
     a = record.attendance
-    lines += ["## 2. Who took part", "", f"{a.total} people took part.", ""]
+    lines += [*_heading("people"), f"{a.total} people took part.", ""]
     if a.by_role:
         lines += _table(("Role", "People"), a.by_role)
     absent = ", ".join(a.absent) if a.absent else "none"
     lines += [f"Usual agencies absent: {absent}.", ""]
 
-    for number, section in enumerate(record.sections, start=3):
-        _section(lines, section, full, number)
+    for section in record.sections:
+        _section(lines, section, full)
 
-    lines += ["## 7. Voting rounds", ""]
+    lines += _heading("voting")
     if not record.rounds:
         lines += ["No voting rounds.", ""]
     for r in record.rounds:
@@ -157,7 +164,7 @@ def render_markdown(record: Record) -> bytes:
                 ((i, md_text(t.label), t.votes) for i, t in enumerate(r.tallies, start=1)),
             )
 
-    lines += ["## 8. Timeline", ""]
+    lines += _heading("timeline")
     if not record.timeline:
         lines += ["The review has not met yet.", ""]
     for day in record.timeline:
@@ -166,7 +173,7 @@ def render_markdown(record: Record) -> bytes:
         lines += [f"- {e.time} {e.text}" for e in day.entries] + [""]
 
     if full:
-        lines += ["## 9. For the partnership only", "", "### Concerns raised", ""]
+        lines += [*_heading("partnership"), "### Concerns raised", ""]
         if not record.concerns:
             lines += ["None.", ""]
         for c in record.concerns:

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
+from app.export.outline import SECTION
 from app.models import (
     Appreciation,
     AuditEntry,
@@ -41,12 +42,7 @@ EDITIONS: Final[tuple[str, ...]] = ("full", "public")
 LOCAL_TZ: Final = ZoneInfo("Europe/London")
 MARKING: Final = "OFFICIAL-SENSITIVE"
 
-PHASE_TITLES: Final[dict[str, str]] = {
-    "discover": "Discover",
-    "dream": "Dream",
-    "design": "Design",
-    "deliver": "Deliver",
-}
+PHASE_TITLES: Final[dict[str, str]] = {phase: SECTION[phase].title for phase in PHASES}
 METHOD: Final[tuple[tuple[str, str], ...]] = (
     ("Discover", "Stories of safeguarding that worked; what is working well now, and why."),
     ("Dream", "A year on, everything we wished for is happening: what does it look like?"),

@@ -13,6 +13,7 @@ from typing import Any
 
 import xlsxwriter
 
+from app.export.outline import SECTION, heading
 from app.export.record import PHASE_TITLES, CardItem, PhaseSection, Record
 
 ACCENT = "#1D5C63"
@@ -98,6 +99,12 @@ class _Book:
             self.write_row(ws, row + index, values, fmt)
         return row + len(rows) + 2
 
+    def title(self, ws: Any, key: str) -> None:
+        """A sheet's title and introduction: its section's, from the one outline."""
+        ws.write_string(0, 0, heading(key), self.f_title)
+        if SECTION[key].intro:
+            ws.write_string(1, 0, SECTION[key].intro, self.f_muted)
+
     def bar_chart(
         self, ws: Any, title: str, sheet: str, first: int, last: int, label_col: int, value_col: int
     ) -> Any:
@@ -157,7 +164,7 @@ class _Book:
     def purpose(self) -> None:
         p = self.record.purpose
         ws = self.sheet("Purpose", (14, 90, 14))
-        ws.write_string(0, 0, "Purpose", self.f_title)
+        self.title(ws, "purpose")
         ws.write_string(2, 0, "Outcome", self.f_label)
         ws.write_string(2, 1, p.outcome or "Not recorded.", self.f_text)
         ws.write_string(4, 0, "Questions used", self.f_h2)
@@ -181,7 +188,7 @@ class _Book:
     def people(self) -> None:
         a = self.record.attendance
         ws = self.sheet("People", (28, 12))
-        ws.write_string(0, 0, "Who took part", self.f_title)
+        self.title(ws, "people")
         row = self.table(ws, 2, ("Role", "People"), [(label, n) for label, n in a.by_role])
         ws.write_string(row, 0, "Total", self.f_label)
         ws.write_number(row, 1, a.total, self.f_num)
@@ -191,7 +198,7 @@ class _Book:
     def themed(self, section: PhaseSection) -> None:
         name = section.title
         ws = self.sheet(name, (8, 28, 70, 18, 8, 12, 8, 8) + ((12,) if self.record.full else ()))
-        ws.write_string(0, 0, name, self.f_title)
+        self.title(ws, section.phase)
         ws.write_string(2, 0, "Themes by votes", self.f_h2)
         row = self.table(
             ws,
@@ -241,7 +248,7 @@ class _Book:
 
     def design(self) -> None:
         ws = self.sheet("Design", (8, 80, 8, 12, 28) + ((14,) if self.record.full else ()))
-        ws.write_string(0, 0, "Design: statements", self.f_title)
+        self.title(ws, "design")
         items = self.record.design.ranked
         header = ["Card", "Statement", "Votes", "Appreciated", "Builds on"]
         if self.record.full:
@@ -257,7 +264,7 @@ class _Book:
 
     def deliver(self) -> None:
         ws = self.sheet("Deliver", (8, 70, 24, 18, 8, 24) + ((14,) if self.record.full else ()))
-        ws.write_string(0, 0, "Deliver: action plan", self.f_title)
+        self.title(ws, "deliver")
         items = self.record.deliver.ranked
         header = ["Card", "Action", "Owner", "Due", "Votes", "Theme"]
         if self.record.full:
@@ -273,7 +280,7 @@ class _Book:
 
     def voting(self) -> None:
         ws = self.sheet("Voting", (8, 70, 10))
-        ws.write_string(0, 0, "Voting rounds", self.f_title)
+        self.title(ws, "voting")
         row = 2
         if not self.record.rounds:
             ws.write_string(row, 0, "No voting rounds.", self.f_text)
@@ -305,7 +312,7 @@ class _Book:
 
     def timeline(self) -> None:
         ws = self.sheet("Timeline", (10, 34, 10, 50))
-        ws.write_string(0, 0, "Timeline", self.f_title)
+        self.title(ws, "timeline")
         rows: list[list[Cell]] = []
         for day in self.record.timeline:
             counts = ", ".join(f"{p} {n}" for p, n in day.cards_by_phase)
@@ -363,10 +370,11 @@ class _Book:
     def partnership(self) -> None:
         record = self.record
         ws = self.sheet("Concerns", (22, 26, 90))
-        ws.write_string(0, 0, "Concerns raised (not for publication)", self.f_title)
+        self.title(ws, "partnership")
+        ws.write_string(2, 0, "Concerns raised", self.f_h2)
         self.table(
             ws,
-            2,
+            3,
             ("When", "From", "Concern"),
             [
                 (f"{c.date}, {c.time}", c.role + (f", {c.name}" if c.name else ""), c.text)
