@@ -1,9 +1,10 @@
-"""python -m bench: fanout, storm and hold benchmarks (and export, where present).
+"""python -m bench: fanout, welcome, storm and hold benchmarks (and export, where present).
 
 Examples:
     python -m bench fanout --phones 1000 --rate 20 --seconds 20
     python -m bench storm --phones 1000
     python -m bench hold --phones 2000
+    python -m bench welcome --phones 300 --cards 200
     python -m bench export ...    (bench/export_bench.py: the session record exports)
 
 With no command, runs fanout and then storm with their defaults.
@@ -53,6 +54,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     hold.add_argument("--seconds", type=float, default=10.0)
     hold.add_argument("--text-size", type=int, default=120)
 
+    welcome = sub.add_parser("welcome", help="server CPU per phone for a fresh welcome")
+    welcome.add_argument("--phones", type=int, default=300)
+    welcome.add_argument("--cards", type=int, default=200, help="visible cards in the room")
+
     storm = sub.add_parser("storm", help="phones dropped by a server restart all resume")
     storm.add_argument("--phones", type=int, default=1000)
     storm.add_argument(
@@ -79,6 +84,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         args.targets = ["lantern"]
         print(run(fan.main(args)))
+    elif args.command == "welcome":
+        from bench import welcome as wel
+
+        print(run(wel.main(args)))
     else:
         from bench import storm as st
 
