@@ -6,7 +6,14 @@ from typing import Annotated, Any
 
 from anyio import to_thread
 from fastapi import APIRouter, Query, Response
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 from sqlmodel import col, delete, or_, select
 
 from app.api.deps import FacilitatorDep, RuntimeDep, load_review_for
@@ -16,6 +23,7 @@ from app.models import AuditEntry, Card, Event, Facilitator, KeepOut, ReviewFaci
 from app.privacy.erasure import erase_participant
 from app.privacy.keep_out import apply_keep_out
 from app.privacy.retention import delete_review
+from app.review.commands import clean_text
 from app.review.errors import CommandError
 from app.review.views import iso
 
@@ -27,7 +35,7 @@ MAX_AUDIT_ENTRIES = 2000
 CLOSE_ERASED = 4003
 CLOSE_DELETED = 4004
 
-_Term = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+_Term = Annotated[str, AfterValidator(clean_text), StringConstraints(min_length=1, max_length=100)]
 
 
 class KeepOutTerm(BaseModel):

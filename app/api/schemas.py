@@ -8,13 +8,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from app.review import rules
+from app.review.commands import text_type
 from app.review.rules import Role
-
-
-def _text(limit: int, min_length: int = 0) -> Any:
-    return Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=min_length, max_length=limit)
-    ]
 
 
 class LoginIn(BaseModel):
@@ -41,9 +36,9 @@ class ReviewSettings(BaseModel):
 class ReviewIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    title: _text(rules.MAX_TITLE, 1)  # type: ignore[valid-type]
-    case_ref: _text(rules.MAX_CASE_REF, 1)  # type: ignore[valid-type]
-    outcome: _text(rules.MAX_OUTCOME) = ""  # type: ignore[valid-type]
+    title: text_type(rules.MAX_TITLE)  # type: ignore[valid-type]
+    case_ref: text_type(rules.MAX_CASE_REF)  # type: ignore[valid-type]
+    outcome: text_type(rules.MAX_OUTCOME, 0) = ""  # type: ignore[valid-type]
     starts_on: date | None = None
     days: Annotated[int, Field(ge=1, le=5)] = 3
     settings: ReviewSettings = Field(default_factory=ReviewSettings)
@@ -54,8 +49,8 @@ class JoinIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     role: Role
-    name: _text(rules.MAX_NAME) = ""  # type: ignore[valid-type]
-    table: _text(rules.MAX_TABLE) = ""  # type: ignore[valid-type]
+    name: text_type(rules.MAX_NAME, 0) = ""  # type: ignore[valid-type]
+    table: text_type(rules.MAX_TABLE, 0) = ""  # type: ignore[valid-type]
 
 
 class JoinOut(BaseModel):

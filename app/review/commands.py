@@ -2,21 +2,46 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StringConstraints,
+    TypeAdapter,
+    ValidationError,
+)
 
 from app.review import rules
 from app.review.errors import CommandError
 from app.review.rules import Phase
 
 Cid = Annotated[str, StringConstraints(min_length=1, max_length=rules.MAX_CID)]
-Id = Annotated[int, Field(ge=1, le=2**62)]
+# Strict: `true` is not card 1, and "5" is not an id.
+Id = Annotated[StrictInt, Field(ge=1, le=2**62)]
+
+# Control characters a person never types: NUL (which PostgreSQL refuses in text), the rest
+# of C0 but tab and line feed, DEL and C1. A carriage return becomes a line feed.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
-def _text(limit: int) -> Any:
-    return Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=limit)]
+def clean_text(value: str) -> str:
+    """Text as stored: line ends as \\n, control characters dropped, outer space trimmed."""
+    return _CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n")).strip()
+
+
+def text_type(limit: int, min_length: int = 1) -> Any:
+    """A free-text field of at most `limit` characters, cleaned before it is measured."""
+    return Annotated[
+        str,
+        AfterValidator(clean_text),
+        StringConstraints(min_length=min_length, max_length=limit),
+    ]
 
 
 class _Command(BaseModel):
@@ -28,18 +53,16 @@ class _Command(BaseModel):
 class Contribute(_Command):
     type: Literal["contribute"]
     prompt_id: Id
-    text: _text(rules.MAX_CARD_TEXT)  # type: ignore[valid-type]
-    owner: Annotated[str, StringConstraints(strip_whitespace=True, max_length=rules.MAX_OWNER)] = ""
+    text: text_type(rules.MAX_CARD_TEXT)  # type: ignore[valid-type]
+    owner: text_type(rules.MAX_OWNER, 0) = ""  # type: ignore[valid-type]
     due: date | None = None
 
 
 class Edit(_Command):
     type: Literal["edit"]
     card_id: Id
-    text: _text(rules.MAX_CARD_TEXT)  # type: ignore[valid-type]
-    owner: (
-        Annotated[str, StringConstraints(strip_whitespace=True, max_length=rules.MAX_OWNER)] | None
-    ) = None
+    text: text_type(rules.MAX_CARD_TEXT)  # type: ignore[valid-type]
+    owner: text_type(rules.MAX_OWNER, 0) | None = None  # type: ignore[valid-type]
     due: date | None = None
 
 
@@ -65,7 +88,7 @@ class Unvote(_Command):
 
 class RaiseConcern(_Command):
     type: Literal["raise_concern"]
-    text: _text(rules.MAX_CONCERN_TEXT)  # type: ignore[valid-type]
+    text: text_type(rules.MAX_CONCERN_TEXT)  # type: ignore[valid-type]
 
 
 class SetPhase(_Command):
@@ -81,7 +104,7 @@ class SetPrompt(_Command):
 class AddPrompt(_Command):
     type: Literal["add_prompt"]
     phase: Phase
-    text: _text(rules.MAX_PROMPT_TEXT)  # type: ignore[valid-type]
+    text: text_type(rules.MAX_PROMPT_TEXT)  # type: ignore[valid-type]
 
 
 class StartTimer(_Command):
@@ -119,14 +142,14 @@ class Reveal(_Command):
 
 class AddTheme(_Command):
     type: Literal["add_theme"]
-    name: _text(rules.MAX_THEME_NAME)  # type: ignore[valid-type]
+    name: text_type(rules.MAX_THEME_NAME)  # type: ignore[valid-type]
     phase: Phase | None = None
 
 
 class RenameTheme(_Command):
     type: Literal["rename_theme"]
     theme_id: Id
-    name: _text(rules.MAX_THEME_NAME)  # type: ignore[valid-type]
+    name: text_type(rules.MAX_THEME_NAME)  # type: ignore[valid-type]
 
 
 class Assign(_Command):
@@ -139,7 +162,7 @@ class Moderate(_Command):
     type: Literal["moderate"]
     card_id: Id
     action: Literal["approve", "hide", "show", "redact"]
-    text: _text(rules.MAX_CARD_TEXT) | None = None  # type: ignore[valid-type]
+    text: text_type(rules.MAX_CARD_TEXT) | None = None  # type: ignore[valid-type]
 
 
 class Spotlight(_Command):
@@ -158,9 +181,7 @@ class Start(_Command):
 
 class Pause(_Command):
     type: Literal["pause"]
-    message: Annotated[
-        str, StringConstraints(strip_whitespace=True, max_length=rules.MAX_PAUSE_MESSAGE)
-    ] = ""
+    message: text_type(rules.MAX_PAUSE_MESSAGE, 0) = ""  # type: ignore[valid-type]
 
 
 class Resume(_Command):

@@ -1,0 +1,88 @@
+"""Input a hostile or broken client sends: refused clearly, or stored clean; never a crash."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from app.review.commands import clean_text
+
+Headers = dict[str, str]
+# NUL (which PostgreSQL refuses in text), a bell, an escape, DEL and a C1 control.
+CONTROLS = "\x00\x07\x1b\x7f\x85"
+
+
+def _room(client: TestClient, fac: Headers) -> tuple[dict[str, Any], Headers]:
+    review = client.post(
+        "/api/reviews",
+        json={
+            "title": f"Review{CONTROLS} one",
+            "case_ref": "Child\x00 A",
+            "outcome": "Safe\r\nhome",
+        },
+        headers=fac,
+    ).json()
+    client.post(
+        f"/api/rooms/{review['code']}/commands", json={"type": "start", "cid": "s"}, headers=fac
+    )
+    joined = client.post(
+        f"/api/rooms/{review['code']}/join", json={"role": "police", "name": f"Sam{CONTROLS}"}
+    ).json()
+    return review, {"Authorization": f"Bearer {joined['token']}"}
+
+
+def test_control_characters_never_reach_storage(client: TestClient, fac_headers: Headers) -> None:
+    review, phone = _room(client, fac_headers)
+    assert review["title"] == "Review one"
+    assert review["case_ref"] == "Child A"
+    assert review["outcome"] == "Safe\nhome"
+    prompt = next(p["id"] for p in review["prompts"] if p["phase"] == "discover")
+    r = client.post(
+        f"/api/rooms/{review['code']}/commands",
+        json={
+            "type": "contribute",
+            "cid": "c1",
+            "prompt_id": prompt,
+            "text": f"It{CONTROLS} worked\r\n",
+        },
+        headers=phone,
+    )
+    assert r.status_code == 200, r.text
+    state = client.get(f"/api/reviews/{review['id']}", headers=fac_headers).json()
+    assert [c["text"] for c in state["cards"]] == ["It worked"]
+    assert [p["name"] for p in state["participants"]] == ["Sam"]
+
+
+def test_text_of_nothing_but_control_characters_is_empty_and_refused(
+    client: TestClient, fac_headers: Headers
+) -> None:
+    review, phone = _room(client, fac_headers)
+    prompt = next(p["id"] for p in review["prompts"] if p["phase"] == "discover")
+    r = client.post(
+        f"/api/rooms/{review['code']}/commands",
+        json={"type": "contribute", "cid": "c1", "prompt_id": prompt, "text": CONTROLS},
+        headers=phone,
+    )
+    assert r.status_code == 422
+    assert r.json()["code"] == "invalid"
+
+
+def test_ids_must_be_whole_numbers_not_true_or_text(
+    client: TestClient, fac_headers: Headers
+) -> None:
+    review, phone = _room(client, fac_headers)
+    for bad in (True, "1", 1.0):
+        r = client.post(
+            f"/api/rooms/{review['code']}/commands",
+            json={"type": "withdraw", "cid": f"w{bad!r}", "card_id": bad},
+            headers=phone,
+        )
+        assert r.status_code == 422, (bad, r.text)
+        assert "card_id" in r.json()["message"]
+
+
+def test_clean_text_keeps_what_people_write() -> None:
+    text = "Line one\n\tIndented – “quoted” café 😀 עברית"
+    assert clean_text(text) == text
+    assert clean_text("a\r\nb\rc") == "a\nb\nc"
