@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench clean messages
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,3 +32,12 @@ bench: $(BIN)/.installed
 
 clean:
 	rm -rf $(VENV) data test-artifacts
+
+# Extract every message the code uses into app/locale/messages.pot, and bring each language's
+# catalog up to date with it (a test fails while the template is out of date).
+messages: $(BIN)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k t -k N_ -k _ --add-location=file --sort-output \
+		--omit-header -o app/locale/messages.pot .
+	for po in app/locale/*/LC_MESSAGES/messages.po; do \
+		[ -e "$$po" ] && $(BIN)/pybabel update -i app/locale/messages.pot -o "$$po" --no-fuzzy-matching || true; \
+	done

@@ -19,7 +19,7 @@ from app.api import auth, errors, openapi, reviews, rooms, ws
 from app.api import exports as exports_api
 from app.api import privacy as privacy_api
 from app.config import Settings, get_settings
-from app.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
+from app.middleware import BodyLimitMiddleware, LanguageMiddleware, SecurityHeadersMiddleware
 from app.privacy.retention import purge_periodically
 from app.runtime import Runtime
 
@@ -87,4 +87,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(BodyLimitMiddleware)
+    app.add_middleware(LanguageMiddleware)
     return app

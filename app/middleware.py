@@ -7,6 +7,8 @@ from typing import Final
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app import i18n
+
 CSP: Final = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
@@ -104,3 +106,56 @@ async def _reject(send: Send, limit: int) -> None:
         }
     )
     await send({"type": "http.response.body", "body": body})
+
+
+LANGUAGE_COOKIE: Final = "lantern_lang"
+# A year: a family that chose Welsh on the first morning still has it on the third.
+LANGUAGE_COOKIE_SECONDS: Final = 365 * 24 * 60 * 60
+
+
+class LanguageMiddleware:
+    """Serves each request in its language: `?lang=`, else the remembered choice, else the
+    browser's Accept-Language. A `?lang=` choice is remembered in a cookie."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        asked = _query_value(scope.get("query_string", b""), "lang")
+        headers = dict(scope.get("headers", []))
+        remembered = _cookie_value(headers.get(b"cookie", b""), LANGUAGE_COOKIE)
+        accept = headers.get(b"accept-language", b"").decode("latin-1")
+        chosen = i18n.negotiate(asked, remembered, accept)
+        i18n.set_language(chosen)
+        if scope["type"] != "http" or not asked or asked.lower() != chosen or chosen == remembered:
+            await self.app(scope, receive, send)
+            return
+        cookie = (
+            f"{LANGUAGE_COOKIE}={chosen}; Path=/; Max-Age={LANGUAGE_COOKIE_SECONDS}; SameSite=Lax"
+        ).encode()
+
+        async def _send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), (b"set-cookie", cookie)]
+            await send(message)
+
+        await self.app(scope, receive, _send)
+
+
+def _query_value(query: bytes, name: str) -> str | None:
+    for pair in query.decode("latin-1").split("&"):
+        key, _sep, value = pair.partition("=")
+        if key == name:
+            return value[:8]
+    return None
+
+
+def _cookie_value(header: bytes, name: str) -> str | None:
+    for part in header.decode("latin-1").split(";"):
+        key, _sep, value = part.strip().partition("=")
+        if key == name:
+            return value.strip()[:8]
+    return None

@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlmodel import col, select
 
+from app import i18n
 from app.api.deps import MAX_TOKEN, SESSION_COOKIE, get_runtime
 from app.models import Card, Review, Theme, VotingRound
 from app.review import rules
@@ -22,6 +23,11 @@ from app.review.views import is_public, round_tallies, tallies_hidden
 from app.security import identify
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
+TEMPLATES.env.add_extension("jinja2.ext.i18n")
+# Jinja fills %(name)s placeholders itself (newstyle), escaping what it fills in.
+TEMPLATES.env.install_gettext_callables(  # type: ignore[attr-defined]
+    i18n.gettext, i18n.ngettext, newstyle=True
+)
 router = APIRouter(include_in_schema=False)
 
 # The most bars a chart on the projector shows: more would not read from the back.
@@ -37,6 +43,8 @@ def _render(request: Request, name: str, status_code: int = 200, **context: Any)
             "phases": rules.PHASES,
             "max_card": rules.MAX_CARD_TEXT,
             "max_name": rules.MAX_NAME,
+            "html_lang": i18n.html_lang(),
+            "script_messages": i18n.script_catalog(),
             **context,
         },
         status_code=status_code,

@@ -1,0 +1,159 @@
+"""The message catalog: every string a person reads goes through here, in their language.
+
+The source strings are British English, written in the code and templates. Translations live
+in gettext catalogs, `app/locale/<language>/LC_MESSAGES/messages.po`, read when first needed
+(there is no build step: the .po file is compiled in memory). `app/locale/messages.pot` holds
+every message the code uses; `make messages` extracts it again and a test fails when it is out
+of date, so no string can skip the catalog.
+
+- Python: `_("Hello %(name)s", name=x)` translates now, in the current request's language;
+  `N_("...")` only marks a string that is translated later (a module-level constant, an
+  error message the domain raises and the API translates).
+- Templates: `{{ _("...") }}` (Jinja's i18n extension, autoescaped).
+- JavaScript: `t("...")` from `/static/i18n.js`; the page carries the translations of the
+  script's messages as JSON, rendered by the server.
+
+Placeholders are `%(name)s` everywhere, so a translator meets one syntax.
+"""
+
+from __future__ import annotations
+
+import gettext as _gettext
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import lru_cache
+from pathlib import Path
+from typing import Final
+
+LOCALE_DIR: Final = Path(__file__).resolve().parent / "locale"
+TEMPLATE: Final = LOCALE_DIR / "messages.pot"
+# The source language comes first. A language is offered once its catalog exists.
+SOURCE: Final = "en"
+KNOWN: Final[dict[str, str]] = {"en": "en-GB", "cy": "cy"}
+
+_current: ContextVar[str] = ContextVar("lantern_language", default=SOURCE)
+
+
+def languages() -> tuple[str, ...]:
+    """The languages Lantern can speak now: the source and every language with a catalog."""
+    found = [SOURCE]
+    for code in KNOWN:
+        if code != SOURCE and (LOCALE_DIR / code / "LC_MESSAGES" / "messages.po").exists():
+            found.append(code)
+    return tuple(found)
+
+
+@lru_cache(maxsize=8)
+def translations(language: str) -> _gettext.NullTranslations:
+    """The compiled catalog of one language (the source language translates to itself)."""
+    po = LOCALE_DIR / language / "LC_MESSAGES" / "messages.po"
+    if language == SOURCE or not po.exists():
+        return _gettext.NullTranslations()
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    with po.open("rb") as source:
+        catalog = read_po(source, locale=language)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog, use_fuzzy=False)
+    compiled.seek(0)
+    return _gettext.GNUTranslations(compiled)
+
+
+def language() -> str:
+    """The language of the request (or task) being served."""
+    return _current.get()
+
+
+def html_lang(code: str | None = None) -> str:
+    """The value for `<html lang>`."""
+    return KNOWN.get(code or language(), KNOWN[SOURCE])
+
+
+@contextmanager
+def speaking(code: str) -> Iterator[None]:
+    """Serve what runs inside in this language (an export, a background task)."""
+    token = _current.set(code if code in languages() else SOURCE)
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
+def set_language(code: str) -> None:
+    """Serve the rest of this request in this language (the language middleware calls it)."""
+    _current.set(code if code in languages() else SOURCE)
+
+
+def gettext(message: str) -> str:
+    """`message` in the current language (for Jinja, which formats placeholders itself)."""
+    return translations(_current.get()).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The singular or plural form for `n`, in the current language."""
+    return translations(_current.get()).ngettext(singular, plural, n)
+
+
+def _(message: str, **params: object) -> str:
+    """`message` in the current language, its `%(name)s` placeholders filled."""
+    text = gettext(message)
+    return text % params if params else text
+
+
+def N_(message: str) -> str:
+    """Mark a message for the catalog, to be translated where it is shown."""
+    return message
+
+
+def negotiate(asked: str | None, remembered: str | None, accept_language: str | None) -> str:
+    """The language to serve: `?lang=`, else the remembered choice, else the browser's."""
+    offered = languages()
+    for choice in (asked, remembered):
+        if choice and choice.lower() in offered:
+            return choice.lower()
+    ranked: list[tuple[float, int, str]] = []
+    for position, part in enumerate((accept_language or "").split(",")):
+        tag, _sep, rest = part.strip().partition(";")
+        quality = 1.0
+        if rest.strip().startswith("q="):
+            try:
+                quality = float(rest.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        ranked.append((-quality, position, tag.strip().split("-")[0].lower()))
+    for quality, _position, code in sorted(ranked):
+        if quality < 0 and code in offered:
+            return code
+    return SOURCE
+
+
+@lru_cache(maxsize=1)
+def script_messages() -> tuple[str, ...]:
+    """The messages the browser's scripts use (those of the template found in app/static)."""
+    if not TEMPLATE.exists():
+        return ()
+    from babel.messages.pofile import read_po
+
+    with TEMPLATE.open("rb") as source:
+        catalog = read_po(source)
+    return tuple(
+        str(message.id)
+        for message in catalog
+        if message.id
+        and isinstance(message.id, str)
+        and any(path.startswith("app/static/") for path, _line in message.locations)
+    )
+
+
+def script_catalog(code: str | None = None) -> dict[str, str]:
+    """The scripts' messages in a language, for the page to hand to `t()` (untranslated: none)."""
+    chosen = translations(code or language())
+    found = {}
+    for message in script_messages():
+        translated = chosen.gettext(message)
+        if translated != message:
+            found[message] = translated
+    return found
