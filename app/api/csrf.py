@@ -9,6 +9,7 @@ a change that carries the cookie but neither header is refused too.
 
 from __future__ import annotations
 
+import logging
 from typing import Final
 from urllib.parse import urlsplit
 
@@ -18,6 +19,9 @@ from app.api.errors import ApiError
 from app.config import Settings
 
 UNSAFE_METHODS: Final = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+log = logging.getLogger("lantern.origin")
+_warned: set[str] = set()
 
 
 def same_site(source: str, conn: HTTPConnection, settings: Settings) -> bool:
@@ -35,6 +39,20 @@ def same_site(source: str, conn: HTTPConnection, settings: Settings) -> bool:
     if origin in allowed:
         return True
     return parts.netloc.lower() == conn.headers.get("host", "").lower()
+
+
+def warn_refused_origin(origin: str, settings: Settings) -> None:
+    """Say once per origin why a browser was refused: a wrong LANTERN_PUBLIC_URL locks every
+    phone out, and the operator should hear of it in the log, not from the room."""
+    if origin in _warned or len(_warned) > 100:
+        return
+    _warned.add(origin)
+    log.warning(
+        "refused a browser from origin %r: not LANTERN_PUBLIC_URL (%r), the request's Host, "
+        "or one of LANTERN_ALLOWED_ORIGINS; if phones cannot connect, check these settings",
+        origin[:200],
+        settings.public_url,
+    )
 
 
 def check_cookie_request(conn: HTTPConnection, method: str, settings: Settings) -> None:

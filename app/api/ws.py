@@ -6,12 +6,12 @@ import asyncio
 import contextlib
 import json
 from typing import Any
-from urllib.parse import urlsplit
 
 from anyio import to_thread
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from sqlmodel import col, select
 
+from app.api.csrf import same_site, warn_refused_origin
 from app.api.deps import MAX_TOKEN, SESSION_COOKIE, get_runtime
 from app.api.dispatch import dispatch, error_frame
 from app.api.errors import ApiError
@@ -87,14 +87,10 @@ def _origin_allowed(websocket: WebSocket, runtime: Runtime) -> bool:
     origin = websocket.headers.get("origin")
     if origin is None:
         return True  # not a browser: scripts and other clients authenticate by token
-    allowed = {
-        o.strip().rstrip("/") for o in runtime.settings.allowed_origins.split(",") if o.strip()
-    }
-    if runtime.settings.public_url:
-        allowed.add(runtime.settings.public_url.rstrip("/"))
-    if origin.rstrip("/") in allowed:
+    if same_site(origin, websocket, runtime.settings):
         return True
-    return urlsplit(origin).netloc == websocket.headers.get("host", "")
+    warn_refused_origin(origin, runtime.settings)
+    return False
 
 
 async def _receive_hello(websocket: WebSocket) -> dict[str, Any] | None:
