@@ -140,6 +140,10 @@ class Moderate(_Command):
     card_id: Id
     action: Literal["approve", "hide", "show", "redact"]
     text: _text(rules.MAX_CARD_TEXT) | None = None  # type: ignore[valid-type]
+    # A deliver card's owner can name someone too: redact replaces it ("" clears it).
+    owner: (
+        Annotated[str, StringConstraints(strip_whitespace=True, max_length=rules.MAX_OWNER)] | None
+    ) = None
 
 
 class Spotlight(_Command):
