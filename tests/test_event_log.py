@@ -25,6 +25,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.db import Database
+from app.live.frames import WireEvent
+from app.migrate import upgrade
+from app.models import Prompt
+from app.review import log
 from app.review.identity import Identity
 from app.runtime import _load_events
 from tests.support import Api, Client, LiveServer
@@ -424,3 +428,77 @@ def test_a_hidden_card_is_not_replayed_by_a_live_server(live: LiveServer, live_a
             await again.close()
 
     asyncio.run(scenario())
+
+
+# --- logs written before this rule -----------------------------------------------------------
+
+
+def test_an_upgrade_brings_logs_written_before_into_line(tmp_path: Path) -> None:
+    """A log written by an older server (words kept after hide, edit, rename) is rewritten."""
+    from sqlmodel import select
+
+    from app.models import Event
+    from app.review.commands import parse_command
+    from app.review.service import apply_command, create_review, join_review
+    from app.security import add_facilitator
+
+    url = f"sqlite:///{tmp_path / 'm.db'}"
+    upgrade(url, "0002")
+    db = Database(url)
+    with db.write() as session:
+        fac_id = add_facilitator(session, "lead@example.org", "a long enough password").id
+        assert fac_id is not None
+        review = create_review(
+            session, fac_id, title="Review", case_ref="Case", settings={"moderation": "post"}
+        )
+        assert review.id is not None
+        rid = review.id
+        person, _ = join_review(
+            session, review, role="health", name="", table="", token_hash="0" * 64
+        )
+        pid = person.id
+    fac = Identity("facilitator", rid, facilitator_id=fac_id)
+    phone = Identity("participant", rid, participant_id=pid, role="health")
+
+    def do(who: Identity, **frame: Any) -> None:
+        apply_command(db, who, parse_command({"cid": f"u{next(_cid)}", **frame}))
+
+    do(fac, type="start")
+    with db.read() as session:
+        prompt = next(p.id for p in session.exec(select(Prompt).where(Prompt.review_id == rid)))
+    do(phone, type="contribute", prompt_id=prompt, text="Old words zq1qz")
+    do(phone, type="contribute", prompt_id=prompt, text="Hidden words zq2qz")
+    do(fac, type="add_theme", name="Old name zq3qz")
+    with db.read() as session:
+        old = {
+            e.seq: (e.public_kind, e.public_data, e.data)
+            for e in session.exec(select(Event).where(Event.review_id == rid))
+        }
+    first, second = sorted(
+        {c for c in (d.get("card", {}).get("id") for _, _, d in old.values()) if c}
+    )
+    do(fac, type="edit", card_id=first, text="New words")
+    do(fac, type="moderate", card_id=second, action="hide")
+    with db.read() as session:
+        theme = session.exec(select(Event).where(Event.kind == "theme.added")).one()
+        theme_id = theme.data["theme"]["id"]
+    do(fac, type="rename_theme", theme_id=theme_id, name="New name")
+    # As an older server left them: the first views of each, words and all.
+    with db.write() as session:
+        for event in session.exec(select(Event).where(Event.review_id == rid)):
+            if event.seq in old:
+                event.public_kind, event.public_data, event.data = old[event.seq]
+                session.add(event)
+    db.dispose()
+
+    upgrade(url)
+    db = Database(url)
+    with db.read() as session:
+        events = [WireEvent.from_row(e) for e in log.read(session, rid, 0)]
+    db.dispose()
+    screen = [f for f in (e.frame_for(Identity("screen", rid)) for e in events) if f]
+    everyone = [e.to_dict() for e in events]
+    assert not words_in(screen, {"zq1qz", "zq2qz", "zq3qz"})
+    assert not words_in([json.dumps(everyone)], {"zq1qz", "zq3qz"})
+    assert "New words" in "".join(screen)
+    assert "New name" in "".join(screen)
