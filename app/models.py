@@ -1,4 +1,11 @@
-"""Every table Lantern keeps. The event log is the truth; the rest are its projections."""
+"""Every table Lantern keeps.
+
+The state tables (review, card, theme, vote, ...) are the current truth: a command changes
+them and appends one event to the log in the same transaction. The event log (`Event`,
+written only by `app.review.log`) is the review's ordered history as each audience may
+replay it; it is rewritten when text is removed (redaction, edits, hiding, erasure), so a
+replay never shows more than the tables do now.
+"""
 
 from __future__ import annotations
 

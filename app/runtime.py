@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from anyio import to_thread
-from sqlmodel import col, select
+from sqlmodel import select
 
 from app.config import Settings
 from app.db import Database
@@ -21,6 +21,7 @@ from app.live.bus import MemoryBus, RedisBus
 from app.live.frames import WireEvent
 from app.live.hub import Hub
 from app.models import Event, Review
+from app.review import log
 
 # Commands run in threads while the event loop fans out. Every SQLite call releases the GIL,
 # and taking it back waits out the loop's switch interval (5 ms by default): dozens of calls
@@ -123,10 +124,7 @@ class Runtime:
 
 def _load_events(db: Database, review_id: int, after: int, upto: int | None) -> list[WireEvent]:
     with db.read() as session:
-        query = select(Event).where(Event.review_id == review_id, Event.seq > after)
-        if upto is not None:
-            query = query.where(Event.seq <= upto)
-        return [WireEvent.from_row(e) for e in session.exec(query.order_by(col(Event.seq)))]
+        return [WireEvent.from_row(e) for e in log.read(session, review_id, after, upto)]
 
 
 def _load_seq(db: Database, review_id: int) -> int | None:

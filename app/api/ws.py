@@ -9,7 +9,7 @@ from typing import Any
 
 from anyio import to_thread
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
-from sqlmodel import col, select
+from sqlmodel import select
 
 from app.api.csrf import same_site, warn_refused_origin
 from app.api.deps import MAX_TOKEN, SESSION_COOKIE, get_runtime
@@ -19,7 +19,8 @@ from app.api.ratelimit import TokenBucket
 from app.api.throttle import address_command_wait, code_attempt
 from app.live.connection import Connection
 from app.live.frames import WireEvent, dumps
-from app.models import Event, Review
+from app.models import Review
+from app.review import log
 from app.review.identity import Identity
 from app.review.rules import MAX_FRAME_BYTES
 from app.review.service import normalise_code
@@ -137,11 +138,9 @@ def _welcome(
         }
         mine = you(session, review, identity)
         if since is not None and epoch == review.epoch and 0 <= review.seq - since <= MAX_REPLAY:
-            events = session.exec(
-                select(Event)
-                .where(Event.review_id == review_id, Event.seq > since, Event.seq <= review.seq)
-                .order_by(col(Event.seq))
-            ).all()
+            # The log is kept to what each audience may see now (app.review.log), so a
+            # replay never shows more than the snapshot would.
+            events = log.read(session, review_id, since, review.seq)
             frames = [dumps({**head, "resumed": True, "you": mine, "presence": presence})]
             for event in events:
                 frame = WireEvent.from_row(event).frame_for(identity)

@@ -10,11 +10,11 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from app.models import AuditEntry, Card, Concern, Event, Participant, Review, utcnow
+from app.review import log
 from app.review.errors import CommandError
 
 
@@ -72,29 +72,25 @@ def erase_participant(
     card_ids = sorted(c.id for c in cards if c.id is not None)
     concern_ids = sorted(c.id for c in concerns if c.id is not None)
 
-    _scrub_events(session, review_id, participant_id, set(card_ids), set(concern_ids))
+    log.erase_participant(session, review_id, participant_id, cards, set(concern_ids))
 
+    # A new epoch: a client holding the old one is sent a fresh snapshot, not a replay.
     review.epoch = secrets.token_hex(8)
-    review.seq += 1
-    session.add(review)
     counts = {
         "participant_id": participant_id,
         "cards": len(card_ids),
         "concerns": len(concern_ids),
     }
-    event = Event(
-        review_id=review_id,
-        seq=review.seq,
-        kind="participant.erased",
-        data={**counts, "card_ids": card_ids, "concern_ids": concern_ids, "epoch": review.epoch},
+    event = log.append(
+        session,
+        review,
+        "participant.erased",
+        {**counts, "card_ids": card_ids, "concern_ids": concern_ids, "epoch": review.epoch},
         # Everyone drops the erased cards; a resuming client gets a snapshot (new epoch).
-        public_kind="participant.erased",
-        public_data={"card_ids": card_ids, "epoch": review.epoch},
+        public=("participant.erased", {"card_ids": card_ids, "epoch": review.epoch}),
         actor=f"f:{facilitator_id}",
         cid=None,
-        created_at=now,
     )
-    session.add(event)
     session.add(
         AuditEntry(
             review_id=review_id, facilitator_id=facilitator_id, action="erase", detail=counts
@@ -102,44 +98,3 @@ def erase_participant(
     )
     session.flush()
     return Erasure(event, card_ids, concern_ids)
-
-
-def _scrub_events(
-    session: Session, review_id: int, participant_id: int, card_ids: set[int], concern_ids: set[int]
-) -> None:
-    events = session.exec(
-        select(Event).where(Event.review_id == review_id).order_by(col(Event.seq))
-    ).all()
-    for event in events:
-        changed = False
-        for column in ("data", "public_data", "personal_data"):
-            payload = getattr(event, column)
-            if not isinstance(payload, dict):
-                continue
-            scrubbed = _scrub(payload, participant_id, card_ids, concern_ids)
-            if scrubbed != payload:
-                setattr(event, column, scrubbed)
-                changed = True
-        if changed:
-            session.add(event)
-
-
-def _scrub(value: Any, participant_id: int, card_ids: set[int], concern_ids: set[int]) -> Any:
-    """A copy of an event payload with the participant's words and name taken out."""
-    if isinstance(value, list):
-        return [_scrub(v, participant_id, card_ids, concern_ids) for v in value]
-    if not isinstance(value, dict):
-        return value
-    out = {k: _scrub(v, participant_id, card_ids, concern_ids) for k, v in value.items()}
-    card = out.get("card")
-    if isinstance(card, dict) and card.get("id") in card_ids:
-        out["card"] = {**card, "text": "", "owner": "", "hold_reason": ""}
-        out["card"].pop("name", None)
-    concern = out.get("concern")
-    if isinstance(concern, dict) and concern.get("id") in concern_ids:
-        out["concern"] = {**concern, "text": ""}
-        out["concern"].pop("name", None)
-    person = out.get("participant")
-    if isinstance(person, dict) and person.get("id") == participant_id:
-        out["participant"] = {**person, "name": "", "table": ""}
-    return out

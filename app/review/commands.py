@@ -163,6 +163,8 @@ class Moderate(_Command):
     card_id: Id
     action: Literal["approve", "hide", "show", "redact"]
     text: text_type(rules.MAX_CARD_TEXT) | None = None  # type: ignore[valid-type]
+    # A deliver card's owner can name someone too: redact replaces it ("" clears it).
+    owner: text_type(rules.MAX_OWNER, 0) | None = None  # type: ignore[valid-type]
 
 
 class Spotlight(_Command):

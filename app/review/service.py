@@ -1,7 +1,7 @@
 """Create reviews, let people join, and apply every command through one path.
 
 `apply_command` is the whole of "decide and record": rights, status, phase, lock and
-budget rules, then one event with the review's next seq, written in the same
+budget rules, then one event appended to the log (`app.review.log`) in the same
 transaction as the state it changes. Delivering the event is the caller's business.
 """
 
@@ -36,7 +36,7 @@ from app.models import (
 from app.privacy.keep_out import apply_keep_out
 from app.privacy.screening import screen_text
 from app.review import commands as c
-from app.review import rules
+from app.review import log, rules
 from app.review.errors import CommandError
 from app.review.identity import Identity
 from app.review.views import (
@@ -145,7 +145,7 @@ def join_review(
     session.add(participant)
     session.flush()
     assert participant.id is not None
-    event = _emit(
+    event = log.append(
         session,
         review,
         "participant.joined",
@@ -173,22 +173,14 @@ def apply_command(db: Database, identity: Identity, command: c.Command) -> Outco
         # Two copies of one command raced (two workers, a double-tap): the first one's
         # event stands, and this copy answers the same ack.
         with db.read() as session:
-            seq = _seq_for_cid(session, identity, command.cid)
+            seq = log.seq_for_cid(session, identity.review_id, identity.actor, command.cid)
         if seq is None:
             raise
         return Outcome(seq, None)
 
 
-def _seq_for_cid(session: Session, identity: Identity, cid: str) -> int | None:
-    return session.exec(
-        select(Event.seq).where(
-            Event.review_id == identity.review_id, Event.actor == identity.actor, Event.cid == cid
-        )
-    ).first()
-
-
 def _apply(session: Session, identity: Identity, command: c.Command) -> Outcome:
-    seq = _seq_for_cid(session, identity, command.cid)
+    seq = log.seq_for_cid(session, identity.review_id, identity.actor, command.cid)
     if seq is not None:
         return Outcome(seq, None)
     # FOR UPDATE orders concurrent writers on PostgreSQL; SQLite's BEGIN IMMEDIATE already has.
@@ -257,11 +249,12 @@ class _Context:
         kind: str,
         data: dict[str, Any],
         *,
-        public: tuple[str, dict[str, Any]] | None = None,
-        personal: tuple[int, dict[str, Any]] | None = None,
+        public: log.PublicView | None = None,
+        personal: log.PersonalView | None = None,
+        card_id: int | None = None,
     ) -> None:
         assert self.event is None, "one command writes one event"
-        self.event = _emit(
+        self.event = log.append(
             self.session,
             self.review,
             kind,
@@ -270,6 +263,7 @@ class _Context:
             personal=personal,
             actor=self.identity.actor,
             cid=self.cid,
+            card_id=card_id,
         )
 
     def emit_review_updated(self, *changed: str) -> None:
@@ -312,60 +306,37 @@ class _Context:
         return apply_keep_out(text, terms)
 
 
-def _emit(
-    session: Session,
-    review: Review,
-    kind: str,
-    data: dict[str, Any],
-    *,
-    public: tuple[str, dict[str, Any]] | None,
-    personal: tuple[int, dict[str, Any]] | None,
-    actor: str,
-    cid: str | None,
-) -> Event:
-    review.seq += 1
-    session.add(review)
-    event = Event(
-        review_id=review.id,  # type: ignore[arg-type]
-        seq=review.seq,
-        kind=kind,
-        data=data,
-        public_kind=public[0] if public else None,
-        public_data=public[1] if public else None,
-        personal_id=personal[0] if personal else None,
-        personal_data=personal[1] if personal else None,
-        actor=actor,
-        cid=cid,
-        created_at=utcnow(),
-    )
-    session.add(event)
-    session.flush()
-    return event
-
-
 # --- cards -----------------------------------------------------------------------------------
 
 
-def _emit_card(ctx: _Context, kind: str, card: Card, *, was_public: bool) -> None:
-    """Log a card change; each audience gets the kind that keeps its copy right."""
+def _emit_card(
+    ctx: _Context, kind: str, card: Card, *, was_public: bool, words_changed: bool = False
+) -> None:
+    """Log a card change; each audience gets the kind that keeps its copy right.
+
+    When the card's words changed, or an audience lost sight of it, the log's earlier
+    views of it are rewritten first: a replay shows no more than the card's row does now.
+    """
     author = ctx.author(card)
     review = ctx.review
-    data = {"card": card_view(card, review, author, audience="facilitator")}
     now_public = is_public(card)
-    public: tuple[str, dict[str, Any]] | None = None
+    if words_changed or (was_public and not now_public) or card.status == "withdrawn":
+        log.rewrite_card(ctx.session, card)
+    data = {"card": card_view(card, review, author, audience="facilitator")}
+    public: log.PublicView | None = None
     if now_public:
         view = card_view(card, review, author, audience="participant")
         public = ("card.updated" if was_public else "card.added", {"card": view})
     elif was_public:
         public = ("card.removed", {"card_id": card.id})
-    personal: tuple[int, dict[str, Any]] | None = None
+    personal: log.PersonalView | None = None
     if author is not None and author.id is not None:
         if card.status == "withdrawn":
             personal = (author.id, {"card_id": card.id})
         else:
             mine = card_view(card, review, author, audience="participant", mine=True)
             personal = (author.id, {"card": mine})
-    ctx.emit(kind, data, public=public, personal=personal)
+    ctx.emit(kind, data, public=public, personal=personal, card_id=card.id)
 
 
 def _screened_status(ctx: _Context, text: str) -> tuple[str, str]:
@@ -433,6 +404,7 @@ def _edit(ctx: _Context, cmd: c.Edit) -> None:
     if (cmd.owner is not None or cmd.due is not None) and card.phase != "deliver":
         raise CommandError("invalid", "owner and due belong to deliver cards only.")
     was_public = is_public(card)
+    words = (card.text, card.owner)
     card.text = ctx.keep_out(cmd.text)
     if cmd.owner is not None:
         card.owner = ctx.keep_out(cmd.owner)
@@ -443,7 +415,8 @@ def _edit(ctx: _Context, cmd: c.Edit) -> None:
         card.status, card.hold_reason = _screened_status(ctx, card.text)
     card.updated_at = utcnow()
     ctx.session.add(card)
-    _emit_card(ctx, "card.updated", card, was_public=was_public)
+    changed = words != (card.text, card.owner)
+    _emit_card(ctx, "card.updated", card, was_public=was_public, words_changed=changed)
 
 
 def _withdraw(ctx: _Context, cmd: c.Withdraw) -> None:
@@ -475,35 +448,20 @@ def _moderate(ctx: _Context, cmd: c.Moderate) -> None:
             raise CommandError("conflict", "Only a hidden card can be shown.")
         card.status = "visible"
     else:
-        if not cmd.text:
-            raise CommandError("invalid", "text: required to redact.")
-        card.text = ctx.keep_out(cmd.text)
+        if not cmd.text and cmd.owner is None:
+            raise CommandError("invalid", "text or owner: one is required to redact.")
+        if cmd.owner is not None and card.phase != "deliver":
+            raise CommandError("invalid", "owner belongs to deliver cards only.")
+        if cmd.text:
+            card.text = ctx.keep_out(cmd.text)
+        if cmd.owner is not None:
+            card.owner = ctx.keep_out(cmd.owner)
         card.redacted = True
-        _scrub_card_text(ctx.session, card)
     card.updated_at = utcnow()
     ctx.session.add(card)
     ctx.audit(f"moderate.{cmd.action}", card_id=card.id)
-    _emit_card(ctx, "card.updated", card, was_public=was_public)
-
-
-def _scrub_card_text(session: Session, card: Card) -> None:
-    """Put the redacted text into every earlier event of the card: no replay shows the original."""
-    events = session.exec(
-        select(Event).where(Event.review_id == card.review_id, col(Event.kind).like("card.%"))
-    ).all()
-    for event in events:
-        changed = False
-        for column in ("data", "public_data", "personal_data"):
-            payload = getattr(event, column)
-            if (
-                payload
-                and isinstance(payload.get("card"), dict)
-                and payload["card"].get("id") == card.id
-            ):
-                setattr(event, column, {**payload, "card": {**payload["card"], "text": card.text}})
-                changed = True
-        if changed:
-            session.add(event)
+    redacted = cmd.action == "redact"
+    _emit_card(ctx, "card.updated", card, was_public=was_public, words_changed=redacted)
 
 
 def _appreciate(ctx: _Context, cmd: c.Appreciate) -> None:
@@ -525,6 +483,7 @@ def _appreciate(ctx: _Context, cmd: c.Appreciate) -> None:
         {**public, "participant_id": me},
         public=("appreciation.added", public),
         personal=(me, {**public, "mine": True}),
+        card_id=card.id,
     )
 
 
@@ -592,6 +551,7 @@ def _vote(ctx: _Context, cmd: c.VoteCmd | c.Unvote) -> None:
         {**public, "participant_id": me, "delta": delta},
         public=None if hidden else ("tally.updated", public),
         personal=(me, personal),
+        card_id=cmd.target_id if voting.targets == "cards" else None,
     )
 
 
@@ -669,6 +629,7 @@ def _rename_theme(ctx: _Context, cmd: c.RenameTheme) -> None:
     theme = _theme(ctx, cmd.theme_id)
     theme.name = ctx.keep_out(cmd.name)
     ctx.session.add(theme)
+    log.rewrite_theme(ctx.session, theme)
     payload = {"theme": theme_view(theme)}
     ctx.emit("theme.updated", payload, public=("theme.updated", payload))
 

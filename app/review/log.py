@@ -1,0 +1,206 @@
+"""The review's event log: the one module that writes events, reads them back and rewrites them.
+
+Each event is one change to a review in three views: what facilitators see (`data`), what
+the screen and participants see (`public_kind`/`public_data`), and what the one participant
+it concerns sees instead (`personal_id`/`personal_data`). Events take the review's next
+seq under the review's row lock, in the caller's transaction, beside the state they change.
+
+A resume and the hub's catch-up both replay the log, so the log may never hold more than
+the tables show now. The rule, kept at write time: what a replay sends an audience never
+holds more than a fresh welcome would show it. So when a card's text or owner changes,
+every earlier event of the card carries the new words; when a card leaves the public,
+earlier public views of it are dropped (its `card.removed` frames stay: they hold only its
+id); when it is withdrawn, so are its author's; a renamed theme is renamed in every event;
+an erasure takes a participant's words and name out of every event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from app.models import Card, Event, Review, Theme, utcnow
+
+# (kind, payload) of the public view; (participant id, payload) of the personal one.
+PublicView = tuple[str, dict[str, Any]]
+PersonalView = tuple[int, dict[str, Any]]
+
+_THEME_KINDS = ("theme.added", "theme.updated")
+
+
+def append(
+    session: Session,
+    review: Review,
+    kind: str,
+    data: dict[str, Any],
+    *,
+    public: PublicView | None = None,
+    personal: PersonalView | None = None,
+    actor: str,
+    cid: str | None,
+    card_id: int | None = None,
+) -> Event:
+    """Write the review's next event; the caller holds the review's row lock and commits."""
+    assert review.id is not None
+    review.seq += 1
+    session.add(review)
+    event = Event(
+        review_id=review.id,
+        seq=review.seq,
+        kind=kind,
+        data=data,
+        public_kind=public[0] if public else None,
+        public_data=public[1] if public else None,
+        personal_id=personal[0] if personal else None,
+        personal_data=personal[1] if personal else None,
+        card_id=card_id,
+        actor=actor,
+        cid=cid,
+        created_at=utcnow(),
+    )
+    session.add(event)
+    session.flush()
+    return event
+
+
+def seq_for_cid(session: Session, review_id: int, actor: str, cid: str) -> int | None:
+    """The seq of the event this actor's command `cid` wrote, if it was applied already."""
+    return session.exec(
+        select(Event.seq).where(
+            Event.review_id == review_id, Event.actor == actor, Event.cid == cid
+        )
+    ).first()
+
+
+def read(session: Session, review_id: int, after: int, upto: int | None = None) -> list[Event]:
+    """The review's events after seq `after` (up to `upto`, if given), in seq order."""
+    query = select(Event).where(Event.review_id == review_id, Event.seq > after)
+    if upto is not None:
+        query = query.where(Event.seq <= upto)
+    return list(session.exec(query.order_by(col(Event.seq))).all())
+
+
+def rewrite_card(session: Session, card: Card) -> None:
+    """Bring every logged view of a card into line with what its row lets each audience see.
+
+    Call before appending the event of the change. Each view of the card takes its current
+    text and owner; while the card is not visible, public views that carry it are dropped;
+    once withdrawn, so are its author's. Reads only this card's events (by index).
+    """
+    public = card.status == "visible"
+    withdrawn = card.status == "withdrawn"
+    for event in _card_events(session, card):
+        data = _with_card_words(event.data, card) or {}
+        public_data = _with_card_words(event.public_data, card)
+        personal_data = _with_card_words(event.personal_data, card)
+        if public_data is not None and not public and _carries_card(public_data, card):
+            public_data = None
+            event.public_kind = None
+        if personal_data is not None and withdrawn and _carries_card(personal_data, card):
+            # The author then gets the event's public view, which holds no words either.
+            personal_data = None
+            event.personal_id = None
+        if (data, public_data, personal_data) != (
+            event.data,
+            event.public_data,
+            event.personal_data,
+        ):
+            event.data, event.public_data, event.personal_data = data, public_data, personal_data
+            session.add(event)
+
+
+def rewrite_theme(session: Session, theme: Theme) -> None:
+    """Give every earlier event of a theme its current name (a rename corrects, it does not add)."""
+    events = session.exec(
+        select(Event).where(Event.review_id == theme.review_id, col(Event.kind).in_(_THEME_KINDS))
+    ).all()
+    for event in events:
+        changed = False
+        for column in ("data", "public_data"):
+            payload = getattr(event, column)
+            view = payload.get("theme") if isinstance(payload, dict) else None
+            if isinstance(view, dict) and view.get("id") == theme.id:
+                setattr(event, column, {**payload, "theme": {**view, "name": theme.name}})
+                changed = True
+        if changed:
+            session.add(event)
+
+
+def erase_participant(
+    session: Session,
+    review_id: int,
+    participant_id: int,
+    cards: Iterable[Card],
+    concern_ids: set[int],
+) -> None:
+    """Take a participant's words and name out of every event of the review.
+
+    `cards` are their cards, already emptied and withdrawn in the table: each is also
+    rewritten as any withdrawn card is, so no replay shows them at all.
+    """
+    cards = list(cards)
+    card_ids = {c.id for c in cards if c.id is not None}
+    events = session.exec(
+        select(Event).where(Event.review_id == review_id).order_by(col(Event.seq))
+    ).all()
+    for event in events:
+        changed = False
+        for column in ("data", "public_data", "personal_data"):
+            payload = getattr(event, column)
+            if not isinstance(payload, dict):
+                continue
+            scrubbed = _scrub(payload, participant_id, card_ids, concern_ids)
+            if scrubbed != payload:
+                setattr(event, column, scrubbed)
+                changed = True
+        if changed:
+            session.add(event)
+    session.flush()
+    for card in cards:
+        rewrite_card(session, card)
+
+
+def _card_events(session: Session, card: Card) -> list[Event]:
+    return list(
+        session.exec(
+            select(Event).where(Event.review_id == card.review_id, Event.card_id == card.id)
+        ).all()
+    )
+
+
+def _carries_card(payload: dict[str, Any] | None, card: Card) -> bool:
+    view = payload.get("card") if isinstance(payload, dict) else None
+    return isinstance(view, dict) and view.get("id") == card.id
+
+
+def _with_card_words(payload: dict[str, Any] | None, card: Card) -> dict[str, Any] | None:
+    """The payload with the card's current text and owner; the same object if unchanged."""
+    if payload is None or not _carries_card(payload, card):
+        return payload
+    view = payload["card"]
+    if view.get("text") == card.text and view.get("owner") == card.owner:
+        return payload
+    return {**payload, "card": {**view, "text": card.text, "owner": card.owner}}
+
+
+def _scrub(value: Any, participant_id: int, card_ids: set[int], concern_ids: set[int]) -> Any:
+    """A copy of an event payload with the participant's words and name taken out."""
+    if isinstance(value, list):
+        return [_scrub(v, participant_id, card_ids, concern_ids) for v in value]
+    if not isinstance(value, dict):
+        return value
+    out = {k: _scrub(v, participant_id, card_ids, concern_ids) for k, v in value.items()}
+    card = out.get("card")
+    if isinstance(card, dict) and card.get("id") in card_ids:
+        out["card"] = {**card, "text": "", "owner": "", "hold_reason": ""}
+        out["card"].pop("name", None)
+    concern = out.get("concern")
+    if isinstance(concern, dict) and concern.get("id") in concern_ids:
+        out["concern"] = {**concern, "text": ""}
+        out["concern"].pop("name", None)
+    person = out.get("participant")
+    if isinstance(person, dict) and person.get("id") == participant_id:
+        out["participant"] = {**person, "name": "", "table": ""}
+    return out
