@@ -386,6 +386,9 @@ def _expected(method: str, path: str, who: str) -> set[int] | None:
         return {403}  # the room knows them; locking is the facilitator's alone
     if path.startswith("/api/rooms/{code}"):
         return None if who in ("owner", "participant", "screen") else {401}
+    if path.startswith("/api/invitations/{invitation_id}"):
+        # An invitation answers only the address it was sent to; to anyone else it is not there.
+        return {404} if who in ("owner", "other_facilitator") else {401}
     if path.startswith("/api/reviews/{review_id}"):
         if who == "owner":
             return None
@@ -405,9 +408,13 @@ def test_authorisation_matrix_for_every_endpoint(
         for path, methods, route in all_routes(client.app.routes)  # type: ignore[attr-defined]
         if isinstance(route, APIRoute) and path.startswith("/api/")
     ]
-    # Erasure late: it changes who the victim is; deleting the review last of all.
-    # Logout only for those it cannot sign out.
-    routes.sort(key=lambda r: 2 if r[0] == "/api/reviews/{review_id}" else "erase" in r[0])
+    # Erasure and a new projector link late: they change who the victim and the screen are;
+    # deleting the review last of all. Logout only for those it cannot sign out.
+    routes.sort(
+        key=lambda r: (
+            2 if r[0] == "/api/reviews/{review_id}" else "erase" in r[0] or "screen-link" in r[0]
+        )
+    )
     checked = 0
     for template, methods in routes:
         for method in sorted(methods, key=lambda m: m == "DELETE"):

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from anyio import to_thread
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from sqlalchemy import false
 from sqlmodel import col, delete, or_, select
 
 from app.api.deps import FacilitatorDep, RuntimeDep, load_review_for
@@ -18,14 +19,13 @@ from app.privacy.keep_out import apply_keep_out
 from app.privacy.retention import delete_review
 from app.review.errors import CommandError
 from app.review.views import iso
+from app.security import CLOSE_DELETED, CLOSE_ERASED
 
 router = APIRouter(prefix="/api/reviews", tags=["privacy"], responses=ERROR_RESPONSES)
 
 # Enough for every name and place in a complex case; small enough to scan every card fast.
 MAX_KEEP_OUT_TERMS = 200
 MAX_AUDIT_ENTRIES = 2000
-CLOSE_ERASED = 4003
-CLOSE_DELETED = 4004
 
 _Term = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
@@ -171,12 +171,7 @@ async def erase(
     except CommandError as exc:
         raise ApiError(exc.http_status, exc.code, exc.message) from None
     # Their open sockets close at once; the room is told which cards to drop.
-    runtime.hub.kick(
-        review_id,
-        lambda conn: conn.identity.participant_id == participant_id,
-        CLOSE_ERASED,
-        "Your contributions were erased.",
-    )
+    await runtime.kick(CLOSE_ERASED, review_id=review_id, participant_id=participant_id)
     await runtime.publish(event)
     return out
 
@@ -197,7 +192,7 @@ async def delete_now(review_id: int, runtime: RuntimeDep, me: FacilitatorDep) ->
             )
 
     await to_thread.run_sync(_delete)
-    runtime.hub.kick(review_id, lambda _conn: True, CLOSE_DELETED, "This review has been deleted.")
+    await runtime.kick(CLOSE_DELETED, review_id=review_id)
     return Response(status_code=204)
 
 
@@ -211,21 +206,29 @@ async def read_audit(
     """The review's audit log, newest first: its team's sign-ins, exports, moderation, erasures."""
 
     def _read() -> list[AuditEntryOut]:
-        review = load_review_for(runtime, me, review_id)
+        load_review_for(runtime, me, review_id)
         with runtime.db.read() as session:
             team = session.exec(
-                select(Facilitator.id, Facilitator.email)
+                select(Facilitator.id, Facilitator.email, ReviewFacilitator.added_at)
                 .join(
                     ReviewFacilitator, col(ReviewFacilitator.facilitator_id) == col(Facilitator.id)
                 )
                 .where(ReviewFacilitator.review_id == review_id)
             ).all()
-            emails: dict[int | None, str] = dict(team)
+            emails: dict[int | None, str] = {fid: email for fid, email, _ in team}
+            # A member's sign-ins show only from when they joined this review's team: the
+            # team has no business with where they signed in from before.
+            since_joined = or_(
+                false(),
+                *(
+                    (col(AuditEntry.facilitator_id) == fid) & (col(AuditEntry.created_at) >= joined)
+                    for fid, _, joined in team
+                ),
+            )
             sign_ins = (
                 col(AuditEntry.review_id).is_(None)
-                & (AuditEntry.action == "sign_in")
-                & col(AuditEntry.facilitator_id).in_(list(emails))
-                & (col(AuditEntry.created_at) >= review.created_at)
+                & (col(AuditEntry.action) == "sign_in")
+                & since_joined
             )
             rows = session.exec(
                 select(AuditEntry)
