@@ -824,6 +824,14 @@ const AUDIT_WORDS = {
   purge: () => "Purged the review",
   delete: () => "Deleted the review",
   "review.close": () => "Closed the review",
+  "team.invite": (d) => `Invited ${d.email || "someone"} to co-facilitate`,
+  "team.invite_withdrawn": (d) => `Withdrew the invitation to ${d.email || "someone"}`,
+  "team.join": () => "Joined the team",
+  "team.decline": () => "Declined the invitation to co-facilitate",
+  "team.remove": (d) => `Took ${d.email || "a co-facilitator"} off the team`,
+  "team.leave": () => "Left the team",
+  "team.account_removed": (d) => `${d.email || "A co-facilitator"} left the team: their account was removed`,
+  "screen.new_link": () => "Made a new projector link (the old one no longer works)",
 };
 
 /** "card 12" with the start of its words, when the console has the card. */
