@@ -597,3 +597,26 @@ def test_commands_are_limited_per_address(client: TestClient, fac_headers: Heade
     ]
     assert statuses[:6] == [200] * 6
     assert statuses[6:] == [429, 429]
+
+
+def test_an_id_too_large_for_the_database_answers_422_not_500(
+    client: TestClient, fac_headers: Headers
+) -> None:
+    review = new_review(client, fac_headers)
+    huge = str(2**90)
+    for method, path in (
+        ("GET", f"/api/reviews/{huge}"),
+        ("GET", f"/api/reviews/{huge}/audit"),
+        ("DELETE", f"/api/reviews/{huge}"),
+        ("POST", f"/api/reviews/{review['id']}/participants/{huge}/erase"),
+        ("DELETE", f"/api/reviews/{review['id']}/facilitators/{huge}"),
+        ("DELETE", f"/api/reviews/{review['id']}/invitations/{huge}"),
+        ("POST", f"/api/invitations/{huge}/accept"),
+        ("POST", f"/api/invitations/{huge}/decline"),
+    ):
+        r = client.request(method, path, headers=fac_headers)
+        assert r.status_code == 422, f"{method} {path}: {r.status_code}"
+    chart = client.get(
+        f"/screen/{review['code']}/results/{huge}", params={"token": review["screen_token"]}
+    )
+    assert chart.status_code < 500

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from sqlalchemy import false
 from sqlmodel import col, delete, or_, select
 
-from app.api.deps import FacilitatorDep, RuntimeDep, load_review_for
+from app.api.deps import FacilitatorDep, RowId, RuntimeDep, load_review_for
 from app.api.errors import ApiError
 from app.api.schemas import ERROR_RESPONSES
 from app.models import AuditEntry, Card, Event, Facilitator, KeepOut, ReviewFacilitator
@@ -90,7 +90,7 @@ class AuditEntryOut(BaseModel):
 
 
 @router.get("/{review_id}/keep-out", response_model=KeepOutOut)
-async def read_keep_out(review_id: int, runtime: RuntimeDep, me: FacilitatorDep) -> KeepOutOut:
+async def read_keep_out(review_id: RowId, runtime: RuntimeDep, me: FacilitatorDep) -> KeepOutOut:
     """The real names and places this review keeps out, with their pseudonyms."""
 
     def _read() -> KeepOutOut:
@@ -107,7 +107,7 @@ async def read_keep_out(review_id: int, runtime: RuntimeDep, me: FacilitatorDep)
 
 @router.put("/{review_id}/keep-out", response_model=KeepOutOut)
 async def replace_keep_out(
-    review_id: int, body: KeepOutList, runtime: RuntimeDep, me: FacilitatorDep
+    review_id: RowId, body: KeepOutList, runtime: RuntimeDep, me: FacilitatorDep
 ) -> KeepOutOut:
     """Replace the keep-out list; later cards, edits, themes and concerns use it on entry."""
 
@@ -147,7 +147,7 @@ async def replace_keep_out(
 
 @router.post("/{review_id}/participants/{participant_id}/erase", response_model=ErasureOut)
 async def erase(
-    review_id: int, participant_id: int, runtime: RuntimeDep, me: FacilitatorDep
+    review_id: RowId, participant_id: RowId, runtime: RuntimeDep, me: FacilitatorDep
 ) -> ErasureOut:
     """Erase one participant's name and words from the review and its log, on their request."""
     assert me.id is not None
@@ -177,7 +177,7 @@ async def erase(
 
 
 @router.delete("/{review_id}", status_code=204)
-async def delete_now(review_id: int, runtime: RuntimeDep, me: FacilitatorDep) -> Response:
+async def delete_now(review_id: RowId, runtime: RuntimeDep, me: FacilitatorDep) -> Response:
     """Delete the review and everything in it now, without waiting for its retention period."""
     assert me.id is not None
     facilitator_id = me.id
@@ -198,7 +198,7 @@ async def delete_now(review_id: int, runtime: RuntimeDep, me: FacilitatorDep) ->
 
 @router.get("/{review_id}/audit", response_model=list[AuditEntryOut])
 async def read_audit(
-    review_id: int,
+    review_id: RowId,
     runtime: RuntimeDep,
     me: FacilitatorDep,
     limit: Annotated[int, Query(ge=1, le=MAX_AUDIT_ENTRIES)] = 500,

@@ -9,7 +9,7 @@ from anyio import to_thread
 from fastapi import APIRouter, Request
 from sqlmodel import Session, col, select
 
-from app.api.deps import FacilitatorDep, RuntimeDep, load_review_for
+from app.api.deps import FacilitatorDep, RowId, RuntimeDep, load_review_for
 from app.api.schemas import ERROR_RESPONSES, ReviewIn
 from app.models import AuditEntry, Prompt, Review, ReviewFacilitator
 from app.review import team
@@ -113,7 +113,7 @@ async def list_reviews(
 
 @router.get("/{review_id}")
 async def read(
-    review_id: int, request: Request, runtime: RuntimeDep, me: FacilitatorDep
+    review_id: RowId, request: Request, runtime: RuntimeDep, me: FacilitatorDep
 ) -> dict[str, Any]:
     """The whole room as a facilitator sees it (as in a facilitator's welcome state)."""
 
@@ -133,7 +133,7 @@ async def read(
 
 @router.post("/{review_id}/screen-link")
 async def new_screen_link(
-    review_id: int, request: Request, runtime: RuntimeDep, me: FacilitatorDep
+    review_id: RowId, request: Request, runtime: RuntimeDep, me: FacilitatorDep
 ) -> dict[str, Any]:
     """Make a new projector link: the old one stops working, and screens using it close."""
     assert me.id is not None

@@ -7,7 +7,7 @@ from typing import Any
 from anyio import to_thread
 from fastapi import APIRouter, Response
 
-from app.api.deps import FacilitatorDep, RuntimeDep, load_review_for
+from app.api.deps import FacilitatorDep, RowId, RuntimeDep, load_review_for
 from app.api.schemas import ERROR_RESPONSES, CoFacilitatorIn
 from app.review import team
 from app.security import CLOSE_LEFT_TEAM
@@ -17,7 +17,7 @@ router = APIRouter(tags=["team"], responses=ERROR_RESPONSES)
 
 @router.post("/api/reviews/{review_id}/facilitators", status_code=202)
 async def invite(
-    review_id: int, body: CoFacilitatorIn, runtime: RuntimeDep, me: FacilitatorDep
+    review_id: RowId, body: CoFacilitatorIn, runtime: RuntimeDep, me: FacilitatorDep
 ) -> dict[str, Any]:
     """Invite someone to steer this review with you; they accept in their own console.
 
@@ -37,7 +37,7 @@ async def invite(
 
 @router.delete("/api/reviews/{review_id}/invitations/{invitation_id}", status_code=204)
 async def withdraw_invitation(
-    review_id: int, invitation_id: int, runtime: RuntimeDep, me: FacilitatorDep
+    review_id: RowId, invitation_id: RowId, runtime: RuntimeDep, me: FacilitatorDep
 ) -> Response:
     """Take back an invitation nobody has answered yet."""
     assert me.id is not None
@@ -54,7 +54,7 @@ async def withdraw_invitation(
 
 @router.delete("/api/reviews/{review_id}/facilitators/{facilitator_id}", status_code=204)
 async def remove(
-    review_id: int, facilitator_id: int, runtime: RuntimeDep, me: FacilitatorDep
+    review_id: RowId, facilitator_id: RowId, runtime: RuntimeDep, me: FacilitatorDep
 ) -> Response:
     """Take a co-facilitator off the team (the owner), or leave it yourself.
 
@@ -87,7 +87,7 @@ async def my_invitations(runtime: RuntimeDep, me: FacilitatorDep) -> list[dict[s
 
 
 @router.post("/api/invitations/{invitation_id}/accept")
-async def accept(invitation_id: int, runtime: RuntimeDep, me: FacilitatorDep) -> dict[str, Any]:
+async def accept(invitation_id: RowId, runtime: RuntimeDep, me: FacilitatorDep) -> dict[str, Any]:
     """Join the review: it appears in your list, and you can open its console."""
 
     def _accept() -> int:
@@ -98,7 +98,7 @@ async def accept(invitation_id: int, runtime: RuntimeDep, me: FacilitatorDep) ->
 
 
 @router.post("/api/invitations/{invitation_id}/decline", status_code=204)
-async def decline(invitation_id: int, runtime: RuntimeDep, me: FacilitatorDep) -> Response:
+async def decline(invitation_id: RowId, runtime: RuntimeDep, me: FacilitatorDep) -> Response:
     """Say no: the invitation goes, and the review's team sees it was declined."""
 
     def _decline() -> None:
