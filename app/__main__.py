@@ -115,7 +115,7 @@ def _remove_facilitator(email: str) -> int:
     left = f" They left the team of reviews {', '.join(map(str, reviews))}." if reviews else ""
     print(
         f"Removed facilitator {email.strip().lower()}: their sign-ins end now, and a running "
-        f"server closes their open consoles within a minute.{left}"
+        f"server closes their open consoles within 30 seconds.{left}"
     )
     return 0
 

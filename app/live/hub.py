@@ -229,7 +229,12 @@ class Hub:
         kind = message.get("t")
         if kind == "kick":
             if message.get("worker") != self.worker_id:  # this worker closed its own at once
-                self._close_matching(Kick.from_dict(message["kick"]))
+                try:
+                    kick = Kick.from_dict(message["kick"])
+                except (KeyError, TypeError, ValueError):
+                    log.warning("ignored a malformed kick message")
+                    return
+                self._close_matching(kick)
             return
         room = self.rooms.get(int(message.get("review_id", 0)))
         if room is None:
