@@ -1,4 +1,4 @@
-"""python -m app: serve, db upgrade, facilitator add, purge, export."""
+"""python -m app: serve, db upgrade, facilitator add/remove, purge, export."""
 
 from __future__ import annotations
 
@@ -40,6 +40,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     add = fac_sub.add_parser("add", help="add a facilitator")
     add.add_argument("email")
     add.add_argument("--password-stdin", action="store_true", required=True)
+    remove = fac_sub.add_parser(
+        "remove", help="delete a facilitator account (refused while it owns a review)"
+    )
+    remove.add_argument("email")
 
     args = parser.parse_args(argv)
     settings = get_settings()
@@ -55,6 +59,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from app.export.cli import export_command
 
         return export_command(args.review_id, args.format, args.edition, args.output)
+    if args.command == "facilitator" and args.fac_command == "remove":
+        return _remove_facilitator(args.email)
     if args.command == "facilitator":
         return _add_facilitator(args.email, sys.stdin.read())
     return _serve(args.host, args.port, args.workers)
@@ -86,6 +92,31 @@ def _add_facilitator(email: str, raw_password: str) -> int:
     finally:
         database.dispose()
     print(f"Added facilitator {email.lower()}.")
+    return 0
+
+
+def _remove_facilitator(email: str) -> int:
+    from app.db import Database
+    from app.migrate import upgrade
+    from app.review.errors import CommandError
+    from app.review.team import remove_account
+
+    settings = get_settings()
+    upgrade(settings.effective_database_url)
+    database = Database(settings.effective_database_url)
+    try:
+        with database.write() as session:
+            _, reviews = remove_account(session, email)
+    except CommandError as exc:
+        print(exc.message, file=sys.stderr)
+        return 1
+    finally:
+        database.dispose()
+    left = f" They left the team of reviews {', '.join(map(str, reviews))}." if reviews else ""
+    print(
+        f"Removed facilitator {email.strip().lower()}: their sign-ins end now, and a running "
+        f"server closes their open consoles within 30 seconds.{left}"
+    )
     return 0
 
 

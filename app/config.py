@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     token_days: int = Field(default=14, ge=1, le=365)
     # Reviews are purged this many days after they close unless a review says otherwise.
     retention_days: int = Field(default=365, ge=1, le=3650)
+    # How often each worker checks every open socket's right again (expired sign-ins, accounts
+    # removed from the command line); sign-out, removal and erasure close sockets at once.
+    rights_check_seconds: float = Field(default=30.0, gt=0, le=3600)
     # Secure cookies need HTTPS; on by default when the public address is https.
     cookie_secure: bool | None = None
 

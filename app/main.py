@@ -15,13 +15,14 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
 from app import pages
-from app.api import auth, errors, openapi, reviews, rooms, ws
+from app.api import auth, errors, openapi, reviews, rooms, team, ws
 from app.api import exports as exports_api
 from app.api import privacy as privacy_api
 from app.config import Settings, get_settings
 from app.middleware import BodyLimitMiddleware, LanguageMiddleware, SecurityHeadersMiddleware
 from app.privacy.retention import purge_periodically
 from app.runtime import Runtime
+from app.security import CLOSE_DELETED
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -38,9 +39,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
         async def _purged(review_ids: list[int]) -> None:
             for review_id in review_ids:
-                runtime.hub.kick(
-                    review_id, lambda _conn: True, 4004, "This review has been deleted."
-                )
+                await runtime.kick(CLOSE_DELETED, review_id=review_id)
 
         # Expired reviews go while the server runs, not only when someone runs `purge`.
         purger = asyncio.create_task(purge_periodically(runtime.db, _purged))
@@ -63,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     openapi.install(app)
     app.include_router(auth.router)
     app.include_router(reviews.router)
+    app.include_router(team.router)
     app.include_router(rooms.router)
     app.include_router(privacy_api.router)
     app.include_router(exports_api.router)

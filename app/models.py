@@ -15,6 +15,11 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+# On SQLite an integer key without AUTOINCREMENT takes max(id) + 1, so deleting the newest
+# review would hand its id (and anything still keyed by it) to the next. PostgreSQL's
+# sequences never go back.
+_NEVER_REUSE_IDS: dict[str, Any] = {"sqlite_autoincrement": True}
+
 
 def utcnow() -> datetime:
     """Now, in UTC (every time is stored in UTC)."""
@@ -22,6 +27,8 @@ def utcnow() -> datetime:
 
 
 class Facilitator(SQLModel, table=True):
+    __table_args__ = _NEVER_REUSE_IDS
+
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(max_length=254, unique=True, index=True)
     password_hash: str = Field(max_length=255)
@@ -31,6 +38,8 @@ class Facilitator(SQLModel, table=True):
 class AuthToken(SQLModel, table=True):
     __tablename__ = "auth_token"
 
+    __table_args__ = _NEVER_REUSE_IDS
+
     id: int | None = Field(default=None, primary_key=True)
     token_hash: str = Field(max_length=64, unique=True, index=True)
     facilitator_id: int = Field(foreign_key="facilitator.id", ondelete="CASCADE", index=True)
@@ -39,6 +48,8 @@ class AuthToken(SQLModel, table=True):
 
 
 class Review(SQLModel, table=True):
+    __table_args__ = _NEVER_REUSE_IDS
+
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=16, unique=True, index=True)
     title: str = Field(max_length=200)
@@ -79,7 +90,30 @@ class ReviewFacilitator(SQLModel, table=True):
     added_at: datetime = Field(default_factory=utcnow)
 
 
+class Invitation(SQLModel, table=True):
+    """An invitation to co-facilitate a review, until the invitee accepts or declines it.
+
+    Kept by email whether or not an account has that address, so inviting never tells
+    the inviter which addresses have accounts; an account created later sees it too.
+    """
+
+    __tablename__ = "invitation"
+    __table_args__ = (
+        UniqueConstraint("review_id", "email", name="uq_invitation_review_email"),
+        _NEVER_REUSE_IDS,
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    review_id: int = Field(foreign_key="review.id", ondelete="CASCADE", index=True)
+    email: str = Field(max_length=254, index=True)
+    # No foreign key: an invitation outlives nothing, but its inviter's account may go first.
+    invited_by: int | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
 class Prompt(SQLModel, table=True):
+    __table_args__ = _NEVER_REUSE_IDS
+
     id: int | None = Field(default=None, primary_key=True)
     review_id: int = Field(foreign_key="review.id", ondelete="CASCADE", index=True)
     phase: str = Field(max_length=10)
@@ -88,6 +122,8 @@ class Prompt(SQLModel, table=True):
 
 
 class Participant(SQLModel, table=True):
+    __table_args__ = _NEVER_REUSE_IDS
+
     id: int | None = Field(default=None, primary_key=True)
     review_id: int = Field(foreign_key="review.id", ondelete="CASCADE", index=True)
     role: str = Field(max_length=20)
@@ -99,6 +135,8 @@ class Participant(SQLModel, table=True):
 
 
 class Card(SQLModel, table=True):
+    __table_args__ = _NEVER_REUSE_IDS
+
     id: int | None = Field(default=None, primary_key=True)
     review_id: int = Field(foreign_key="review.id", ondelete="CASCADE", index=True)
     participant_id: int | None = Field(default=None, foreign_key="participant.id", index=True)
@@ -125,6 +163,8 @@ class Appreciation(SQLModel, table=True):
 
 
 class Theme(SQLModel, table=True):
+    __table_args__ = _NEVER_REUSE_IDS
+
     id: int | None = Field(default=None, primary_key=True)
     review_id: int = Field(foreign_key="review.id", ondelete="CASCADE", index=True)
     phase: str = Field(max_length=10)
@@ -134,6 +174,8 @@ class Theme(SQLModel, table=True):
 
 class VotingRound(SQLModel, table=True):
     __tablename__ = "voting_round"
+
+    __table_args__ = _NEVER_REUSE_IDS
 
     id: int | None = Field(default=None, primary_key=True)
     review_id: int = Field(foreign_key="review.id", ondelete="CASCADE", index=True)
@@ -157,6 +199,8 @@ class Vote(SQLModel, table=True):
 
 
 class Concern(SQLModel, table=True):
+    __table_args__ = _NEVER_REUSE_IDS
+
     id: int | None = Field(default=None, primary_key=True)
     review_id: int = Field(foreign_key="review.id", ondelete="CASCADE", index=True)
     participant_id: int | None = Field(default=None, foreign_key="participant.id")
@@ -177,6 +221,7 @@ class Event(SQLModel, table=True):
         UniqueConstraint("review_id", "actor", "cid", name="uq_event_review_actor_cid"),
         Index("ix_event_review_seq", "review_id", "seq"),
         Index("ix_event_review_card", "review_id", "card_id"),
+        _NEVER_REUSE_IDS,
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -202,6 +247,8 @@ class KeepOut(SQLModel, table=True):
 
     __tablename__ = "keep_out"
 
+    __table_args__ = _NEVER_REUSE_IDS
+
     id: int | None = Field(default=None, primary_key=True)
     review_id: int = Field(foreign_key="review.id", ondelete="CASCADE", index=True)
     term: str = Field(max_length=100)
@@ -212,6 +259,8 @@ class AuditEntry(SQLModel, table=True):
     """A facilitator action worth a record: sign-ins, exports, moderation, erasure, purges."""
 
     __tablename__ = "audit_entry"
+
+    __table_args__ = _NEVER_REUSE_IDS
 
     id: int | None = Field(default=None, primary_key=True)
     # No foreign key: the record of a purge outlives the review it purged.

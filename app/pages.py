@@ -14,7 +14,7 @@ from fastapi.templating import Jinja2Templates
 from sqlmodel import col, select
 
 from app import i18n
-from app.api.deps import MAX_TOKEN, SESSION_COOKIE, get_runtime
+from app.api.deps import MAX_TOKEN, SESSION_COOKIE, RowId, get_runtime
 from app.models import Card, Review, Theme, VotingRound
 from app.review import rules
 from app.review.rules import ROLE_LABELS
@@ -112,7 +112,7 @@ async def screen(request: Request, code: str) -> HTMLResponse:
 
 @router.get("/screen/{code}/results/{round_id}", response_class=HTMLResponse)
 async def round_chart(
-    request: Request, code: str, round_id: int, token: str = "", compact: bool = False
+    request: Request, code: str, round_id: RowId, token: str = "", compact: bool = False
 ) -> HTMLResponse:
     """A voting round's results as the shared SVG bar chart, for the screen and console."""
     runtime = get_runtime(request)

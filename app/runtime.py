@@ -19,9 +19,11 @@ from app.config import Settings
 from app.db import Database
 from app.live.bus import MemoryBus, RedisBus
 from app.live.frames import WireEvent
-from app.live.hub import Hub
+from app.live.hub import Hub, Kick
 from app.models import Event, Review
 from app.review import log
+from app.review.identity import Identity
+from app.security import CLOSE_REASONS, ended_rights
 
 # Commands run in threads while the event loop fans out. Every SQLite call releases the GIL,
 # and taking it back waits out the loop's switch interval (5 ms by default): dozens of calls
@@ -98,7 +100,18 @@ class Runtime:
         async def load_seq(review_id: int) -> int | None:
             return await to_thread.run_sync(_load_seq, db, review_id)
 
-        hub = Hub(load_events, load_seq, bus.publish)
+        async def check_rights(
+            review_id: int, identities: list[Identity]
+        ) -> dict[Identity, tuple[int, str]]:
+            return await to_thread.run_sync(_check_rights, db, review_id, identities)
+
+        hub = Hub(
+            load_events,
+            load_seq,
+            bus.publish,
+            check_rights=check_rights,
+            rights_seconds=settings.rights_check_seconds,
+        )
         holder.append(hub)
         return cls(settings, db, hub, bus, settings.effective_secret_key)
 
@@ -116,6 +129,29 @@ class Runtime:
             self._exporter.shutdown(cancel_futures=True)
         self.db.dispose()
 
+    async def kick(
+        self,
+        code: int,
+        *,
+        review_id: int | None = None,
+        audience: str | None = None,
+        facilitator_id: int | None = None,
+        participant_id: int | None = None,
+        credential: str | None = None,
+    ) -> None:
+        """Close the matching sockets on every worker (sign-out, removal, erasure, deletion)."""
+        await self.hub.kick(
+            Kick(
+                code,
+                CLOSE_REASONS[code],
+                review_id=review_id,
+                audience=audience,
+                facilitator_id=facilitator_id,
+                participant_id=participant_id,
+                credential=credential,
+            )
+        )
+
     async def publish(self, event: Event | None) -> None:
         """Deliver a committed event to every connection of its review, on every worker."""
         if event is not None:
@@ -125,6 +161,14 @@ class Runtime:
 def _load_events(db: Database, review_id: int, after: int, upto: int | None) -> list[WireEvent]:
     with db.read() as session:
         return [WireEvent.from_row(e) for e in log.read(session, review_id, after, upto)]
+
+
+def _check_rights(
+    db: Database, review_id: int, identities: list[Identity]
+) -> dict[Identity, tuple[int, str]]:
+    with db.read() as session:
+        ended = ended_rights(session, review_id, identities)
+    return {identity: (code, CLOSE_REASONS[code]) for identity, code in ended.items()}
 
 
 def _load_seq(db: Database, review_id: int) -> int | None:

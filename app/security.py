@@ -5,12 +5,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Iterable
 from datetime import timedelta
 from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.models import AuthToken, Facilitator, Participant, Review, ReviewFacilitator, utcnow
 from app.review.identity import Identity
@@ -28,6 +29,21 @@ def _dummy_hash() -> str:
 FACILITATOR_PREFIX = "f_"
 PARTICIPANT_PREFIX = "p_"
 SCREEN_PREFIX = "s_"
+
+# Websocket close codes for a right that ended (docs/protocol.md, "Closing codes").
+CLOSE_SIGNED_OUT = 4001  # the facilitator's sign-in ended: signed out, expired, account removed
+CLOSE_ERASED = 4003  # this participant was erased
+CLOSE_DELETED = 4004  # the review was deleted or purged
+CLOSE_SCREEN_REPLACED = 4005  # the projector link was replaced
+CLOSE_LEFT_TEAM = 4006  # the facilitator no longer runs this review
+
+CLOSE_REASONS = {
+    CLOSE_SIGNED_OUT: "Your sign-in has ended. Please sign in again.",
+    CLOSE_ERASED: "Your contributions were erased.",
+    CLOSE_DELETED: "This review has been deleted.",
+    CLOSE_SCREEN_REPLACED: "This projector link was replaced by a new one.",
+    CLOSE_LEFT_TEAM: "You are no longer on this review's team.",
+}
 
 
 def hash_password(password: str) -> str:
@@ -119,11 +135,69 @@ def identify(session: Session, review: Review, token: str, secret_key: str) -> I
         )
     if token.startswith(SCREEN_PREFIX):
         if hmac.compare_digest(token, screen_token(secret_key, review)):
-            return Identity("screen", review.id)
+            return Identity("screen", review.id, credential=review.screen_nonce)
         return None
     facilitator = facilitator_for_token(session, token)
     if facilitator is None or facilitator.id is None:
         return None
     if not runs_review(session, facilitator.id, review.id):
         return None
-    return Identity("facilitator", review.id, facilitator_id=facilitator.id)
+    return Identity(
+        "facilitator", review.id, facilitator_id=facilitator.id, credential=hash_token(token)
+    )
+
+
+def facilitator_right_ended(session: Session, identity: Identity) -> int | None:
+    """Why a facilitator identity may no longer steer its review (a close code), or None.
+
+    Checked on every command and by each worker's periodic sweep: the sign-in behind it must
+    still exist and be unexpired, and the facilitator must still be on the review's team.
+    """
+    token = session.exec(
+        select(AuthToken).where(AuthToken.token_hash == (identity.credential or ""))
+    ).first()
+    if token is None or token.facilitator_id != identity.facilitator_id:
+        return CLOSE_SIGNED_OUT
+    if token.expires_at < utcnow():
+        return CLOSE_SIGNED_OUT
+    assert identity.facilitator_id is not None
+    if not runs_review(session, identity.facilitator_id, identity.review_id):
+        return CLOSE_LEFT_TEAM
+    return None
+
+
+def ended_rights(
+    session: Session, review_id: int, identities: Iterable[Identity]
+) -> dict[Identity, int]:
+    """Of one review's connected identities, those whose right has ended, with the close code."""
+    review = session.get(Review, review_id)
+    distinct = set(identities)
+    if review is None:
+        return dict.fromkeys(distinct, CLOSE_DELETED)
+    ended: dict[Identity, int] = {}
+    participant_ids = {i.participant_id for i in distinct if i.participant_id is not None}
+    present = (
+        set(
+            session.exec(
+                select(Participant.id).where(
+                    Participant.review_id == review_id,
+                    col(Participant.erased_at).is_(None),
+                    col(Participant.id).in_(participant_ids),
+                )
+            ).all()
+        )
+        if participant_ids
+        else set()
+    )
+    for identity in distinct:
+        if identity.audience == "participant":
+            if identity.participant_id not in present:
+                ended[identity] = CLOSE_ERASED
+        elif identity.audience == "screen":
+            if identity.credential != review.screen_nonce:
+                ended[identity] = CLOSE_SCREEN_REPLACED
+        else:
+            code = facilitator_right_ended(session, identity)
+            if code is not None:
+                ended[identity] = code
+    return ended

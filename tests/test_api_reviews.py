@@ -56,7 +56,17 @@ def test_a_facilitator_sees_only_their_reviews_until_made_co_facilitator(
         json={"email": "second@example.org"},
         headers=fac_headers,
     )
-    assert shared.status_code == 201
+    assert shared.status_code == 202
+    # An invitation, not a place on the team: nothing to see or steer until they accept.
+    assert client.get("/api/reviews", headers=other).json() == []
+    assert client.get(f"/api/reviews/{review['id']}", headers=other).status_code == 404
+    waiting = client.get("/api/invitations", headers=other).json()
+    assert [(i["review_id"], i["invited_by"]) for i in waiting] == [
+        (review["id"], "lead@example.org")
+    ]
+    accepted = client.post(f"/api/invitations/{waiting[0]['id']}/accept", headers=other)
+    assert accepted.status_code == 200
+    assert client.get("/api/invitations", headers=other).json() == []
     assert [x["id"] for x in client.get("/api/reviews", headers=other).json()] == [review["id"]]
     started = client.post(
         f"/api/rooms/{review['code']}/commands", json={"type": "start", "cid": "x"}, headers=other
@@ -65,6 +75,92 @@ def test_a_facilitator_sees_only_their_reviews_until_made_co_facilitator(
     state = client.get(f"/api/reviews/{review['id']}", headers=fac_headers).json()
     assert state["review"]["status"] == "live"
     assert state["review"]["facilitators"] == ["lead@example.org", "second@example.org"]
+
+
+def test_an_invitation_can_be_declined_and_reaches_nobody_else(
+    client: TestClient, fac_headers: dict[str, str], db: Database
+) -> None:
+    make_facilitator(db, "second@example.org")
+    make_facilitator(db, "third@example.org")
+    second = _sign_in(client, "second@example.org")
+    third = _sign_in(client, "third@example.org")
+    review = client.post(
+        "/api/reviews", json={"title": "Review", "case_ref": "Child B"}, headers=fac_headers
+    ).json()
+    client.post(
+        f"/api/reviews/{review['id']}/facilitators",
+        json={"email": "second@example.org"},
+        headers=fac_headers,
+    )
+    (invitation,) = client.get("/api/invitations", headers=second).json()
+    # Someone else cannot answer it for them.
+    assert (
+        client.post(f"/api/invitations/{invitation['id']}/accept", headers=third).status_code == 404
+    )
+    assert (
+        client.post(f"/api/invitations/{invitation['id']}/decline", headers=second).status_code
+        == 204
+    )
+    assert client.get("/api/invitations", headers=second).json() == []
+    assert (
+        client.post(f"/api/invitations/{invitation['id']}/accept", headers=second).status_code
+        == 404
+    )
+    assert client.get(f"/api/reviews/{review['id']}", headers=second).status_code == 404
+    audit = client.get(f"/api/reviews/{review['id']}/audit", headers=fac_headers).json()
+    assert {"team.invite", "team.decline"} <= {e["action"] for e in audit}
+
+
+def test_inviting_an_unknown_email_answers_exactly_as_a_known_one(
+    client: TestClient, fac_headers: dict[str, str], db: Database
+) -> None:
+    make_facilitator(db, "second@example.org")
+    review = client.post(
+        "/api/reviews", json={"title": "Review", "case_ref": "Child B"}, headers=fac_headers
+    ).json()
+    answers = []
+    for email in ("second@example.org", "nobody-here@example.org"):
+        r = client.post(
+            f"/api/reviews/{review['id']}/facilitators", json={"email": email}, headers=fac_headers
+        )
+        answers.append((r.status_code, sorted(r.json()), r.json()["status"]))
+    assert answers[0] == answers[1]
+    # The team panel shows both as waiting, the same way.
+    shown = client.get(f"/api/reviews/{review['id']}", headers=fac_headers).json()["review"]
+    assert sorted(i["email"] for i in shown["invitations"]) == [
+        "nobody-here@example.org",
+        "second@example.org",
+    ]
+    assert [m["email"] for m in shown["team"]] == ["lead@example.org"]
+
+
+def test_the_audit_log_shows_a_members_sign_ins_only_from_when_they_joined(
+    client: TestClient, fac_headers: dict[str, str], db: Database
+) -> None:
+    make_facilitator(db, "second@example.org")
+    review = client.post(
+        "/api/reviews", json={"title": "Review", "case_ref": "Child B"}, headers=fac_headers
+    ).json()
+    second = _sign_in(client, "second@example.org")  # before the invitation: private
+    client.post(
+        f"/api/reviews/{review['id']}/facilitators",
+        json={"email": "second@example.org"},
+        headers=fac_headers,
+    )
+    (invitation,) = client.get("/api/invitations", headers=second).json()
+    _sign_in(client, "second@example.org")  # invited, not yet joined: still private
+    client.post(f"/api/invitations/{invitation['id']}/accept", headers=second)
+    _sign_in(client, "second@example.org")  # a member now: the team may see it
+
+    audit = client.get(f"/api/reviews/{review['id']}/audit", headers=fac_headers).json()
+    theirs = [e["action"] for e in audit if e["facilitator"] == "second@example.org"]
+    assert theirs.count("sign_in") == 1
+    assert "team.join" in theirs
+
+
+def _sign_in(client: TestClient, email: str) -> dict[str, str]:
+    r = client.post("/api/auth/login", json={"email": email, "password": PASSWORD})
+    return {"Authorization": f"Bearer {r.json()['token']}"}
 
 
 def test_review_input_is_validated_with_clear_errors(

@@ -448,6 +448,7 @@ def test_an_upgrade_brings_logs_written_before_into_line(tmp_path: Path) -> None
     from app.review.commands import parse_command
     from app.review.service import apply_command, create_review, join_review
     from app.security import add_facilitator
+    from tests.test_export import console_identity
 
     url = f"sqlite:///{tmp_path / 'm.db'}"
     upgrade(url, "0002")
@@ -464,7 +465,7 @@ def test_an_upgrade_brings_logs_written_before_into_line(tmp_path: Path) -> None
             session, review, role="health", name="", table="", token_hash="0" * 64
         )
         pid = person.id
-    fac = Identity("facilitator", rid, facilitator_id=fac_id)
+    fac = console_identity(db, rid, fac_id)
     phone = Identity("participant", rid, participant_id=pid, role="health")
 
     def do(who: Identity, **frame: Any) -> None:

@@ -32,11 +32,11 @@ from app.config import Settings
 from app.db import Database
 from app.export import FORMATS, render
 from app.migrate import upgrade
-from app.models import KeepOut, Prompt
+from app.models import AuthToken, KeepOut, Prompt, utcnow
 from app.review.commands import parse_command
 from app.review.identity import Identity
 from app.review.service import apply_command, create_review, join_review
-from app.security import add_facilitator, hash_token, new_token
+from app.security import FACILITATOR_PREFIX, add_facilitator, hash_token, new_token
 
 PASSWORD = "correct horse battery"
 # Distinctive single words, so a search survives any line wrapping in a PDF.
@@ -75,6 +75,17 @@ def _do(db: Database, identity: Identity, **command: Any) -> int:
     return outcome.seq
 
 
+def console_identity(db: Database, review_id: int, facilitator_id: int) -> Identity:
+    """A facilitator as a signed-in console is: its sign-in is checked on every command."""
+    token_hash = hash_token(new_token(FACILITATOR_PREFIX))
+    with db.write() as session:
+        expires_at = utcnow() + timedelta(days=1)
+        session.add(
+            AuthToken(token_hash=token_hash, facilitator_id=facilitator_id, expires_at=expires_at)
+        )
+    return Identity("facilitator", review_id, facilitator_id=facilitator_id, credential=token_hash)
+
+
 def build_review(db: Database, facilitator_id: int, *, close: bool = True) -> Built:
     """A small but complete review: four phases, themes, two voting rounds, moderation."""
     with db.write() as session:
@@ -107,7 +118,7 @@ def build_review(db: Database, facilitator_id: int, *, close: bool = True) -> Bu
             (p.phase, p.position): p.id
             for p in session.exec(select(Prompt).where(Prompt.review_id == rid))
         }
-    fac = Identity("facilitator", rid, facilitator_id=facilitator_id)
+    fac = console_identity(db, rid, facilitator_id)
     built = Built(rid, facilitator_id)
 
     def card(who: str, phase: str, position: int, text: str, **extra: Any) -> int:
@@ -297,7 +308,7 @@ def exports(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Exports]:
     built = build_review(db, fid, close=False)
     with db.read() as session:
         draft_md = render(session, built.review_id, "md", "public").content.decode()
-    _do(db, Identity("facilitator", built.review_id, facilitator_id=fid), type="close")
+    _do(db, console_identity(db, built.review_id, fid), type="close")
     files = {}
     with db.read() as session:
         for fmt in FORMATS:

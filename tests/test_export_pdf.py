@@ -26,8 +26,7 @@ from app.export import render
 from app.export.html import Block, Group
 from app.export.pdf import cut, render_pdf
 from app.export.record import CardItem, build_record, load_source
-from app.review.identity import Identity
-from tests.test_export import _do, build_review, lead_database
+from tests.test_export import _do, build_review, console_identity, lead_database
 
 # print.css: @page margins, in points (1 mm = 72 / 25.4 pt); A4 is 595.28 pt wide.
 LEFT_MARGIN = 16 * 72 / 25.4
@@ -42,7 +41,7 @@ def pdfs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path]]:
     root = tmp_path_factory.mktemp("export-pdf")
     db, fid = lead_database(root)
     built = build_review(db, fid, close=False)
-    _do(db, Identity("facilitator", built.review_id, facilitator_id=fid), type="close")
+    _do(db, console_identity(db, built.review_id, fid), type="close")
     files = {}
     with db.read() as session:
         for edition in ("full", "public"):

@@ -515,3 +515,32 @@ def test_sign_in_addresses_are_forgotten_after_ninety_days(db: Database) -> None
     with db.read() as session:
         addresses = sorted(e.address for e in session.exec(select(AuditEntry)))
     assert addresses == ["", "198.51.100.7"]
+
+
+def test_a_deleted_reviews_id_and_trail_never_reach_the_next_review(
+    client: TestClient, fac_headers: Headers, db: Database
+) -> None:
+    first = new_review(client, fac_headers)
+    participant = join(client, first)
+    card = contribute(client, first, participant, "A story to moderate.")["id"]
+    command(client, first, fac_headers, {"type": "moderate", "card_id": card, "action": "hide"})
+    client.get(f"/api/reviews/{first['id']}/export", params={"format": "md"}, headers=fac_headers)
+    assert client.get(f"/api/reviews/{first['id']}/audit", headers=fac_headers).json()
+    assert client.delete(f"/api/reviews/{first['id']}", headers=fac_headers).status_code == 204
+
+    # A fresh sign-in, so the trail holds none of the old sign-ins either.
+    fresh = client.post("/api/auth/login", json={"email": "lead@example.org", "password": PASSWORD})
+    client.cookies.clear()
+    with db.write() as session:
+        for entry in session.exec(select(AuditEntry).where(AuditEntry.action == "sign_in")):
+            session.delete(entry)
+    second = client.post(
+        "/api/reviews", json={"title": "Another", "case_ref": "Child B"}, headers=fac_headers
+    ).json()
+    assert second["id"] != first["id"]
+    assert client.get(f"/api/reviews/{second['id']}/audit", headers=fac_headers).json() == []
+    # Of the old review, only the record that it was deleted is left, naming its id alone.
+    with db.read() as session:
+        left = session.exec(select(AuditEntry).where(AuditEntry.review_id == first["id"])).all()
+    assert [(e.action, e.detail) for e in left] == [("delete", {})]
+    assert fresh.status_code == 200

@@ -386,6 +386,9 @@ def _expected(method: str, path: str, who: str) -> set[int] | None:
         return {403}  # the room knows them; locking is the facilitator's alone
     if path.startswith("/api/rooms/{code}"):
         return None if who in ("owner", "participant", "screen") else {401}
+    if path.startswith("/api/invitations/{invitation_id}"):
+        # An invitation answers only the address it was sent to; to anyone else it is not there.
+        return {404} if who in ("owner", "other_facilitator") else {401}
     if path.startswith("/api/reviews/{review_id}"):
         if who == "owner":
             return None
@@ -405,9 +408,13 @@ def test_authorisation_matrix_for_every_endpoint(
         for path, methods, route in all_routes(client.app.routes)  # type: ignore[attr-defined]
         if isinstance(route, APIRoute) and path.startswith("/api/")
     ]
-    # Erasure late: it changes who the victim is; deleting the review last of all.
-    # Logout only for those it cannot sign out.
-    routes.sort(key=lambda r: 2 if r[0] == "/api/reviews/{review_id}" else "erase" in r[0])
+    # Erasure and a new projector link late: they change who the victim and the screen are;
+    # deleting the review last of all. Logout only for those it cannot sign out.
+    routes.sort(
+        key=lambda r: (
+            2 if r[0] == "/api/reviews/{review_id}" else "erase" in r[0] or "screen-link" in r[0]
+        )
+    )
     checked = 0
     for template, methods in routes:
         for method in sorted(methods, key=lambda m: m == "DELETE"):
@@ -590,3 +597,26 @@ def test_commands_are_limited_per_address(client: TestClient, fac_headers: Heade
     ]
     assert statuses[:6] == [200] * 6
     assert statuses[6:] == [429, 429]
+
+
+def test_an_id_too_large_for_the_database_answers_422_not_500(
+    client: TestClient, fac_headers: Headers
+) -> None:
+    review = new_review(client, fac_headers)
+    huge = str(2**90)
+    for method, path in (
+        ("GET", f"/api/reviews/{huge}"),
+        ("GET", f"/api/reviews/{huge}/audit"),
+        ("DELETE", f"/api/reviews/{huge}"),
+        ("POST", f"/api/reviews/{review['id']}/participants/{huge}/erase"),
+        ("DELETE", f"/api/reviews/{review['id']}/facilitators/{huge}"),
+        ("DELETE", f"/api/reviews/{review['id']}/invitations/{huge}"),
+        ("POST", f"/api/invitations/{huge}/accept"),
+        ("POST", f"/api/invitations/{huge}/decline"),
+    ):
+        r = client.request(method, path, headers=fac_headers)
+        assert r.status_code == 422, f"{method} {path}: {r.status_code}"
+    chart = client.get(
+        f"/screen/{review['code']}/results/{huge}", params={"token": review["screen_token"]}
+    )
+    assert chart.status_code < 500

@@ -12,7 +12,7 @@ from app.api.errors import ApiError
 from app.api.schemas import ERROR_RESPONSES, LoginIn, LoginOut
 from app.api.throttle import throttles, too_many
 from app.models import AuditEntry, AuthToken
-from app.security import hash_token, login
+from app.security import CLOSE_SIGNED_OUT, hash_token, login
 
 router = APIRouter(prefix="/api/auth", tags=["auth"], responses=ERROR_RESPONSES)
 
@@ -70,6 +70,8 @@ async def sign_out(request: Request, runtime: RuntimeDep, _me: FacilitatorDep) -
             session.execute(delete(AuthToken).where(col(AuthToken.token_hash) == hash_token(token)))
 
     await to_thread.run_sync(_forget)
+    # This sign-in's sockets close too, on every worker; other sign-ins are left be.
+    await runtime.kick(CLOSE_SIGNED_OUT, audience="facilitator", credential=hash_token(token))
     response = Response(status_code=204)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

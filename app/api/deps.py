@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from anyio import to_thread
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlmodel import select
 from starlette.requests import HTTPConnection
 
@@ -19,6 +19,9 @@ from app.security import facilitator_for_token, identify, runs_review
 
 SESSION_COOKIE = "lantern_session"
 MAX_TOKEN = 200
+# A row id in a path: bounded, so a huge number answers 422 rather than overflowing the
+# database driver's integer.
+RowId = Annotated[int, Path(ge=1, le=2**62)]
 
 
 def get_runtime(conn: HTTPConnection) -> Runtime:

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.api.deps import FacilitatorDep, RuntimeDep, load_review_for
+from app.api.deps import FacilitatorDep, RowId, RuntimeDep, load_review_for
 from app.api.errors import ApiError
 from app.api.reviews import base_url, review_out
 from app.api.schemas import ERROR_RESPONSES, ErrorOut
@@ -45,7 +45,7 @@ def _address(request: Request) -> str:
     },
 )
 async def export(
-    review_id: int,
+    review_id: RowId,
     request: Request,
     runtime: RuntimeDep,
     me: FacilitatorDep,

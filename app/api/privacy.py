@@ -14,9 +14,10 @@ from pydantic import (
     StringConstraints,
     field_validator,
 )
+from sqlalchemy import false
 from sqlmodel import col, delete, or_, select
 
-from app.api.deps import FacilitatorDep, RuntimeDep, load_review_for
+from app.api.deps import FacilitatorDep, RowId, RuntimeDep, load_review_for
 from app.api.errors import ApiError
 from app.api.schemas import ERROR_RESPONSES
 from app.models import AuditEntry, Card, Event, Facilitator, KeepOut, ReviewFacilitator
@@ -26,14 +27,13 @@ from app.privacy.retention import delete_review
 from app.review.commands import clean_text
 from app.review.errors import CommandError
 from app.review.views import iso
+from app.security import CLOSE_DELETED, CLOSE_ERASED
 
 router = APIRouter(prefix="/api/reviews", tags=["privacy"], responses=ERROR_RESPONSES)
 
 # Enough for every name and place in a complex case; small enough to scan every card fast.
 MAX_KEEP_OUT_TERMS = 200
 MAX_AUDIT_ENTRIES = 2000
-CLOSE_ERASED = 4003
-CLOSE_DELETED = 4004
 
 _Term = Annotated[str, AfterValidator(clean_text), StringConstraints(min_length=1, max_length=100)]
 
@@ -98,7 +98,7 @@ class AuditEntryOut(BaseModel):
 
 
 @router.get("/{review_id}/keep-out", response_model=KeepOutOut)
-async def read_keep_out(review_id: int, runtime: RuntimeDep, me: FacilitatorDep) -> KeepOutOut:
+async def read_keep_out(review_id: RowId, runtime: RuntimeDep, me: FacilitatorDep) -> KeepOutOut:
     """The real names and places this review keeps out, with their pseudonyms."""
 
     def _read() -> KeepOutOut:
@@ -115,7 +115,7 @@ async def read_keep_out(review_id: int, runtime: RuntimeDep, me: FacilitatorDep)
 
 @router.put("/{review_id}/keep-out", response_model=KeepOutOut)
 async def replace_keep_out(
-    review_id: int, body: KeepOutList, runtime: RuntimeDep, me: FacilitatorDep
+    review_id: RowId, body: KeepOutList, runtime: RuntimeDep, me: FacilitatorDep
 ) -> KeepOutOut:
     """Replace the keep-out list; later cards, edits, themes and concerns use it on entry."""
 
@@ -155,7 +155,7 @@ async def replace_keep_out(
 
 @router.post("/{review_id}/participants/{participant_id}/erase", response_model=ErasureOut)
 async def erase(
-    review_id: int, participant_id: int, runtime: RuntimeDep, me: FacilitatorDep
+    review_id: RowId, participant_id: RowId, runtime: RuntimeDep, me: FacilitatorDep
 ) -> ErasureOut:
     """Erase one participant's name and words from the review and its log, on their request."""
     assert me.id is not None
@@ -179,18 +179,13 @@ async def erase(
     except CommandError as exc:
         raise ApiError(exc.http_status, exc.code, exc.message) from None
     # Their open sockets close at once; the room is told which cards to drop.
-    runtime.hub.kick(
-        review_id,
-        lambda conn: conn.identity.participant_id == participant_id,
-        CLOSE_ERASED,
-        "Your contributions were erased.",
-    )
+    await runtime.kick(CLOSE_ERASED, review_id=review_id, participant_id=participant_id)
     await runtime.publish(event)
     return out
 
 
 @router.delete("/{review_id}", status_code=204)
-async def delete_now(review_id: int, runtime: RuntimeDep, me: FacilitatorDep) -> Response:
+async def delete_now(review_id: RowId, runtime: RuntimeDep, me: FacilitatorDep) -> Response:
     """Delete the review and everything in it now, without waiting for its retention period."""
     assert me.id is not None
     facilitator_id = me.id
@@ -205,13 +200,13 @@ async def delete_now(review_id: int, runtime: RuntimeDep, me: FacilitatorDep) ->
             )
 
     await to_thread.run_sync(_delete)
-    runtime.hub.kick(review_id, lambda _conn: True, CLOSE_DELETED, "This review has been deleted.")
+    await runtime.kick(CLOSE_DELETED, review_id=review_id)
     return Response(status_code=204)
 
 
 @router.get("/{review_id}/audit", response_model=list[AuditEntryOut])
 async def read_audit(
-    review_id: int,
+    review_id: RowId,
     runtime: RuntimeDep,
     me: FacilitatorDep,
     limit: Annotated[int, Query(ge=1, le=MAX_AUDIT_ENTRIES)] = 500,
@@ -219,21 +214,29 @@ async def read_audit(
     """The review's audit log, newest first: its team's sign-ins, exports, moderation, erasures."""
 
     def _read() -> list[AuditEntryOut]:
-        review = load_review_for(runtime, me, review_id)
+        load_review_for(runtime, me, review_id)
         with runtime.db.read() as session:
             team = session.exec(
-                select(Facilitator.id, Facilitator.email)
+                select(Facilitator.id, Facilitator.email, ReviewFacilitator.added_at)
                 .join(
                     ReviewFacilitator, col(ReviewFacilitator.facilitator_id) == col(Facilitator.id)
                 )
                 .where(ReviewFacilitator.review_id == review_id)
             ).all()
-            emails: dict[int | None, str] = dict(team)
+            emails: dict[int | None, str] = {fid: email for fid, email, _ in team}
+            # A member's sign-ins show only from when they joined this review's team: the
+            # team has no business with where they signed in from before.
+            since_joined = or_(
+                false(),
+                *(
+                    (col(AuditEntry.facilitator_id) == fid) & (col(AuditEntry.created_at) >= joined)
+                    for fid, _, joined in team
+                ),
+            )
             sign_ins = (
                 col(AuditEntry.review_id).is_(None)
-                & (AuditEntry.action == "sign_in")
-                & col(AuditEntry.facilitator_id).in_(list(emails))
-                & (col(AuditEntry.created_at) >= review.created_at)
+                & (col(AuditEntry.action) == "sign_in")
+                & since_joined
             )
             rows = session.exec(
                 select(AuditEntry)

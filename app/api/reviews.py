@@ -1,22 +1,23 @@
-"""A facilitator's reviews: create, list, read, and share with a co-facilitator."""
+"""A facilitator's reviews: create, list, read, and make a new projector link."""
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from anyio import to_thread
 from fastapi import APIRouter, Request
 from sqlmodel import Session, col, select
 
-from app.api.deps import FacilitatorDep, RuntimeDep, load_review_for
-from app.api.errors import ApiError
-from app.api.schemas import ERROR_RESPONSES, CoFacilitatorIn, ReviewIn
-from app.models import Facilitator, Prompt, Review, ReviewFacilitator
+from app.api.deps import FacilitatorDep, RowId, RuntimeDep, load_review_for
+from app.api.schemas import ERROR_RESPONSES, ReviewIn
+from app.models import AuditEntry, Prompt, Review, ReviewFacilitator
+from app.review import team
 from app.review.identity import Identity
 from app.review.service import create_review
 from app.review.views import iso, prompt_view, review_header, snapshot
 from app.runtime import Runtime
-from app.security import screen_token
+from app.security import CLOSE_SCREEN_REPLACED, screen_token
 
 router = APIRouter(prefix="/api/reviews", tags=["reviews"], responses=ERROR_RESPONSES)
 
@@ -34,18 +35,27 @@ def review_out(session: Session, runtime: Runtime, review: Review, base: str) ->
         .where(Prompt.review_id == review.id)
         .order_by(col(Prompt.phase), col(Prompt.position), col(Prompt.id))
     ).all()
-    team = session.exec(
-        select(Facilitator.email)
-        .join(ReviewFacilitator, col(ReviewFacilitator.facilitator_id) == col(Facilitator.id))
-        .where(ReviewFacilitator.review_id == review.id)
-    ).all()
+    members = team.members(session, review)
     return {
         **review_header(review),
         "join_url": f"{base}/j/{review.code}",
         "screen_url": f"{base}/screen/{review.code}?token={token}",
         "screen_token": token,
         "prompts": [prompt_view(p) for p in prompts],
-        "facilitators": sorted(team),
+        "facilitators": sorted(m.email for m in members),
+        "team": [
+            {
+                "facilitator_id": m.facilitator_id,
+                "email": m.email,
+                "owner": m.owner,
+                "joined_at": m.joined_at,
+            }
+            for m in members
+        ],
+        "invitations": [
+            {"id": i.id, "email": i.email, "invited_at": iso(i.created_at)}
+            for i in team.pending(session, review.id or 0)
+        ],
         "seq": review.seq,
         "epoch": review.epoch,
         "created_at": iso(review.created_at),
@@ -103,7 +113,7 @@ async def list_reviews(
 
 @router.get("/{review_id}")
 async def read(
-    review_id: int, request: Request, runtime: RuntimeDep, me: FacilitatorDep
+    review_id: RowId, request: Request, runtime: RuntimeDep, me: FacilitatorDep
 ) -> dict[str, Any]:
     """The whole room as a facilitator sees it (as in a facilitator's welcome state)."""
 
@@ -121,22 +131,32 @@ async def read(
     return await to_thread.run_sync(_read)
 
 
-@router.post("/{review_id}/facilitators", status_code=201)
-async def add_co_facilitator(
-    review_id: int, body: CoFacilitatorIn, runtime: RuntimeDep, me: FacilitatorDep
+@router.post("/{review_id}/screen-link")
+async def new_screen_link(
+    review_id: RowId, request: Request, runtime: RuntimeDep, me: FacilitatorDep
 ) -> dict[str, Any]:
-    """Let another facilitator account steer this review with you."""
+    """Make a new projector link: the old one stops working, and screens using it close."""
+    assert me.id is not None
+    facilitator_id = me.id
 
-    def _add() -> dict[str, Any]:
+    def _rotate() -> tuple[dict[str, Any], str]:
         load_review_for(runtime, me, review_id)
         with runtime.db.write() as session:
-            other = session.exec(
-                select(Facilitator).where(Facilitator.email == body.email.lower())
-            ).first()
-            if other is None or other.id is None:
-                raise ApiError(404, "not_found", "No facilitator account has that email.")
-            if session.get(ReviewFacilitator, (review_id, other.id)) is None:
-                session.add(ReviewFacilitator(review_id=review_id, facilitator_id=other.id))
-            return {"review_id": review_id, "facilitator_id": other.id, "email": other.email}
+            review = session.exec(
+                select(Review).where(Review.id == review_id).with_for_update()
+            ).one()
+            old = review.screen_nonce
+            review.screen_nonce = secrets.token_hex(8)
+            session.add(review)
+            session.add(
+                AuditEntry(
+                    review_id=review_id, facilitator_id=facilitator_id, action="screen.new_link"
+                )
+            )
+            return review_out(session, runtime, review, base_url(runtime, request)), old
 
-    return await to_thread.run_sync(_add)
+    out, old = await to_thread.run_sync(_rotate)
+    await runtime.kick(
+        CLOSE_SCREEN_REPLACED, review_id=review_id, audience="screen", credential=old
+    )
+    return out

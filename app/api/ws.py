@@ -37,6 +37,8 @@ MAX_REPLAY = 5000
 # console (or script) moderating a wall of cards sends far more, and is trusted more.
 COMMAND_RATES = {"participant": (10.0, 30.0), "facilitator": (50.0, 200.0), "screen": (10.0, 30.0)}
 CLOSE_POLICY = 1008
+# How long a socket being closed for an ended right may take to answer the close.
+CLOSE_WAIT = 5.0
 
 
 @router.websocket("/ws/rooms/{code}")
@@ -189,4 +191,20 @@ async def _serve(websocket: WebSocket, runtime: Runtime, conn: Connection) -> No
             wait = f"{max(bucket.retry_after(), 0.1):.1f}"
             conn.push(dumps(error_frame(cid, "rate_limited", f"Too many commands; wait {wait} s.")))
             continue
-        conn.push(dumps(await dispatch(runtime, conn.identity, frame)))
+        answer = await dispatch(runtime, conn.identity, frame)
+        conn.push(dumps(answer))
+        if answer.get("code") == "unauthorized":
+            # The right behind this socket has ended (checked on the command): close it now,
+            # with the reason, rather than wait for the periodic check.
+            await runtime.hub.check_rights(conn.identity.review_id)
+            if conn.closed:
+                await _drain_until_closed(websocket)
+                return
+
+
+async def _drain_until_closed(websocket: WebSocket) -> None:
+    """Let the close frame on its way finish (frames still arriving are ignored)."""
+    with contextlib.suppress(Exception):
+        async with asyncio.timeout(CLOSE_WAIT):
+            while (await websocket.receive())["type"] != "websocket.disconnect":
+                pass

@@ -17,10 +17,12 @@ import secrets
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from app.live.connection import Connection
 from app.live.frames import WireEvent, dumps
+from app.review.identity import Identity
 
 log = logging.getLogger("lantern.hub")
 
@@ -31,10 +33,63 @@ CATCH_UP_BATCH = 100
 PRESENCE_SECONDS = 0.5
 # A worker repeats its presence this often; other workers forget it after three silences.
 PRESENCE_HEARTBEAT_SECONDS = 10.0
+# How often every connection's right is checked again (an expired sign-in, an account removed
+# from the command line, a kick message Redis lost); a kick closes at once, this catches the rest.
+RIGHTS_CHECK_SECONDS = 30.0
 
 LoadEvents = Callable[[int, int, int | None], Awaitable[list[WireEvent]]]
 LoadSeq = Callable[[int], Awaitable[int | None]]
 Publish = Callable[[dict[str, Any]], Coroutine[Any, Any, None]]
+# Of one review's connected identities, those whose right has ended: close code and reason.
+CheckRights = Callable[[int, list[Identity]], Awaitable[dict[Identity, tuple[int, str]]]]
+
+
+@dataclass(frozen=True, slots=True)
+class Kick:
+    """Which connections to close, on every worker, and with what code.
+
+    Every field that is set must match (`review_id` None: any review). It travels on the bus
+    as plain JSON, so a predicate is a few fields, never code.
+    """
+
+    code: int
+    reason: str
+    review_id: int | None = None
+    audience: str | None = None
+    facilitator_id: int | None = None
+    participant_id: int | None = None
+    credential: str | None = None
+
+    def matches(self, identity: Identity) -> bool:
+        """Whether a connection with this identity is to close."""
+        return (
+            (self.review_id is None or identity.review_id == self.review_id)
+            and (self.audience is None or identity.audience == self.audience)
+            and (self.facilitator_id is None or identity.facilitator_id == self.facilitator_id)
+            and (self.participant_id is None or identity.participant_id == self.participant_id)
+            and (self.credential is None or identity.credential == self.credential)
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The bus form."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Kick:
+        """Read the bus form back (unknown fields ignored)."""
+        return cls(
+            code=int(data["code"]),
+            reason=str(data["reason"]),
+            review_id=_int_or_none(data.get("review_id")),
+            audience=data.get("audience"),
+            facilitator_id=_int_or_none(data.get("facilitator_id")),
+            participant_id=_int_or_none(data.get("participant_id")),
+            credential=data.get("credential"),
+        )
+
+
+def _int_or_none(value: Any) -> int | None:
+    return None if value is None else int(value)
 
 
 def _presence_key(conn: Connection) -> str:
@@ -147,10 +202,19 @@ class Room:
 class Hub:
     """All rooms of this worker, fed by the bus."""
 
-    def __init__(self, load_events: LoadEvents, load_seq: LoadSeq, publish: Publish) -> None:
+    def __init__(
+        self,
+        load_events: LoadEvents,
+        load_seq: LoadSeq,
+        publish: Publish,
+        check_rights: CheckRights | None = None,
+        rights_seconds: float = RIGHTS_CHECK_SECONDS,
+    ) -> None:
         self.load_events = load_events
         self._load_seq = load_seq
         self._publish = publish
+        self._check_rights = check_rights
+        self._rights_seconds = rights_seconds
         self.rooms: dict[int, Room] = {}
         self.worker_id = f"{os.getpid()}-{secrets.token_hex(3)}"
         self._attach_lock = asyncio.Lock()
@@ -161,8 +225,17 @@ class Hub:
         self._ticker = asyncio.create_task(self._tick())
 
     async def on_message(self, message: dict[str, Any]) -> None:
-        """A message from the bus: an event or another worker's presence."""
+        """A message from the bus: an event, another worker's presence, or a kick."""
         kind = message.get("t")
+        if kind == "kick":
+            if message.get("worker") != self.worker_id:  # this worker closed its own at once
+                try:
+                    kick = Kick.from_dict(message["kick"])
+                except (KeyError, TypeError, ValueError):
+                    log.warning("ignored a malformed kick message")
+                    return
+                self._close_matching(kick)
+            return
         room = self.rooms.get(int(message.get("review_id", 0)))
         if room is None:
             return
@@ -217,14 +290,42 @@ class Hub:
                 self.announce_presence(room)
                 await room.close()
 
-    def kick(
-        self, review_id: int, predicate: Callable[[Connection], bool], code: int, reason: str
-    ) -> None:
-        """Close the connections of a review that match (an erased participant, a purged review)."""
-        room = self.rooms.get(review_id)
-        for conn in list(room.connections if room else ()):
-            if predicate(conn):
-                conn.abort(code, reason)
+    async def kick(self, kick: Kick) -> None:
+        """Close the matching connections here at once, and on every other worker via the bus.
+
+        If the bus loses the message, each worker's periodic rights check closes them anyway.
+        """
+        self._close_matching(kick)
+        await self._publish({"t": "kick", "worker": self.worker_id, "kick": kick.to_dict()})
+
+    def _close_matching(self, kick: Kick) -> int:
+        if kick.review_id is not None:
+            room = self.rooms.get(kick.review_id)
+            rooms = [room] if room is not None else []
+        else:
+            rooms = list(self.rooms.values())
+        closed = 0
+        for room in rooms:
+            for conn in list(room.connections):
+                if not conn.closed and kick.matches(conn.identity):
+                    conn.abort(kick.code, kick.reason)
+                    closed += 1
+        return closed
+
+    async def check_rights(self, review_id: int | None = None) -> None:
+        """Close this worker's connections (of one review, or all) whose right has ended."""
+        if self._check_rights is None:
+            return
+        rooms = [self.rooms[review_id]] if review_id in self.rooms else []
+        for room in rooms if review_id is not None else list(self.rooms.values()):
+            identities = list({c.identity for c in room.connections if not c.closed})
+            if not identities:
+                continue
+            ended = await self._check_rights(room.review_id, identities)
+            for conn in list(room.connections):
+                found = ended.get(conn.identity)
+                if found is not None:
+                    conn.abort(*found)
 
     async def catch_up_all(self) -> None:
         """Ask every room to read whatever it missed (after the bus was away)."""
@@ -232,7 +333,7 @@ class Hub:
             room.inbox.put_nowait(None)
 
     async def _tick(self) -> None:
-        last_heartbeat = time.monotonic()
+        last_heartbeat = last_rights = time.monotonic()
         while True:
             await asyncio.sleep(CATCH_UP_SECONDS)
             for room in list(self.rooms.values()):
@@ -247,6 +348,12 @@ class Hub:
                 last_heartbeat = time.monotonic()
                 for room in list(self.rooms.values()):
                     self.announce_presence(room)
+            if time.monotonic() - last_rights >= self._rights_seconds:
+                last_rights = time.monotonic()
+                try:
+                    await self.check_rights()
+                except Exception:
+                    log.exception("rights check failed; tried again next round")
 
     async def close(self) -> None:
         """Stop every room and the ticker."""

@@ -17,6 +17,7 @@ from app.models import (
     Card,
     Concern,
     Event,
+    Invitation,
     KeepOut,
     Participant,
     Prompt,
@@ -58,7 +59,8 @@ def delete_review(session: Session, review_id: int) -> None:
     """Delete a review and everything that hangs off it, children first.
 
     Done by hand rather than trusting ON DELETE CASCADE, so it works the same whether or
-    not the database enforces foreign keys.
+    not the database enforces foreign keys. Its audit trail goes too: the caller writes
+    one entry, naming the review id only, that it was deleted or purged.
     """
     card_ids = select(Card.id).where(Card.review_id == review_id)
     round_ids = select(VotingRound.id).where(VotingRound.review_id == review_id)
@@ -74,6 +76,8 @@ def delete_review(session: Session, review_id: int) -> None:
         delete(KeepOut).where(col(KeepOut.review_id) == review_id),
         delete(Participant).where(col(Participant.review_id) == review_id),
         delete(ReviewFacilitator).where(col(ReviewFacilitator.review_id) == review_id),
+        delete(Invitation).where(col(Invitation.review_id) == review_id),
+        delete(AuditEntry).where(col(AuditEntry.review_id) == review_id),
         delete(Review).where(col(Review.id) == review_id),
     ]
     for statement in statements:

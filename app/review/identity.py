@@ -17,6 +17,9 @@ class Identity:
     facilitator_id: int | None = None
     participant_id: int | None = None
     role: str | None = None
+    # What the right rests on, so it can be checked again on every command and ended at
+    # once: a facilitator's token digest, or the screen nonce the screen token was made from.
+    credential: str | None = None
 
     @property
     def actor(self) -> str:

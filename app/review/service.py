@@ -53,6 +53,7 @@ from app.review.views import (
     tallies_hidden,
     theme_view,
 )
+from app.security import CLOSE_LEFT_TEAM, facilitator_right_ended
 
 # Who may send what. Everything not listed for participants is the facilitator's alone.
 PARTICIPANT_COMMANDS = frozenset(
@@ -196,6 +197,13 @@ def _apply(session: Session, identity: Identity, command: c.Command) -> Outcome:
             raise CommandError(
                 "unauthorized", "Your contributions were erased; join again to take part."
             )
+    if identity.audience == "facilitator":
+        # Checked on every command, not only at hello: a socket can outlive its sign-in.
+        ended = facilitator_right_ended(session, identity)
+        if ended == CLOSE_LEFT_TEAM:
+            raise CommandError("unauthorized", "You are no longer on this review's team.")
+        if ended is not None:
+            raise CommandError("unauthorized", "Your sign-in has ended. Please sign in again.")
     _check_rights(identity, command.type)
     _check_status(review, identity, command.type)
     handler = _HANDLERS[command.type]

@@ -25,6 +25,7 @@ let eraseChoice = ""; // participant id picked for erasure
 let eraseConfirm = false;
 let pickerStamp = "";
 let auditTimer = null;
+let meId = null; // the signed-in facilitator's id: the team panel offers "Leave" to them
 const assignChoice = {}; // card id -> chosen theme id, kept across re-renders
 
 // ---- start ------------------------------------------------------------------------------
@@ -41,6 +42,8 @@ async function boot() {
   }
   const body = await response.json();
   info = body.review;
+  const me = await api("GET", "/api/auth/me");
+  meId = me.ok ? me.data.facilitator_id : null;
   $("review-title").textContent = info.title;
   $("open-screen").href = info.screen_url;
   $("join-link").href = info.join_url;
@@ -517,8 +520,60 @@ function problem(result, fallback) {
 // ---- team -------------------------------------------------------------------------------
 
 function renderTeam() {
-  const team = (info && info.facilitators) || [];
-  $("team").replaceChildren(...team.map((email) => el("li", { text: email })));
+  const team = (info && info.team) || [];
+  const mine = team.find((m) => m.facilitator_id === meId);
+  const iOwn = Boolean(mine && mine.owner);
+  $("team").replaceChildren(...team.map((m) => {
+    const label = m.owner ? `${m.email} (owner)` : m.email;
+    const item = el("li", {}, el("span", { text: label }));
+    if (!m.owner && (iOwn || m.facilitator_id === meId)) {
+      const self = m.facilitator_id === meId;
+      item.append(el("button", {
+        type: "button",
+        class: "secondary small",
+        text: self ? "Leave this review" : "Remove",
+        "aria-label": self ? "Leave this review's team" : `Remove ${m.email} from the team`,
+        onclick: () => removeMember(m, self),
+      }));
+    }
+    return item;
+  }));
+  const waiting = (info && info.invitations) || [];
+  $("invitations-title").hidden = waiting.length === 0;
+  $("invitations").replaceChildren(...waiting.map((inv) => el("li", {},
+    el("span", { text: inv.email }),
+    el("button", {
+      type: "button",
+      class: "secondary small",
+      text: "Withdraw",
+      "aria-label": `Withdraw the invitation to ${inv.email}`,
+      onclick: () => withdrawInvitation(inv),
+    }))));
+}
+
+async function removeMember(member, self) {
+  const status = $("team-status");
+  const result = await api("DELETE", `/api/reviews/${reviewId}/facilitators/${member.facilitator_id}`);
+  if (!result.ok) {
+    status.textContent = problem(result, "That did not work. Please try again.");
+    return;
+  }
+  if (self) {
+    location.assign("/facilitate");
+    return;
+  }
+  status.textContent = `${member.email} is no longer on this review's team.`;
+  await refresh();
+  loadAudit();
+}
+
+async function withdrawInvitation(inv) {
+  const result = await api("DELETE", `/api/reviews/${reviewId}/invitations/${inv.id}`);
+  $("team-status").textContent = result.ok
+    ? `The invitation to ${inv.email} is withdrawn.`
+    : problem(result, "The invitation was not withdrawn.");
+  await refresh();
+  loadAudit();
 }
 
 $("add-facilitator").addEventListener("submit", async (event) => {
@@ -530,20 +585,28 @@ $("add-facilitator").addEventListener("submit", async (event) => {
     $("co-email").focus();
     return;
   }
-  status.textContent = "Adding…";
+  status.textContent = "Inviting…";
   const result = await api("POST", `/api/reviews/${reviewId}/facilitators`, { email });
   if (!result.ok) {
-    status.textContent = result.status === 404
-      ? "No facilitator account has that email. Ask an administrator to create one first."
-      : problem(result, "They were not added.");
+    status.textContent = problem(result, "They were not invited.");
     return;
   }
-  const team = new Set(info.facilitators || []);
-  team.add(result.data.email);
-  info.facilitators = [...team].sort();
-  renderTeam();
   $("co-email").value = "";
-  status.textContent = `${result.data.email} can now steer this review with you.`;
+  status.textContent = `Invited ${result.data.email}. If they have a Lantern facilitator account, they will see the invitation when they next open their reviews.`;
+  await refresh();
+  loadAudit();
+});
+
+$("new-screen-link").addEventListener("click", async () => {
+  const status = $("screen-link-status");
+  const result = await api("POST", `/api/reviews/${reviewId}/screen-link`);
+  if (!result.ok) {
+    status.textContent = problem(result, "A new link was not made. Please try again.");
+    return;
+  }
+  info = result.data;
+  $("open-screen").href = info.screen_url;
+  status.textContent = "New projector link made. The old link no longer works, and screens using it have closed. Open the projector view again.";
   loadAudit();
 });
 
@@ -761,6 +824,14 @@ const AUDIT_WORDS = {
   purge: () => "Purged the review",
   delete: () => "Deleted the review",
   "review.close": () => "Closed the review",
+  "team.invite": (d) => `Invited ${d.email || "someone"} to co-facilitate`,
+  "team.invite_withdrawn": (d) => `Withdrew the invitation to ${d.email || "someone"}`,
+  "team.join": () => "Joined the team",
+  "team.decline": () => "Declined the invitation to co-facilitate",
+  "team.remove": (d) => `Took ${d.email || "a co-facilitator"} off the team`,
+  "team.leave": () => "Left the team",
+  "team.account_removed": (d) => `${d.email || "A co-facilitator"} left the team: their account was removed`,
+  "screen.new_link": () => "Made a new projector link (the old one no longer works)",
 };
 
 /** "card 12" with the start of its words, when the console has the card. */

@@ -30,6 +30,7 @@ async function load() {
   $("signed-in").hidden = false;
   $("sign-out").hidden = false;
   $("who").textContent = `Signed in as ${me.data.email}.`;
+  await loadInvitations();
   const list = await api("GET", "/api/reviews");
   const reviews = list.ok ? list.data : [];
   $("no-reviews").hidden = reviews.length > 0;
@@ -38,6 +39,32 @@ async function load() {
       el("a", { href: `/facilitate/${r.id}`, text: r.title }),
       el("div", { class: "hint", text: `${r.case_ref} · code ${r.code} · ${r.status}` })),
     el("a", { class: "button secondary small", href: `/facilitate/${r.id}`, text: "Open console", "aria-label": `Open console for ${r.title}` }))));
+}
+
+async function loadInvitations() {
+  const result = await api("GET", "/api/invitations");
+  const waiting = result.ok ? result.data : [];
+  $("invitations-panel").hidden = waiting.length === 0;
+  $("invitations").replaceChildren(...waiting.map((inv) => el("li", {},
+    el("div", {},
+      el("span", { text: inv.title }),
+      el("div", { class: "hint", text: inv.invited_by ? `Invited by ${inv.invited_by}` : "Invited by a facilitator" })),
+    el("div", { class: "row" },
+      el("button", { type: "button", class: "small", text: "Accept", "aria-label": `Accept the invitation to ${inv.title}`, onclick: () => answer(inv, "accept") }),
+      el("button", { type: "button", class: "secondary small", text: "Decline", "aria-label": `Decline the invitation to ${inv.title}`, onclick: () => answer(inv, "decline") })))));
+}
+
+async function answer(inv, choice) {
+  const result = await api("POST", `/api/invitations/${inv.id}/${choice}`);
+  const status = $("invitations-status");
+  if (!result.ok) {
+    status.textContent = message(result.data, "That did not work. Please try again.");
+    return;
+  }
+  await load();
+  const text = choice === "accept" ? `You now run ${inv.title} with its team.` : `You declined the invitation to ${inv.title}.`;
+  $("announcer").textContent = text;
+  status.textContent = text;
 }
 
 $("sign-in-form").addEventListener("submit", async (event) => {

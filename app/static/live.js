@@ -104,9 +104,10 @@ export class Room {
       if (this.ws !== ws) return;
       this.ws = null;
       this._stopPing();
-      // 1008: refused at hello; 4003: this participant was erased; 4004: the review was
-      // deleted. Retrying would only be refused again.
-      if (ev.code === 1008 || ev.code === 4003 || ev.code === 4004) {
+      // 1008: refused at hello; 4001: the facilitator's sign-in ended; 4003: this participant
+      // was erased; 4004: the review was deleted; 4005: this projector link was replaced;
+      // 4006: no longer on the review's team. Retrying would only be refused again.
+      if ([1008, 4001, 4003, 4004, 4005, 4006].includes(ev.code)) {
         this.stopped = true;
         this._setStatus("refused");
         if (this.opts.onRefused) this.opts.onRefused(ev.reason || "", ev.code);

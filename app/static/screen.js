@@ -54,7 +54,11 @@ const room = new Room({
     presence = frame;
     renderRoles();
   },
-  onRefused: () => {
+  onRefused: (_reason, code) => {
+    if (code === 4005) {
+      showHold("This projector link was replaced", "Open the new projector link from the facilitator's console.");
+      return;
+    }
     showHold("This screen link is not valid", "Open the projector link from the facilitator's console again.");
   },
 });

@@ -19,7 +19,7 @@ from tests.browser.conftest import (
     small_targets,
 )
 from tests.browser.test_screens import contribute, join, sign_in
-from tests.support import Api
+from tests.support import PASSWORD, Api
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 
@@ -69,17 +69,31 @@ def test_keep_out_erasure_audit_team_and_import(
         "Saved. 1 name or place is kept out"
     )
 
-    # A co-facilitator: an unknown email is explained, a known one joins the team.
-    console.get_by_label("Add a co-facilitator by email").fill("nobody@example.org")
-    console.get_by_role("button", name="Add", exact=True).click()
-    expect(console.locator("#team-status")).to_contain_text("No facilitator account")
-    console.get_by_label("Add a co-facilitator by email").fill("other@example.org")
-    console.get_by_role("button", name="Add", exact=True).click()
-    expect(console.locator("#team")).to_contain_text("other@example.org")
-    expect(console.locator("#team")).to_contain_text("lead@example.org")
-    live_api.login("other@example.org")  # the co-facilitator signs in: the log shows it
+    # A co-facilitator is invited: an unknown email reads exactly as a known one, and
+    # nobody joins the team until they accept in their own console.
+    for email in ("nobody@example.org", "other@example.org"):
+        console.get_by_label("Invite a co-facilitator by email").fill(email)
+        console.get_by_role("button", name="Invite", exact=True).click()
+        expect(console.locator("#team-status")).to_contain_text(f"Invited {email}.")
+    expect(console.locator("#invitations li")).to_have_count(2)
+    expect(console.locator("#team li")).to_have_count(1)
+    other = contexts.page(LAPTOP)
+    other.goto("/facilitate")
+    other.get_by_label("Email").fill("other@example.org")
+    other.get_by_label("Password").fill(PASSWORD)
+    other.get_by_role("button", name="Sign in").click()
+    invitation = other.locator("#invitations li")
+    expect(invitation).to_contain_text("Learning review: Child D")
+    expect(invitation).to_contain_text("Invited by lead@example.org")
+    assert_accessible(other, "review list with an invitation")
+    other.get_by_role("button", name="Accept the invitation to Learning review: Child D").click()
+    expect(other.locator("#reviews")).to_contain_text("Learning review: Child D")
+    expect(other.locator("#invitations-panel")).to_be_hidden()
+    live_api.login("other@example.org")  # a member now signs in: the log shows it
     console.reload()
     expect(console.locator("#team li")).to_have_count(2)
+    expect(console.locator("#team")).to_contain_text("lead@example.org (owner)")
+    expect(console.locator("#invitations li")).to_have_count(1)
     expect(console.get_by_label("Real name or place, row 1")).to_have_value("Jade")
 
     projector = contexts.page(PROJECTOR)
@@ -158,6 +172,24 @@ def test_keep_out_erasure_audit_team_and_import(
     expect(audit.locator("tr").first).to_contain_text("Erased")
     expect(audit.locator("tr", has_text="Signed in")).to_contain_text("other@example.org")
     expect(audit.locator("tr", has_text="Erased")).to_contain_text("lead@example.org")
+    expect(audit.locator("tr", has_text="Joined the team")).to_contain_text("other@example.org")
+
+    # The owner takes them off the team again.
+    console.get_by_role("button", name="Remove other@example.org from the team").click()
+    expect(console.locator("#team-status")).to_contain_text(
+        "other@example.org is no longer on this review's team"
+    )
+    expect(console.locator("#team li")).to_have_count(1)
+    expect(audit).to_contain_text("Took other@example.org off the team")
+
+    # A new projector link: the open projector closes, and the console shows the new one.
+    old_link = console.locator("#open-screen").get_attribute("href")
+    console.get_by_role("button", name="New projector link").click()
+    expect(console.locator("#screen-link-status")).to_contain_text("The old link no longer works")
+    expect(console.locator("#open-screen")).not_to_have_attribute("href", old_link or "")
+    expect(projector.locator("#hold")).to_contain_text("This projector link was replaced")
+    projector.goto(console.locator("#open-screen").get_attribute("href") or "")
+    expect(projector.locator("#wall")).to_contain_text(POLICE)
     console.locator("#privacy").scroll_into_view_if_needed()
     assert_accessible(console, "console with the privacy panel")
     assert not small_targets(console), small_targets(console)

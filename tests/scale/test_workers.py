@@ -6,11 +6,12 @@ import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.scale.engines import RedisServer
 from tests.scale.room import Room, card, converge, open_room, public_log
-from tests.support import Client, LiveServer
+from tests.support import Api, Client, LiveServer
 
 pytestmark = [pytest.mark.scale, pytest.mark.live, pytest.mark.anyio]
 
@@ -123,3 +124,66 @@ async def test_workers_option_shares_one_room(
         await asyncio.gather(*(c.close() for c in [*phones, fac]))
     finally:
         server.stop()
+
+
+@pytest.fixture
+def pair_without_sweep(
+    redis_server: RedisServer, pg_url: str, tmp_path: Path
+) -> Iterator[list[LiveServer]]:
+    """Two servers whose periodic rights check is an hour away: only the bus can close."""
+    env = {
+        "LANTERN_DATABASE_URL": pg_url,
+        "LANTERN_REDIS_URL": redis_server.url,
+        "LANTERN_RIGHTS_CHECK_SECONDS": "3600",
+    }
+    first = LiveServer(tmp_path / "a", env).start()
+    first.add_facilitator("lead@example.org")
+    second = LiveServer(tmp_path / "b", env).start()
+    yield [first, second]
+    first.stop()
+    second.stop()
+
+
+async def test_a_kick_closes_the_socket_another_worker_holds(
+    pair_without_sweep: list[LiveServer],
+) -> None:
+    here, there = pair_without_sweep
+    room = await open_room(here, phones=1)
+    api = Api(here.url)
+    joined = await asyncio.to_thread(api.join, room.code, "parent_carer", "Ottoline")
+    ending_token = await asyncio.to_thread(api.login, "lead@example.org")
+    erased = Client(there.ws_url, room.code, joined["token"])
+    console = Client(there.ws_url, room.code, ending_token)
+    watcher = Client(there.ws_url, room.code, room.fac_token)
+    witness = Client(there.ws_url, room.code, room.tokens[0])
+    for client in (erased, console, watcher, witness):
+        await client.connect()
+    review_id = int(watcher.state["review"]["id"])
+    auth = {"Authorization": f"Bearer {room.fac_token}"}
+
+    # Erasure, asked of the first worker: the phone held by the second closes at once.
+    r = await asyncio.to_thread(
+        httpx.post,
+        f"{here.url}/api/reviews/{review_id}/participants/{joined['participant_id']}/erase",
+        headers=auth,
+    )
+    assert r.status_code == 200, r.text
+    await erased.wait_for(lambda c: c.closed_with is not None, timeout=30)
+    assert erased.closed_with == 4003
+
+    # Sign-out on the first worker closes that sign-in's console on the second.
+    r = await asyncio.to_thread(
+        httpx.post,
+        f"{here.url}/api/auth/logout",
+        headers={"Authorization": f"Bearer {ending_token}"},
+    )
+    assert r.status_code == 204
+    await console.wait_for(lambda c: c.closed_with is not None, timeout=30)
+    assert console.closed_with == 4001
+
+    # Neither hears anything the room says after.
+    ack = await witness.send(card(room, "After the kicks"))
+    await watcher.wait_seq(ack["seq"])
+    assert all(e["seq"] < ack["seq"] for e in [*erased.events, *console.events])
+    assert watcher.closed_with is None
+    await asyncio.gather(*(c.close() for c in (erased, console, watcher, witness)))
