@@ -163,6 +163,18 @@ class Pause(_Command):
     ] = ""
 
 
+class UpdateReview(_Command):
+    """Change the title, outcome or case reference; a field left out stays as it is."""
+
+    type: Literal["update_review"]
+    title: _text(rules.MAX_TITLE) | None = None  # type: ignore[valid-type]
+    outcome: (
+        Annotated[str, StringConstraints(strip_whitespace=True, max_length=rules.MAX_OUTCOME)]
+        | None
+    ) = None
+    case_ref: _text(rules.MAX_CASE_REF) | None = None  # type: ignore[valid-type]
+
+
 class Resume(_Command):
     type: Literal["resume"]
 
@@ -198,7 +210,8 @@ Command = Annotated[
     | Start
     | Pause
     | Resume
-    | Close,
+    | Close
+    | UpdateReview,
     Field(discriminator="type"),
 ]
 
