@@ -14,6 +14,9 @@ from sqlmodel import Session, create_engine
 class Database:
     """A reading engine and a writing engine over one database.
 
+    Every engine hides the bound parameters from its errors' messages (`hide_parameters`),
+    so a failed INSERT cannot carry a card's text into a log line.
+
     On SQLite (one process) the writing engine begins every transaction IMMEDIATE, so
     that reading the review's next seq and writing the event cannot interleave with
     another writer; reads keep WAL's concurrent snapshots. On PostgreSQL the review row's
@@ -34,9 +37,10 @@ class Database:
                 max_overflow=20,
                 pool_pre_ping=True,
                 isolation_level="REPEATABLE READ",
+                hide_parameters=True,
             )
             self.write_engine = create_engine(
-                url, pool_size=10, max_overflow=20, pool_pre_ping=True
+                url, pool_size=10, max_overflow=20, pool_pre_ping=True, hide_parameters=True
             )
 
     @contextmanager
@@ -65,7 +69,12 @@ class Database:
 
 def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
     engine = create_engine(
-        url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=8, max_overflow=8
+        url,
+        connect_args={"check_same_thread": False, "timeout": 30},
+        pool_size=8,
+        max_overflow=8,
+        # A database error's message never quotes the values: they are cards and names.
+        hide_parameters=True,
     )
     event.listen(engine, "connect", _sqlite_pragmas)
     event.listen(engine, "begin", _begin_immediate if immediate else _begin_deferred)

@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
-from app import pages
+from app import logs, pages
 from app.api import auth, errors, openapi, reviews, rooms, team, ws
 from app.api import exports as exports_api
 from app.api import privacy as privacy_api
@@ -30,6 +30,7 @@ STATIC_DIR = Path(__file__).parent / "static"
 def create_app(settings: Settings | None = None) -> FastAPI:
     """A Lantern app for these settings (the environment's by default)."""
     settings = settings or get_settings()
+    logs.install()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -6,6 +6,7 @@ Examples:
     python -m bench hold --phones 2000
     python -m bench welcome --phones 300 --cards 200
     python -m bench export ...    (bench/export_bench.py: the session record exports)
+    python -m bench screening     (bench/screening.py: worst-case screening time per pattern)
 
 With no command, runs fanout and then storm with their defaults.
 """
@@ -29,6 +30,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bench import export_bench  # written separately; has its own options
 
         return int(export_bench.main(argv[1:]) or 0)
+    if argv and argv[0] == "screening":
+        from bench import screening  # pure CPU, no server: its own options
+
+        return screening.main(argv[1:])
     parser = argparse.ArgumentParser(
         prog="python -m bench",
         description=__doc__,

@@ -3,12 +3,27 @@
 from __future__ import annotations
 
 import json
+import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlmodel import select
 
+from app.db import Database
+from app.models import KeepOut, Prompt
 from app.privacy.screening import KINDS, nhs_checksum_ok, screen_kinds, screen_text
+from app.review import service
+from app.review.commands import parse_command
+from app.review.identity import Identity
+from app.review.service import create_review, join_review
+from bench.screening import adversarial_cards
+from tests.conftest import make_facilitator
 
 CORPUS = Path(__file__).parent / "data" / "screening_cards.jsonl"
 # The rates this screening achieves on the corpus; a change that lowers one fails here.
@@ -91,3 +106,127 @@ def test_birth_dates_need_a_birth_word_or_a_dob() -> None:
     assert screen_kinds("The hub was born in 2015 out of a serious case review.") == []
     # Anyone's date of birth identifies the family, a grandparent's too.
     assert screen_kinds("Grandad, born 3 May 1950, came to every meeting.") == ["birth_date"]
+
+
+# --- linear time: no card can stall the server ------------------------------------------------
+
+# The bound is generous on purpose (the machine is shared and noisy): the worst card screens
+# in about 3 ms (`python -m bench screening` prints each figure); before the patterns were
+# made linear a card of "1.1.1…" took about 500 ms, so a quadratic pattern still fails here.
+GENEROUS_MS = 50
+
+
+def _fastest_ms(text: str, repeat: int = 3) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        screen_kinds(text)
+        best = min(best, time.perf_counter() - start)
+    return best * 1000
+
+
+@pytest.mark.parametrize("name", sorted(adversarial_cards()))
+def test_a_hostile_card_of_4000_characters_screens_quickly(name: str) -> None:
+    text = adversarial_cards()[name]
+    assert len(text) == 4000
+    assert _fastest_ms(text) < GENEROUS_MS, name
+
+
+# What the patterns scan: word characters, dots, @, digits and every separator a number
+# allows, capitalised words, street words, month names and birth words.
+_INGREDIENTS = st.sampled_from(
+    [
+        "a",
+        "A",
+        "1",
+        "0",
+        "7",
+        ".",
+        "-",
+        "/",
+        "@",
+        "+",
+        "(",
+        ")",
+        " ",
+        "\n",
+        "_",
+        "'",
+        "www.",
+        "http://",
+        ".com",
+        ".co.uk",
+        "Road",
+        "Close",
+        "St",
+        "may",
+        "March",
+        "3rd",
+        "born",
+        "on",
+        "dob",
+        "birthday is",
+        "SW1A",
+        "1AA",
+        "07700",
+        "900123",
+        "943 476 5919",
+        "é",
+        "٣",
+        "１",
+    ]  # fmt: skip
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(unit=st.lists(_INGREDIENTS, min_size=1, max_size=8).map("".join))
+def test_any_long_run_of_the_patterns_ingredients_screens_quickly(unit: str) -> None:
+    text = (unit * (4000 // len(unit) + 1))[:4000]
+    assert _fastest_ms(text, repeat=2) < GENEROUS_MS, unit[:40]
+
+
+def test_screening_and_the_names_list_run_before_the_write_lock(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_facilitator(db, "lead@example.org")
+    with db.write() as session:
+        review = create_review(session, 1, title="Review", case_ref="Child A")
+        review.status = "live"
+        review_id = review.id
+        assert review_id is not None
+        participant, _ = join_review(
+            session, review, role="police", name="", table="", token_hash="x"
+        )
+        session.add(KeepOut(review_id=review_id, term="Jade", replacement="Child A"))
+    with db.read() as session:
+        prompt = session.exec(select(Prompt.id).where(Prompt.review_id == review_id)).first()
+
+    writing = [False]
+    calls: list[tuple[str, bool]] = []
+    real_write = db.write
+
+    @contextmanager
+    def watched_write() -> Iterator[Any]:
+        writing[0] = True
+        try:
+            with real_write() as session:
+                yield session
+        finally:
+            writing[0] = False
+
+    def watch(name: str, real: Any) -> Any:
+        def wrapper(*args: Any) -> Any:
+            calls.append((name, writing[0]))
+            return real(*args)
+
+        return wrapper
+
+    monkeypatch.setattr(db, "write", watched_write)
+    monkeypatch.setattr(service, "screen_text", watch("screen", service.screen_text))
+    monkeypatch.setattr(service, "apply_keep_out", watch("keep_out", service.apply_keep_out))
+    phone = Identity("participant", review_id, participant_id=participant.id, role="police")
+    command = {"type": "contribute", "cid": "c1", "prompt_id": prompt, "text": "Jade 1.1.1"}
+    service.apply_command(db, phone, parse_command(command))
+    assert ("screen", False) in calls
+    assert ("keep_out", False) in calls
+    assert all(not under_lock for _, under_lock in calls), calls

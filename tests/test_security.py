@@ -468,6 +468,7 @@ def _command_examples(ids: dict[str, int]) -> dict[str, dict[str, Any]]:
         "pause": {"message": "Back soon"},
         "resume": {},
         "close": {},
+        "update_review": {"title": "Learning review: Child A"},
     }
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from anyio import to_thread
 from sqlalchemy.exc import OperationalError
 
-from app.review.commands import parse_command
+from app.review.commands import COMMAND_TYPES, parse_command
 from app.review.errors import CommandError
 from app.review.identity import Identity
 from app.review.service import apply_command
@@ -38,9 +38,19 @@ async def dispatch(runtime: Runtime, identity: Identity, frame: Any) -> dict[str
     except CommandError as exc:
         return error_frame(cid, exc.code, exc.message)
     except OperationalError:
+        # app.logs withholds the error's message (it may quote the statement); the engines
+        # hide its parameters (the card's text) as well.
         log.exception("database unavailable")
         return error_frame(
             cid, "unavailable", "The server could not save that just now; send it again."
+        )
+    except Exception:
+        # A fault of ours: answer it, so the socket stays open and the phone stops resending,
+        # and log where it happened, never what the command said.
+        kind = frame.get("type") if isinstance(frame, dict) else None
+        log.exception("command %s failed", kind if kind in COMMAND_TYPES else "(unknown)")
+        return error_frame(
+            cid, "internal", "Something went wrong on the server; the facilitator can help."
         )
     # Committed: the ack is safe to send; delivery to the room follows.
     await runtime.publish(outcome.event)

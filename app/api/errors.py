@@ -7,6 +7,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.review.errors import CommandError
@@ -75,7 +76,19 @@ def install(app: FastAPI) -> None:
             headers=getattr(exc, "headers", None),
         )
 
+    @app.exception_handler(OperationalError)
+    async def _database_down(_request: Request, exc: OperationalError) -> JSONResponse:
+        # The database is down, locked or unreachable: a moment's outage, not a fault.
+        # (app.logs withholds the error's message from the log line: it may quote text.)
+        log.error("database unavailable", exc_info=exc)
+        return JSONResponse(
+            error_body("unavailable", "The server could not reach its database; try again."),
+            503,
+            headers={"Retry-After": "5"},
+        )
+
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+        # app.logs prints the frames and the exception's type, never its message.
         log.exception("unexpected error", exc_info=exc)
         return JSONResponse(error_body("internal", "Something went wrong on the server."), 500)

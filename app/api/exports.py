@@ -10,14 +10,17 @@ from anyio import to_thread
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import select
 
 from app.api.deps import FacilitatorDep, RowId, RuntimeDep, load_review_for
 from app.api.errors import ApiError
 from app.api.reviews import base_url, review_out
 from app.api.schemas import ERROR_RESPONSES, ErrorOut
 from app.export import MEDIA_TYPES, render_from
+from app.export.check import check_public_record
+from app.export.record import load_source
 from app.export.restore import RestoreError, parse_export, restore_review
-from app.models import AuditEntry
+from app.models import AuditEntry, KeepOut
 
 router = APIRouter(prefix="/api/reviews", tags=["exports"], responses=ERROR_RESPONSES)
 
@@ -27,6 +30,24 @@ Edition = Literal["full", "public"]
 
 def _address(request: Request) -> str:
     return request.client.host if request.client else ""
+
+
+@router.get("/{review_id}/export/check")
+async def export_check(review_id: int, runtime: RuntimeDep, me: FacilitatorDep) -> dict[str, Any]:
+    """Before a public export: every place in the public edition holding a first name a
+    participant gave or a term on the names list, to redact or hide before sharing it."""
+
+    def _check() -> dict[str, Any]:
+        load_review_for(runtime, me, review_id)
+        with runtime.db.read() as session:
+            source = load_source(session, review_id)
+            terms = list(
+                session.exec(select(KeepOut.term).where(KeepOut.review_id == review_id)).all()
+            )
+        findings = check_public_record(source, terms)
+        return {"review_id": review_id, "edition": "public", "findings": findings}
+
+    return await to_thread.run_sync(_check)
 
 
 @router.get(

@@ -10,11 +10,13 @@ from fastapi import APIRouter, Request
 from sqlmodel import Session, col, select
 
 from app.api.deps import FacilitatorDep, RowId, RuntimeDep, load_review_for
+from app.api.errors import ApiError
 from app.api.schemas import ERROR_RESPONSES, ReviewIn
 from app.models import AuditEntry, Prompt, Review, ReviewFacilitator
 from app.review import team
+from app.review.errors import CommandError
 from app.review.identity import Identity
-from app.review.service import create_review
+from app.review.service import create_review, screen_facilitator_text
 from app.review.views import iso, prompt_view, review_header, snapshot
 from app.runtime import Runtime
 from app.security import CLOSE_SCREEN_REPLACED, screen_token
@@ -37,7 +39,7 @@ def review_out(session: Session, runtime: Runtime, review: Review, base: str) ->
     ).all()
     members = team.members(session, review)
     return {
-        **review_header(review),
+        **review_header(review, audience="facilitator"),
         "join_url": f"{base}/j/{review.code}",
         "screen_url": f"{base}/screen/{review.code}?token={token}",
         "screen_token": token,
@@ -72,6 +74,17 @@ async def create(
     """Create a draft review with the default questions; you run it."""
     assert me.id is not None
     owner_id = me.id
+    # The title, outcome and case reference are checked as the room's other words are (no
+    # keep-out list exists yet); one that seems to identify someone is refused, saying why.
+    try:
+        for label, text in (
+            ("title", body.title),
+            ("outcome", body.outcome),
+            ("case reference", body.case_ref),
+        ):
+            screen_facilitator_text(label, text)
+    except CommandError as exc:
+        raise ApiError(422, exc.code, exc.message) from None
 
     def _create() -> dict[str, Any]:
         with runtime.db.write() as session:

@@ -68,8 +68,10 @@ async def room_public(code: str, request: Request, runtime: RuntimeDep) -> dict[
             review = session.exec(select(Review).where(Review.code == normalise_code(code))).first()
             if review is None:
                 raise ApiError(404, "not_found", "No review has that code.")
+            # The title is for facilitators only: anyone with the code sees the case reference,
+            # under both keys (the key `title` stays for clients that read it).
             return {
-                "title": review.title,
+                "title": review.case_ref,
                 "case_ref": review.case_ref,
                 "status": review.status,
                 "phase": review.phase,

@@ -534,7 +534,9 @@ def build_record(source: Source, edition: str = "full") -> Record:
     status = "FINAL" if review.status == "closed" else "DRAFT"
     cover = Cover(
         case_ref=review.case_ref,
-        title=review.title,
+        # The title is the facilitators' own and may say who the case reference stands for:
+        # the public edition is known by its case reference alone.
+        title=review.title if full else review.case_ref,
         status=status,
         review_status=review.status,
         edition="Full edition" if full else "Public edition",

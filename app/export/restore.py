@@ -360,12 +360,17 @@ def restore_review(session: Session, data: ExportData, facilitator_id: int) -> R
         review.spotlight_card_id = cards.get(src.spotlight_card_id)
 
     # The phase and status changes, so the restored review's timeline reads the same.
-    header = review_header(review)
+    header = review_header(review, audience="facilitator")
+    room_header = review_header(review)
     for change in data.changes:
         review.seq += 1
         payload = {
             "review": {**header, "phase": change.phase, "status": change.status},
             "changed": list(change.changed),
+        }
+        room_payload = {
+            **payload,
+            "review": {**room_header, "phase": change.phase, "status": change.status},
         }
         session.add(
             Event(
@@ -374,7 +379,7 @@ def restore_review(session: Session, data: ExportData, facilitator_id: int) -> R
                 kind="review.updated",
                 data=payload,
                 public_kind="review.updated",
-                public_data=payload,
+                public_data=room_payload,
                 actor="system",
                 created_at=change.at,
             )

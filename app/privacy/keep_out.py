@@ -3,19 +3,48 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 
 
 def apply_keep_out(text: str, terms: Iterable[tuple[str, str]]) -> str:
-    """The text with every listed term, matched whole and case-insensitively, replaced."""
-    pairs = sorted(((t.strip(), r) for t, r in terms if t.strip()), key=lambda p: -len(p[0]))
-    if not pairs:
+    """The text with every listed term, matched whole and case-insensitively, replaced.
+
+    Text and terms are compared in Unicode's composed form (NFC), so "José" typed with a
+    combining accent is the same name as "José" typed as one letter. Each term is its own
+    group: the replacement is found by which group matched, never by looking the matched
+    text up again, so no case rule ("İ" lower-cases to two characters) can miss it.
+    """
+    pairs = sorted(
+        ((unicodedata.normalize("NFC", t.strip()), r) for t, r in terms if t.strip()),
+        key=lambda p: -len(p[0]),
+    )
+    if not pairs or not text:
         return text
-    by_lower = {term.lower(): replacement for term, replacement in pairs}
+    composed = unicodedata.normalize("NFC", text)
     # Longest first, so "Jade Smith" wins over "Jade"; \b-like guards that also work for
     # terms that begin or end with punctuation.
     pattern = re.compile(
-        r"(?<!\w)(?:" + "|".join(re.escape(term) for term, _ in pairs) + r")(?!\w)",
+        r"(?<!\w)(?:" + "|".join(f"({re.escape(term)})" for term, _ in pairs) + r")(?!\w)",
         re.IGNORECASE,
     )
-    return pattern.sub(lambda m: by_lower[m.group(0).lower()], text)
+
+    def _replace(match: re.Match[str]) -> str:
+        start, end = match.span()
+        # A combining mark is part of the letter before it: "Jose" + U+0301 is another word.
+        if (end < len(composed) and _is_mark(composed[end])) or (
+            start > 0 and _is_mark(composed[start - 1])
+        ):
+            return match.group(0)
+        assert match.lastindex is not None
+        replaced.append(True)
+        return pairs[match.lastindex - 1][1]
+
+    replaced: list[bool] = []
+    result = pattern.sub(_replace, composed)
+    # Text with nothing to replace comes back exactly as it was sent.
+    return result if replaced else text
+
+
+def _is_mark(ch: str) -> bool:
+    return unicodedata.category(ch).startswith("M")

@@ -12,6 +12,7 @@ from datetime import date
 from typing import Final
 
 import phonenumbers
+from phonenumbers import phonenumberutil
 
 # What a phone is told, after "Held for the facilitator to check, because ..." (the review
 # service joins several with "and").
@@ -26,7 +27,10 @@ REASONS: Final[dict[str, str]] = {
 }
 KINDS: Final[tuple[str, ...]] = tuple(REASONS)
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Every pattern here runs in time linear in the text, so no card can stall the server: a
+# run of word characters is consumed whole (possessive quantifiers, atomic groups) and only
+# from its first character (the look-behinds), never retried from each character within it.
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]++@[\w-]++(?:\.[\w-]++)++")
 
 # The full UK postcode grammar (outward code, optional space, inward code), plus GIR 0AA.
 _POSTCODE = re.compile(
@@ -36,10 +40,13 @@ _POSTCODE = re.compile(
     re.IGNORECASE,
 )
 
+# A scheme or "www." with something after it, or a name ending in a known top-level domain:
+# only the dot, the domain and what follows it are checked, at each dot (the name before it
+# may be any run of letters, digits and hyphens, so it needs no scanning).
 _URL = re.compile(
-    r"\b(?:https?://|www\.)\S+"
-    r"|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:co\.uk|org\.uk|gov\.uk|nhs\.uk|ac\.uk|sch\.uk|com|org|"
-    r"net|uk|io|info|me)(?:/\S*)?\b",
+    r"\b(?:https?://|www\.)\S"
+    r"|(?<=[a-z0-9-])\.(?:co\.uk|org\.uk|gov\.uk|nhs\.uk|ac\.uk|sch\.uk|com|org|"
+    r"net|uk|io|info|me)\b",
     re.IGNORECASE,
 )
 
@@ -54,7 +61,7 @@ _STREET_WORDS = (
 # A house number (maybe "12a" or "Flat 3, 12"), then one to three capitalised words, then a
 # street word: "14 Elm Grove", "27b Station Road", "3 St Mary's Close".
 _ADDRESS = re.compile(
-    r"\b\d{1,4}[a-zA-Z]?,?\s+(?:[A-Z][\w'’.-]*\s+){1,3}(?:" + _STREET_WORDS + r")\b\.?"
+    r"\b\d{1,4}[a-zA-Z]?,?\s++(?:[A-Z][\w'’.-]*+\s++){1,3}(?:" + _STREET_WORDS + r")\b\.?"
 )
 # Courts and places a review names often that are not anyone's home: "two Family Court hearings".
 _NOT_AN_ADDRESS = re.compile(
@@ -70,21 +77,39 @@ _MONTHS = (
 # A date with its year: 03/04/2015, 3-4-15, 3.4.2015, 3rd April 2015, April 3, 2015.
 _DATE_WITH_YEAR = re.compile(
     r"\b(?:\d{1,2}[/.-]\d{1,2}[/.-](?P<y1>\d{4}|\d{2})"
-    r"|\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:" + _MONTHS + r")\.?,?\s+(?P<y2>\d{4})"
-    r"|(?:" + _MONTHS + r")\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+(?P<y3>\d{4}))\b",
+    r"|\d{1,2}(?:st|nd|rd|th)?\s++(?:of\s++)?(?:" + _MONTHS + r")\.?,?\s++(?P<y2>\d{4})"
+    r"|(?:" + _MONTHS + r")\.?\s++\d{1,2}(?:st|nd|rd|th)?,?\s++(?P<y3>\d{4}))\b",
     re.IGNORECASE,
 )
 # A day and month, with or without a year: what "born on" is followed by.
 _DAY_MONTH = re.compile(
     r"\b(?:\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?"
-    r"|\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:" + _MONTHS + r")"
-    r"|(?:" + _MONTHS + r")\.?\s+\d{1,2}(?:st|nd|rd|th)?)\b",
+    r"|\d{1,2}(?:st|nd|rd|th)?\s++(?:of\s++)?(?:" + _MONTHS + r")"
+    r"|(?:" + _MONTHS + r")\.?\s++\d{1,2}(?:st|nd|rd|th)?)\b",
     re.IGNORECASE,
 )
-_DOB_WORD = re.compile(r"\b(?:d\.?o\.?b\.?|date\s+of\s+birth|birth\s*date)(?!\w)", re.IGNORECASE)
-_BORN_ON = re.compile(r"\bborn\s+(?:on\s+)?(?:the\s+)?", re.IGNORECASE)
-_BIRTHDAY = re.compile(r"\bbirthday\s+(?:is|was|falls)\b", re.IGNORECASE)
+_DOB_WORD = re.compile(r"\b(?:d\.?o\.?b\.?|date\s++of\s++birth|birth\s*+date)(?!\w)", re.IGNORECASE)
+_BORN_ON = re.compile(r"\bborn\s++(?:on\s++)?(?:the\s++)?", re.IGNORECASE)
+_BIRTHDAY = re.compile(r"\bbirthday\s++(?:is|was|falls)\b", re.IGNORECASE)
 _BIRTH_NEAR = re.compile(r"\b(?:born|birthday|birth|dob|aged?)\b", re.IGNORECASE)
+# A run of what a written phone number is made of (digits, spaces, the punctuation the
+# phonenumbers library accepts between digits, a plus): the matcher sees one run at a time.
+_PHONE_PUNCTUATION = "".join(
+    ch for ch in phonenumberutil._VALID_PUNCTUATION + phonenumberutil._PLUS_CHARS if ch != "x"
+)
+_NUMBER_RUN = re.compile(r"[\d\s" + re.escape(_PHONE_PUNCTUATION) + r"]++")
+# No phone number anywhere has fewer digits than this (country code included).
+_PHONE_MIN_DIGITS = 6
+# The longest run the matcher is given. A phone number, even "+44 (0)20 7946 0000" or two
+# of them side by side, is shorter; a longer run of digits and separators is held for a
+# person to check, as a phone number might be in it.
+MAX_NUMBER_RUN = 32
+# How many runs one text may make the matcher parse. Parsing is the costly part (up to a
+# third of a millisecond for a run); an ordinary card has a handful. A text with more is
+# held for a person to check, as if it held a phone number.
+MAX_PHONE_CANDIDATES = 8
+# Runs that are plainly a date or a span of years cost no parsing: 03/04/2015, 2019-2020.
+_PLAIN_DATE = re.compile(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}\s?[-/‐–]\s?\d{2,4}")
 # How near (in characters) a birth word must be to a dated day to make it a birth date.
 _NEAR = 40
 # Children in a review are under 18; 25 years leaves room for young adults and care leavers.
@@ -143,15 +168,30 @@ def _phone_numbers(text: str, skip: list[tuple[int, int]]) -> bool:
     # POSSIBLE, not VALID: the ranges Ofcom keeps for drama and numbers not yet allocated are
     # still someone's number to a person reading the screen. But a possible number must then
     # look dialled (a leading 0 or +, ten digits or more), or every year would be a phone.
-    matcher = phonenumbers.PhoneNumberMatcher(text, "GB", leniency=phonenumbers.Leniency.POSSIBLE)
-    for match in matcher:
-        if any(start <= match.start < end for start, end in skip):
-            continue  # the same digits as an NHS number already flagged
-        raw = match.raw_string.strip()
-        digits = sum(ch.isdigit() for ch in raw)
-        dialled = raw[:1] in "0+(" or (raw[:1] == "7" and digits == 10)  # a mobile without its 0
-        if phonenumbers.is_valid_number(match.number) or (dialled and digits >= 10):
-            return True
+    tries = MAX_PHONE_CANDIDATES
+    for run in _NUMBER_RUN.finditer(text):
+        raw_run = run.group(0).strip()
+        if sum(ch.isdigit() for ch in raw_run) < _PHONE_MIN_DIGITS:
+            continue  # too few digits to be anyone's number: years, counts, ages
+        if _PLAIN_DATE.fullmatch(raw_run.rstrip(".")):
+            continue
+        if len(raw_run) > MAX_NUMBER_RUN or tries <= 0:
+            return True  # more digits than a story holds in one place: a person checks it
+        matcher = phonenumbers.PhoneNumberMatcher(
+            run.group(0), "GB", leniency=phonenumbers.Leniency.POSSIBLE, max_tries=tries
+        )
+        for match in matcher:
+            start = run.start() + match.start
+            if any(begin <= start < end for begin, end in skip):
+                continue  # the same digits as an NHS number already flagged
+            raw = match.raw_string.strip()
+            digits = sum(ch.isdigit() for ch in raw)
+            dialled = raw[:1] in "0+(" or (raw[:1] == "7" and digits == 10)  # a mobile sans 0
+            if phonenumbers.is_valid_number(match.number) or (dialled and digits >= 10):
+                return True
+        # The matcher counts down only the candidates it could not use; a run costs one try
+        # even when it held none, so many short runs cannot buy unlimited parsing either.
+        tries = min(tries - 1, matcher._max_tries)
     return False
 
 

@@ -186,6 +186,15 @@ class Pause(_Command):
     message: text_type(rules.MAX_PAUSE_MESSAGE, 0) = ""  # type: ignore[valid-type]
 
 
+class UpdateReview(_Command):
+    """Change the title, outcome or case reference; a field left out stays as it is."""
+
+    type: Literal["update_review"]
+    title: text_type(rules.MAX_TITLE) | None = None  # type: ignore[valid-type]
+    outcome: text_type(rules.MAX_OUTCOME, 0) | None = None  # type: ignore[valid-type]
+    case_ref: text_type(rules.MAX_CASE_REF) | None = None  # type: ignore[valid-type]
+
+
 class Resume(_Command):
     type: Literal["resume"]
 
@@ -221,7 +230,8 @@ Command = Annotated[
     | Start
     | Pause
     | Resume
-    | Close,
+    | Close
+    | UpdateReview,
     Field(discriminator="type"),
 ]
 

@@ -20,6 +20,7 @@ HTTP_STATUS: Final[dict[str, int]] = {
     "voting_closed": 409,
     "conflict": 409,
     "unavailable": 503,
+    "internal": 500,
 }
 
 

@@ -34,7 +34,7 @@ from app.models import (
     utcnow,
 )
 from app.privacy.keep_out import apply_keep_out
-from app.privacy.screening import screen_text
+from app.privacy.screening import REASONS, screen_kinds, screen_text
 from app.review import commands as c
 from app.review import log, rules
 from app.review.errors import CommandError
@@ -64,6 +64,31 @@ ALLOWED_WHILE_LOCKED = frozenset({"withdraw", "appreciate", "vote", "unvote", "r
 # A worry or a change of mind cannot wait for the morning: these work while paused too.
 ALLOWED_WHILE_NOT_LIVE = frozenset({"withdraw", "raise_concern"})
 PARTICIPANT_ONLY = frozenset({"appreciate", "vote", "unvote", "raise_concern"})
+
+# Every free-text field of a command: each goes through the review's keep-out list on entry.
+FREE_TEXT: dict[str, tuple[str, ...]] = {
+    "contribute": ("text", "owner"),
+    "edit": ("text", "owner"),
+    "raise_concern": ("text",),
+    "add_prompt": ("text",),
+    "add_theme": ("name",),
+    "rename_theme": ("name",),
+    "moderate": ("text", "owner"),
+    "pause": ("message",),
+    "update_review": ("title", "outcome", "case_ref"),
+}
+# A facilitator's fields that the room sees, by what a person calls them. Screening can't
+# hold these for someone to check (the facilitator is that someone), so a field that looks
+# as if it identifies someone is refused, saying what was found.
+SCREENED_FIELDS: dict[tuple[str, str], str] = {
+    ("add_prompt", "text"): "question",
+    ("add_theme", "name"): "theme name",
+    ("rename_theme", "name"): "theme name",
+    ("pause", "message"): "pause message",
+    ("update_review", "title"): "title",
+    ("update_review", "outcome"): "outcome",
+    ("update_review", "case_ref"): "case reference",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,11 +190,68 @@ def join_review(
     return participant, event
 
 
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A command with the keep-out list applied to its text, and what screening found.
+
+    Made before the write transaction opens, so that no text, however long or hostile,
+    is scanned while other rooms' commands wait for the lock.
+    """
+
+    command: c.Command
+    # Why a participant's card is held (screening's plain-words reasons); empty when clear.
+    reasons: tuple[str, ...] = ()
+
+
+def screen_facilitator_text(label: str, text: str) -> None:
+    """Refuse a facilitator's field the room will see if it seems to identify someone."""
+    kinds = screen_kinds(text)
+    if not kinds:
+        return
+    found = " and ".join(REASONS[kind].removeprefix("it ") for kind in kinds)
+    advice = (
+        "Use the case reference instead."
+        if label == "title"
+        else "Please take it out: everyone in the room will see this."
+    )
+    raise CommandError("invalid", f"The {label} {found}. {advice}")
+
+
+def prepare_command(db: Database, identity: Identity, command: c.Command) -> Prepared:
+    """Apply the keep-out list to every free-text field and screen it, outside any lock."""
+    fields = FREE_TEXT.get(command.type, ())
+    values = {name: getattr(command, name) for name in fields}
+    values = {name: value for name, value in values.items() if isinstance(value, str) and value}
+    if not values:
+        return Prepared(command)
+    # The list read here may change before the write; a card sent in that moment uses the
+    # list as it was when it arrived, as it would have a moment earlier.
+    with db.read() as session:
+        terms = session.exec(
+            select(KeepOut.term, KeepOut.replacement).where(KeepOut.review_id == identity.review_id)
+        ).all()
+    if terms:
+        values = {name: apply_keep_out(value, terms) for name, value in values.items()}
+        command = command.model_copy(update=values)
+    reasons: tuple[str, ...] = ()
+    if identity.audience == "facilitator":
+        for name, value in values.items():
+            label = SCREENED_FIELDS.get((command.type, name))
+            if label is not None:
+                screen_facilitator_text(label, value)
+    elif command.type in ("contribute", "edit"):
+        # The owner of a deliver card is shown with it: it is screened with the text.
+        screened = "\n".join(values[name] for name in ("text", "owner") if name in values)
+        reasons = tuple(screen_text(screened))
+    return Prepared(command, reasons)
+
+
 def apply_command(db: Database, identity: Identity, command: c.Command) -> Outcome:
     """Check and record one command; the ack's seq is that of the event it wrote."""
+    prepared = prepare_command(db, identity, command)
     try:
         with db.write() as session:
-            return _apply(session, identity, command)
+            return _apply(session, identity, prepared)
     except IntegrityError:
         # Two copies of one command raced (two workers, a double-tap): the first one's
         # event stands, and this copy answers the same ack.
@@ -180,7 +262,8 @@ def apply_command(db: Database, identity: Identity, command: c.Command) -> Outco
         return Outcome(seq, None)
 
 
-def _apply(session: Session, identity: Identity, command: c.Command) -> Outcome:
+def _apply(session: Session, identity: Identity, prepared: Prepared) -> Outcome:
+    command = prepared.command
     seq = log.seq_for_cid(session, identity.review_id, identity.actor, command.cid)
     if seq is not None:
         return Outcome(seq, None)
@@ -207,7 +290,7 @@ def _apply(session: Session, identity: Identity, command: c.Command) -> Outcome:
     _check_rights(identity, command.type)
     _check_status(review, identity, command.type)
     handler = _HANDLERS[command.type]
-    ctx = _Context(session, review, identity, command.cid)
+    ctx = _Context(session, review, identity, command.cid, prepared.reasons)
     handler(ctx, command)
     assert ctx.event is not None, f"{command.type} wrote no event"
     return Outcome(ctx.event.seq, ctx.event)
@@ -240,11 +323,20 @@ def _check_status(review: Review, identity: Identity, kind: str) -> None:
 class _Context:
     """What a handler works with: the open transaction, the locked review, the actor."""
 
-    def __init__(self, session: Session, review: Review, identity: Identity, cid: str) -> None:
+    def __init__(
+        self,
+        session: Session,
+        review: Review,
+        identity: Identity,
+        cid: str,
+        reasons: tuple[str, ...] = (),
+    ) -> None:
         self.session = session
         self.review = review
         self.identity = identity
         self.cid = cid
+        # What screening found in the command's text, before the transaction opened.
+        self.reasons = reasons
         self.event: Event | None = None
 
     @property
@@ -275,9 +367,11 @@ class _Context:
         )
 
     def emit_review_updated(self, *changed: str) -> None:
-        header = review_header(self.review)
+        header = review_header(self.review, audience="facilitator")
         payload = {"review": header, "changed": list(changed)}
-        self.emit("review.updated", payload, public=("review.updated", payload))
+        # The room's copy carries the case reference where the title was.
+        public = {"review": review_header(self.review), "changed": list(changed)}
+        self.emit("review.updated", payload, public=("review.updated", public))
 
     def audit(self, action: str, **detail: Any) -> None:
         self.session.add(
@@ -306,12 +400,6 @@ class _Context:
                 VotingRound.review_id == self.review.id, VotingRound.status == "open"
             )
         ).first()
-
-    def keep_out(self, text: str) -> str:
-        terms = self.session.exec(
-            select(KeepOut.term, KeepOut.replacement).where(KeepOut.review_id == self.review.id)
-        ).all()
-        return apply_keep_out(text, terms)
 
 
 # --- cards -----------------------------------------------------------------------------------
@@ -347,11 +435,14 @@ def _emit_card(
     ctx.emit(kind, data, public=public, personal=personal, card_id=card.id)
 
 
-def _screened_status(ctx: _Context, text: str) -> tuple[str, str]:
-    """A participant's card status and hold reason, from the moderation setting and screening."""
+def _screened_status(ctx: _Context) -> tuple[str, str]:
+    """A participant's card status and hold reason, from the moderation setting and screening.
+
+    Screening ran before the transaction opened (prepare_command); its reasons are here.
+    """
     if ctx.identity.audience == "facilitator":
         return "visible", ""
-    reasons = screen_text(text)
+    reasons = ctx.reasons
     if reasons:
         return "held", "Held for the facilitator to check, because " + " and ".join(reasons) + "."
     if setting(ctx.review, "moderation") == "pre":
@@ -371,8 +462,8 @@ def _contribute(ctx: _Context, cmd: c.Contribute) -> None:
         )
     if (cmd.owner or cmd.due) and review.phase != "deliver":
         raise CommandError("invalid", "owner and due belong to the deliver phase only.")
-    text = ctx.keep_out(cmd.text)
-    status, reason = _screened_status(ctx, text)
+    text = cmd.text
+    status, reason = _screened_status(ctx)
     now = utcnow()
     card = Card(
         review_id=ctx.review_id,
@@ -383,7 +474,7 @@ def _contribute(ctx: _Context, cmd: c.Contribute) -> None:
         text=text,
         status=status,
         hold_reason=reason,
-        owner=ctx.keep_out(cmd.owner),
+        owner=cmd.owner,
         due=cmd.due,
         created_at=now,
         updated_at=now,
@@ -413,14 +504,14 @@ def _edit(ctx: _Context, cmd: c.Edit) -> None:
         raise CommandError("invalid", "owner and due belong to deliver cards only.")
     was_public = is_public(card)
     words = (card.text, card.owner)
-    card.text = ctx.keep_out(cmd.text)
+    card.text = cmd.text
     if cmd.owner is not None:
-        card.owner = ctx.keep_out(cmd.owner)
+        card.owner = cmd.owner
     if cmd.due is not None:
         card.due = cmd.due
     if ctx.identity.audience == "participant" and card.status != "hidden":
         # An edit is checked again, or editing would be a way round moderation.
-        card.status, card.hold_reason = _screened_status(ctx, card.text)
+        card.status, card.hold_reason = _screened_status(ctx)
     card.updated_at = utcnow()
     ctx.session.add(card)
     changed = words != (card.text, card.owner)
@@ -461,9 +552,9 @@ def _moderate(ctx: _Context, cmd: c.Moderate) -> None:
         if cmd.owner is not None and card.phase != "deliver":
             raise CommandError("invalid", "owner belongs to deliver cards only.")
         if cmd.text:
-            card.text = ctx.keep_out(cmd.text)
+            card.text = cmd.text
         if cmd.owner is not None:
-            card.owner = ctx.keep_out(cmd.owner)
+            card.owner = cmd.owner
         card.redacted = True
     card.updated_at = utcnow()
     ctx.session.add(card)
@@ -624,9 +715,7 @@ def _theme(ctx: _Context, theme_id: int) -> Theme:
 
 
 def _add_theme(ctx: _Context, cmd: c.AddTheme) -> None:
-    theme = Theme(
-        review_id=ctx.review_id, phase=cmd.phase or ctx.review.phase, name=ctx.keep_out(cmd.name)
-    )
+    theme = Theme(review_id=ctx.review_id, phase=cmd.phase or ctx.review.phase, name=cmd.name)
     ctx.session.add(theme)
     ctx.session.flush()
     payload = {"theme": theme_view(theme)}
@@ -635,7 +724,7 @@ def _add_theme(ctx: _Context, cmd: c.AddTheme) -> None:
 
 def _rename_theme(ctx: _Context, cmd: c.RenameTheme) -> None:
     theme = _theme(ctx, cmd.theme_id)
-    theme.name = ctx.keep_out(cmd.name)
+    theme.name = cmd.name
     ctx.session.add(theme)
     log.rewrite_theme(ctx.session, theme)
     payload = {"theme": theme_view(theme)}
@@ -688,9 +777,7 @@ def _add_prompt(ctx: _Context, cmd: c.AddPrompt) -> None:
             Prompt.review_id == ctx.review.id, Prompt.phase == cmd.phase
         )
     ).one()
-    prompt = Prompt(
-        review_id=ctx.review_id, phase=cmd.phase, text=ctx.keep_out(cmd.text), position=position + 1
-    )
+    prompt = Prompt(review_id=ctx.review_id, phase=cmd.phase, text=cmd.text, position=position + 1)
     ctx.session.add(prompt)
     ctx.session.flush()
     payload = {"prompt": prompt_view(prompt)}
@@ -763,10 +850,22 @@ def _transition(ctx: _Context, cmd: c.Start | c.Pause | c.Resume | c.Close) -> N
     ctx.emit_review_updated(*changed)
 
 
+def _update_review(ctx: _Context, cmd: c.UpdateReview) -> None:
+    review = ctx.review
+    changed = []
+    for name in ("title", "outcome", "case_ref"):
+        value = getattr(cmd, name)
+        if value is not None and value != getattr(review, name):
+            setattr(review, name, value)
+            changed.append(name)
+    ctx.audit("review.update", fields=changed)
+    ctx.emit_review_updated(*changed)
+
+
 def _raise_concern(ctx: _Context, cmd: c.RaiseConcern) -> None:
     me = ctx.identity.participant_id
     assert me is not None
-    concern = Concern(review_id=ctx.review_id, participant_id=me, text=ctx.keep_out(cmd.text))
+    concern = Concern(review_id=ctx.review_id, participant_id=me, text=cmd.text)
     ctx.session.add(concern)
     ctx.session.flush()
     author = ctx.session.get(Participant, me)
@@ -805,5 +904,6 @@ _HANDLERS: dict[str, Callable[[_Context, Any], None]] = {
     "pause": _transition,
     "resume": _transition,
     "close": _transition,
+    "update_review": _update_review,
 }
 assert set(_HANDLERS) == c.COMMAND_TYPES

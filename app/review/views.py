@@ -42,15 +42,20 @@ def setting(review: Review, name: str) -> Any:
     return review.settings.get(name, DEFAULT_SETTINGS[name])
 
 
-def review_header(review: Review) -> dict[str, Any]:
-    """The review as every audience sees it: status, phase, question, screen state."""
+def review_header(review: Review, *, audience: str = "participant") -> dict[str, Any]:
+    """The review as an audience sees it: status, phase, question, screen state.
+
+    The title is the facilitators' own: it may hold what the case reference stands for.
+    The room (phones, the projector) gets the case reference in its place, under the same
+    key, so a client that shows `title` shows the case reference.
+    """
     timer = None
     if review.timer_ends_at is not None:
         timer = {"ends_at": iso(review.timer_ends_at), "seconds": review.timer_seconds}
     return {
         "id": review.id,
         "code": review.code,
-        "title": review.title,
+        "title": review.title if audience == "facilitator" else review.case_ref,
         "case_ref": review.case_ref,
         "outcome": review.outcome,
         "status": review.status,
@@ -214,7 +219,7 @@ def snapshot(session: Session, review: Review, identity: Identity) -> dict[str, 
         show = audience == "facilitator" or not tallies_hidden(review, voting)
         rounds.append(round_view(voting, round_tallies(session, voting.id) if show else None))
     state: dict[str, Any] = {
-        "review": review_header(review),
+        "review": review_header(review, audience=audience),
         "prompts": [
             prompt_view(p)
             for p in session.exec(

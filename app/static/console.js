@@ -50,6 +50,8 @@ async function boot() {
   $("join-link").textContent = info.join_url;
   $("vote-budget").value = info.settings.vote_budget || 3;
   renderExports();
+  fillDetails();
+  checkPublicEdition();
   renderTeam();
   loadKeepOut();
   loadAudit();
@@ -97,8 +99,14 @@ async function boot() {
         clearTimeout(auditTimer);
         auditTimer = setTimeout(loadAudit, 400);
       }
+      // A redaction, a hidden card or a new title changes what the public edition holds.
+      if (type === "moderate" || type === "update_review") checkPublicEdition();
+      if (type === "update_review") $("details-status").textContent = "Saved. The room sees the case reference.";
     },
-    onError: (_item, frame) => toast(frame.message, true),
+    onError: (item, frame) => {
+      toast(frame.message, true);
+      if (item && item.command && item.command.type === "update_review") $("details-status").textContent = frame.message;
+    },
     onRefused: () => location.assign("/facilitate"),
   });
   room.connect();
@@ -208,6 +216,7 @@ const STATUS_WORDS_REVIEW = {
 
 function renderStatus() {
   const r = state.review;
+  $("review-title").textContent = r.title;
   const held = state.cards.filter((c) => c.status === "held").length;
   $("review-summary").replaceChildren(
     el("span", { text: `Code ${info.code}` }),
@@ -490,6 +499,53 @@ function renderExports() {
   }
   $("exports").replaceChildren(...cells);
 }
+
+// ---- review details and the check before a public export --------------------------------
+
+function fillDetails() {
+  const r = (state && state.review) || info;
+  $("details-title").value = r.title || "";
+  $("details-case-ref").value = r.case_ref || "";
+  $("details-outcome").value = r.outcome || "";
+}
+
+$("details-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const title = $("details-title").value.trim();
+  const caseRef = $("details-case-ref").value.trim();
+  if (!title || !caseRef) {
+    $("details-status").textContent = "A title and a case reference are both needed.";
+    return;
+  }
+  $("details-status").textContent = "";
+  send({ type: "update_review", title, case_ref: caseRef, outcome: $("details-outcome").value.trim() });
+});
+
+async function checkPublicEdition() {
+  const summary = $("export-check-summary");
+  const list = $("export-check-list");
+  summary.textContent = "Checking the public edition for names…";
+  const result = await api("GET", `/api/reviews/${reviewId}/export/check`);
+  if (!result.ok) {
+    summary.textContent = "The check could not run just now. Please try again before sharing the public edition.";
+    list.replaceChildren();
+    return;
+  }
+  const findings = result.data.findings || [];
+  if (!findings.length) {
+    summary.textContent = "Nothing in the public edition matches a participant's first name or the names list.";
+    list.replaceChildren();
+    return;
+  }
+  summary.textContent = `${counted(findings.length, "place")} in the public edition ${findings.length === 1 ? "matches" : "match"} a name. Redact or hide ${findings.length === 1 ? "it" : "them"} before sharing the public edition:`;
+  list.replaceChildren(...findings.map((f) => el("li", {}, [
+    el("strong", { text: `${f.where[0].toUpperCase()}${f.where.slice(1)}: ` }),
+    el("span", { text: `“${f.excerpt}” ` }),
+    el("span", { class: "hint", text: `(${f.kind} “${f.term}”)` }),
+  ])));
+}
+
+$("export-check-again").addEventListener("click", checkPublicEdition);
 
 // ---- JSON over HTTP (the session cookie signs these in) ----------------------------------
 

@@ -78,8 +78,8 @@ async function describeRoom() {
   $("name-hint").textContent = words.name;
   $("rule-names").textContent = words.rule;
   $("rule-moderation").hidden = room.moderation !== "pre";
-  const title = room.title.includes(room.case_ref) ? room.title : `${room.title} · ${room.case_ref}`;
-  $("join-review").textContent = title;
+  // The room knows the review by its case reference only; the title is for facilitators.
+  $("join-review").textContent = room.case_ref;
   $("join-review").hidden = false;
   app.dataset.anonymous = room.anonymous ? "yes" : "no";
 }
