@@ -170,6 +170,8 @@ async def erase(
         out, event = await to_thread.run_sync(_erase)
     except CommandError as exc:
         raise ApiError(exc.http_status, exc.code, exc.message) from None
+    # The erased words must not linger in SQLite's write-ahead log either.
+    await to_thread.run_sync(runtime.db.checkpoint)
     # Their open sockets close at once; the room is told which cards to drop.
     runtime.hub.kick(
         review_id,
@@ -197,6 +199,7 @@ async def delete_now(review_id: int, runtime: RuntimeDep, me: FacilitatorDep) ->
             )
 
     await to_thread.run_sync(_delete)
+    await to_thread.run_sync(runtime.db.checkpoint)
     runtime.hub.kick(review_id, lambda _conn: True, CLOSE_DELETED, "This review has been deleted.")
     return Response(status_code=204)
 
