@@ -108,6 +108,8 @@ export class Room {
       // deleted. Retrying would only be refused again.
       if (ev.code === 1008 || ev.code === 4003 || ev.code === 4004) {
         this.stopped = true;
+        // Commands this identity could never send now: their words leave the browser.
+        this._forgetOutbox();
         this._setStatus("refused");
         if (this.opts.onRefused) this.opts.onRefused(ev.reason || "", ev.code);
         return;
@@ -134,6 +136,13 @@ export class Room {
     this._saveOutbox();
     this._flushOne(item);
     return item;
+  }
+
+  _forgetOutbox() {
+    this.outbox = [];
+    this.inflight.clear();
+    store.remove(this.opts.outboxKey);
+    if (this.opts.onOutbox) this.opts.onOutbox([]);
   }
 
   _saveOutbox() {
