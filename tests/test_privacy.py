@@ -560,6 +560,19 @@ def test_an_erasure_leaves_no_byte_of_the_words_on_disk(
         assert _files_holding(settings.data_dir, words) == []
 
 
+def test_a_redaction_leaves_no_byte_of_the_old_words_on_disk(
+    client: TestClient, fac_headers: Headers, settings: Settings
+) -> None:
+    review = new_review(client, fac_headers)
+    phone = join(client, review)
+    words = _secret_words()
+    card = contribute(client, review, phone, words)
+    assert _files_holding(settings.data_dir, words)
+    frame = {"type": "moderate", "card_id": card["id"], "action": "redact", "text": "Redacted."}
+    command(client, review, fac_headers, frame)
+    assert _files_holding(settings.data_dir, words) == []
+
+
 def test_deleting_or_purging_a_review_leaves_no_byte_of_it_on_disk(
     client: TestClient, fac_headers: Headers, db: Database, settings: Settings
 ) -> None:
