@@ -9,6 +9,8 @@ from collections.abc import Sequence
 
 from app.config import get_settings
 
+PRIVATE_UMASK = 0o077
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one CLI command; the exit code says how it went."""
@@ -46,6 +48,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     remove.add_argument("email")
 
     args = parser.parse_args(argv)
+    # Everything Lantern writes (database, its log files, the secret key, exports) is for
+    # this user alone, whatever umask the shell or service manager left.
+    os.umask(PRIVATE_UMASK)
     settings = get_settings()
     if args.command == "db":
         from app.migrate import upgrade

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -47,7 +48,7 @@ class Settings(BaseSettings):
         """The database URL, defaulting to a SQLite file in the data dir."""
         if self.database_url:
             return self.database_url
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.make_data_dir()
         return f"sqlite:///{(self.data_dir / 'lantern.db').resolve()}"
 
     @property
@@ -55,12 +56,22 @@ class Settings(BaseSettings):
         """The signing key; in development generated once and kept in the data dir."""
         if self.secret_key:
             return self.secret_key
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.make_data_dir()
         path = self.data_dir / "secret_key"
-        if not path.exists():
-            path.write_text(secrets.token_urlsafe(48))
-            path.chmod(0o600)
+        try:
+            # Private from its first byte: created 0600, never briefly readable by others.
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return path.read_text().strip()
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_urlsafe(48))
+            out.flush()
+            os.fsync(out.fileno())
         return path.read_text().strip()
+
+    def make_data_dir(self) -> None:
+        """Create the data dir, private to this user (0700), if it is not there yet."""
+        self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
 
     @property
     def secure_cookies(self) -> bool:

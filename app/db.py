@@ -1,14 +1,25 @@
-"""The database: engines and sessions; SQLite is tuned so that a commit survives kill -9."""
+"""The database: engines and sessions; SQLite is tuned so that a commit survives kill -9.
+
+SQLite also keeps what was deleted off the disk: `secure_delete` zeroes freed space, and
+`checkpoint()` folds the write-ahead log into the database and empties it, so an erasure
+leaves no copy of the erased text in either file. The files are made private (0600).
+"""
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
+
+# A checkpoint waits this long for readers and writers, then lets them go and tries again.
+CHECKPOINT_WAIT_MS = 200
+CHECKPOINT_TRIES = 10
 
 
 class Database:
@@ -27,6 +38,7 @@ class Database:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
+            create_private_sqlite_file(url)
             self.engine = _sqlite_engine(url, immediate=False)
             self.write_engine = _sqlite_engine(url, immediate=True)
         else:
@@ -60,11 +72,55 @@ class Database:
                 session.rollback()
                 raise
 
+    def checkpoint(self) -> bool:
+        """Empty SQLite's write-ahead log into the database (after an erasure or deletion).
+
+        Until a checkpoint, the old pages (erased text included) stay in the -wal file; with
+        TRUNCATE the log is copied back and its file cut to nothing. A checkpoint waits for
+        readers of older snapshots and holds up writers meanwhile, so it waits briefly and
+        tries again rather than stalling every room behind a long export. Answers whether
+        the log is empty. PostgreSQL keeps nothing under the data dir: there it does nothing.
+        """
+        if not self.is_sqlite:
+            return True
+        raw = self.write_engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            try:
+                cursor.execute(f"PRAGMA busy_timeout={CHECKPOINT_WAIT_MS}")
+                for _ in range(CHECKPOINT_TRIES):
+                    busy = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+                    if not busy:
+                        return True
+                    time.sleep(CHECKPOINT_WAIT_MS / 1000)
+                return False
+            finally:
+                cursor.execute("PRAGMA busy_timeout=30000")
+                cursor.close()
+        finally:
+            raw.close()
+
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
         if self.write_engine is not self.engine:
             self.write_engine.dispose()
+
+
+def create_private_sqlite_file(url: str) -> None:
+    """Create a SQLite database file readable by its owner only, before SQLite makes it.
+
+    SQLite creates its -wal and -shm files with the database file's permissions, so all
+    three are private; a file that already exists is left as it is.
+    """
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    try:
+        fd = os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    os.close(fd)
 
 
 def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
@@ -90,6 +146,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
+    # Deleted and overwritten content is zeroed, not left in free pages for anyone to read.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 

@@ -22,13 +22,17 @@ HEADERS: Final = [
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), payment=(), usb=()"),
     (b"cross-origin-opener-policy", b"same-origin"),
 ]
+# Everything but the static assets is personal or carries a token (the screen page's address,
+# the API's answers): no browser or proxy cache may keep a copy.
+NO_STORE: Final = (b"cache-control", b"no-store")
+CACHEABLE: Final = ("/static/", "/favicon.ico")
 # Bodies: commands and joins are small; an import of a whole review is the one large body.
 MAX_BODY: Final = 1024 * 1024
 MAX_IMPORT_BODY: Final = 64 * 1024 * 1024
 
 
 class SecurityHeadersMiddleware:
-    """Adds the strict headers to every HTTP response."""
+    """Adds the strict headers to every HTTP response, and no-store to all but static files."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -38,10 +42,14 @@ class SecurityHeadersMiddleware:
             await self.app(scope, receive, send)
             return
 
+        defaults = HEADERS
+        if not scope["path"].startswith(CACHEABLE):
+            defaults = [*HEADERS, NO_STORE]
+
         async def _send(message: Message) -> None:
             if message["type"] == "http.response.start":
                 present = {k.lower() for k, _ in message.get("headers", [])}
-                extra = [(k, v) for k, v in HEADERS if k not in present]
+                extra = [(k, v) for k, v in defaults if k not in present]
                 message["headers"] = list(message.get("headers", [])) + extra
             await send(message)
 
@@ -102,7 +110,7 @@ async def _reject(send: Send, limit: int) -> None:
         {
             "type": "http.response.start",
             "status": 413,
-            "headers": [(b"content-type", b"application/json"), *HEADERS],
+            "headers": [(b"content-type", b"application/json"), *HEADERS, NO_STORE],
         }
     )
     await send({"type": "http.response.body", "body": body})

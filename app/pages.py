@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import segno
 from anyio import to_thread
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlmodel import col, select
 
@@ -29,6 +29,10 @@ TEMPLATES.env.install_gettext_callables(  # type: ignore[attr-defined]
     i18n.gettext, i18n.ngettext, newstyle=True
 )
 router = APIRouter(include_in_schema=False)
+
+# Pages answer HEAD as they answer GET, without the body (uvicorn drops it for HEAD).
+PAGE_METHODS = ["GET", "HEAD"]
+STATIC_DIR = Path(__file__).parent / "static"
 
 # The most bars a chart on the projector shows: more would not read from the back.
 MAX_CHART_BARS = 8
@@ -70,13 +74,19 @@ def qr_svg(url: str) -> str:
     return svg.replace("<svg ", '<svg role="img" aria-label="QR code for the join address" ', 1)
 
 
-@router.get("/", response_class=HTMLResponse)
+@router.api_route("/favicon.ico", methods=PAGE_METHODS)
+async def favicon() -> FileResponse:
+    """The lantern icon, where browsers look for it unasked."""
+    return FileResponse(STATIC_DIR / "favicon.svg", media_type="image/svg+xml")
+
+
+@router.api_route("/", methods=PAGE_METHODS, response_class=HTMLResponse)
 async def home(request: Request) -> HTMLResponse:
     """Join by code, or sign in to facilitate."""
     return _render(request, "home.html")
 
 
-@router.get("/j", response_class=HTMLResponse, response_model=None)
+@router.api_route("/j", methods=PAGE_METHODS, response_class=HTMLResponse, response_model=None)
 async def join_by_code(request: Request, code: str = "") -> Response:
     """The home page's join form lands here and goes on to the room."""
     clean = normalise_code(code)
@@ -85,13 +95,13 @@ async def join_by_code(request: Request, code: str = "") -> Response:
     return RedirectResponse(f"/j/{clean}", status_code=303)
 
 
-@router.get("/j/{code}", response_class=HTMLResponse)
+@router.api_route("/j/{code}", methods=PAGE_METHODS, response_class=HTMLResponse)
 async def phone(request: Request, code: str) -> HTMLResponse:
     """A participant's phone."""
     return _render(request, "phone.html", code=normalise_code(code)[:32])
 
 
-@router.get("/screen/{code}", response_class=HTMLResponse)
+@router.api_route("/screen/{code}", methods=PAGE_METHODS, response_class=HTMLResponse)
 async def screen(request: Request, code: str) -> HTMLResponse:
     """The projector."""
     clean = normalise_code(code)[:32]
@@ -110,7 +120,9 @@ async def screen(request: Request, code: str) -> HTMLResponse:
     )
 
 
-@router.get("/screen/{code}/results/{round_id}", response_class=HTMLResponse)
+@router.api_route(
+    "/screen/{code}/results/{round_id}", methods=PAGE_METHODS, response_class=HTMLResponse
+)
 async def round_chart(
     request: Request, code: str, round_id: RowId, token: str = "", compact: bool = False
 ) -> HTMLResponse:
@@ -158,13 +170,13 @@ async def round_chart(
     return _render(request, "results.html", items=items, title=title, compact=compact)
 
 
-@router.get("/facilitate", response_class=HTMLResponse)
+@router.api_route("/facilitate", methods=PAGE_METHODS, response_class=HTMLResponse)
 async def console_home(request: Request) -> HTMLResponse:
     """Sign in, list reviews, create one."""
     return _render(request, "facilitate_home.html")
 
 
-@router.get("/facilitate/{review_id}", response_class=HTMLResponse)
+@router.api_route("/facilitate/{review_id}", methods=PAGE_METHODS, response_class=HTMLResponse)
 async def console(request: Request, review_id: int) -> HTMLResponse:
     """The facilitator's console for one review."""
     return _render(request, "console.html", review_id=review_id)

@@ -185,3 +185,59 @@ async def test_a_lost_bus_message_is_read_from_the_log() -> None:
     await phone.wait_for(lambda s: len(s.seqs()) == 2)
     assert phone.seqs() == [1, 2]
     await hub.close()
+
+
+async def test_a_gap_the_log_cannot_fill_yet_is_never_stepped_over() -> None:
+    log = Log()
+    hub = await _hub(log)
+    phone = await _attach(hub)
+    await hub.publish_event(log.add())
+    await phone.wait_for(lambda s: s.seqs() == [1])
+    # Event 2's bus message is lost, and the first read of the gap comes back short (a
+    # read that fails to see it, a replica behind): event 3 must wait, not jump ahead.
+    log.add()
+    reads = 0
+    full_read = log.load_events
+
+    async def short_once(review_id: int, after: int, upto: int | None) -> list[WireEvent]:
+        nonlocal reads
+        reads += 1
+        return [] if reads == 1 else await full_read(review_id, after, upto)
+
+    hub.load_events = short_once
+    await hub.publish_event(log.add())
+    # No later event, no tick: the room itself reads again.
+    await phone.wait_for(lambda s: len(s.seqs()) == 3)
+    assert phone.seqs() == [1, 2, 3]
+    await hub.close()
+
+
+async def test_events_published_while_a_room_is_made_are_not_dropped() -> None:
+    log = Log()
+    log.add()
+    reading = asyncio.Event()
+    go_on = asyncio.Event()
+    plain_seq = log.load_seq
+
+    async def slow_seq(review_id: int) -> int | None:
+        seq = await plain_seq(review_id)
+        reading.set()
+        await go_on.wait()  # the database answered; the answer is still on its way back
+        return seq
+
+    async def publish(message: dict[str, Any]) -> None:
+        await hub.on_message(message)
+
+    hub = Hub(log.load_events, slow_seq, publish)
+    socket = FakeSocket()
+    conn = Connection(socket, Identity("participant", REVIEW, participant_id=1))
+    attaching = asyncio.create_task(hub.attach(conn))
+    await reading.wait()
+    # Committed and published while this worker's room for the review is being made.
+    await hub.publish_event(log.add())
+    go_on.set()
+    await attaching
+    conn.start([json.dumps({"type": "welcome"})], 1)
+    # No later event, no tick: the event the bus brought during creation is delivered.
+    await socket.wait_for(lambda s: s.seqs() == [2])
+    await hub.close()

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 import subprocess
 import sys
 import time
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +20,7 @@ from sqlmodel import col, select
 from app.config import Settings
 from app.db import Database
 from app.main import create_app
+from app.migrate import upgrade
 from app.models import (
     AuditEntry,
     Card,
@@ -544,3 +547,127 @@ def test_a_deleted_reviews_id_and_trail_never_reach_the_next_review(
         left = session.exec(select(AuditEntry).where(AuditEntry.review_id == first["id"])).all()
     assert [(e.action, e.detail) for e in left] == [("delete", {})]
     assert fresh.status_code == 200
+
+
+# --- what stays on disk ----------------------------------------------------------------------
+
+
+def _files_holding(data_dir: Path, needle: str) -> list[str]:
+    """Every file under the data dir whose bytes hold the text, as written or as JSON writes it."""
+    forms = {needle.encode(), json.dumps(needle).strip('"').encode()}
+    found = []
+    for path in sorted(data_dir.rglob("*")):
+        if path.is_file():
+            data = path.read_bytes()
+            if any(form in data for form in forms):
+                found.append(path.name)
+    return found
+
+
+def _secret_words() -> str:
+    # Long and unlike anything else on the disk, so a stray copy cannot be missed or faked.
+    return "Quillwhistle remembered " + os.urandom(24).hex() + " at the harbour wall"
+
+
+def test_an_erasure_leaves_no_byte_of_the_words_on_disk(
+    client: TestClient, fac_headers: Headers, settings: Settings
+) -> None:
+    review = new_review(client, fac_headers)
+    phone = join(client, review, name="Wrenfield")
+    card_words, concern_words, edited_words = _secret_words(), _secret_words(), _secret_words()
+    card = contribute(client, review, phone, card_words)
+    command(client, review, phone, {"type": "edit", "card_id": card["id"], "text": edited_words})
+    command(client, review, phone, {"type": "raise_concern", "text": concern_words})
+    for words in (card_words, concern_words, edited_words):
+        assert _files_holding(settings.data_dir, words), "the words never reached the disk"
+    pid = client.get(f"/api/rooms/{review['code']}", headers=phone).json()["you"]["participant_id"]
+
+    r = client.post(f"/api/reviews/{review['id']}/participants/{pid}/erase", headers=fac_headers)
+    assert r.status_code == 200, r.text
+
+    for words in (card_words, concern_words, edited_words):
+        assert _files_holding(settings.data_dir, words) == []
+
+
+def test_a_redaction_leaves_no_byte_of_the_old_words_on_disk(
+    client: TestClient, fac_headers: Headers, settings: Settings
+) -> None:
+    review = new_review(client, fac_headers)
+    phone = join(client, review)
+    words = _secret_words()
+    card = contribute(client, review, phone, words)
+    assert _files_holding(settings.data_dir, words)
+    frame = {"type": "moderate", "card_id": card["id"], "action": "redact", "text": "Redacted."}
+    command(client, review, fac_headers, frame)
+    assert _files_holding(settings.data_dir, words) == []
+
+
+def test_deleting_or_purging_a_review_leaves_no_byte_of_it_on_disk(
+    client: TestClient, fac_headers: Headers, db: Database, settings: Settings
+) -> None:
+    from app.privacy.retention import purge_expired
+
+    kept_words = {}
+    for how in ("delete", "purge"):
+        review = new_review(client, fac_headers)
+        phone = join(client, review)
+        kept_words[how] = _secret_words()
+        contribute(client, review, phone, kept_words[how])
+        command(client, review, fac_headers, {"type": "close"})
+        assert _files_holding(settings.data_dir, kept_words[how])
+        if how == "delete":
+            r = client.delete(f"/api/reviews/{review['id']}", headers=fac_headers)
+            assert r.status_code == 204
+        else:
+            with db.write() as session:
+                row = session.get(Review, review["id"])
+                assert row is not None
+                row.closed_at = utcnow() - timedelta(days=row.retention_days + 1)
+                session.add(row)
+            assert purge_expired(db) == [review["id"]]
+        assert _files_holding(settings.data_dir, kept_words[how]) == [], how
+
+
+def test_the_data_dir_and_its_files_are_private_whatever_the_umask(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    previous = os.umask(0)  # the most careless start: every file would be world-writable
+    try:
+        settings = Settings(data_dir=data_dir)
+        assert settings.effective_secret_key
+        upgrade(settings.effective_database_url)
+        database = Database(settings.effective_database_url)
+        make_facilitator(database, "lead@example.org")
+        database.dispose()
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700
+    files = sorted(p for p in data_dir.rglob("*") if p.is_file())
+    assert {p.name for p in files} >= {"secret_key", "lantern.db"}
+    for path in files:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path.name
+
+
+def test_the_cli_makes_its_files_private(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LANTERN_")} | {
+        "LANTERN_DATA_DIR": str(data_dir)
+    }
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            # The most careless umask; the CLI must make its files private all the same.
+            "import os, runpy, sys; os.umask(0); sys.argv = ['app', 'db', 'upgrade'];"
+            " runpy.run_module('app', run_name='__main__')",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 0, run.stderr
+    files = [p for p in data_dir.rglob("*") if p.is_file()]
+    assert files
+    for path in files:
+        assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, path.name

@@ -333,6 +333,54 @@ def test_security_headers_on_every_page_and_api_response(
     assert seen > 10
 
 
+def test_nothing_but_static_files_may_be_cached(client: TestClient, fac_headers: Headers) -> None:
+    """Browsers and proxies keep no copy of a room, a token, a page or any API answer."""
+    review = new_review(client, fac_headers)
+    values = {"review_id": review["id"], "code": review["code"], "participant_id": 1, "round_id": 1}
+    seen = 0
+    for template, methods, _route in all_routes(client.app.routes):  # type: ignore[attr-defined]
+        if "GET" not in methods or template == "/favicon.ico":
+            continue
+        path = _fill(template, values)
+        for headers in (fac_headers, {}):
+            r = client.get(path, headers=headers, params={"token": review["screen_token"]})
+            assert r.headers.get("cache-control") == "no-store", f"GET {path} -> {r.status_code}"
+            seen += 1
+    answers = [
+        client.post("/api/auth/login", json={"email": "lead@example.org", "password": PASSWORD}),
+        client.post(f"/api/rooms/{review['code']}/join", json={"role": "health"}),
+        client.get("/no/such/page"),
+        client.post("/api/reviews", content=b"x" * (2 * 1024 * 1024), headers=fac_headers),
+    ]
+    for r in answers:
+        assert r.headers.get("cache-control") == "no-store", r.request.url
+    assert seen > 20
+    # The screen page, whose address holds its token, is one of them.
+    screen = client.get(f"/screen/{review['code']}", params={"token": review["screen_token"]})
+    assert (screen.status_code, screen.headers["cache-control"]) == (200, "no-store")
+    assert "no-store" not in client.get("/static/lantern.css").headers.get("cache-control", "")
+
+
+def test_every_page_answers_head_like_get_and_the_icon_is_there(
+    client: TestClient, fac_headers: Headers
+) -> None:
+    review = new_review(client, fac_headers)
+    pages = ["/", "/facilitate", f"/facilitate/{review['id']}", f"/j/{review['code']}"]
+    pages.append(f"/screen/{review['code']}?token={review['screen_token']}")
+    for path in pages:
+        got, head = client.get(path), client.head(path)
+        assert (head.status_code, head.content) == (200, b""), path
+        assert head.headers["content-type"] == got.headers["content-type"], path
+        _check_headers(head, f"HEAD {path}")
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200
+    assert icon.headers["content-type"].startswith("image/svg+xml")
+    assert icon.content.startswith(b"<svg")
+    assert client.head("/favicon.ico").status_code == 200
+    # Pages point browsers at the icon, so none asks for a missing one.
+    assert b'rel="icon"' in client.get("/").content
+
+
 # --- the authorisation matrix ----------------------------------------------------------------
 
 # Anyone may call these; the join code is the secret (and wrong codes are throttled).

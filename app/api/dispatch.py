@@ -8,7 +8,7 @@ from typing import Any
 from anyio import to_thread
 from sqlalchemy.exc import OperationalError
 
-from app.review.commands import COMMAND_TYPES, parse_command
+from app.review.commands import COMMAND_TYPES, Moderate, parse_command
 from app.review.errors import CommandError
 from app.review.identity import Identity
 from app.review.service import apply_command
@@ -54,4 +54,7 @@ async def dispatch(runtime: Runtime, identity: Identity, frame: Any) -> dict[str
         )
     # Committed: the ack is safe to send; delivery to the room follows.
     await runtime.publish(outcome.event)
+    if isinstance(command, Moderate) and command.action == "redact" and outcome.event:
+        # The words a redaction replaced must not linger in SQLite's write-ahead log.
+        await to_thread.run_sync(runtime.db.checkpoint)
     return {"type": "ack", "cid": command.cid, "seq": outcome.seq}

@@ -178,6 +178,8 @@ async def erase(
         out, event = await to_thread.run_sync(_erase)
     except CommandError as exc:
         raise ApiError(exc.http_status, exc.code, exc.message) from None
+    # The erased words must not linger in SQLite's write-ahead log either.
+    await to_thread.run_sync(runtime.db.checkpoint)
     # Their open sockets close at once; the room is told which cards to drop.
     await runtime.kick(CLOSE_ERASED, review_id=review_id, participant_id=participant_id)
     await runtime.publish(event)
@@ -200,6 +202,7 @@ async def delete_now(review_id: RowId, runtime: RuntimeDep, me: FacilitatorDep) 
             )
 
     await to_thread.run_sync(_delete)
+    await to_thread.run_sync(runtime.db.checkpoint)
     await runtime.kick(CLOSE_DELETED, review_id=review_id)
     return Response(status_code=204)
 

@@ -12,12 +12,17 @@ import contextlib
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from redis.asyncio.client import PubSub
 
 log = logging.getLogger("lantern.bus")
 
 Handler = Callable[[dict[str, Any]], Awaitable[None]]
 CHANNEL = "lantern:events"
+# How long starting a worker waits for Redis to confirm its subscription.
+SUBSCRIBE_WAIT_SECONDS = 5.0
 
 
 class MemoryBus:
@@ -52,9 +57,29 @@ class RedisBus:
         self._on_reconnect = on_reconnect
 
     async def start(self, handler: Handler) -> None:
-        """Subscribe and begin delivering."""
+        """Subscribe, and return only once subscribed: a worker hears every event it serves.
+
+        Until Redis confirms the subscription, a message published to it reaches nobody
+        here; a worker that took phones before that would miss the events in between.
+        If Redis cannot be reached now, the listener keeps trying (and catches up after).
+        """
         self._handler = handler
-        self._task = asyncio.create_task(self._listen())
+        first: PubSub | None = None
+        try:
+            first = await asyncio.wait_for(self._subscribe(), SUBSCRIBE_WAIT_SECONDS)
+        except Exception as exc:  # any Redis failure: the listener retries
+            log.warning("redis subscription not ready at start, retrying: %s", exc)
+        self._task = asyncio.create_task(self._listen(first))
+
+    async def _subscribe(self) -> PubSub:
+        # Subscribe messages are not ignored: the confirmation is one (`_listen` skips them).
+        pubsub = self._redis.pubsub()
+        # subscribe() only sends the command; the confirmation is the first message back.
+        await pubsub.subscribe(CHANNEL)
+        while True:
+            confirmation = await pubsub.get_message(timeout=SUBSCRIBE_WAIT_SECONDS)
+            if confirmation is not None and confirmation.get("type") == "subscribe":
+                return pubsub
 
     async def publish(self, message: dict[str, Any]) -> None:
         """Publish one message; if Redis is down, the gap check recovers it later."""
@@ -63,13 +88,13 @@ class RedisBus:
         except Exception as exc:  # any Redis failure means the same: rely on the log
             log.warning("publish failed, peers will catch up from the database: %s", exc)
 
-    async def _listen(self) -> None:
+    async def _listen(self, subscribed: PubSub | None) -> None:
         delay = 0.1
-        first = True
+        first = subscribed is not None
         while True:
             try:
-                pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
-                await pubsub.subscribe(CHANNEL)
+                pubsub = subscribed or await self._subscribe()
+                subscribed = None
                 delay = 0.1
                 if not first and self._on_reconnect is not None:
                     # Whatever was published while we were away is read from the database.

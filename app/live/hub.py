@@ -100,15 +100,22 @@ def _presence_key(conn: Connection) -> str:
 class Room:
     """The connections of one review in this worker."""
 
-    def __init__(self, hub: Hub, review_id: int, cursor: int) -> None:
+    def __init__(self, hub: Hub, review_id: int) -> None:
         self.hub = hub
         self.review_id = review_id
-        self.cursor = cursor
+        # Unknown until `begin`: meanwhile the inbox holds what the bus brings, so nothing
+        # published while the room is being made is lost.
+        self.cursor = 0
         self.connections: set[Connection] = set()
         self._counts: Counter[str] = Counter()
         self.inbox: asyncio.Queue[WireEvent | None] = asyncio.Queue()
         self.remote_presence: dict[str, tuple[float, dict[str, int]]] = {}
         self._presence_due = False
+        self._task: asyncio.Task[None] | None = None
+
+    def begin(self, cursor: int) -> None:
+        """Start delivering, after event `cursor` (what the database held when the room began)."""
+        self.cursor = cursor
         self._task = asyncio.create_task(self._run())
 
     def add(self, conn: Connection) -> None:
@@ -169,7 +176,12 @@ class Room:
                     continue
                 if event.seq > self.cursor + 1:
                     await self._catch_up(event.seq - 1)
-                self._fan_out(event)
+                if event.seq == self.cursor + 1:
+                    self._fan_out(event)
+                else:
+                    # The log could not fill the gap yet (a read that came back short): never
+                    # step over the missing events; read again, this event with them.
+                    self.inbox.put_nowait(None)
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -194,6 +206,8 @@ class Room:
 
     async def close(self) -> None:
         """Stop the room's task."""
+        if self._task is None:
+            return
         self._task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self._task
@@ -267,9 +281,16 @@ class Hub:
         async with self._attach_lock:
             room = self.rooms.get(review_id)
             if room is None:
-                cursor = await self._load_seq(review_id)
-                room = Room(self, review_id, cursor or 0)
+                # Registered before the seq is read, so that an event the bus brings in the
+                # meantime waits in the inbox instead of being dropped for want of a room.
+                room = Room(self, review_id)
                 self.rooms[review_id] = room
+                try:
+                    cursor = await self._load_seq(review_id)
+                except BaseException:
+                    del self.rooms[review_id]
+                    raise
+                room.begin(cursor or 0)
             room.add(conn)
         room.presence_changed()
         return room

@@ -115,6 +115,9 @@ def purge_expired(db: Database, now: datetime | None = None) -> list[int]:
             # The audit entry names the review id only: nothing of its content outlives it.
             session.add(AuditEntry(review_id=review_id, action="purge", detail={}))
         purged.append(review_id)
+    if purged:
+        # Nothing of a purged review stays behind in SQLite's write-ahead log.
+        db.checkpoint()
     return purged
 
 

@@ -109,6 +109,8 @@ export class Room {
       // 4006: no longer on the review's team. Retrying would only be refused again.
       if ([1008, 4001, 4003, 4004, 4005, 4006].includes(ev.code)) {
         this.stopped = true;
+        // Commands this identity could never send now: their words leave the browser.
+        this._forgetOutbox();
         this._setStatus("refused");
         if (this.opts.onRefused) this.opts.onRefused(ev.reason || "", ev.code);
         return;
@@ -135,6 +137,13 @@ export class Room {
     this._saveOutbox();
     this._flushOne(item);
     return item;
+  }
+
+  _forgetOutbox() {
+    this.outbox = [];
+    this.inflight.clear();
+    store.remove(this.opts.outboxKey);
+    if (this.opts.onOutbox) this.opts.onOutbox([]);
   }
 
   _saveOutbox() {

@@ -190,6 +190,15 @@ function start() {
       store.remove(AUTH_KEY);
       auth = null;
       state = null;
+      if (code === 4003 || code === 4004) {
+        // Erased or deleted: an unsent card in the composer goes the same way.
+        store.remove(DRAFT_KEY);
+        ui.text.value = "";
+        ui.owner.value = "";
+        ui.due.value = "";
+        ui.concernText.value = "";
+        updateCount();
+      }
       if (code === 4004) {
         // Deleted: there is nothing left to join.
         $("review-gone").hidden = false;

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -503,3 +504,75 @@ def test_a_phone_rides_out_a_server_restart_and_sends_once(
             contexts.close()
     finally:
         server.stop()
+
+
+def _stored(page: Page) -> dict[str, str]:
+    return dict(
+        page.evaluate(
+            "() => Object.fromEntries(Object.keys(localStorage).map(k => [k, localStorage[k]]))"
+        )
+    )
+
+
+def test_an_erased_or_deleted_phone_keeps_no_words_in_its_browser(
+    contexts: Contexts, live: LiveServer, live_api: Api
+) -> None:
+    token = live_api.login("lead@example.org")
+    fac = {"Authorization": f"Bearer {token}"}
+    sent, draft = "Sent words that must leave the phone.", "Unsent words still in the box."
+    phones = {}
+    for ending in ("erase", "delete"):
+        review = live_api.live_review(token, moderation="post")
+        phone = contexts.page(PHONE)
+        join(phone, review["code"], "Health")
+        contribute(phone, f"{sent} ({ending})")
+        phone.get_by_label("Your card", exact=True).fill(f"{draft} ({ending})")
+        stored = _stored(phone)
+        assert any(k.startswith("lantern:outbox:") for k in stored)
+        assert any(draft in v for v in stored.values())
+        phones[ending] = (phone, review)
+
+    phone, review = phones["erase"]
+    pid = json.loads(_stored(phone)[f"lantern:p:{review['code']}"])["participant_id"]
+    r = httpx.post(f"{live.url}/api/reviews/{review['id']}/participants/{pid}/erase", headers=fac)
+    assert r.status_code == 200, r.text
+    expect(phone.locator("#signed-out")).to_be_visible()
+
+    phone, review = phones["delete"]
+    httpx.post(
+        f"{live.url}/api/rooms/{review['code']}/commands",
+        headers=fac,
+        json={"type": "close", "cid": "close"},
+    ).raise_for_status()
+    assert httpx.delete(f"{live.url}/api/reviews/{review['id']}", headers=fac).status_code == 204
+    expect(phone.locator("#review-gone")).to_be_visible()
+
+    for ending, (phone, _review) in phones.items():
+        stored = _stored(phone)
+        assert not [k for k in stored if k.startswith(("lantern:outbox:", "lantern:draft:"))], (
+            ending,
+            stored,
+        )
+        assert not [v for v in stored.values() if sent in v or draft in v], (ending, stored)
+        assert phone.get_by_label("Your card", exact=True).input_value() == ""
+    assert not contexts.console_errors, contexts.console_errors
+
+
+def test_the_projector_loads_without_a_failed_request(
+    contexts: Contexts, live: LiveServer, live_api: Api
+) -> None:
+    token = live_api.login("lead@example.org")
+    review = live_api.live_review(token, moderation="post")
+    screen = contexts.page(PROJECTOR)
+    failed: list[str] = []
+    screen.on(
+        "response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None
+    )
+    screen.on("requestfailed", lambda r: failed.append(f"failed {r.url}"))
+    screen.goto(f"/screen/{review['code']}?token={review['screen_token']}")
+    expect(screen.locator("body")).to_contain_text(review["code"][:4])
+    icon = screen.evaluate("async () => (await fetch('/favicon.ico')).headers.get('content-type')")
+    assert icon.startswith("image/svg+xml")
+    screen.wait_for_load_state("networkidle")
+    assert not failed, failed
+    assert not contexts.console_errors, contexts.console_errors

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -187,3 +190,105 @@ async def test_a_kick_closes_the_socket_another_worker_holds(
     assert all(e["seq"] < ack["seq"] for e in [*erased.events, *console.events])
     assert watcher.closed_with is None
     await asyncio.gather(*(c.close() for c in (erased, console, watcher, witness)))
+
+
+async def test_a_worker_hears_the_bus_from_the_moment_it_starts(redis_server: RedisServer) -> None:
+    """A worker serves phones once started: every event published after that must reach it."""
+    from redis.asyncio import Redis
+
+    from app.live.bus import CHANNEL, RedisBus
+
+    other_worker = Redis.from_url(redis_server.url)
+    heard: list[dict[str, Any]] = []
+    for attempt in range(20):
+        bus = RedisBus(redis_server.url)
+
+        async def handler(message: dict[str, Any]) -> None:
+            heard.append(message)
+
+        await bus.start(handler)
+        # Another worker commits and publishes the very moment this one is up.
+        await other_worker.publish(CHANNEL, json.dumps({"t": "event", "n": attempt}))
+        async with asyncio.timeout(10):
+            while not any(m.get("n") == attempt for m in heard):
+                await asyncio.sleep(0.01)
+        await bus.close()
+    await other_worker.aclose()
+    assert sorted(m["n"] for m in heard) == list(range(20))
+
+
+# Rooms tried in a row, and the most time the whole loop may take. A missed card was about
+# one run in eight: forty rooms of ten phones all but always meet it if it is still there.
+MISS_ROOMS = 40
+MISS_LOOP_SECONDS = 600
+# The bound the issue asks for: every phone holds every card this soon after the last ack.
+# Generous (a shared, noisy machine); a missed card is never delivered at all.
+MISS_DELIVERY_SECONDS = 10.0
+
+
+async def _one_card_each(servers: list[LiveServer], room: Room, label: str) -> list[Client]:
+    """Ten phones over the servers; each sends its card the moment it is in."""
+    phones = [
+        Client(servers[i % len(servers)].ws_url, room.code, token)
+        for i, token in enumerate(room.tokens)
+    ]
+
+    async def join_and_send(i: int, phone: Client) -> int:
+        # Cards race the other phones' welcomes and their rooms being made on each worker.
+        await phone.connect()
+        ack = await phone.send(card(room, f"{label} phone {i}"), timeout=30)
+        return int(ack["seq"])
+
+    await asyncio.gather(*(join_and_send(i, p) for i, p in enumerate(phones)))
+    return phones
+
+
+async def _rooms_in_a_loop(servers: list[LiveServer]) -> None:
+    loop = asyncio.get_running_loop()
+    began = loop.time()
+    missed: list[str] = []
+    delays: list[float] = []
+    rooms = 0
+    while rooms < MISS_ROOMS and loop.time() - began < MISS_LOOP_SECONDS:
+        rooms += 1
+        room = await open_room(servers[rooms % len(servers)], phones=10)
+        phones = await _one_card_each(servers, room, f"room {rooms}")
+        acked = loop.time()
+        wanted = {f"room {rooms} phone {i}" for i in range(10)}
+
+        def complete(phone: Client, wanted: set[str] = wanted) -> bool:
+            return {c["text"] for c in phone.cards()} >= wanted
+
+        for i, phone in enumerate(phones):
+            try:
+                await phone.wait_for(complete, timeout=MISS_DELIVERY_SECONDS)
+            except TimeoutError:
+                lacking = sorted(wanted - {c["text"] for c in phone.cards()})
+                missed.append(f"room {rooms}, phone {i}: never got {lacking}")
+        delays.append(loop.time() - acked)
+        await asyncio.gather(*(p.close() for p in phones))
+    delays.sort()
+    # Figures for the report (shown with -s): how many rooms, and how long delivery took.
+    sys.stdout.write(
+        f"\n{rooms} rooms of 10 phones, {len(missed)} missed cards; after the last ack every "
+        f"phone had every card within {delays[len(delays) // 2]:.3f} s (median), "
+        f"{delays[-1]:.3f} s (slowest)\n"
+    )
+    assert rooms >= 10
+    assert not missed, missed
+
+
+async def test_no_phone_misses_a_card_over_many_rooms(pair: list[LiveServer]) -> None:
+    await _rooms_in_a_loop(pair)
+
+
+async def test_no_phone_misses_a_card_over_many_rooms_with_workers(
+    redis_server: RedisServer, pg_url: str, tmp_path: Path
+) -> None:
+    env = {"LANTERN_DATABASE_URL": pg_url, "LANTERN_REDIS_URL": redis_server.url}
+    server = LiveServer(tmp_path, env, workers=2).start()
+    try:
+        server.add_facilitator("lead@example.org")
+        await _rooms_in_a_loop([server])
+    finally:
+        server.stop()
