@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -22,6 +23,10 @@ class Database:
 
     def __init__(self, url: str) -> None:
         self.url = url
+        # Write sessions open in this process now: a long job (an import) writing in
+        # chunks steps aside while this is above zero, so the room's commands go first.
+        self.writers = 0
+        self._writers_lock = threading.Lock()
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
             self.engine = _sqlite_engine(url, immediate=False)
@@ -48,13 +53,19 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A session that commits on success and rolls back on any error."""
-        with Session(self.write_engine, expire_on_commit=False) as session:
-            try:
-                yield session
-                session.commit()
-            except BaseException:
-                session.rollback()
-                raise
+        with self._writers_lock:
+            self.writers += 1
+        try:
+            with Session(self.write_engine, expire_on_commit=False) as session:
+                try:
+                    yield session
+                    session.commit()
+                except BaseException:
+                    session.rollback()
+                    raise
+        finally:
+            with self._writers_lock:
+                self.writers -= 1
 
     def dispose(self) -> None:
         """Close every pooled connection."""

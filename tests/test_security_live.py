@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import subprocess
 import sys
 import time
@@ -345,3 +346,43 @@ def test_erasure_closes_the_participants_sockets(live: LiveServer, live_api: Api
         return int(fac.cards()[0]["id"])
 
     asyncio.run(scenario())
+
+
+def test_a_socket_that_never_reads_is_closed_not_buffered(live: LiveServer, live_api: Api) -> None:
+    """A facilitator's socket that stops reading while big cards arrive is dropped, soon."""
+    token = live_api.login("lead@example.org")
+    review = live_api.live_review(token, moderation="post")
+    code, prompt = review["code"], _prompt(review)
+    phone = live_api.join(code, "health")["token"]
+
+    async def run() -> int:
+        watcher = Client(live.ws_url, code, token)  # a console that reads, to watch presence
+        await watcher.connect()
+        raw = socket.socket()
+        raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # a tiny window: it fills
+        raw.connect(("127.0.0.1", live.port))
+        ws = await websockets.connect(
+            f"{live.ws_url}/ws/rooms/{code}", sock=raw, max_queue=1, max_size=None
+        )
+        await ws.send(json.dumps({"type": "hello", "token": token}))
+        await watcher.wait_for(lambda c: (c.presence or {}).get("facilitators") == 2)
+        # From here on it reads nothing, while 4 KiB cards reach the room one by one.
+        sent = 0
+        async with httpx.AsyncClient(base_url=live.url) as http:
+            while (watcher.presence or {}).get("facilitators") == 2 and sent < 1500:
+                card = {"type": "contribute", "cid": f"big{sent}", "prompt_id": prompt}
+                r = await http.post(
+                    f"/api/rooms/{code}/commands",
+                    json={**card, "text": f"{sent} " + "a" * 3990},
+                    headers={"Authorization": f"Bearer {phone}"},
+                )
+                assert r.status_code == 200, r.text
+                sent += 1
+        await watcher.close()
+        raw.close()
+        return sent
+
+    sent = asyncio.run(run())
+    # Dropped once it held 1 MiB (about 256 such cards) beyond what the network buffers
+    # took; bounded by frames alone, it would have held 1,000 of them (4 MiB).
+    assert sent < 900, sent
