@@ -12,6 +12,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator, MutableMapping
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -19,7 +20,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import text
-from sqlmodel import select
+from sqlmodel import Session, col, select
 
 from app import security
 from app.api.ratelimit import RedisLimiter
@@ -31,7 +32,8 @@ from app.export import restore
 from app.live.connection import CLOSE_TOO_SLOW, MAX_QUEUED_BYTES, Connection
 from app.main import create_app
 from app.middleware import MAX_ANONYMOUS_BODY
-from app.models import AuditEntry, Facilitator, Review, ReviewFacilitator
+from app.models import AuditEntry, Facilitator, Review, ReviewFacilitator, utcnow
+from app.privacy.retention import purge_expired
 from app.review.identity import Identity
 from tests.conftest import make_facilitator
 from tests.support import PASSWORD
@@ -586,3 +588,55 @@ def test_two_workers_share_one_limit_through_redis(
             for i in range(int(PAIR_BURST) + 1)
         ]
         assert statuses == [401] * int(PAIR_BURST) + [429]
+
+
+def test_an_import_cut_short_is_removed_by_the_purge(
+    client: TestClient, db: Database, fac_headers: Headers
+) -> None:
+    """A server stopped mid-import leaves a half-written review; the purge removes it later."""
+    document = _grow(_full_export(client, db, fac_headers), 10, 5, 0)
+    data = restore.parse_export(document)
+    stopped: list[int] = []
+
+    def stop_midway(session: Session, review_id: int) -> None:
+        stopped.append(review_id)
+        raise KeyboardInterrupt  # as if the process went away before the last transaction
+
+    with pytest.raises(KeyboardInterrupt):
+        restore.restore_review(db, data, _lead(db), stop_midway)
+    # The failure was cleaned up at once; now leave one behind as a killed process would.
+    with db.write() as session:
+        session.add(
+            Review(
+                code=restore.IMPORTING + "0123456789abcd",
+                title="t",
+                case_ref="c",
+                epoch="e",
+                screen_nonce="n",
+                owner_id=_lead(db),
+                created_at=utcnow() - timedelta(hours=2),
+            )
+        )
+    before = _rows_of(db)
+    purge_expired(db)
+    after = _rows_of(db)
+    assert after["review"] == before["review"] - 1
+    with db.read() as session:
+        assert session.get(Review, stopped[0]) is None
+        left = session.exec(select(Review).where(col(Review.code).startswith("~"))).all()
+    assert left == []
+
+
+def test_no_answer_echoes_a_long_cid(
+    client: TestClient, fac_headers: Headers, clock: Clock
+) -> None:
+    code, token = _room(client, fac_headers)
+    long_cid = "c" * 10_000
+    with client.websocket_connect(f"/ws/rooms/{code}") as ws:
+        ws.send_json({"type": "hello", "token": token})
+        assert ws.receive_json()["type"] == "welcome"
+        ws.send_json({"type": "hello", "cid": long_cid})  # "already welcomed"
+        ws.send_json({"type": "raise_concern", "cid": long_cid, "text": "hm"})
+        answers = [ws.receive_json() for _ in range(2)]
+    assert [a["type"] for a in answers] == ["error", "error"]
+    assert all(a["cid"] is None for a in answers)
