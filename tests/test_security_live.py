@@ -155,6 +155,8 @@ class _Fuzzer:
                     assert frame["code"] != "internal", frame
                     if frame["code"] == "rate_limited":
                         await asyncio.sleep(0.1)  # a script is slowed, not dropped
+                        if frame.get("cid") is None:  # perhaps the ping: pings count too
+                            await self.ws.send(json.dumps({"type": "ping", "id": self.pings}))
                 if frame.get("type") == "pong" and frame.get("id") == self.pings:
                     return
         except websockets.ConnectionClosed as exc:
