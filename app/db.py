@@ -8,6 +8,7 @@ leaves no copy of the erased text in either file. The files are made private (06
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -36,6 +37,10 @@ class Database:
 
     def __init__(self, url: str) -> None:
         self.url = url
+        # Write sessions open in this process now: a long job (an import) writing in
+        # chunks steps aside while this is above zero, so the room's commands go first.
+        self.writers = 0
+        self._writers_lock = threading.Lock()
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
             create_private_sqlite_file(url)
@@ -64,13 +69,19 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A session that commits on success and rolls back on any error."""
-        with Session(self.write_engine, expire_on_commit=False) as session:
-            try:
-                yield session
-                session.commit()
-            except BaseException:
-                session.rollback()
-                raise
+        with self._writers_lock:
+            self.writers += 1
+        try:
+            with Session(self.write_engine, expire_on_commit=False) as session:
+                try:
+                    yield session
+                    session.commit()
+                except BaseException:
+                    session.rollback()
+                    raise
+        finally:
+            with self._writers_lock:
+                self.writers -= 1
 
     def checkpoint(self) -> bool:
         """Empty SQLite's write-ahead log into the database (after an erasure or deletion).

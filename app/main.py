@@ -18,6 +18,7 @@ from app import logs, pages
 from app.api import auth, errors, openapi, reviews, rooms, team, ws
 from app.api import exports as exports_api
 from app.api import privacy as privacy_api
+from app.api.throttle import Throttles
 from app.config import Settings, get_settings
 from app.middleware import BodyLimitMiddleware, LanguageMiddleware, SecurityHeadersMiddleware
 from app.privacy.retention import purge_periodically
@@ -36,6 +37,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime = Runtime.create(settings)
         app.state.runtime = runtime
+        # Sign-in, code and command limits: shared by the workers through Redis if there is one.
+        limits = Throttles.for_url(settings.redis_url)
+        app.state.throttles = limits
         await runtime.start()
 
         async def _purged(review_ids: list[int]) -> None:
@@ -51,6 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             with contextlib.suppress(asyncio.CancelledError):
                 await purger
             await runtime.stop()
+            await limits.close()
 
     app = FastAPI(
         title="Lantern",

@@ -5,9 +5,13 @@ from __future__ import annotations
 import json
 from typing import Final
 
+from anyio import to_thread
+from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import i18n
+from app.api.deps import bearer_token
+from app.security import facilitator_for_token
 
 CSP: Final = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -26,9 +30,14 @@ HEADERS: Final = [
 # the API's answers): no browser or proxy cache may keep a copy.
 NO_STORE: Final = (b"cache-control", b"no-store")
 CACHEABLE: Final = ("/static/", "/favicon.ico")
-# Bodies: commands and joins are small; an import of a whole review is the one large body.
+# Bodies. Before anyone is known, a body may be small: a command frame is at most 16 KiB
+# (MAX_FRAME_BYTES), a join far less. A signed-in facilitator may send up to 1 MiB. The
+# import of a whole review is the one large body: its route signs the caller in before it
+# reads a byte, and spools the body to disk (app.api.exports), so it passes through here.
+MAX_ANONYMOUS_BODY: Final = 17 * 1024
 MAX_BODY: Final = 1024 * 1024
-MAX_IMPORT_BODY: Final = 64 * 1024 * 1024
+MAX_IMPORT_BODY: Final = 32 * 1024 * 1024
+IMPORT_PATH: Final = "/api/reviews/import"
 
 
 class SecurityHeadersMiddleware:
@@ -57,10 +66,12 @@ class SecurityHeadersMiddleware:
 
 
 class BodyLimitMiddleware:
-    """Answers 413 to a body over the limit, whether it declares its length or streams.
+    """Answers 413 to a body over the caller's limit, whether it declares its length or streams.
 
-    The body is read here before the app sees it (it is small by construction), so an
-    over-long stream is refused before any handler starts.
+    At most MAX_ANONYMOUS_BODY is read before the caller is known: past that, the request
+    must carry a current facilitator's token (or session cookie), checked against the
+    database, before another byte is read. The body is then buffered here (it is at most
+    MAX_BODY), so an over-long stream is refused before any handler starts.
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -70,9 +81,18 @@ class BodyLimitMiddleware:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
             return
-        limit = MAX_IMPORT_BODY if scope["path"].endswith("/import") else MAX_BODY
-        for name, value in scope.get("headers", []):
-            if name == b"content-length" and value.isdigit() and int(value) > limit:
+        declared = _declared_length(scope)
+        if scope["path"] == IMPORT_PATH:
+            if declared is not None and declared > MAX_IMPORT_BODY:
+                await _reject(send, MAX_IMPORT_BODY)
+                return
+            await self.app(scope, receive, send)
+            return
+        limit, known = MAX_ANONYMOUS_BODY, False
+        if declared is not None and declared > limit:
+            known = True
+            limit = MAX_BODY if await _is_facilitator(scope) else limit
+            if declared > limit:
                 await _reject(send, limit)
                 return
         chunks: list[bytes] = []
@@ -83,6 +103,10 @@ class BodyLimitMiddleware:
                 return  # the client went away
             chunk = message.get("body", b"")
             size += len(chunk)
+            if size > limit and not known:
+                # Past the anonymous allowance: who is sending, before reading on?
+                known = True
+                limit = MAX_BODY if await _is_facilitator(scope) else limit
             if size > limit:
                 await _reject(send, limit)
                 return
@@ -100,6 +124,28 @@ class BodyLimitMiddleware:
             return {"type": "http.request", "body": body, "more_body": False}
 
         await self.app(scope, _replay, send)
+
+
+def _declared_length(scope: Scope) -> int | None:
+    for name, value in scope.get("headers", []):
+        if name == b"content-length" and value.isdigit():
+            return int(value)
+    return None
+
+
+async def _is_facilitator(scope: Scope) -> bool:
+    """Whether the request carries a current facilitator's token or session cookie."""
+    conn = HTTPConnection(scope)
+    token, _ = bearer_token(conn)
+    runtime = getattr(getattr(scope.get("app"), "state", None), "runtime", None)
+    if not token or runtime is None:
+        return False
+
+    def _find() -> bool:
+        with runtime.db.read() as session:
+            return facilitator_for_token(session, token) is not None
+
+    return await to_thread.run_sync(_find)
 
 
 async def _reject(send: Send, limit: int) -> None:

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
+import time
+
 from anyio import to_thread
 from fastapi import APIRouter, Request, Response
 from sqlmodel import col, delete
@@ -10,11 +15,40 @@ from app.api.csrf import check_login_origin
 from app.api.deps import SESSION_COOKIE, FacilitatorDep, RuntimeDep, bearer_token
 from app.api.errors import ApiError
 from app.api.schemas import ERROR_RESPONSES, LoginIn, LoginOut
-from app.api.throttle import throttles, too_many
+from app.api.throttle import LoginAttempt, client_address, throttles, too_many
 from app.models import AuditEntry, AuthToken
 from app.security import CLOSE_SIGNED_OUT, hash_token, login
 
 router = APIRouter(prefix="/api/auth", tags=["auth"], responses=ERROR_RESPONSES)
+
+# A device that has signed in to an account before carries this signed cookie; there it
+# skips the account's limit across all addresses, so a stranger's wrong guesses can never
+# lock the owner out of a device they already use.
+DEVICE_COOKIE = "lantern_device"
+DEVICE_DAYS = 180
+
+
+def device_cookie(secret: str, account: str, now: float | None = None) -> str:
+    """A known-device mark for this account: a random nonce, the day issued, a signature."""
+    nonce, issued = secrets.token_urlsafe(12), int((now or time.time()) // 86400)
+    return f"{nonce}.{issued}.{_device_mac(secret, account, nonce, issued)}"
+
+
+def is_known_device(secret: str, account: str, value: str, now: float | None = None) -> bool:
+    """Whether the cookie was issued to this account on a sign-in, within DEVICE_DAYS."""
+    nonce, _, rest = value[:200].partition(".")
+    issued, _, mac = rest.partition(".")
+    if not nonce or not issued.isdigit():
+        return False
+    today = int((now or time.time()) // 86400)
+    if not 0 <= today - int(issued) <= DEVICE_DAYS:
+        return False
+    return hmac.compare_digest(mac, _device_mac(secret, account, nonce, int(issued)))
+
+
+def _device_mac(secret: str, account: str, nonce: str, issued: int) -> str:
+    message = f"lantern-device\n{account}\n{nonce}\n{issued}".encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()[:32]
 
 
 @router.post("/login", response_model=LoginOut)
@@ -22,11 +56,14 @@ async def sign_in(
     body: LoginIn, request: Request, response: Response, runtime: RuntimeDep
 ) -> LoginOut:
     """Exchange an email and password for a bearer token and a session cookie."""
-    address = request.client.host if request.client else ""
+    address = client_address(request)
     check_login_origin(request, runtime.settings)
-    # Wrong passwords are limited per account and per address; a right one is never slowed.
-    limits, account = throttles(request), body.email.strip().lower()
-    wait = max(limits.login_account.wait(account), limits.login_address.wait(address))
+    # The attempt is spent before the password is checked (parallel guesses gain nothing);
+    # a right password gives it back, so it is never slowed.
+    account = body.email.strip().lower()
+    known = is_known_device(runtime.secret_key, account, request.cookies.get(DEVICE_COOKIE, ""))
+    attempt = LoginAttempt(throttles(request), account, address, known)
+    wait = await attempt.spend()
     if wait > 0:
         raise too_many(wait, "Too many failed sign-ins.")
 
@@ -44,9 +81,8 @@ async def sign_in(
 
     result = await to_thread.run_sync(_login)
     if result is None:
-        limits.login_account.fail(account)
-        limits.login_address.fail(address)
         raise ApiError(401, "unauthorized", "That email and password do not match an account.")
+    await attempt.give_back()
     facilitator_id, email, token = result
     response.set_cookie(
         SESSION_COOKIE,
@@ -56,6 +92,15 @@ async def sign_in(
         samesite="lax",
         secure=runtime.settings.secure_cookies,
         path="/",
+    )
+    response.set_cookie(
+        DEVICE_COOKIE,
+        device_cookie(runtime.secret_key, account),
+        max_age=DEVICE_DAYS * 86400,
+        httponly=True,
+        samesite="strict",
+        secure=runtime.settings.secure_cookies,
+        path="/api/auth",
     )
     return LoginOut(token=token, facilitator_id=facilitator_id, email=email)
 

@@ -8,6 +8,7 @@ from typing import Any
 from anyio import to_thread
 from sqlalchemy.exc import OperationalError
 
+from app.review import rules
 from app.review.commands import COMMAND_TYPES, Moderate, parse_command
 from app.review.errors import CommandError
 from app.review.identity import Identity
@@ -18,10 +19,10 @@ log = logging.getLogger("lantern.dispatch")
 
 
 def error_frame(cid: Any, code: str, message: str) -> dict[str, Any]:
-    """The error answer to a command."""
+    """The error answer to a command; a cid that is not a valid one is not echoed back."""
     return {
         "type": "error",
-        "cid": cid if isinstance(cid, str) else None,
+        "cid": cid if isinstance(cid, str) and len(cid) <= rules.MAX_CID else None,
         "code": code,
         "message": message,
     }

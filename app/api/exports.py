@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, Literal
+from typing import IO, Any, Literal
 
 from anyio import to_thread
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from app.api.deps import FacilitatorDep, RowId, RuntimeDep, load_review_for
 from app.api.errors import ApiError
@@ -19,13 +20,16 @@ from app.api.schemas import ERROR_RESPONSES, ErrorOut
 from app.export import MEDIA_TYPES, render_from
 from app.export.check import check_public_record
 from app.export.record import load_source
-from app.export.restore import RestoreError, parse_export, restore_review
-from app.models import AuditEntry, KeepOut
+from app.export.restore import ExportData, RestoreError, parse_export, restore_review
+from app.middleware import MAX_IMPORT_BODY
+from app.models import AuditEntry, KeepOut, Review
 
 router = APIRouter(prefix="/api/reviews", tags=["exports"], responses=ERROR_RESPONSES)
 
 Format = Literal["md", "html", "pdf", "docx", "json", "csv", "xlsx"]
 Edition = Literal["full", "public"]
+# An import's body is kept in memory up to this size, and on disk beyond it.
+SPOOL_IN_MEMORY = 1024 * 1024
 
 
 def _address(request: Request) -> str:
@@ -124,41 +128,63 @@ async def export(
 async def import_review(
     request: Request, runtime: RuntimeDep, me: FacilitatorDep
 ) -> dict[str, Any]:
-    """Restore a review from its full JSON export, as a new review that you run."""
-    raw = await request.body()
-    try:
-        document = json.loads(raw)
-    except (ValueError, RecursionError):
-        raise ApiError(400, "invalid", "The body is not valid JSON.") from None
-    try:
-        data = parse_export(document)
-    except RestoreError as exc:
-        raise ApiError(422, "invalid", str(exc)) from None
+    """Restore a review from its full JSON export, as a new review that you run.
+
+    You are signed in before a byte of the body is read; the body is spooled to disk as it
+    arrives (at most MAX_IMPORT_BODY), checked whole, then written in short transactions.
+    """
     assert me.id is not None
     facilitator_id = me.id
     address = _address(request)
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY) as spool:
+        size = 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > MAX_IMPORT_BODY:
+                raise ApiError(
+                    413, "too_large", f"The body may be at most {MAX_IMPORT_BODY} bytes."
+                )
+            spool.write(chunk)
+        spool.seek(0)
+        data = await to_thread.run_sync(_parse, spool)
+
+    def _audit(session: Session, review_id: int) -> None:
+        session.add(
+            AuditEntry(
+                review_id=review_id,
+                facilitator_id=facilitator_id,
+                action="import",
+                detail={"cards": len(data.cards), "participants": len(data.participants)},
+                address=address,
+            )
+        )
 
     def _restore() -> dict[str, Any]:
         try:
-            with runtime.db.write() as session:
-                review = restore_review(session, data, facilitator_id)
-                session.add(
-                    AuditEntry(
-                        review_id=review.id,
-                        facilitator_id=facilitator_id,
-                        action="import",
-                        detail={"cards": len(data.cards), "participants": len(data.participants)},
-                        address=address,
-                    )
-                )
-                return review_out(session, runtime, review, base_url(runtime, request))
+            review_id = restore_review(runtime.db, data, facilitator_id, _audit)
         except RestoreError as exc:
             raise ApiError(422, "invalid", str(exc)) from None
         except SQLAlchemyError:
-            # Rows that each passed validation but clash (a vote given twice, text the
-            # database refuses): the file was not written by an export.
+            # Rows that each passed the checks but that the database refuses: the file was
+            # not written by an export.
             raise ApiError(
                 422, "invalid", "The export's data does not hold together, so it was not restored."
             ) from None
+        with runtime.db.read() as session:
+            review = session.get(Review, review_id)
+            assert review is not None
+            return review_out(session, runtime, review, base_url(runtime, request))
 
     return await to_thread.run_sync(_restore)
+
+
+def _parse(spool: IO[bytes]) -> ExportData:
+    """The checked export in the spooled body; 400 or 422 saying what is wrong."""
+    try:
+        document = json.load(spool)
+    except (ValueError, RecursionError):
+        raise ApiError(400, "invalid", "The body is not valid JSON.") from None
+    try:
+        return parse_export(document)
+    except RestoreError as exc:
+        raise ApiError(422, "invalid", str(exc)) from None

@@ -51,7 +51,7 @@ async def join(code: str, body: JoinIn, request: Request, runtime: RuntimeDep) -
             return out, event
 
     try:
-        with code_attempt(request):
+        async with code_attempt(request):
             out, event = await to_thread.run_sync(_join)
     except CommandError as exc:
         raise ApiError(exc.http_status, exc.code, exc.message) from None
@@ -80,7 +80,7 @@ async def room_public(code: str, request: Request, runtime: RuntimeDep) -> dict[
             }
 
     # Inside the failed-code throttle: a 404 here counts as a guess, like a failed join.
-    with code_attempt(request):
+    async with code_attempt(request):
         return await to_thread.run_sync(_public)
 
 
@@ -100,7 +100,7 @@ async def room_state(code: str, request: Request, runtime: RuntimeDep) -> dict[s
                 "you": you(session, review, identity),
             }
 
-    with code_attempt(request):
+    async with code_attempt(request):
         return await to_thread.run_sync(_state)
 
 
@@ -125,9 +125,9 @@ async def command(
     token, from_cookie = bearer_token(request)
     if from_cookie and token:
         check_cookie_request(request, request.method, runtime.settings)
-    with code_attempt(request):
+    async with code_attempt(request):
         review, identity = await to_thread.run_sync(room_identity, runtime, code, token)
-    wait = address_command_wait(request)
+    wait = await address_command_wait(request)
     if wait > 0:
         raise too_many(wait, "Too many commands from your network.")
     answer = await dispatch(runtime, identity, frame)

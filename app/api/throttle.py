@@ -1,25 +1,35 @@
-"""Limits on failures: wrong passwords per account and per address, wrong join codes per address.
+"""Limits on guessing and flooding: sign-ins, join codes, commands per address.
 
-Only failures are counted. A hall of 2,000 phones behind one venue address joins freely;
-what is slowed is guessing, and the size of the code space does the rest.
-Counts are per worker process, kept in memory (a restart forgives).
+Sign-in attempts are spent before the password is checked, so parallel guesses gain
+nothing; a right password gives its attempt back, so it is never slowed. Wrong join codes
+are counted per address, and commands per address across all its sockets and HTTP calls.
+A hall of 2,000 phones behind one venue address joins freely; what is slowed is guessing,
+and the size of the code space does the rest.
+
+With `LANTERN_REDIS_URL` set, every worker shares the same buckets in Redis; otherwise
+each worker keeps its own in memory (a restart forgives).
 """
 
 from __future__ import annotations
 
 import math
-from collections import OrderedDict
-from collections.abc import Iterator
-from contextlib import contextmanager
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
 
 from starlette.requests import HTTPConnection
 
 from app.api.errors import ApiError
-from app.api.ratelimit import TokenBucket
+from app.api.ratelimit import Clock, Limiter, MemoryLimiter, RedisLimiter
 
-# Wrong passwords: 5 tries for one account, then one a minute.
-ACCOUNT_RATE, ACCOUNT_BURST = 1 / 60, 5.0
-# From one address (a shared office): 20 tries, then two a minute.
+# Wrong passwords for one account from one address: 5 tries, then one a minute.
+PAIR_RATE, PAIR_BURST = 1 / 60, 5.0
+# Wrong passwords for one account from anywhere: 20 tries, then two a minute. Someone
+# trying one password a minute from anywhere never empties it, so never locks the owner
+# out; and a device the owner has signed in from before skips it altogether.
+ACCOUNT_RATE, ACCOUNT_BURST = 1 / 30, 20.0
+# From one address (a shared office) for any accounts: 20 tries, then two a minute.
 ADDRESS_RATE, ADDRESS_BURST = 1 / 30, 20.0
 # Wrong join codes from one address: 30 typos, then one every 2 seconds. With 31^8 codes,
 # guessing one live review at that rate would take thousands of years.
@@ -27,56 +37,55 @@ CODE_RATE, CODE_BURST = 0.5, 30.0
 # Commands from one address, across all its sockets and HTTP calls: a hall of 2,000 phones
 # voting at once sends a few hundred a second; a script with many sockets is held to that.
 ADDRESS_COMMAND_RATE, ADDRESS_COMMAND_BURST = 400.0, 4000.0
-# The most keys remembered; the least recently used is forgotten first, so a flood of
-# addresses costs bounded memory.
-MAX_KEYS = 20_000
 
-
-class FailureLimiter:
-    """Token buckets by key, spent only on failures."""
-
-    def __init__(self, rate: float, burst: float, max_keys: int = MAX_KEYS) -> None:
-        self.rate = rate
-        self.burst = burst
-        self.max_keys = max_keys
-        self._buckets: OrderedDict[str, TokenBucket] = OrderedDict()
-
-    def _bucket(self, key: str) -> TokenBucket:
-        bucket = self._buckets.get(key)
-        if bucket is None:
-            bucket = TokenBucket(self.rate, self.burst)
-            self._buckets[key] = bucket
-            while len(self._buckets) > self.max_keys:
-                self._buckets.popitem(last=False)
-        else:
-            self._buckets.move_to_end(key)
-        return bucket
-
-    def wait(self, key: str) -> float:
-        """Seconds until one more failure is allowed for this key (0: go ahead)."""
-        bucket = self._buckets.get(key)
-        if bucket is None:
-            return 0.0
-        bucket.take(0)  # refill to now
-        return 0.0 if bucket.tokens >= 1 else bucket.retry_after()
-
-    def fail(self, key: str) -> None:
-        """Count one failure against the key."""
-        self._bucket(key).take()
+LIMITS: dict[str, tuple[float, float]] = {
+    "login_pair": (PAIR_RATE, PAIR_BURST),
+    "login_account": (ACCOUNT_RATE, ACCOUNT_BURST),
+    "login_address": (ADDRESS_RATE, ADDRESS_BURST),
+    "codes": (CODE_RATE, CODE_BURST),
+    "commands": (ADDRESS_COMMAND_RATE, ADDRESS_COMMAND_BURST),
+}
 
 
 class Throttles:
-    """The worker's failure limiters."""
+    """The limiters: this worker's own, or shared by all workers through Redis."""
 
-    def __init__(self) -> None:
-        self.login_account = FailureLimiter(ACCOUNT_RATE, ACCOUNT_BURST)
-        self.login_address = FailureLimiter(ADDRESS_RATE, ADDRESS_BURST)
-        self.codes = FailureLimiter(CODE_RATE, CODE_BURST)
-        self.commands = FailureLimiter(ADDRESS_COMMAND_RATE, ADDRESS_COMMAND_BURST)
+    login_pair: Limiter
+    login_account: Limiter
+    login_address: Limiter
+    codes: Limiter
+    commands: Limiter
+
+    def __init__(self, clock: Clock = time.monotonic, redis: Any = None) -> None:
+        self._redis = redis
+        # Also the clock of each socket's own command bucket (tests move it by hand).
+        self.clock = clock
+        for name, (rate, burst) in LIMITS.items():
+            limiter: Limiter = (
+                MemoryLimiter(rate, burst, clock)
+                if redis is None
+                else RedisLimiter(redis, name, rate, burst, clock)
+            )
+            setattr(self, name, limiter)
+
+    @classmethod
+    def for_url(cls, redis_url: str) -> Throttles:
+        """Shared through Redis when there is a URL, else in this worker's memory."""
+        if not redis_url:
+            return cls()
+        from redis.asyncio import Redis
+
+        redis = Redis.from_url(redis_url, socket_connect_timeout=2, socket_timeout=2)
+        return cls(time.time, redis)
+
+    async def close(self) -> None:
+        """Close the Redis connection, if any."""
+        if self._redis is not None:
+            await self._redis.aclose()
 
 
 def throttles(conn: HTTPConnection) -> Throttles:
-    """This app's limiters (made on first use)."""
+    """This app's limiters (made in the lifespan; in memory if made here on first use)."""
     found = getattr(conn.app.state, "throttles", None)
     if not isinstance(found, Throttles):
         found = Throttles()
@@ -84,13 +93,9 @@ def throttles(conn: HTTPConnection) -> Throttles:
     return found
 
 
-def address_command_wait(conn: HTTPConnection) -> float:
+async def address_command_wait(conn: HTTPConnection) -> float:
     """Spend one of the address's commands; seconds to wait when none is left (0: go ahead)."""
-    limiter, key = throttles(conn).commands, client_address(conn)
-    wait = limiter.wait(key)
-    if wait == 0:
-        limiter.fail(key)
-    return wait
+    return await throttles(conn).commands.take(client_address(conn))
 
 
 def client_address(conn: HTTPConnection) -> str:
@@ -106,25 +111,54 @@ def too_many(wait: float, message: str) -> ApiError:
     )
 
 
-def check_code_guessing(conn: HTTPConnection) -> None:
+class LoginAttempt:
+    """One sign-in attempt, spent from every bucket it counts against before the check."""
+
+    def __init__(self, limits: Throttles, account: str, address: str, known_device: bool) -> None:
+        self._spent: list[tuple[Limiter, str]] = []
+        self._plan: list[tuple[Limiter, str]] = [
+            (limits.login_pair, f"{account}\n{address}"),
+            (limits.login_address, address),
+        ]
+        if not known_device:
+            self._plan.append((limits.login_account, account))
+
+    async def spend(self) -> float:
+        """Spend the attempt (0), or give back what was taken and answer the wait."""
+        for limiter, key in self._plan:
+            wait = await limiter.take(key)
+            if wait > 0:
+                await self.give_back()
+                return wait
+            self._spent.append((limiter, key))
+        return 0.0
+
+    async def give_back(self) -> None:
+        """The attempt did not count (a right password): return what it took."""
+        spent, self._spent = self._spent, []
+        for limiter, key in spent:
+            await limiter.give_back(key)
+
+
+async def check_code_guessing(conn: HTTPConnection) -> None:
     """429 if this address has sent too many unknown join codes lately."""
-    wait = throttles(conn).codes.wait(client_address(conn))
+    wait = await throttles(conn).codes.wait(client_address(conn))
     if wait > 0:
         raise too_many(wait, "Too many wrong codes from your network.")
 
 
-def count_wrong_code(conn: HTTPConnection) -> None:
+async def count_wrong_code(conn: HTTPConnection) -> None:
     """Count an unknown join code against the caller's address."""
-    throttles(conn).codes.fail(client_address(conn))
+    await throttles(conn).codes.take(client_address(conn))
 
 
-@contextmanager
-def code_attempt(conn: HTTPConnection) -> Iterator[None]:
+@asynccontextmanager
+async def code_attempt(conn: HTTPConnection) -> AsyncIterator[None]:
     """Wrap a lookup by join code: refused while the address is guessing; a 404 counts."""
-    check_code_guessing(conn)
+    await check_code_guessing(conn)
     try:
         yield
     except ApiError as exc:
         if exc.status == 404:
-            count_wrong_code(conn)
+            await count_wrong_code(conn)
         raise

@@ -16,7 +16,7 @@ from app.api.deps import MAX_TOKEN, SESSION_COOKIE, get_runtime
 from app.api.dispatch import dispatch, error_frame
 from app.api.errors import ApiError
 from app.api.ratelimit import TokenBucket
-from app.api.throttle import address_command_wait, code_attempt
+from app.api.throttle import address_command_wait, code_attempt, throttles
 from app.live.connection import Connection
 from app.live.frames import WireEvent, dumps
 from app.models import Review
@@ -39,6 +39,8 @@ COMMAND_RATES = {"participant": (10.0, 30.0), "facilitator": (50.0, 200.0), "scr
 CLOSE_POLICY = 1008
 # How long a socket being closed for an ended right may take to answer the close.
 CLOSE_WAIT = 5.0
+# A ping's id is echoed in the pong; a longer one is refused, not echoed.
+MAX_PING_ID = 64
 
 
 @router.websocket("/ws/rooms/{code}")
@@ -54,7 +56,7 @@ async def room_socket(websocket: WebSocket, code: str) -> None:
         return
     token = hello.get("token") or websocket.cookies.get(SESSION_COOKIE, "")
     try:
-        with code_attempt(websocket):
+        async with code_attempt(websocket):
             review_id, identity = await to_thread.run_sync(
                 _identify, runtime, code, str(token)[:MAX_TOKEN]
             )
@@ -156,7 +158,7 @@ def _welcome(
 
 
 async def _serve(websocket: WebSocket, runtime: Runtime, conn: Connection) -> None:
-    bucket = TokenBucket(*COMMAND_RATES[conn.identity.audience])
+    bucket = TokenBucket(*COMMAND_RATES[conn.identity.audience], throttles(websocket).clock)
     while not conn.closed:
         message = await websocket.receive()
         if message["type"] == "websocket.disconnect":
@@ -180,16 +182,22 @@ async def _serve(websocket: WebSocket, runtime: Runtime, conn: Connection) -> No
             conn.push(dumps(error_frame(None, "invalid", "That frame is not valid JSON.")))
             continue
         kind = frame.get("type") if isinstance(frame, dict) else None
-        if kind == "ping":
-            conn.push(dumps({"type": "pong", "id": frame.get("id")}))
-            continue
         if kind == "hello":
             conn.push(dumps(error_frame(frame.get("cid"), "invalid", "Already welcomed.")))
             continue
-        if not bucket.take() or address_command_wait(websocket) > 0:
-            cid = frame.get("cid") if isinstance(frame, dict) else None
+        # Every frame that asks for an answer counts, pings too: each answer costs memory.
+        if not bucket.take() or await address_command_wait(websocket) > 0:
+            cid = frame.get("cid") if kind != "ping" and isinstance(frame, dict) else None
             wait = f"{max(bucket.retry_after(), 0.1):.1f}"
             conn.push(dumps(error_frame(cid, "rate_limited", f"Too many commands; wait {wait} s.")))
+            continue
+        if kind == "ping":
+            ping_id = frame.get("id")
+            if not _is_ping_id(ping_id):
+                refusal = f"A ping's id may be at most {MAX_PING_ID} characters."
+                conn.push(dumps(error_frame(None, "invalid", refusal)))
+                continue
+            conn.push(dumps({"type": "pong", "id": ping_id}))
             continue
         answer = await dispatch(runtime, conn.identity, frame)
         conn.push(dumps(answer))
@@ -200,6 +208,15 @@ async def _serve(websocket: WebSocket, runtime: Runtime, conn: Connection) -> No
             if conn.closed:
                 await _drain_until_closed(websocket)
                 return
+
+
+def _is_ping_id(value: Any) -> bool:
+    """A ping's id is echoed back: none, a number, or a short string."""
+    if value is None:
+        return True
+    if isinstance(value, int) and not isinstance(value, bool):
+        return abs(value) < 2**53
+    return isinstance(value, str) and len(value) <= MAX_PING_ID
 
 
 async def _drain_until_closed(websocket: WebSocket) -> None:

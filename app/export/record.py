@@ -723,6 +723,9 @@ def _log_entry(source: Source, entry: AuditEntry, items: dict[int, CardItem]) ->
     at = local(entry.created_at)
     detail = dict(entry.detail)
     words = ""
+    # An entry restored from an export names no account: who it says acted is only text.
+    imported = detail.pop("imported", None) is True
+    recorded_by = str(detail.pop("recorded_by", "")) if imported else ""
     card_id = detail.pop("card_id", None)
     if isinstance(card_id, int) and card_id in items:
         item = items[card_id]
@@ -735,5 +738,7 @@ def _log_entry(source: Source, entry: AuditEntry, items: dict[int, CardItem]) ->
         time=f"{at:%H:%M}",
         action=AUDIT_LABELS.get(entry.action, entry.action),
         detail=words,
-        by=source.facilitators.get(entry.facilitator_id or 0, ""),
+        by=f"{recorded_by or 'unknown'} (imported)"
+        if imported
+        else source.facilitators.get(entry.facilitator_id or 0, ""),
     )

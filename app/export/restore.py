@@ -1,21 +1,41 @@
-"""Restore a review from a full JSON export, as a new review run by the importer.
+"""Restore a review from a full JSON export, as a new review run by the importer alone.
 
 Every row gets a new id; references between rows are mapped through the old ids. The
 review gets a new join code, screen nonce and epoch, and participants get fresh token
 hashes nobody holds (a restored room is a record, not a way back in for old phones). The
 phase and status changes are written back as review.updated events so the restored
 review's own record shows the same timeline.
+
+What the file says about people outside it is not believed: the team is the importer
+alone, the review is created now, and the file's audit entries are kept marked as
+imported, tied to no account (the name they were recorded under kept as text).
+
+The whole file is checked before anything is written, then written in short
+transactions of at most CHUNK rows, so other rooms' commands never wait long behind an
+import (on SQLite one writer holds the database at a time). Until the last transaction
+the review has a join code no one can type and no team, so it cannot be seen or joined;
+if the import fails part-way, what was written is deleted.
 """
 
 from __future__ import annotations
 
 import secrets
+import time
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NoReturn, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
-from sqlmodel import Session, col, select
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    ValidationError,
+)
+from sqlmodel import Session, col, delete, select, update
 
+from app.db import Database
 from app.export.json import FORMAT_NAME
 from app.export.record import SCHEMA_VERSION
 from app.models import (
@@ -24,7 +44,6 @@ from app.models import (
     Card,
     Concern,
     Event,
-    Facilitator,
     Participant,
     Prompt,
     Review,
@@ -34,12 +53,14 @@ from app.models import (
     VotingRound,
     utcnow,
 )
+from app.privacy.retention import delete_review
 from app.review import rules
 from app.review.service import new_code
 from app.review.views import review_header
 from app.security import hash_token
 
 PhaseName = Literal["discover", "dream", "design", "deliver"]
+T = TypeVar("T")
 
 
 # Ids are keys only, but must fit the database's 64-bit integers.
@@ -147,28 +168,67 @@ class AuditData(_Strict):
     at: datetime | None = None
 
 
+# The most rows of each kind an import takes: several times the largest review Lantern is
+# built for (2,000 phones; the benchmark review has 5,000 cards, 200 participants and
+# 20,000 votes), far below what would strain the server.
+MAX_ROWS: dict[str, int] = {
+    "facilitators": 200,
+    "prompts": 500,
+    "themes": 2_000,
+    "participants": 5_000,
+    "cards": 25_000,
+    "appreciations": 200_000,
+    "rounds": 500,
+    "votes": 200_000,
+    "concerns": 10_000,
+    "changes": 10_000,
+    "audit": 50_000,
+}
+# Rows written in one transaction: a few tens of milliseconds of the write lock.
+CHUNK = 250
+# Between chunks, an import steps aside for the room's own writes for up to this long.
+YIELD_SECONDS = 0.05
+# The join code of a review still being imported: "~" can never be typed into a code.
+IMPORTING = "~"
+
+
+def _rows(kind: str) -> Any:
+    return Field(default_factory=list, max_length=MAX_ROWS[kind])
+
+
 class ExportData(_Strict):
     review: ReviewData
-    facilitators: list[str] = Field(default_factory=list)
-    prompts: list[PromptData]
-    themes: list[ThemeData] = Field(default_factory=list)
-    participants: list[ParticipantData] = Field(default_factory=list)
-    cards: list[CardData] = Field(default_factory=list)
-    appreciations: list[tuple[Key, Key, datetime | None]] = Field(default_factory=list)
-    rounds: list[RoundData] = Field(default_factory=list)
+    facilitators: list[str] = _rows("facilitators")
+    prompts: list[PromptData] = Field(max_length=MAX_ROWS["prompts"])
+    themes: list[ThemeData] = _rows("themes")
+    participants: list[ParticipantData] = _rows("participants")
+    cards: list[CardData] = _rows("cards")
+    appreciations: list[tuple[Key, Key, datetime | None]] = _rows("appreciations")
+    rounds: list[RoundData] = _rows("rounds")
     votes: list[tuple[Key, Key, Key, Annotated[int, Field(ge=0, le=rules.MAX_VOTE_BUDGET)]]] = (
-        Field(default_factory=list)
+        _rows("votes")
     )
-    concerns: list[ConcernData] = Field(default_factory=list)
-    changes: list[ChangeData] = Field(default_factory=list)
-    audit: list[AuditData] = Field(default_factory=list)
+    concerns: list[ConcernData] = _rows("concerns")
+    changes: list[ChangeData] = _rows("changes")
+    audit: list[AuditData] = _rows("audit")
 
 
 class ExportDocument(_Strict):
     format: Literal["lantern.session-record"]
     schema_version: int
     edition: Literal["full", "public"]
-    data: ExportData | None = None
+    # Checked part by part (see `_parse_data`), not in one call.
+    data: dict[str, Any] | None = None
+
+
+# Rows validated in one call. Validation holds the GIL throughout a call: a whole file in
+# one call would stall the event loop (every other room) for a second or more.
+VALIDATE_CHUNK = 500
+_ADAPTERS: dict[str, TypeAdapter[Any]] = {
+    name: TypeAdapter(info.annotation)
+    for name, info in ExportData.model_fields.items()
+    if info.annotation is not None  # every field of ExportData is annotated
+}
 
 
 class RestoreError(ValueError):
@@ -179,15 +239,7 @@ def parse_export(document: Any) -> ExportData:
     """The restorable data in an export document, or RestoreError saying what is wrong."""
     if not isinstance(document, dict):
         raise RestoreError("The file is not a Lantern JSON export.")
-    try:
-        parsed = ExportDocument.model_validate(document)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first.get("loc", ()))
-        raise RestoreError(
-            f"The file is not a full Lantern JSON export ({FORMAT_NAME}): "
-            f"{where}: {first.get('msg', 'invalid')}."
-        ) from exc
+    parsed = _validate(ExportDocument.model_validate, document, ())
     if parsed.schema_version != SCHEMA_VERSION:
         raise RestoreError(
             f"This export has schema version {parsed.schema_version}; "
@@ -195,187 +247,314 @@ def parse_export(document: Any) -> ExportData:
         )
     if parsed.edition != "full" or parsed.data is None:
         raise RestoreError("Only a full-edition JSON export can be restored.")
-    return parsed.data
+    return _parse_data(parsed.data)
+
+
+def _parse_data(raw: dict[str, Any]) -> ExportData:
+    """The data part, each list capped and validated a chunk at a time."""
+    values: dict[str, Any] = {}
+    for name, info in ExportData.model_fields.items():
+        where: tuple[str | int, ...] = ("data", name)
+        if name not in raw:
+            if info.is_required():
+                _refuse(where, "Field required")
+            continue
+        value, cap = raw[name], MAX_ROWS.get(name)
+        if cap is None:
+            values[name] = _validate(_ADAPTERS[name].validate_python, value, where)
+            continue
+        if not isinstance(value, list):
+            _refuse(where, "Input should be a valid list")
+        if len(value) > cap:
+            raise RestoreError(
+                f"The export holds {len(value)} {name}; Lantern restores at most {cap}."
+            )
+        rows: list[Any] = []
+        for start in range(0, len(value), VALIDATE_CHUNK):
+            part = value[start : start + VALIDATE_CHUNK]
+            rows += _validate(_ADAPTERS[name].validate_python, part, where, start)
+            time.sleep(0)  # a turn for the event loop between chunks
+        values[name] = rows
+    return ExportData.model_construct(**values)
+
+
+def _validate(
+    check: Callable[[Any], T], value: Any, where: tuple[str | int, ...], offset: int = 0
+) -> T:
+    try:
+        return check(value)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = list(first.get("loc", ()))
+        if offset and loc and isinstance(loc[0], int):
+            loc[0] += offset
+        _refuse((*where, *loc), first.get("msg", "invalid"))
+
+
+def _refuse(where: tuple[str | int, ...], message: str) -> NoReturn:
+    raise RestoreError(
+        f"The file is not a full Lantern JSON export ({FORMAT_NAME}): "
+        f"{'.'.join(str(p) for p in where)}: {message}."
+    )
+
+
+def check_export(data: ExportData) -> None:
+    """Every reference resolves and nothing is given twice; RestoreError naming the first fault.
+
+    Run before anything is written, so a write can only fail on the database itself.
+    """
+    prompts = _ids(data.prompts, "question")
+    themes = _ids(data.themes, "theme")
+    people = _ids(data.participants, "participant")
+    cards = _ids(data.cards, "card")
+    rounds = {r.id: r.targets for r in data.rounds}
+    if len(rounds) != len(data.rounds):
+        raise RestoreError("The export holds a voting round twice.")
+    for c in data.cards:
+        _known(prompts, c.prompt_id, "question")
+        if c.participant_id is not None:
+            _known(people, c.participant_id, "participant")
+        if c.theme_id is not None:
+            _known(themes, c.theme_id, "theme")
+    given: set[tuple[int, ...]] = set()
+    for card_id, person_id, _ in data.appreciations:
+        _known(cards, card_id, "card")
+        _known(people, person_id, "participant")
+        _once(given, (card_id, person_id), "an appreciation")
+    given.clear()
+    for round_id, person_id, target, _ in data.votes:
+        _known(set(rounds), round_id, "voting round")
+        _known(people, person_id, "participant")
+        _known(cards if rounds[round_id] == "cards" else themes, target, "vote target")
+        _once(given, (round_id, person_id, target), "a vote")
+    for concern in data.concerns:
+        if concern.participant_id is not None:
+            _known(people, concern.participant_id, "participant")
+
+
+def _ids(rows: Sequence[Any], what: str) -> set[int]:
+    ids = {row.id for row in rows}
+    if len(ids) != len(rows):
+        raise RestoreError(f"The export holds a {what} twice.")
+    return ids
+
+
+def _known(ids: set[int], key: int, what: str) -> None:
+    if key not in ids:
+        raise RestoreError(f"The export refers to a {what} it does not hold ({key}).")
+
+
+def _once(seen: set[tuple[int, ...]], key: tuple[int, ...], what: str) -> None:
+    if key in seen:
+        raise RestoreError(f"The export gives {what} twice.")
+    seen.add(key)
 
 
 def _at(value: datetime | None) -> datetime:
     return value if value is not None else utcnow()
 
 
-def _need(mapping: dict[int, int], key: int, what: str) -> int:
+def _chunks(rows: Sequence[T]) -> Iterator[Sequence[T]]:
+    for start in range(0, len(rows), CHUNK):
+        yield rows[start : start + CHUNK]
+
+
+def restore_review(
+    db: Database, data: ExportData, facilitator_id: int, audit: Callable[[Session, int], None]
+) -> int:
+    """Write the checked export as a new review run by this facilitator alone; its id.
+
+    `audit` records the import in the last transaction, the one that makes the review
+    visible. If anything fails, whatever was written is deleted and the error raised.
+    """
+    check_export(data)
+    with db.write() as session:
+        review = Review(
+            code=IMPORTING + secrets.token_hex(7),
+            title=data.review.title,
+            case_ref=data.review.case_ref,
+            settings=_settings(data.review.settings),
+            epoch=secrets.token_hex(8),
+            screen_nonce=secrets.token_hex(8),
+            owner_id=facilitator_id,
+            retention_days=data.review.retention_days,
+        )
+        session.add(review)
+        session.flush()
+        assert review.id is not None
+        rid = review.id
     try:
-        return mapping[key]
-    except KeyError:
-        raise RestoreError(f"The export refers to a {what} it does not hold ({key}).") from None
+        _Writer(db, rid, facilitator_id).write(data, audit)
+    except BaseException:
+        with db.write() as session:
+            delete_import(session, rid)
+        raise
+    return rid
 
 
-def restore_review(session: Session, data: ExportData, facilitator_id: int) -> Review:
-    """Write the exported review as a new review run by this facilitator (and its old team)."""
-    src = data.review
-    settings = _settings(src.settings)
-    review = Review(
-        code=_free_code(session),
-        title=src.title,
-        case_ref=src.case_ref,
-        outcome=src.outcome,
-        starts_on=src.starts_on,
-        days=src.days,
-        status=src.status,
-        phase=src.phase,
-        settings=settings,
-        epoch=secrets.token_hex(8),
-        screen_nonce=secrets.token_hex(8),
-        locked=src.locked,
-        blank=src.blank,
-        pause_message=src.pause_message,
-        owner_id=facilitator_id,
-        created_at=_at(src.created_at),
-        started_at=src.started_at,
-        closed_at=src.closed_at,
-        retention_days=src.retention_days,
-    )
-    session.add(review)
-    session.flush()
-    assert review.id is not None
-    rid = review.id
+def delete_import(session: Session, review_id: int) -> None:
+    """Remove a review an import left half-written, with the audit entries it brought."""
+    delete_review(session, review_id)
+    session.execute(delete(AuditEntry).where(col(AuditEntry.review_id) == review_id))
 
-    emails = {e.lower() for e in data.facilitators} | {
-        (a.facilitator or "").lower() for a in data.audit
-    }
-    accounts = {
-        email: fid
-        for fid, email in session.exec(
-            select(Facilitator.id, Facilitator.email).where(col(Facilitator.email).in_(emails))
-        )
-        if fid is not None
-    }
-    team = {facilitator_id} | {
-        accounts[e.lower()] for e in data.facilitators if e.lower() in accounts
-    }
-    for fid in sorted(team):
-        session.add(ReviewFacilitator(review_id=rid, facilitator_id=fid))
 
-    prompts: dict[int, int] = {}
-    for p in data.prompts:
-        row = Prompt(review_id=rid, phase=p.phase, text=p.text, position=p.position)
-        session.add(row)
-        session.flush()
-        prompts[p.id] = row.id  # type: ignore[assignment]
-    themes: dict[int, int] = {}
-    for t in data.themes:
-        theme = Theme(review_id=rid, phase=t.phase, name=t.name, created_at=_at(t.created_at))
-        session.add(theme)
-        session.flush()
-        themes[t.id] = theme.id  # type: ignore[assignment]
-    people: dict[int, int] = {}
-    for person in data.participants:
-        participant = Participant(
-            review_id=rid,
-            role=person.role,
-            name=person.name,
-            table_label=person.table,
-            token_hash=hash_token(secrets.token_urlsafe(32)),
-            joined_at=_at(person.joined_at),
-            erased_at=person.erased_at,
+class _Writer:
+    """Writes one checked export in short transactions, mapping old ids to new."""
+
+    def __init__(self, db: Database, review_id: int, facilitator_id: int) -> None:
+        self.db = db
+        self.rid = review_id
+        self.facilitator_id = facilitator_id
+
+    def _insert(self, rows: Sequence[Any]) -> list[int]:
+        """Insert these rows in one short transaction, after any waiting writer; their ids."""
+        deadline = time.monotonic() + YIELD_SECONDS
+        while self.db.writers > 0 and time.monotonic() < deadline:
+            time.sleep(0.001)
+        with self.db.write() as session:
+            session.add_all(rows)
+            session.flush()
+            return [getattr(row, "id", None) or 0 for row in rows]
+
+    def _map(self, rows: Sequence[T], make: Callable[[T], Any]) -> dict[int, int]:
+        mapping: dict[int, int] = {}
+        for chunk in _chunks(rows):
+            new = self._insert([make(row) for row in chunk])
+            mapping.update(zip((row.id for row in chunk), new, strict=True))  # type: ignore[attr-defined]
+        return mapping
+
+    def _fill(self, rows: Sequence[T], make: Callable[[T], Any]) -> None:
+        for chunk in _chunks(rows):
+            self._insert([make(row) for row in chunk])
+
+    def write(self, data: ExportData, audit: Callable[[Session, int], None]) -> None:
+        rid, src = self.rid, data.review
+        prompts = self._map(
+            data.prompts,
+            lambda p: Prompt(review_id=rid, phase=p.phase, text=p.text, position=p.position),
         )
-        session.add(participant)
-        session.flush()
-        people[person.id] = participant.id  # type: ignore[assignment]
-    cards: dict[int, int] = {}
-    for c in data.cards:
-        card = Card(
-            review_id=rid,
-            participant_id=None
-            if c.participant_id is None
-            else _need(people, c.participant_id, "participant"),
-            facilitator_id=facilitator_id if c.by_facilitator else None,
-            phase=c.phase,
-            prompt_id=_need(prompts, c.prompt_id, "question"),
-            text=c.text,
-            status=c.status,
-            hold_reason=c.hold_reason,
-            redacted=c.redacted,
-            theme_id=None if c.theme_id is None else _need(themes, c.theme_id, "theme"),
-            owner=c.owner,
-            due=c.due,
-            appreciations=c.appreciations,
-            created_at=_at(c.created_at),
-            updated_at=_at(c.updated_at or c.created_at),
+        themes = self._map(
+            data.themes,
+            lambda t: Theme(
+                review_id=rid, phase=t.phase, name=t.name, created_at=_at(t.created_at)
+            ),
         )
-        session.add(card)
-        session.flush()
-        cards[c.id] = card.id  # type: ignore[assignment]
-    for card_id, person_id, at in data.appreciations:
-        session.add(
-            Appreciation(
-                card_id=_need(cards, card_id, "card"),
-                participant_id=_need(people, person_id, "participant"),
-                created_at=_at(at),
-            )
+        people = self._map(
+            data.participants,
+            lambda person: Participant(
+                review_id=rid,
+                role=person.role,
+                name=person.name,
+                table_label=person.table,
+                token_hash=hash_token(secrets.token_urlsafe(32)),
+                joined_at=_at(person.joined_at),
+                erased_at=person.erased_at,
+            ),
         )
-    rounds: dict[int, tuple[int, str]] = {}
-    for v in data.rounds:
-        voting = VotingRound(
-            review_id=rid,
-            phase=v.phase,
-            targets=v.targets,
-            budget=v.budget,
-            status=v.status,
-            opened_at=_at(v.opened_at),
-            closed_at=v.closed_at,
-            revealed_at=v.revealed_at,
+        cards = self._map(
+            data.cards,
+            lambda c: Card(
+                review_id=rid,
+                participant_id=None if c.participant_id is None else people[c.participant_id],
+                facilitator_id=self.facilitator_id if c.by_facilitator else None,
+                phase=c.phase,
+                prompt_id=prompts[c.prompt_id],
+                text=c.text,
+                status=c.status,
+                hold_reason=c.hold_reason,
+                redacted=c.redacted,
+                theme_id=None if c.theme_id is None else themes[c.theme_id],
+                owner=c.owner,
+                due=c.due,
+                appreciations=c.appreciations,
+                created_at=_at(c.created_at),
+                updated_at=_at(c.updated_at or c.created_at),
+            ),
         )
-        session.add(voting)
-        session.flush()
-        rounds[v.id] = (voting.id, v.targets)  # type: ignore[assignment]
-    for round_id, person_id, target, count in data.votes:
-        if round_id not in rounds:
-            raise RestoreError(
-                f"The export refers to a voting round it does not hold ({round_id})."
-            )
-        new_round, targets = rounds[round_id]
-        session.add(
-            Vote(
-                round_id=new_round,
-                participant_id=_need(people, person_id, "participant"),
-                target_id=_need(cards if targets == "cards" else themes, target, "vote target"),
-                count=count,
-            )
+        self._fill(
+            data.appreciations,
+            lambda a: Appreciation(
+                card_id=cards[a[0]], participant_id=people[a[1]], created_at=_at(a[2])
+            ),
         )
-    for concern in data.concerns:
-        session.add(
-            Concern(
+        rounds = self._map(
+            data.rounds,
+            lambda v: VotingRound(
+                review_id=rid,
+                phase=v.phase,
+                targets=v.targets,
+                budget=v.budget,
+                status=v.status,
+                opened_at=_at(v.opened_at),
+                closed_at=v.closed_at,
+                revealed_at=v.revealed_at,
+            ),
+        )
+        targets = {r.id: cards if r.targets == "cards" else themes for r in data.rounds}
+        self._fill(
+            data.votes,
+            lambda v: Vote(
+                round_id=rounds[v[0]],
+                participant_id=people[v[1]],
+                target_id=targets[v[0]][v[2]],
+                count=v[3],
+            ),
+        )
+        self._fill(
+            data.concerns,
+            lambda concern: Concern(
                 review_id=rid,
                 participant_id=None
                 if concern.participant_id is None
-                else _need(people, concern.participant_id, "participant"),
+                else people[concern.participant_id],
                 text=concern.text,
                 created_at=_at(concern.created_at),
-            )
+            ),
         )
-    review.prompt_id = prompts.get(src.prompt_id) if src.prompt_id is not None else None
-    if review.prompt_id is None:
-        review.prompt_id = next(iter(prompts.values()), None)
-    if src.spotlight_card_id is not None:
-        review.spotlight_card_id = cards.get(src.spotlight_card_id)
+        # The review as it will be once visible (its events carry this header).
+        with self.db.read() as session:
+            code = _free_code(session)
+        prompt_id = prompts.get(src.prompt_id) if src.prompt_id is not None else None
+        final: dict[str, Any] = {
+            "code": code,
+            "outcome": src.outcome,
+            "starts_on": src.starts_on,
+            "days": src.days,
+            "status": src.status,
+            "phase": src.phase,
+            "locked": src.locked,
+            "blank": src.blank,
+            "pause_message": src.pause_message,
+            "started_at": src.started_at,
+            "closed_at": src.closed_at,
+            "seq": len(data.changes),
+            "prompt_id": prompt_id if prompt_id is not None else next(iter(prompts.values()), None),
+            "spotlight_card_id": None
+            if src.spotlight_card_id is None
+            else cards.get(src.spotlight_card_id),
+        }
+        with self.db.read() as session:
+            review = session.get(Review, rid)
+            assert review is not None
+        for name, value in final.items():
+            setattr(review, name, value)
+        header = review_header(review, audience="facilitator")
+        room_header = review_header(review)
 
-    # The phase and status changes, so the restored review's timeline reads the same.
-    header = review_header(review, audience="facilitator")
-    room_header = review_header(review)
-    for change in data.changes:
-        review.seq += 1
-        payload = {
-            "review": {**header, "phase": change.phase, "status": change.status},
-            "changed": list(change.changed),
-        }
-        room_payload = {
-            **payload,
-            "review": {**room_header, "phase": change.phase, "status": change.status},
-        }
-        session.add(
-            Event(
+        # The phase and status changes, so the restored review's timeline reads the same.
+        def _change(numbered: tuple[int, ChangeData]) -> Event:
+            seq, change = numbered
+            payload = {
+                "review": {**header, "phase": change.phase, "status": change.status},
+                "changed": list(change.changed),
+            }
+            room_payload = {
+                **payload,
+                "review": {**room_header, "phase": change.phase, "status": change.status},
+            }
+            return Event(
                 review_id=rid,
-                seq=review.seq,
+                seq=seq,
                 kind="review.updated",
                 data=payload,
                 public_kind="review.updated",
@@ -383,23 +562,32 @@ def restore_review(session: Session, data: ExportData, facilitator_id: int) -> R
                 actor="system",
                 created_at=change.at,
             )
-        )
-    for entry in data.audit:
-        detail = dict(entry.detail)
-        if isinstance(detail.get("card_id"), int):
-            detail["card_id"] = cards.get(detail["card_id"])
-        session.add(
-            AuditEntry(
-                review_id=rid,
-                facilitator_id=accounts.get((entry.facilitator or "").lower()),
-                action=entry.action,
-                detail=detail,
-                created_at=_at(entry.at),
-            )
-        )
-    session.add(review)
-    session.flush()
-    return review
+
+        self._fill(list(enumerate(data.changes, start=1)), _change)
+        self._fill(data.audit, lambda entry: _imported_audit(rid, entry, cards))
+
+        # Last: the real join code and the team, which make the review visible.
+        with self.db.write() as session:
+            session.execute(update(Review).where(col(Review.id) == rid).values(**final))
+            session.add(ReviewFacilitator(review_id=rid, facilitator_id=self.facilitator_id))
+            audit(session, rid)
+
+
+def _imported_audit(review_id: int, entry: AuditData, cards: dict[int, int]) -> AuditEntry:
+    """An audit entry from the file: marked imported, tied to no account."""
+    detail = dict(entry.detail)
+    if isinstance(detail.get("card_id"), int):
+        detail["card_id"] = cards.get(detail["card_id"])
+    detail["imported"] = True
+    if entry.facilitator:
+        detail["recorded_by"] = entry.facilitator[:254]
+    return AuditEntry(
+        review_id=review_id,
+        facilitator_id=None,
+        action=entry.action,
+        detail=detail,
+        created_at=_at(entry.at),
+    )
 
 
 def _settings(raw: dict[str, Any]) -> dict[str, Any]:

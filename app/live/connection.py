@@ -21,6 +21,9 @@ from app.review.identity import Identity
 # A phone this far behind is closed; it resumes from its last seq, which costs the server
 # one read instead of an ever-growing queue in memory.
 MAX_QUEUED_FRAMES = 1000
+# And this many characters queued besides the welcome (which may be large for a big
+# review, and is allowed in full): a socket that never reads holds at most this much.
+MAX_QUEUED_BYTES = 1024 * 1024
 CLOSE_TOO_SLOW = 4008
 
 # Fire-and-forget close tasks, held so that they are not collected before they run.
@@ -36,12 +39,14 @@ class Socket(Protocol):
 
 
 class _Entry:
-    __slots__ = ("seq", "frame", "key")
+    __slots__ = ("seq", "frame", "key", "size")
 
-    def __init__(self, seq: int | None, frame: str | None, key: Any) -> None:
+    def __init__(self, seq: int | None, frame: str | None, key: Any, size: int = 0) -> None:
         self.seq = seq
         self.frame = frame
         self.key = key
+        # Counted against MAX_QUEUED_BYTES (0 for the welcome's frames).
+        self.size = size
 
 
 class Connection:
@@ -54,6 +59,7 @@ class Connection:
         "closed",
         "_queue",
         "_waiting",
+        "_bytes",
         "_by_key",
         "_started",
         "_blocked",
@@ -67,6 +73,8 @@ class Connection:
         self._queue: deque[_Entry] = deque()
         # Frames still to send; coalesced tallies leave empty entries behind that do not count.
         self._waiting = 0
+        # Characters of those frames, the welcome's aside (a JSON frame is mostly ASCII).
+        self._bytes = 0
         self._by_key: dict[Any, _Entry] = {}
         self._started = False
         # The task finishing a send that had to wait, while there is one.
@@ -77,6 +85,11 @@ class Connection:
         """Frames waiting to be written."""
         return self._waiting
 
+    @property
+    def queued_bytes(self) -> int:
+        """Characters waiting to be written, besides the welcome's."""
+        return self._bytes
+
     def push_event(self, seq: int, frame: str, key: Any = None) -> None:
         """Queue an event frame; a newer tally replaces an unsent older one of the same key."""
         if self.closed or (self._started and seq <= self.last_seq):
@@ -86,7 +99,8 @@ class Connection:
             if older is not None and older.frame is not None:
                 older.frame = None  # dropped in place; rising order is kept by appending
                 self._waiting -= 1
-        entry = _Entry(seq, frame, key)
+                self._bytes -= older.size
+        entry = _Entry(seq, frame, key, len(frame))
         if key is not None:
             self._by_key[key] = entry
         self._append(entry)
@@ -94,12 +108,13 @@ class Connection:
     def push(self, frame: str) -> None:
         """Queue a frame that carries no seq (ack, error, presence)."""
         if not self.closed:
-            self._append(_Entry(None, frame, None))
+            self._append(_Entry(None, frame, None, len(frame)))
 
     def _append(self, entry: _Entry) -> None:
         self._queue.append(entry)
         self._waiting += 1
-        if self._waiting > MAX_QUEUED_FRAMES:
+        self._bytes += entry.size
+        if self._waiting > MAX_QUEUED_FRAMES or self._bytes > MAX_QUEUED_BYTES:
             self.abort(CLOSE_TOO_SLOW, "Too far behind; resume with since.")
             return
         if self._started and self._blocked is None:
@@ -113,6 +128,7 @@ class Connection:
         self._queue.extend(_Entry(None, f, None) for f in first_frames)
         self._queue.extend(waiting)
         self._waiting = sum(1 for e in self._queue if e.frame is not None)
+        self._bytes = sum(e.size for e in waiting if e.frame is not None)
         self._by_key = {e.key: e for e in waiting if e.key is not None and e.frame is not None}
         self._started = True
         self._pump()
@@ -128,6 +144,7 @@ class Connection:
             if frame is None:
                 continue
             self._waiting -= 1
+            self._bytes -= entry.size
             if entry.seq is not None:
                 if entry.seq <= self.last_seq:
                     continue
@@ -179,6 +196,7 @@ class Connection:
         self.closed = True
         self._queue.clear()
         self._waiting = 0
+        self._bytes = 0
 
         async def _close() -> None:
             with contextlib.suppress(Exception):

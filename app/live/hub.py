@@ -199,10 +199,19 @@ class Room:
     def _fan_out(self, event: WireEvent) -> None:
         self.cursor = event.seq
         key = event.coalesce_key
+        dropped = []
         for conn in self.connections:
             frame = event.frame_for(conn.identity)
             if frame is not None:
                 conn.push_event(event.seq, frame, key)
+                if conn.closed:
+                    dropped.append(conn)
+        # A socket closed for falling behind may never answer the close (its peer reads
+        # nothing): it leaves the room, and the presence count, now rather than then.
+        for conn in dropped:
+            self.remove(conn)
+        if dropped:
+            self.presence_changed()
 
     async def close(self) -> None:
         """Stop the room's task."""

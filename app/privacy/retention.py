@@ -36,6 +36,9 @@ PURGE_INTERVAL_SECONDS = 60 * 60
 # Sign-in addresses in the audit log are personal data with no use after a security
 # review would have looked at them; the entries stay, the addresses go.
 AUDIT_ADDRESS_DAYS = 90
+# An import still unfinished after this long was cut short (the server stopped mid-way):
+# its half-written review, never visible to anyone, is removed.
+STALE_IMPORT = timedelta(hours=1)
 
 
 def is_expired(review: Review, now: datetime) -> bool:
@@ -102,6 +105,7 @@ def purge_expired(db: Database, now: datetime | None = None) -> list[int]:
     Old sign-in addresses in the audit log are forgotten on the same round.
     """
     forget_old_addresses(db, now)
+    _remove_stale_imports(db, now or utcnow())
     with db.read() as session:
         candidates = expired_review_ids(session, now)
     purged = []
@@ -119,6 +123,22 @@ def purge_expired(db: Database, now: datetime | None = None) -> list[int]:
         # Nothing of a purged review stays behind in SQLite's write-ahead log.
         db.checkpoint()
     return purged
+
+
+def _remove_stale_imports(db: Database, now: datetime) -> None:
+    from app.export.restore import IMPORTING, delete_import
+
+    with db.read() as session:
+        stale = session.exec(
+            select(Review.id).where(
+                col(Review.code).startswith(IMPORTING),
+                col(Review.created_at) < now - STALE_IMPORT,
+            )
+        ).all()
+    for review_id in stale:
+        if review_id is not None:
+            with db.write() as session:
+                delete_import(session, review_id)
 
 
 async def purge_periodically(
