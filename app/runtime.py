@@ -21,6 +21,7 @@ from app.live.bus import MemoryBus, RedisBus
 from app.live.frames import WireEvent
 from app.live.hub import Hub
 from app.models import Event, Review
+from app.review.welcome import PublicRooms
 
 # Commands run in threads while the event loop fans out. Every SQLite call releases the GIL,
 # and taking it back waits out the loop's switch interval (5 ms by default): dozens of calls
@@ -43,6 +44,8 @@ class Runtime:
     hub: Hub
     bus: MemoryBus | RedisBus
     secret_key: str
+    # The public part of fresh welcomes, built once per seq (app.review.welcome).
+    public_rooms: PublicRooms = field(default_factory=PublicRooms, repr=False)
     _exporter: ProcessPoolExecutor | None = field(default=None, repr=False)
 
     @property
