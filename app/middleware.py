@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable
 from typing import Final
 
 from anyio import to_thread
@@ -46,11 +47,14 @@ class SecurityHeadersMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def __call__(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
+        # Not a coroutine itself: a websocket passes straight through, and holds no frame of
+        # ours for as long as it stays connected.
         if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+            return self.app(scope, receive, send)
+        return self._http(scope, receive, send)
 
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         defaults = HEADERS
         if not scope["path"].startswith(CACHEABLE):
             defaults = [*HEADERS, NO_STORE]
@@ -77,10 +81,13 @@ class BodyLimitMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def __call__(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
+        # Not a coroutine itself, as above: what has no body passes straight through.
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
-            await self.app(scope, receive, send)
-            return
+            return self.app(scope, receive, send)
+        return self._limited(scope, receive, send)
+
+    async def _limited(self, scope: Scope, receive: Receive, send: Send) -> None:
         declared = _declared_length(scope)
         if scope["path"] == IMPORT_PATH:
             if declared is not None and declared > MAX_IMPORT_BODY:
@@ -174,10 +181,11 @@ class LanguageMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def __call__(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
+        # Not a coroutine itself (as above): the language is set in the caller's context,
+        # which the app then runs in, and a websocket holds no frame of ours.
         if scope["type"] not in ("http", "websocket"):
-            await self.app(scope, receive, send)
-            return
+            return self.app(scope, receive, send)
         asked = _query_value(scope.get("query_string", b""), "lang")
         headers = dict(scope.get("headers", []))
         remembered = _cookie_value(headers.get(b"cookie", b""), LANGUAGE_COOKIE)
@@ -185,8 +193,7 @@ class LanguageMiddleware:
         chosen = i18n.negotiate(asked, remembered, accept)
         i18n.set_language(chosen)
         if scope["type"] != "http" or not asked or asked.lower() != chosen or chosen == remembered:
-            await self.app(scope, receive, send)
-            return
+            return self.app(scope, receive, send)
         cookie = (
             f"{LANGUAGE_COOKIE}={chosen}; Path=/; Max-Age={LANGUAGE_COOKIE_SECONDS}; SameSite=Lax"
         ).encode()
@@ -196,7 +203,7 @@ class LanguageMiddleware:
                 message["headers"] = [*message.get("headers", []), (b"set-cookie", cookie)]
             await send(message)
 
-        await self.app(scope, receive, _send)
+        return self.app(scope, receive, _send)
 
 
 def _query_value(query: bytes, name: str) -> str | None:

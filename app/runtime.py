@@ -23,6 +23,7 @@ from app.live.hub import Hub, Kick
 from app.models import Event, Review
 from app.review import log
 from app.review.identity import Identity
+from app.review.welcome import PublicRooms
 from app.security import CLOSE_REASONS, ended_rights
 
 # Commands run in threads while the event loop fans out. Every SQLite call releases the GIL,
@@ -46,6 +47,8 @@ class Runtime:
     hub: Hub
     bus: MemoryBus | RedisBus
     secret_key: str
+    # The public part of fresh welcomes, built once per seq (app.review.welcome).
+    public_rooms: PublicRooms = field(default_factory=PublicRooms, repr=False)
     _exporter: ProcessPoolExecutor | None = field(default=None, repr=False)
 
     @property

@@ -11,7 +11,8 @@ from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlmodel import Session, col, select
+from sqlalchemy import bindparam
+from sqlmodel import Session, SQLModel, col, select
 
 from app.models import AuthToken, Facilitator, Participant, Review, ReviewFacilitator, utcnow
 from app.review.identity import Identity
@@ -125,14 +126,7 @@ def identify(session: Session, review: Review, token: str, secret_key: str) -> I
     """The identity a token gives within one review, or None."""
     assert review.id is not None
     if token.startswith(PARTICIPANT_PREFIX):
-        participant = session.exec(
-            select(Participant).where(Participant.token_hash == hash_token(token))
-        ).first()
-        if participant is None or participant.review_id != review.id or participant.erased_at:
-            return None
-        return Identity(
-            "participant", review.id, participant_id=participant.id, role=participant.role
-        )
+        return participant_identity(session, review.id, token)
     if token.startswith(SCREEN_PREFIX):
         if hmac.compare_digest(token, screen_token(secret_key, review)):
             return Identity("screen", review.id, credential=review.screen_nonce)
@@ -201,3 +195,20 @@ def ended_rights(
             if code is not None:
                 ended[identity] = code
     return ended
+
+
+def participant_identity(session: Session, review_id: int, token: str) -> Identity | None:
+    """The participant a `p_` token gives within one review (not one erased), or None.
+
+    Read without loading the row as an object: a hall of phones saying hello at once asks.
+    """
+    row = session.connection().execute(_PARTICIPANT_BY_TOKEN, {"h": hash_token(token)}).first()
+    if row is None or row.review_id != review_id or row.erased_at:
+        return None
+    return Identity("participant", review_id, participant_id=row.id, role=row.role)
+
+
+_participant = SQLModel.metadata.tables["participant"]
+_PARTICIPANT_BY_TOKEN = select(
+    _participant.c.id, _participant.c.review_id, _participant.c.role, _participant.c.erased_at
+).where(_participant.c.token_hash == bindparam("h"))

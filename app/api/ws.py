@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from anyio import to_thread
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from app.api.csrf import same_site, warn_refused_origin
 from app.api.deps import MAX_TOKEN, SESSION_COOKIE, get_runtime
@@ -25,8 +26,9 @@ from app.review.identity import Identity
 from app.review.rules import MAX_FRAME_BYTES
 from app.review.service import normalise_code
 from app.review.views import snapshot, you
+from app.review.welcome import review_head, welcome_state
 from app.runtime import Runtime
-from app.security import identify
+from app.security import PARTICIPANT_PREFIX, identify, participant_identity
 
 router = APIRouter()
 
@@ -43,8 +45,7 @@ CLOSE_WAIT = 5.0
 MAX_PING_ID = 64
 
 
-@router.websocket("/ws/rooms/{code}")
-async def room_socket(websocket: WebSocket, code: str) -> None:
+async def room_socket(websocket: WebSocket) -> None:
     """One client's connection to a room."""
     runtime = get_runtime(websocket)
     if not _origin_allowed(websocket, runtime):
@@ -54,33 +55,48 @@ async def room_socket(websocket: WebSocket, code: str) -> None:
     hello = await _receive_hello(websocket)
     if hello is None:
         return
-    token = hello.get("token") or websocket.cookies.get(SESSION_COOKIE, "")
+    code = str(websocket.path_params["code"])
+    token = str(hello.get("token") or websocket.cookies.get(SESSION_COOKIE, ""))[:MAX_TOKEN]
+    since = hello["since"] if _is_seq(hello.get("since")) else None
+    epoch = hello.get("epoch")
+    del hello  # an idle connection keeps only what it needs
+    fresh: _Fresh | None = None
     try:
         async with code_attempt(websocket):
-            review_id, identity = await to_thread.run_sync(
-                _identify, runtime, code, str(token)[:MAX_TOKEN]
-            )
+            if since is None:
+                # Identified and welcomed in one read, one thread hop: a hall of phones
+                # saying hello at once is the welcome's heaviest load.
+                fresh = await to_thread.run_sync(_fresh, runtime, code, token)
+                identity = fresh.identity
+            else:
+                _, identity = await to_thread.run_sync(_identify, runtime, code, token)
     except ApiError as exc:
         await websocket.close(CLOSE_POLICY, exc.message[:120])
         return
     conn = Connection(websocket, identity)
     room = await runtime.hub.attach(conn)
     try:
-        since, epoch = hello.get("since"), hello.get("epoch")
-        frames, covered = await to_thread.run_sync(
-            _welcome,
-            runtime,
-            review_id,
-            identity,
-            since if _is_seq(since) else None,
-            epoch,
-            room.presence(),
-        )
+        if fresh is not None and fresh.seq >= room.cursor:
+            # No event after the welcome's seq had gone out to the room before this
+            # connection joined it, so every one reaches it.
+            frames, covered = [fresh.frame(room.presence())], fresh.seq
+        else:
+            frames, covered = await to_thread.run_sync(
+                _welcome, runtime, identity.review_id, identity, since, epoch, room.presence()
+            )
+        fresh = None
         conn.start(frames, covered)
         del frames  # the welcome can be large; the connection holds its own reference until sent
         await _serve(websocket, runtime, conn)
     finally:
         await runtime.hub.detach(conn)
+        if identity.review_id not in runtime.hub.rooms:
+            runtime.public_rooms.forget(identity.review_id)
+
+
+# A plain Starlette route: FastAPI's dependency machinery would hold a few kilobytes of
+# frames and exit stacks for as long as each phone stays connected.
+router.add_websocket_route("/ws/rooms/{code}", room_socket)
 
 
 def _is_seq(value: Any) -> bool:
@@ -113,13 +129,50 @@ async def _receive_hello(websocket: WebSocket) -> dict[str, Any] | None:
 
 def _identify(runtime: Runtime, code: str, token: str) -> tuple[int, Identity]:
     with runtime.db.read() as session:
-        review = session.exec(select(Review).where(Review.code == normalise_code(code))).first()
-        if review is None or review.id is None:
+        identity = _identify_in(session, runtime, code, token)
+        return identity.review_id, identity
+
+
+def _identify_in(session: Session, runtime: Runtime, code: str, token: str) -> Identity:
+    review = session.exec(select(Review).where(Review.code == normalise_code(code))).first()
+    if review is None or review.id is None:
+        raise ApiError(404, "not_found", "No review has that code.")
+    identity = identify(session, review, token, runtime.secret_key) if token else None
+    if identity is None:
+        raise ApiError(401, "unauthorized", "That token does not belong to this review.")
+    return identity
+
+
+@dataclass(frozen=True, slots=True)
+class _Fresh:
+    """A fresh welcome, read with the identity: its text up to the presence, and its seq."""
+
+    identity: Identity
+    body: str
+    seq: int
+
+    def frame(self, presence: dict[str, Any]) -> str:
+        """The welcome frame, with the presence (its last key) as the room has it now."""
+        return f'{self.body},"presence":{dumps(presence)}}}'
+
+
+def _fresh(runtime: Runtime, code: str, token: str) -> _Fresh:
+    """The identity a token gives and its fresh welcome, in one read, so the two agree."""
+    with runtime.db.read() as session:
+        head = review_head(session, normalise_code(code))
+        if head is None:
             raise ApiError(404, "not_found", "No review has that code.")
-        identity = identify(session, review, token, runtime.secret_key) if token else None
-        if identity is None:
-            raise ApiError(401, "unauthorized", "That token does not belong to this review.")
-        return review.id, identity
+        if token.startswith(PARTICIPANT_PREFIX):
+            # A phone: identified without loading the review or the participant as objects.
+            identity = participant_identity(session, head.id, token)
+            if identity is None:
+                raise ApiError(401, "unauthorized", "That token does not belong to this review.")
+        else:
+            identity = _identify_in(session, runtime, code, token)
+        state, mine = welcome_state(session, head, identity, runtime.public_rooms)
+    frame = {"type": "welcome", "audience": identity.audience, "epoch": head.epoch, "seq": head.seq}
+    body = f'{dumps(frame)[:-1]},"resumed":false,"state":{state},"you":{dumps(mine)}'
+    return _Fresh(identity, body, head.seq)
 
 
 def _welcome(

@@ -94,6 +94,12 @@ class Connection:
         """Queue an event frame; a newer tally replaces an unsent older one of the same key."""
         if self.closed or (self._started and seq <= self.last_seq):
             return
+        if self._started and self._blocked is None:
+            # Nothing is queued (a pump empties the queue unless a send waits): the fan-out's
+            # usual case, written at once without an entry.
+            self.last_seq = seq
+            self._write(frame)
+            return
         if key is not None and self.identity.audience != "facilitator":
             older = self._by_key.get(key)
             if older is not None and older.frame is not None:
@@ -107,7 +113,11 @@ class Connection:
 
     def push(self, frame: str) -> None:
         """Queue a frame that carries no seq (ack, error, presence)."""
-        if not self.closed:
+        if self.closed:
+            return
+        if self._started and self._blocked is None:
+            self._write(frame)
+        else:
             self._append(_Entry(None, frame, None, len(frame)))
 
     def _append(self, entry: _Entry) -> None:
@@ -149,19 +159,24 @@ class Connection:
                 if entry.seq <= self.last_seq:
                     continue
                 self.last_seq = entry.seq
-            send = self.socket.send_text(frame)
-            try:
-                # Run the send's first step here. A send that finishes in it (the frame went
-                # to the transport) needs no task at all.
-                awaited = send.send(None)
-            except StopIteration:
-                continue
-            except Exception:
-                # The peer went away mid-write; the reader notices and detaches.
-                self.closed = True
+            if not self._write(frame):
                 return
-            self._blocked = asyncio.get_running_loop().create_task(self._finish(send, awaited))
-            return
+
+    def _write(self, frame: str) -> bool:
+        """Write one frame; False if the send has to wait (a task finishes it) or failed."""
+        send = self.socket.send_text(frame)
+        try:
+            # Run the send's first step here. A send that finishes in it (the frame went
+            # to the transport) needs no task at all.
+            awaited = send.send(None)
+        except StopIteration:
+            return True
+        except Exception:
+            # The peer went away mid-write; the reader notices and detaches.
+            self.closed = True
+            return False
+        self._blocked = asyncio.get_running_loop().create_task(self._finish(send, awaited))
+        return False
 
     async def _finish(self, send: Coroutine[Any, Any, None], awaited: Any) -> None:
         """Drive a send that had to wait to its end (a trampoline, as a task does), then pump."""

@@ -276,6 +276,13 @@ def you(session: Session, review: Review, identity: Identity) -> dict[str, Any]:
     appreciated = session.exec(
         select(Appreciation.card_id).where(Appreciation.participant_id == participant.id)
     ).all()
+    return participant_you(participant, votes, list(appreciated))
+
+
+def participant_you(
+    participant: Participant, votes: dict[str, dict[str, int]], appreciated: list[int]
+) -> dict[str, Any]:
+    """A participant's `you`: who they are, their votes by round, the cards they appreciated."""
     return {
         "audience": "participant",
         "participant_id": participant.id,
