@@ -86,3 +86,23 @@ def test_clean_text_keeps_what_people_write() -> None:
     text = "Line one\n\tIndented – “quoted” café 😀 עברית"
     assert clean_text(text) == text
     assert clean_text("a\r\nb\rc") == "a\nb\nc"
+
+
+def test_a_frame_nested_thousands_deep_is_bad_json_and_the_socket_lives(
+    client: TestClient, fac_headers: Headers
+) -> None:
+    review, phone = _room(client, fac_headers)
+    token = phone["Authorization"].removeprefix("Bearer ")
+    with client.websocket_connect(f"/ws/rooms/{review['code']}") as ws:
+        ws.send_json({"type": "hello", "token": token})
+        assert ws.receive_json()["type"] == "welcome"
+        for nested in ("[" * 8000 + "]" * 8000, '{"a":' * 2500 + "1" + "}" * 2500):
+            ws.send_text(nested)
+            answer = ws.receive_json()
+            while answer.get("type") != "error":
+                answer = ws.receive_json()
+            assert answer["code"] == "invalid"
+        ws.send_json({"type": "ping", "id": "still-here"})
+        while (answer := ws.receive_json()).get("type") != "pong":
+            pass
+        assert answer["id"] == "still-here"

@@ -114,11 +114,23 @@ def _origin_allowed(websocket: WebSocket, runtime: Runtime) -> bool:
     return False
 
 
+_NOT_JSON = object()
+
+
+def parse_frame(text: str) -> Any:
+    """A frame's JSON, or _NOT_JSON. Nesting a few thousand deep fits in 16 KiB and makes the
+    parser give up (RecursionError): that is bad JSON like any other, not a dropped socket."""
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        return _NOT_JSON
+
+
 async def _receive_hello(websocket: WebSocket) -> dict[str, Any] | None:
     try:
         text = await asyncio.wait_for(websocket.receive_text(), HELLO_TIMEOUT)
-        hello = json.loads(text) if len(text) <= MAX_FRAME_BYTES else None
-    except (TimeoutError, ValueError, KeyError, WebSocketDisconnect, RuntimeError):
+        hello = parse_frame(text) if len(text) <= MAX_FRAME_BYTES else None
+    except (TimeoutError, KeyError, WebSocketDisconnect, RuntimeError):
         hello = None
     if not isinstance(hello, dict) or hello.get("type") != "hello":
         with contextlib.suppress(RuntimeError, WebSocketDisconnect):
@@ -229,9 +241,8 @@ async def _serve(websocket: WebSocket, runtime: Runtime, conn: Connection) -> No
                 )
             )
             continue
-        try:
-            frame = json.loads(text)
-        except ValueError:
+        frame = parse_frame(text)
+        if frame is _NOT_JSON:
             conn.push(dumps(error_frame(None, "invalid", "That frame is not valid JSON.")))
             continue
         kind = frame.get("type") if isinstance(frame, dict) else None
