@@ -17,8 +17,8 @@ from app import i18n
 from app.api.deps import MAX_TOKEN, SESSION_COOKIE, RowId, get_runtime
 from app.models import Card, Review, Theme, VotingRound
 from app.review import rules
+from app.review.lifecycle import normalise_code
 from app.review.rules import ROLE_LABELS
-from app.review.service import normalise_code
 from app.review.views import is_public, round_tallies, tallies_hidden
 from app.security import identify
 

@@ -445,8 +445,9 @@ def test_an_upgrade_brings_logs_written_before_into_line(tmp_path: Path) -> None
     from sqlmodel import select
 
     from app.models import Event
+    from app.review.apply import apply_command
     from app.review.commands import parse_command
-    from app.review.service import apply_command, create_review, join_review
+    from app.review.lifecycle import create_review, join_review
     from app.security import add_facilitator
     from tests.test_export import console_identity
 

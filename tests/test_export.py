@@ -33,9 +33,10 @@ from app.db import Database
 from app.export import FORMATS, render
 from app.migrate import upgrade
 from app.models import AuthToken, KeepOut, Prompt, utcnow
+from app.review.apply import apply_command
 from app.review.commands import parse_command
 from app.review.identity import Identity
-from app.review.service import apply_command, create_review, join_review
+from app.review.lifecycle import create_review, join_review
 from app.security import FACILITATOR_PREFIX, add_facilitator, hash_token, new_token
 
 PASSWORD = "correct horse battery"

@@ -12,7 +12,7 @@ import httpx
 import pytest
 import websockets
 
-from app.review.service import PARTICIPANT_COMMANDS
+from app.review.policy import PARTICIPANT_COMMANDS
 from tests.support import Api, Client, LiveServer, ProtocolError
 
 pytestmark = pytest.mark.live

@@ -77,7 +77,7 @@ def test_a_database_failing_mid_contribute_answers_503_and_logs_no_card_text(
     # The operator still learns what failed, and where.
     assert b"OperationalError" in log
     assert b"IntegrityError" in log
-    assert b"service.py" in log
+    assert b"apply.py" in log
     for secret in (SECRET_DOWN, SECRET_CRASH):
         for word in secret.split():
             if len(word) > 6:  # the names and places, not "said" or "from"

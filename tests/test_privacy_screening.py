@@ -18,10 +18,10 @@ from sqlmodel import select
 from app.db import Database
 from app.models import KeepOut, Prompt
 from app.privacy.screening import KINDS, nhs_checksum_ok, screen_kinds, screen_text
-from app.review import service
+from app.review import apply, prepare
 from app.review.commands import parse_command
 from app.review.identity import Identity
-from app.review.service import create_review, join_review
+from app.review.lifecycle import create_review, join_review
 from bench.screening import adversarial_cards
 from tests.conftest import make_facilitator
 
@@ -222,11 +222,11 @@ def test_screening_and_the_names_list_run_before_the_write_lock(
         return wrapper
 
     monkeypatch.setattr(db, "write", watched_write)
-    monkeypatch.setattr(service, "screen_text", watch("screen", service.screen_text))
-    monkeypatch.setattr(service, "apply_keep_out", watch("keep_out", service.apply_keep_out))
+    monkeypatch.setattr(prepare, "screen_text", watch("screen", prepare.screen_text))
+    monkeypatch.setattr(prepare, "apply_keep_out", watch("keep_out", prepare.apply_keep_out))
     phone = Identity("participant", review_id, participant_id=participant.id, role="police")
     command = {"type": "contribute", "cid": "c1", "prompt_id": prompt, "text": "Jade 1.1.1"}
-    service.apply_command(db, phone, parse_command(command))
+    apply.apply_command(db, phone, parse_command(command))
     assert ("screen", False) in calls
     assert ("keep_out", False) in calls
     assert all(not under_lock for _, under_lock in calls), calls

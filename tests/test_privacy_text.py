@@ -24,10 +24,11 @@ from app.db import Database
 from app.export import FORMATS, render
 from app.models import Card, Concern, Event, KeepOut, Prompt, Review, Theme
 from app.privacy.keep_out import apply_keep_out
+from app.review.apply import apply_command
 from app.review.commands import parse_command
 from app.review.errors import CommandError
 from app.review.identity import Identity
-from app.review.service import apply_command, create_review, join_review
+from app.review.lifecycle import create_review, join_review
 from app.security import hash_token, new_token
 from tests.test_export import console_identity, extract_text, lead_database
 

@@ -13,7 +13,7 @@ from app.api.csrf import check_cookie_request
 from app.api.errors import ApiError
 from app.models import Facilitator, Review
 from app.review.identity import Identity
-from app.review.service import normalise_code
+from app.review.lifecycle import normalise_code
 from app.runtime import Runtime
 from app.security import facilitator_for_token, identify, runs_review
 

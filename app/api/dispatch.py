@@ -9,10 +9,10 @@ from anyio import to_thread
 from sqlalchemy.exc import OperationalError
 
 from app.review import rules
+from app.review.apply import apply_command
 from app.review.commands import COMMAND_TYPES, Moderate, parse_command
 from app.review.errors import CommandError
 from app.review.identity import Identity
-from app.review.service import apply_command
 from app.runtime import Runtime
 
 log = logging.getLogger("lantern.dispatch")

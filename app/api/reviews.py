@@ -16,7 +16,8 @@ from app.models import AuditEntry, Prompt, Review, ReviewFacilitator
 from app.review import team
 from app.review.errors import CommandError
 from app.review.identity import Identity
-from app.review.service import create_review, screen_facilitator_text
+from app.review.lifecycle import create_review
+from app.review.prepare import screen_facilitator_text
 from app.review.views import iso, prompt_view, review_header, snapshot
 from app.runtime import Runtime
 from app.security import CLOSE_SCREEN_REPLACED, screen_token

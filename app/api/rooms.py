@@ -17,7 +17,7 @@ from app.api.schemas import ERROR_RESPONSES, AckOut, CommandErrorOut, JoinIn, Jo
 from app.api.throttle import address_command_wait, code_attempt, too_many
 from app.models import Event, Review
 from app.review.errors import HTTP_STATUS, CommandError
-from app.review.service import join_review, normalise_code
+from app.review.lifecycle import join_review, normalise_code
 from app.review.views import setting, snapshot, you
 from app.security import PARTICIPANT_PREFIX, hash_token, new_token
 

@@ -23,8 +23,8 @@ from app.live.frames import WireEvent, dumps
 from app.models import Review
 from app.review import log
 from app.review.identity import Identity
+from app.review.lifecycle import normalise_code
 from app.review.rules import MAX_FRAME_BYTES
-from app.review.service import normalise_code
 from app.review.views import snapshot, you
 from app.review.welcome import review_head, welcome_state
 from app.runtime import Runtime

@@ -55,7 +55,7 @@ from app.models import (
 )
 from app.privacy.retention import delete_review
 from app.review import rules
-from app.review.service import new_code
+from app.review.lifecycle import new_code
 from app.review.views import review_header
 from app.security import hash_token
 

@@ -1,0 +1,130 @@
+"""The one path every command takes: rights, status, then its handler, in one transaction.
+
+`apply_command` is the whole of "decide and record": the command's free text is made safe
+before the lock (`prepare`), then rights and status (`policy`), then the handler appends one
+event to the log (`log`) in the same transaction as the state it changes. Delivering the
+event is the caller's business."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from app.db import Database
+from app.models import (
+    Participant,
+    Review,
+)
+from app.review import commands as c
+from app.review import log
+from app.review.cards import appreciate, contribute, edit, moderate, raise_concern, withdraw
+from app.review.context import Context, Outcome
+from app.review.errors import CommandError
+from app.review.identity import Identity
+from app.review.policy import check_rights, check_status
+from app.review.prepare import Prepared, prepare_command
+from app.review.steering import (
+    add_prompt,
+    blank,
+    lock,
+    set_phase,
+    set_prompt,
+    spotlight,
+    start_timer,
+    stop_timer,
+    transition,
+    update_review,
+)
+from app.review.themes import add_theme, assign, rename_theme
+from app.review.voting import close_voting, open_voting, reveal, vote
+from app.security import CLOSE_LEFT_TEAM, facilitator_right_ended
+
+# Who may send what. Everything not listed for participants is the facilitator's alone.
+
+
+def apply_command(db: Database, identity: Identity, command: c.Command) -> Outcome:
+    """Check and record one command; the ack's seq is that of the event it wrote."""
+    prepared = prepare_command(db, identity, command)
+    try:
+        with db.write() as session:
+            return _apply(session, identity, prepared)
+    except IntegrityError:
+        # Two copies of one command raced (two workers, a double-tap): the first one's
+        # event stands, and this copy answers the same ack.
+        with db.read() as session:
+            seq = log.seq_for_cid(session, identity.review_id, identity.actor, command.cid)
+        if seq is None:
+            raise
+        return Outcome(seq, None)
+
+
+def _apply(session: Session, identity: Identity, prepared: Prepared) -> Outcome:
+    command = prepared.command
+    seq = log.seq_for_cid(session, identity.review_id, identity.actor, command.cid)
+    if seq is not None:
+        return Outcome(seq, None)
+    # FOR UPDATE orders concurrent writers on PostgreSQL; SQLite's BEGIN IMMEDIATE already has.
+    review = session.exec(
+        select(Review).where(Review.id == identity.review_id).with_for_update()
+    ).first()
+    if review is None:
+        raise CommandError("not_found", "This review no longer exists.")
+    if identity.participant_id is not None:
+        # An erased participant's socket may still be open on another worker.
+        author = session.get(Participant, identity.participant_id)
+        if author is None or author.erased_at is not None:
+            raise CommandError(
+                "unauthorized", "Your contributions were erased; join again to take part."
+            )
+    if identity.audience == "facilitator":
+        # Checked on every command, not only at hello: a socket can outlive its sign-in.
+        ended = facilitator_right_ended(session, identity)
+        if ended == CLOSE_LEFT_TEAM:
+            raise CommandError("unauthorized", "You are no longer on this review's team.")
+        if ended is not None:
+            raise CommandError("unauthorized", "Your sign-in has ended. Please sign in again.")
+    check_rights(identity, command.type)
+    check_status(review, identity, command.type)
+    handler = HANDLERS[command.type]
+    ctx = Context(session, review, identity, command.cid, prepared.reasons)
+    handler(ctx, command)
+    assert ctx.event is not None, f"{command.type} wrote no event"
+    return Outcome(ctx.event.seq, ctx.event)
+
+
+HANDLERS: dict[str, Callable[[Context, Any], None]] = {
+    "contribute": contribute,
+    "edit": edit,
+    "withdraw": withdraw,
+    "appreciate": appreciate,
+    "vote": vote,
+    "unvote": vote,
+    "raise_concern": raise_concern,
+    "set_phase": set_phase,
+    "set_prompt": set_prompt,
+    "add_prompt": add_prompt,
+    "start_timer": start_timer,
+    "stop_timer": stop_timer,
+    "lock": lock,
+    "unlock": lock,
+    "open_voting": open_voting,
+    "close_voting": close_voting,
+    "reveal": reveal,
+    "add_theme": add_theme,
+    "rename_theme": rename_theme,
+    "assign": assign,
+    "moderate": moderate,
+    "spotlight": spotlight,
+    "blank": blank,
+    "start": transition,
+    "pause": transition,
+    "resume": transition,
+    "close": transition,
+    "update_review": update_review,
+}
+
+
+assert set(HANDLERS) == c.COMMAND_TYPES

@@ -1,0 +1,219 @@
+"""Cards: contributing, editing, withdrawing, moderating and appreciating them; concerns."""
+
+from __future__ import annotations
+
+from app.models import (
+    Appreciation,
+    Card,
+    Concern,
+    Participant,
+    Prompt,
+    utcnow,
+)
+from app.review import commands as c
+from app.review import log
+from app.review.context import Context
+from app.review.errors import CommandError
+from app.review.views import (
+    card_view,
+    concern_view,
+    is_public,
+    setting,
+)
+
+# Who may send what. Everything not listed for participants is the facilitator's alone.
+
+
+def emit_card(
+    ctx: Context, kind: str, card: Card, *, was_public: bool, words_changed: bool = False
+) -> None:
+    """Log a card change; each audience gets the kind that keeps its copy right.
+
+    When the card's words changed, or an audience lost sight of it, the log's earlier
+    views of it are rewritten first: a replay shows no more than the card's row does now.
+    """
+    author = ctx.author(card)
+    review = ctx.review
+    now_public = is_public(card)
+    if words_changed or (was_public and not now_public) or card.status == "withdrawn":
+        log.rewrite_card(ctx.session, card)
+    data = {"card": card_view(card, review, author, audience="facilitator")}
+    public: log.PublicView | None = None
+    if now_public:
+        view = card_view(card, review, author, audience="participant")
+        public = ("card.updated" if was_public else "card.added", {"card": view})
+    elif was_public:
+        public = ("card.removed", {"card_id": card.id})
+    personal: log.PersonalView | None = None
+    if author is not None and author.id is not None:
+        if card.status == "withdrawn":
+            personal = (author.id, {"card_id": card.id})
+        else:
+            mine = card_view(card, review, author, audience="participant", mine=True)
+            personal = (author.id, {"card": mine})
+    ctx.emit(kind, data, public=public, personal=personal, card_id=card.id)
+
+
+def _screened_status(ctx: Context) -> tuple[str, str]:
+    """A participant's card status and hold reason, from the moderation setting and screening.
+
+    Screening ran before the transaction opened (prepare_command); its reasons are here.
+    """
+    if ctx.identity.audience == "facilitator":
+        return "visible", ""
+    reasons = ctx.reasons
+    if reasons:
+        return "held", "Held for the facilitator to check, because " + " and ".join(reasons) + "."
+    if setting(ctx.review, "moderation") == "pre":
+        return "held", ""
+    return "visible", ""
+
+
+def contribute(ctx: Context, cmd: c.Contribute) -> None:
+    review = ctx.review
+    prompt = ctx.session.get(Prompt, cmd.prompt_id)
+    if prompt is None or prompt.review_id != review.id:
+        raise CommandError("not_found", "No such question.")
+    if prompt.phase != review.phase:
+        raise CommandError(
+            "wrong_phase",
+            f"That question belongs to {prompt.phase}; the room is in {review.phase}.",
+        )
+    if (cmd.owner or cmd.due) and review.phase != "deliver":
+        raise CommandError("invalid", "owner and due belong to the deliver phase only.")
+    text = cmd.text
+    status, reason = _screened_status(ctx)
+    now = utcnow()
+    card = Card(
+        review_id=ctx.review_id,
+        participant_id=ctx.identity.participant_id,
+        facilitator_id=ctx.identity.facilitator_id,
+        phase=prompt.phase,
+        prompt_id=prompt.id,  # type: ignore[arg-type]
+        text=text,
+        status=status,
+        hold_reason=reason,
+        owner=cmd.owner,
+        due=cmd.due,
+        created_at=now,
+        updated_at=now,
+    )
+    ctx.session.add(card)
+    ctx.session.flush()
+    emit_card(ctx, "card.added", card, was_public=False)
+
+
+def _own_card(ctx: Context, card_id: int) -> Card:
+    card = ctx.card(card_id)
+    if card.status == "withdrawn":
+        raise CommandError("not_found", "That card was withdrawn.")
+    if ctx.identity.audience == "participant":
+        if card.participant_id != ctx.identity.participant_id:
+            raise CommandError("forbidden", "You can change only your own cards.")
+    return card
+
+
+def edit(ctx: Context, cmd: c.Edit) -> None:
+    card = _own_card(ctx, cmd.card_id)
+    if ctx.identity.audience == "participant" and card.phase != ctx.review.phase:
+        raise CommandError(
+            "wrong_phase", "That card's phase is over, so it can no longer be edited."
+        )
+    if (cmd.owner is not None or cmd.due is not None) and card.phase != "deliver":
+        raise CommandError("invalid", "owner and due belong to deliver cards only.")
+    was_public = is_public(card)
+    words = (card.text, card.owner)
+    card.text = cmd.text
+    if cmd.owner is not None:
+        card.owner = cmd.owner
+    if cmd.due is not None:
+        card.due = cmd.due
+    if ctx.identity.audience == "participant" and card.status != "hidden":
+        # An edit is checked again, or editing would be a way round moderation.
+        card.status, card.hold_reason = _screened_status(ctx)
+    card.updated_at = utcnow()
+    ctx.session.add(card)
+    changed = words != (card.text, card.owner)
+    emit_card(ctx, "card.updated", card, was_public=was_public, words_changed=changed)
+
+
+def withdraw(ctx: Context, cmd: c.Withdraw) -> None:
+    card = _own_card(ctx, cmd.card_id)
+    was_public = is_public(card)
+    card.status = "withdrawn"
+    card.updated_at = utcnow()
+    if ctx.review.spotlight_card_id == card.id:
+        ctx.review.spotlight_card_id = None
+    ctx.session.add(card)
+    emit_card(ctx, "card.removed", card, was_public=was_public)
+
+
+def moderate(ctx: Context, cmd: c.Moderate) -> None:
+    card = ctx.card(cmd.card_id)
+    if card.status == "withdrawn":
+        raise CommandError("conflict", "That card was withdrawn by its author.")
+    was_public = is_public(card)
+    if cmd.action == "approve":
+        if card.status != "held":
+            raise CommandError("conflict", "Only a held card can be approved.")
+        card.status, card.hold_reason = "visible", ""
+    elif cmd.action == "hide":
+        card.status = "hidden"
+        if ctx.review.spotlight_card_id == card.id:
+            ctx.review.spotlight_card_id = None
+    elif cmd.action == "show":
+        if card.status != "hidden":
+            raise CommandError("conflict", "Only a hidden card can be shown.")
+        card.status = "visible"
+    else:
+        if not cmd.text and cmd.owner is None:
+            raise CommandError("invalid", "text or owner: one is required to redact.")
+        if cmd.owner is not None and card.phase != "deliver":
+            raise CommandError("invalid", "owner belongs to deliver cards only.")
+        if cmd.text:
+            card.text = cmd.text
+        if cmd.owner is not None:
+            card.owner = cmd.owner
+        card.redacted = True
+    card.updated_at = utcnow()
+    ctx.session.add(card)
+    ctx.audit(f"moderate.{cmd.action}", card_id=card.id)
+    redacted = cmd.action == "redact"
+    emit_card(ctx, "card.updated", card, was_public=was_public, words_changed=redacted)
+
+
+def appreciate(ctx: Context, cmd: c.Appreciate) -> None:
+    card = ctx.card(cmd.card_id)
+    me = ctx.identity.participant_id
+    assert me is not None
+    if not is_public(card):
+        raise CommandError("not_found", "No such card.")
+    if card.participant_id == me:
+        raise CommandError("invalid", "You cannot appreciate your own card.")
+    if ctx.session.get(Appreciation, (card.id, me)) is not None:
+        raise CommandError("conflict", "You have already appreciated this card.")
+    ctx.session.add(Appreciation(card_id=card.id, participant_id=me))  # type: ignore[arg-type]
+    card.appreciations += 1
+    ctx.session.add(card)
+    public = {"card_id": card.id, "count": card.appreciations}
+    ctx.emit(
+        "appreciation.added",
+        {**public, "participant_id": me},
+        public=("appreciation.added", public),
+        personal=(me, {**public, "mine": True}),
+        card_id=card.id,
+    )
+
+
+def raise_concern(ctx: Context, cmd: c.RaiseConcern) -> None:
+    me = ctx.identity.participant_id
+    assert me is not None
+    concern = Concern(review_id=ctx.review_id, participant_id=me, text=cmd.text)
+    ctx.session.add(concern)
+    ctx.session.flush()
+    author = ctx.session.get(Participant, me)
+    ctx.emit(
+        "concern.raised",
+        {"concern": concern_view(concern, author, audience="facilitator")},
+        personal=(me, {"concern": concern_view(concern, None, audience="participant")}),
+    )

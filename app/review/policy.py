@@ -1,0 +1,52 @@
+"""Who may send which command, and in which state of the review."""
+
+from __future__ import annotations
+
+from app.models import (
+    Review,
+)
+from app.review.errors import CommandError
+from app.review.identity import Identity
+
+# Who may send what. Everything not listed for participants is the facilitator's alone.
+
+
+# Who may send what. Everything not listed for participants is the facilitator's alone.
+PARTICIPANT_COMMANDS = frozenset(
+    {"contribute", "edit", "withdraw", "appreciate", "vote", "unvote", "raise_concern"}
+)
+
+
+# Commands a participant may still send while input is locked.
+ALLOWED_WHILE_LOCKED = frozenset({"withdraw", "appreciate", "vote", "unvote", "raise_concern"})
+
+
+# A worry or a change of mind cannot wait for the morning: these work while paused too.
+ALLOWED_WHILE_NOT_LIVE = frozenset({"withdraw", "raise_concern"})
+
+
+PARTICIPANT_ONLY = frozenset({"appreciate", "vote", "unvote", "raise_concern"})
+
+
+def check_rights(identity: Identity, kind: str) -> None:
+    if identity.audience == "screen":
+        raise CommandError("forbidden", "The screen is read-only.")
+    if identity.audience == "participant" and kind not in PARTICIPANT_COMMANDS:
+        raise CommandError("forbidden", "Only a facilitator can do that.")
+    if identity.audience == "facilitator" and kind in PARTICIPANT_ONLY:
+        raise CommandError("forbidden", "Only participants can do that.")
+
+
+def check_status(review: Review, identity: Identity, kind: str) -> None:
+    if review.status == "closed":
+        raise CommandError("closed", "This review has closed; nothing more can be added.")
+    if identity.audience != "participant":
+        return
+    if kind in ALLOWED_WHILE_NOT_LIVE:
+        return
+    if review.status == "draft":
+        raise CommandError("not_live", "The review has not started yet.")
+    if review.status == "paused":
+        raise CommandError("not_live", review.pause_message or "The review is paused.")
+    if review.locked and kind not in ALLOWED_WHILE_LOCKED:
+        raise CommandError("locked", "The facilitator has closed input for now.")

@@ -1,0 +1,136 @@
+"""Steering the room: phase, question, timer, lock, spotlight, blank, status, details."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import col, func, select
+
+from app.models import (
+    Prompt,
+    VotingRound,
+    utcnow,
+)
+from app.review import commands as c
+from app.review.context import Context
+from app.review.errors import CommandError
+from app.review.views import (
+    is_public,
+    iso,
+    prompt_view,
+)
+
+# Who may send what. Everything not listed for participants is the facilitator's alone.
+
+
+def set_phase(ctx: Context, cmd: c.SetPhase) -> None:
+    review = ctx.review
+    review.phase = cmd.phase
+    first = ctx.session.exec(
+        select(Prompt.id)
+        .where(Prompt.review_id == review.id, Prompt.phase == cmd.phase)
+        .order_by(col(Prompt.position), col(Prompt.id))
+    ).first()
+    review.prompt_id = first
+    review.spotlight_card_id = None
+    ctx.emit_review_updated("phase", "prompt_id", "spotlight_card_id")
+
+
+def set_prompt(ctx: Context, cmd: c.SetPrompt) -> None:
+    prompt = ctx.session.get(Prompt, cmd.prompt_id)
+    if prompt is None or prompt.review_id != ctx.review.id:
+        raise CommandError("not_found", "No such question.")
+    ctx.review.prompt_id = prompt.id
+    ctx.review.phase = prompt.phase
+    ctx.emit_review_updated("phase", "prompt_id")
+
+
+def add_prompt(ctx: Context, cmd: c.AddPrompt) -> None:
+    position = ctx.session.exec(
+        select(func.coalesce(func.max(Prompt.position), -1)).where(
+            Prompt.review_id == ctx.review.id, Prompt.phase == cmd.phase
+        )
+    ).one()
+    prompt = Prompt(review_id=ctx.review_id, phase=cmd.phase, text=cmd.text, position=position + 1)
+    ctx.session.add(prompt)
+    ctx.session.flush()
+    payload = {"prompt": prompt_view(prompt)}
+    ctx.emit("prompt.added", payload, public=("prompt.added", payload))
+
+
+def start_timer(ctx: Context, cmd: c.StartTimer) -> None:
+    ctx.review.timer_seconds = cmd.seconds
+    ctx.review.timer_ends_at = utcnow() + timedelta(seconds=cmd.seconds)
+    payload = {"seconds": cmd.seconds, "ends_at": iso(ctx.review.timer_ends_at)}
+    ctx.emit("timer.started", payload, public=("timer.started", payload))
+
+
+def stop_timer(ctx: Context, cmd: c.StopTimer) -> None:
+    ctx.review.timer_seconds = None
+    ctx.review.timer_ends_at = None
+    ctx.emit("timer.stopped", {}, public=("timer.stopped", {}))
+
+
+def lock(ctx: Context, cmd: c.Lock | c.Unlock) -> None:
+    ctx.review.locked = cmd.type == "lock"
+    ctx.emit_review_updated("locked")
+
+
+def spotlight(ctx: Context, cmd: c.Spotlight) -> None:
+    if cmd.card_id is not None:
+        card = ctx.card(cmd.card_id)
+        if not is_public(card):
+            raise CommandError("conflict", "Only a card the room can see can be spotlit.")
+    ctx.review.spotlight_card_id = cmd.card_id
+    ctx.emit_review_updated("spotlight_card_id")
+
+
+def blank(ctx: Context, cmd: c.Blank) -> None:
+    ctx.review.blank = cmd.on
+    ctx.emit_review_updated("blank")
+
+
+def transition(ctx: Context, cmd: c.Start | c.Pause | c.Resume | c.Close) -> None:
+    review = ctx.review
+    allowed = {
+        "start": ("draft",),
+        "pause": ("live",),
+        "resume": ("paused",),
+        "close": ("draft", "live", "paused"),
+    }
+    if review.status not in allowed[cmd.type]:
+        raise CommandError("conflict", f"A review that is {review.status} cannot {cmd.type}.")
+    now = utcnow()
+    changed = ["status"]
+    if cmd.type == "start":
+        review.status, review.started_at = "live", now
+    elif cmd.type == "pause":
+        review.status, review.pause_message = "paused", cmd.message
+        changed.append("pause_message")
+    elif cmd.type == "resume":
+        review.status, review.pause_message = "live", ""
+        changed.append("pause_message")
+    else:
+        review.status, review.closed_at = "closed", now
+        review.timer_ends_at = review.timer_seconds = None
+        for voting in ctx.session.exec(
+            select(VotingRound).where(
+                VotingRound.review_id == review.id, VotingRound.status == "open"
+            )
+        ):
+            voting.status, voting.closed_at = "closed", now
+            ctx.session.add(voting)
+        ctx.audit("review.close")
+    ctx.emit_review_updated(*changed)
+
+
+def update_review(ctx: Context, cmd: c.UpdateReview) -> None:
+    review = ctx.review
+    changed = []
+    for name in ("title", "outcome", "case_ref"):
+        value = getattr(cmd, name)
+        if value is not None and value != getattr(review, name):
+            setattr(review, name, value)
+            changed.append(name)
+    ctx.audit("review.update", fields=changed)
+    ctx.emit_review_updated(*changed)
