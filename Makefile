@@ -36,7 +36,7 @@ clean:
 # Extract every message the code uses into app/locale/messages.pot, and bring each language's
 # catalog up to date with it (a test fails while the template is out of date).
 messages: $(BIN)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k t -k N_ -k _ --add-location=file --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg -k t -k nt:1,2 -k N_ -k _ --add-location=file --sort-output \
 		--omit-header -o app/locale/messages.pot .
 	for po in app/locale/*/LC_MESSAGES/messages.po; do \
 		[ -e "$$po" ] && $(BIN)/pybabel update -i app/locale/messages.pot -o "$$po" --no-fuzzy-matching || true; \

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import gettext as _gettext
 import io
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -27,8 +28,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Final
 
-LOCALE_DIR: Final = Path(__file__).resolve().parent / "locale"
-TEMPLATE: Final = LOCALE_DIR / "messages.pot"
+LOCALE_DIR: Final = Path(
+    # Another folder of catalogs (a translator's draft, a test's stand-in) may be named.
+    os.environ.get("LANTERN_LOCALE_DIR") or Path(__file__).resolve().parent / "locale"
+)
+TEMPLATE: Final = Path(__file__).resolve().parent / "locale" / "messages.pot"
 # The source language comes first. A language is offered once its catalog exists.
 SOURCE: Final = "en"
 KNOWN: Final[dict[str, str]] = {"en": "en-GB", "cy": "cy"}
@@ -131,29 +135,86 @@ def negotiate(asked: str | None, remembered: str | None, accept_language: str | 
 
 
 @lru_cache(maxsize=1)
-def script_messages() -> tuple[str, ...]:
-    """The messages the browser's scripts use (those of the template found in app/static)."""
+def script_messages() -> tuple[str | tuple[str, str], ...]:
+    """The messages the browser's scripts use (those of the template found in app/static).
+
+    A message with plural forms is a (singular, plural) pair.
+    """
     if not TEMPLATE.exists():
         return ()
     from babel.messages.pofile import read_po
 
     with TEMPLATE.open("rb") as source:
         catalog = read_po(source)
-    return tuple(
-        str(message.id)
-        for message in catalog
-        if message.id
-        and isinstance(message.id, str)
-        and any(path.startswith("app/static/") for path, _line in message.locations)
-    )
+    found: list[str | tuple[str, str]] = []
+    for message in catalog:
+        if not message.id or not any(
+            path.startswith("app/static/") for path, _line in message.locations
+        ):
+            continue
+        if isinstance(message.id, str):
+            found.append(message.id)
+        else:
+            found.append((str(message.id[0]), str(message.id[1])))
+    return tuple(found)
 
 
-def script_catalog(code: str | None = None) -> dict[str, str]:
-    """The scripts' messages in a language, for the page to hand to `t()` (untranslated: none)."""
-    chosen = translations(code or language())
-    found = {}
+# Numbers that show every CLDR plural category of the languages Lantern knows.
+_PLURAL_SAMPLES: Final = (*range(0, 200), 1000, 1000000)
+
+
+def _plural_categories(code: str, chosen: _gettext.NullTranslations) -> dict[str, int]:
+    """Which of the catalog's plural forms each CLDR category (Intl.PluralRules) takes."""
+    from babel import Locale
+
+    rule = Locale.parse(code).plural_form
+    categories: dict[str, int] = {}
+    plural = getattr(chosen, "plural", None)
+    if plural is None:
+        return categories
+    for n in _PLURAL_SAMPLES:
+        categories.setdefault(rule(n), int(plural(n)))
+    return categories
+
+
+def script_catalog(code: str | None = None) -> dict[str, object]:
+    """The scripts' messages in a language, for the page to hand to `t()` and `nt()`.
+
+    A plain message maps to its translation; a plural one (keyed by its singular) to the list
+    of its forms, and the key "" says which form each of the browser's plural categories
+    (`Intl.PluralRules`) takes. Untranslated messages are left out: the scripts show them as
+    written.
+    """
+    language_code = code or language()
+    chosen = translations(language_code)
+    found: dict[str, object] = {}
+    plurals = False
     for message in script_messages():
+        if isinstance(message, tuple):
+            singular, plural = message
+            forms = _plural_forms(chosen, singular, plural)
+            if forms:
+                found[singular] = forms
+                plurals = True
+            continue
         translated = chosen.gettext(message)
         if translated != message:
             found[message] = translated
+    if plurals:
+        found[""] = _plural_categories(language_code, chosen)
     return found
+
+
+def _plural_forms(
+    chosen: _gettext.NullTranslations, singular: str, plural: str
+) -> list[str] | None:
+    """Every plural form of a message in a compiled catalog, or None when untranslated."""
+    catalog = getattr(chosen, "_catalog", None)
+    if not catalog or (singular, 0) not in catalog:
+        return None
+    forms: list[str] = []
+    index = 0
+    while (singular, index) in catalog:
+        forms.append(str(catalog[(singular, index)]))
+        index += 1
+    return forms

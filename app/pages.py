@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from html import escape
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -43,8 +44,11 @@ def _render(request: Request, name: str, status_code: int = 200, **context: Any)
         request,
         name,
         {
-            "role_labels": ROLE_LABELS,
+            "role_labels": {role: i18n.gettext(label) for role, label in ROLE_LABELS.items()},
             "phases": rules.PHASES,
+            "phase_labels": {
+                phase: i18n.gettext(label) for phase, label in rules.PHASE_LABELS.items()
+            },
             "max_card": rules.MAX_CARD_TEXT,
             "max_name": rules.MAX_NAME,
             "html_lang": i18n.html_lang(),
@@ -71,7 +75,8 @@ def qr_svg(url: str) -> str:
     qr = segno.make(url, error="m")
     svg: str = qr.svg_inline(scale=1, border=2, omitsize=True)
     # segno writes a viewBox when the size is omitted; the stylesheet sizes it.
-    return svg.replace("<svg ", '<svg role="img" aria-label="QR code for the join address" ', 1)
+    label = escape(i18n._("QR code for the join address"))
+    return svg.replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1)
 
 
 @router.api_route("/favicon.ico", methods=PAGE_METHODS)
@@ -160,13 +165,15 @@ async def round_chart(
                     if is_public(c) or (identity.audience == "facilitator" and c.id in tallies)
                 ]
             items.sort(key=lambda item: -int(item["value"]))
-            title = f"Votes in round {voting.id}, {voting.phase}"
-            return items[:MAX_CHART_BARS], title
+            return items[:MAX_CHART_BARS], voting.phase
 
     found = await to_thread.run_sync(_items)
     if found is None:
         return HTMLResponse("", status_code=404)
-    items, title = found
+    items, phase = found
+    # Worded here, in the request's language, not in the worker thread.
+    phase_label = i18n.gettext(rules.PHASE_LABELS.get(phase, phase))
+    title = i18n._("Votes in round %(round)s, %(phase)s", round=round_id, phase=phase_label)
     return _render(request, "results.html", items=items, title=title, compact=compact)
 
 

@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from typing import Final, Literal
 
+from app.i18n import N_
+
 Phase = Literal["discover", "dream", "design", "deliver"]
 PHASES: Final[tuple[str, ...]] = ("discover", "dream", "design", "deliver")
+# The phase names a person reads (translated where they are shown).
+PHASE_LABELS: Final[dict[str, str]] = {
+    "discover": N_("Discover"),
+    "dream": N_("Dream"),
+    "design": N_("Design"),
+    "deliver": N_("Deliver"),
+}
 
 Role = Literal[
     "child",
@@ -21,20 +30,20 @@ Role = Literal[
     "voluntary",
     "other",
 ]
-# In the order a phone lists them, with the words a person reads.
+# In the order a phone lists them, with the words a person reads (translated where shown).
 ROLE_LABELS: Final[dict[str, str]] = {
-    "child": "Child or young person",
-    "parent_carer": "Parent or carer",
-    "family": "Other family member",
-    "social_care": "Social care",
-    "police": "Police",
-    "health": "Health",
-    "education": "Education",
-    "early_years": "Early years",
-    "housing": "Housing",
-    "probation": "Probation",
-    "voluntary": "Voluntary sector",
-    "other": "Other",
+    "child": N_("Child or young person"),
+    "parent_carer": N_("Parent or carer"),
+    "family": N_("Other family member"),
+    "social_care": N_("Social care"),
+    "police": N_("Police"),
+    "health": N_("Health"),
+    "education": N_("Education"),
+    "early_years": N_("Early years"),
+    "housing": N_("Housing"),
+    "probation": N_("Probation"),
+    "voluntary": N_("Voluntary sector"),
+    "other": N_("Other"),
 }
 ROLES: Final[tuple[str, ...]] = tuple(ROLE_LABELS)
 # The agencies a whole-system review expects in the room; the record names those absent.

@@ -5,6 +5,8 @@
 // each one is sent again with the same cid, which the server answers with the same ack
 // instead of a second card.
 
+import { t } from "./i18n.js";
+
 const PING_EVERY_MS = 15000;
 const PONG_TIMEOUT_MS = 8000;
 const BACKOFF_MIN_MS = 500;
@@ -284,11 +286,11 @@ export class Room {
 
 /** Words for each connection status, for a visible (and announced) pill. */
 export const STATUS_WORDS = {
-  connecting: "Connecting…",
-  live: "Connected",
-  reconnecting: "Reconnecting…",
-  offline: "Offline: your words are kept",
-  refused: "Not connected",
+  connecting: t("Connecting…"),
+  live: t("Connected"),
+  reconnecting: t("Reconnecting…"),
+  offline: t("Offline: your words are kept"),
+  refused: t("Not connected"),
 };
 
 /** Build an element: el("p", {class: "x"}, "text", child). Text is always set as text. */
@@ -324,16 +326,16 @@ export function clock(seconds) {
 
 export const PHASES = ["discover", "dream", "design", "deliver"];
 export const PHASE_WORDS = {
-  discover: "Discover",
-  dream: "Dream",
-  design: "Design",
-  deliver: "Deliver",
+  discover: t("Discover"),
+  dream: t("Dream"),
+  design: t("Design"),
+  deliver: t("Deliver"),
 };
 export const PHASE_HINTS = {
-  discover: "What has worked, and why",
-  dream: "What it could look like",
-  design: "How we will work",
-  deliver: "What we will do next",
+  discover: t("What has worked, and why"),
+  dream: t("What it could look like"),
+  design: t("How we will work"),
+  deliver: t("What we will do next"),
 };
 
 /** Apply one event to a room state object shared by the three pages. */
@@ -367,7 +369,7 @@ export function applyEvent(state, frame) {
     }
     case "theme.added":
     case "theme.updated": {
-      const i = state.themes.findIndex((t) => t.id === d.theme.id);
+      const i = state.themes.findIndex((theme) => theme.id === d.theme.id);
       if (i >= 0) state.themes[i] = d.theme;
       else state.themes.push(d.theme);
       break;
@@ -446,7 +448,7 @@ export function announce(region, text) {
 
 /** The role words the server rendered into the page, by role value. */
 export function roleLabels() {
-  const labels = { facilitator: "Facilitator" };
+  const labels = { facilitator: t("Facilitator") };
   for (const li of document.querySelectorAll("#role-labels li")) labels[li.dataset.role] = li.textContent;
   return labels;
 }
@@ -455,5 +457,5 @@ export function roleLabels() {
 export function readableDate(iso) {
   const date = new Date(`${iso}T12:00:00Z`);
   if (!iso || Number.isNaN(date.getTime())) return iso || "";
-  return new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" }).format(date);
+  return new Intl.DateTimeFormat(document.documentElement.lang || "en-GB", { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" }).format(date);
 }

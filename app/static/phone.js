@@ -1,4 +1,5 @@
 // The phone: join, then contribute, vote, appreciate and raise a concern.
+import { nt, t } from "./i18n.js";
 import {
   PHASES, PHASE_HINTS, PHASE_WORDS, Room, STATUS_WORDS, announce, applyEvent, clock,
   clockOffset, el, readableDate, secondsLeft, store,
@@ -45,14 +46,14 @@ function showJoin() {
 
 const WORDS = {
   anonymous: {
-    lede: "You can take part from this phone. Nobody on the big screen sees your name.",
-    name: "Only the facilitator sees it. Leave it empty to stay anonymous.",
-    rule: "The screen shows what you write with your role, never your name.",
+    lede: t("You can take part from this phone. Nobody on the big screen sees your name."),
+    name: t("Only the facilitator sees it. Leave it empty to stay anonymous."),
+    rule: t("The screen shows what you write with your role, never your name."),
   },
   named: {
-    lede: "You can take part from this phone. If you give your first name, it shows beside your cards.",
-    name: "Shown beside your cards on the big screen and on other phones. Leave it empty to show only your role.",
-    rule: "The screen shows what you write with your role and, if you gave it, your first name.",
+    lede: t("You can take part from this phone. If you give your first name, it shows beside your cards."),
+    name: t("Shown beside your cards on the big screen and on other phones. Leave it empty to show only your role."),
+    rule: t("The screen shows what you write with your role and, if you gave it, your first name."),
   },
 };
 
@@ -65,8 +66,8 @@ async function describeRoom() {
     if (!response.ok) {
       const error = $("join-error");
       error.textContent = response.status === 404
-        ? "No review has this code. Please check the code on the big screen."
-        : (room && room.error && room.error.message) || "The review could not be found just now.";
+        ? t("No review has this code. Please check the code on the big screen.")
+        : (room && room.error && room.error.message) || t("The review could not be found just now.");
       error.hidden = false;
       return;
     }
@@ -90,7 +91,7 @@ $("join-form").addEventListener("submit", async (event) => {
   const role = form.elements.role.value;
   const error = $("join-error");
   if (!role) {
-    error.textContent = "Please choose how you are here, so the room knows who is in it.";
+    error.textContent = t("Please choose how you are here, so the room knows who is in it.");
     error.hidden = false;
     form.querySelector("input[name=role]").focus();
     return;
@@ -106,7 +107,7 @@ $("join-form").addEventListener("submit", async (event) => {
     });
     const body = await response.json().catch(() => ({}));
     if (!response.ok) {
-      error.textContent = (body.error && body.error.message) || "Joining did not work. Please try again.";
+      error.textContent = (body.error && body.error.message) || t("Joining did not work. Please try again.");
       error.hidden = false;
       return;
     }
@@ -115,7 +116,7 @@ $("join-form").addEventListener("submit", async (event) => {
     $("signed-out").hidden = true;
     start();
   } catch {
-    error.textContent = "No connection. Please check your signal and try again.";
+    error.textContent = t("No connection. Please check your signal and try again.");
     error.hidden = false;
   } finally {
     button.disabled = false;
@@ -153,11 +154,11 @@ function start() {
     },
     onAck: (item) => {
       if (item.command.type === "raise_concern") {
-        ui.concernStatus.textContent = "Sent. Only the facilitator will see it.";
+        ui.concernStatus.textContent = t("Sent. Only the facilitator will see it.");
       } else if (item.command.type === "contribute") {
-        announce(ui.announcer, "Your card is saved.");
+        announce(ui.announcer, t("Your card is saved."));
       } else if (item.command.type === "edit") {
-        announce(ui.announcer, "Your change is saved.");
+        announce(ui.announcer, t("Your change is saved."));
       }
       render();
     },
@@ -173,7 +174,7 @@ function start() {
       }
       if (type === "raise_concern") {
         ui.concernText.value = ui.concernText.value || item.command.text;
-        ui.concernStatus.textContent = `Not sent: ${frame.message}`;
+        ui.concernStatus.textContent = t("Not sent: %(reason)s", { reason: frame.message });
       } else {
         ui.composerError.textContent = `${frame.message}`;
         ui.composerError.hidden = false;
@@ -205,7 +206,7 @@ function start() {
         $("join-form").reset();
         showJoin();
         $("join-form").hidden = true;
-        announce(ui.announcer, "This review has been deleted.");
+        announce(ui.announcer, t("This review has been deleted."));
         return;
       }
       $("signed-out").hidden = false;
@@ -213,7 +214,7 @@ function start() {
       $("join-form").reset();
       showJoin();
       window.scrollTo(0, 0);
-      announce(ui.announcer, "This phone has been signed out of the review.");
+      announce(ui.announcer, t("This phone has been signed out of the review."));
     },
   });
   outbox = room.outbox.slice();
@@ -230,20 +231,22 @@ function personal(frame) {
   } else if (frame.kind === "appreciation.added" && d.mine) {
     me.appreciated = [...(me.appreciated || []), d.card_id];
   } else if (frame.kind === "card.added" && d.card && !d.card.mine && !known.has(d.card.id)) {
-    announce(ui.announcer, `New card from ${roleWord(d.card.role)}.`);
+    announce(ui.announcer, d.card.role === "facilitator" || !ROLE_WORDS[d.card.role]
+      ? t("New card from the facilitator.")
+      : t("New card from %(role)s.", { role: roleWord(d.card.role) }));
   }
   if (d.card) known.add(d.card.id);
 }
 
 function roleWord(role) {
-  return ROLE_WORDS[role] || "the facilitator";
+  return ROLE_WORDS[role] || t("the facilitator");
 }
 
 const ROLE_WORDS = {};
 for (const input of document.querySelectorAll("input[name=role]")) {
   ROLE_WORDS[input.value] = input.nextElementSibling.textContent;
 }
-ROLE_WORDS.facilitator = "the facilitator";
+ROLE_WORDS.facilitator = t("the facilitator");
 
 // ---- rendering --------------------------------------------------------------------------
 
@@ -260,8 +263,10 @@ function render() {
   }
   const prompt = state.prompts.find((p) => p.id === review.prompt_id);
   const step = PHASES.indexOf(review.phase) + 1;
-  ui.phaseTag.textContent = `${PHASE_WORDS[review.phase]} · step ${step} of 4 · ${PHASE_HINTS[review.phase]}`;
-  ui.question.textContent = prompt ? prompt.text : "The facilitator will ask the first question soon.";
+  ui.phaseTag.textContent = t("%(phase)s · step %(step)s of 4 · %(hint)s", {
+    phase: PHASE_WORDS[review.phase], step, hint: PHASE_HINTS[review.phase],
+  });
+  ui.question.textContent = prompt ? prompt.text : t("The facilitator will ask the first question soon.");
   ui.lockedNote.hidden = !review.locked;
   ui.send.disabled = Boolean(review.locked) || !prompt;
   ui.deliver.hidden = review.phase !== "deliver";
@@ -275,16 +280,16 @@ function render() {
 
 function holdFor(review) {
   if (review.status === "closed") {
-    return ["Thank you", "This review has closed. Thank you for all you shared. You can close this page."];
+    return [t("Thank you"), t("This review has closed. Thank you for all you shared. You can close this page.")];
   }
   if (review.blank) {
-    return ["Taking a moment", "The facilitator has paused the screens. Nothing is lost. Take a breath; we will carry on soon."];
+    return [t("Taking a moment"), t("The facilitator has paused the screens. Nothing is lost. Take a breath; we will carry on soon.")];
   }
   if (review.status === "paused") {
-    return ["Paused", review.pause_message || "The review is paused. We will carry on soon. Nothing you wrote is lost."];
+    return [t("Paused"), review.pause_message || t("The review is paused. We will carry on soon. Nothing you wrote is lost.")];
   }
   if (review.status === "draft") {
-    return ["You are in", "The review has not started yet. This page will change by itself when it does."];
+    return [t("You are in"), t("The review has not started yet. This page will change by itself when it does.")];
   }
   return null;
 }
@@ -308,7 +313,7 @@ function renderTimer() {
   const left = secondsLeft(state.review.timer, offset);
   ui.timerBox.hidden = left === null;
   if (left !== null) {
-    ui.timer.textContent = left > 0 ? clock(left) : "Time is up";
+    ui.timer.textContent = left > 0 ? clock(left) : t("Time is up");
     ui.timerBox.classList.toggle("ending", left <= 30);
   }
 }
@@ -316,8 +321,8 @@ setInterval(() => state && !ui.roomView.hidden && renderTimer(), 1000);
 
 function cardMeta(card) {
   const bits = [];
-  if (card.owner) bits.push(`Who: ${card.owner}`);
-  if (card.due) bits.push(`By: ${readableDate(card.due)}`);
+  if (card.owner) bits.push(t("Who: %(owner)s", { owner: card.owner }));
+  if (card.due) bits.push(t("By: %(date)s", { date: readableDate(card.due) }));
   return bits.join(" · ");
 }
 
@@ -329,8 +334,8 @@ function renderMine() {
     items.push(
       el("li", { class: "card-item sending" },
         el("div", { class: "text", text: item.command.text }),
-        el("span", { class: "badge sending", text: "Sending…" }),
-        el("span", { class: "meta", text: room && room.status === "live" ? "" : " Will send when you are back online." })),
+        el("span", { class: "badge sending", text: t("Sending…") }),
+        el("span", { class: "meta", text: room && room.status === "live" ? "" : " " + t("Will send when you are back online.") })),
     );
   }
   for (const card of [...mine].reverse()) items.push(ownCard(card));
@@ -342,43 +347,43 @@ function ownCard(card) {
   const phaseOpen = card.phase === state.review.phase && !state.review.locked;
   const pendingEdit = outbox.some((i) => i.command.type === "edit" && i.command.card_id === card.id);
   const status = card.status === "held"
-    ? el("span", { class: "badge held", text: "Saved · waiting for the facilitator" })
+    ? el("span", { class: "badge held", text: t("Saved · waiting for the facilitator") })
     : card.status === "hidden"
-      ? el("span", { class: "badge hidden-badge", text: "Saved · hidden by the facilitator" })
-      : el("span", { class: "badge saved", text: "Saved · shared with the room" });
+      ? el("span", { class: "badge hidden-badge", text: t("Saved · hidden by the facilitator") })
+      : el("span", { class: "badge saved", text: t("Saved · shared with the room") });
   const li = el("li", { class: `card-item ${card.status === "held" ? "held" : ""} ${card.status === "hidden" ? "hidden-card" : ""}` });
   if (editing && editing.id === card.id) {
-    const area = el("textarea", { "aria-label": "Change your card", "data-key": `edit-${card.id}`, maxlength: MAX });
+    const area = el("textarea", { "aria-label": t("Change your card"), "data-key": `edit-${card.id}`, maxlength: MAX });
     area.value = editing.text;
     area.addEventListener("input", () => { editing.text = area.value; });
     li.append(area, el("div", { class: "actions" },
-      el("button", { type: "button", "data-key": `save-${card.id}`, text: "Save change", onclick: () => {
+      el("button", { type: "button", "data-key": `save-${card.id}`, text: t("Save change"), onclick: () => {
         const text = editing.text.trim();
         if (!text) return;
         room.send({ type: "edit", card_id: card.id, text });
         editing = null;
         render();
       } }),
-      el("button", { type: "button", class: "secondary", "data-key": `cancel-${card.id}`, text: "Cancel", onclick: () => {
+      el("button", { type: "button", class: "secondary", "data-key": `cancel-${card.id}`, text: t("Cancel"), onclick: () => {
         editing = null;
         render();
       } })));
     return li;
   }
   li.append(el("div", { class: "text", text: card.text }));
-  const earlier = card.phase !== state.review.phase ? `From ${PHASE_WORDS[card.phase]}` : "";
+  const earlier = card.phase !== state.review.phase ? t("From %(phase)s", { phase: PHASE_WORDS[card.phase] }) : "";
   const meta = [earlier, cardMeta(card)].filter(Boolean).join(" · ");
   if (meta) li.append(el("div", { class: "meta", text: meta }));
   li.append(status);
-  if (pendingEdit) li.append(" ", el("span", { class: "badge sending", text: "Change sending…" }));
+  if (pendingEdit) li.append(" ", el("span", { class: "badge sending", text: t("Change sending…") }));
   if (card.status === "held") {
-    li.append(el("p", { class: "meta", text: card.hold_reason || "The facilitator checks each card before it goes on the screen." }));
+    li.append(el("p", { class: "meta", text: card.hold_reason || t("The facilitator checks each card before it goes on the screen.") }));
   }
-  if (card.redacted) li.append(el("p", { class: "meta", text: "The facilitator changed some words to keep people safe." }));
+  if (card.redacted) li.append(el("p", { class: "meta", text: t("The facilitator changed some words to keep people safe.") }));
   const actions = el("div", { class: "actions" });
   if (phaseOpen) {
     actions.append(el("button", { type: "button", class: "secondary small", "data-key": `change-${card.id}`,
-      text: "Change", onclick: () => {
+      text: t("Change"), onclick: () => {
         editing = { id: card.id, text: card.text };
         render();
         document.querySelector(`[data-key="edit-${card.id}"]`)?.focus();
@@ -386,18 +391,18 @@ function ownCard(card) {
   }
   if (confirming === card.id) {
     actions.append(
-      el("button", { type: "button", class: "danger small", "data-key": `really-${card.id}`, text: "Yes, withdraw it",
+      el("button", { type: "button", class: "danger small", "data-key": `really-${card.id}`, text: t("Yes, withdraw it"),
         onclick: () => {
           confirming = null;
           room.send({ type: "withdraw", card_id: card.id });
-          announce(ui.announcer, "Card withdrawn.");
+          announce(ui.announcer, t("Card withdrawn."));
         } }),
-      el("button", { type: "button", class: "secondary small", "data-key": `keep-${card.id}`, text: "Keep it",
+      el("button", { type: "button", class: "secondary small", "data-key": `keep-${card.id}`, text: t("Keep it"),
         onclick: () => { confirming = null; render(); } }),
     );
   } else {
     actions.append(el("button", { type: "button", class: "quiet small", "data-key": `withdraw-${card.id}`,
-      text: "Withdraw", onclick: () => {
+      text: t("Withdraw"), onclick: () => {
         confirming = card.id;
         render();
         document.querySelector(`[data-key="really-${card.id}"]`)?.focus();
@@ -422,7 +427,7 @@ function renderOthers() {
       el("button", {
         type: "button", class: "secondary small", "data-key": `appreciate-${card.id}`,
         "aria-pressed": done || waiting ? "true" : "false",
-        text: done ? `Appreciated (${count})` : `Appreciate (${count})`,
+        text: done ? t("Appreciated (%(count)s)", { count }) : t("Appreciate (%(count)s)", { count }),
         onclick: () => {
           if (done || waiting) return;
           room.send({ type: "appreciate", card_id: card.id });
@@ -435,8 +440,8 @@ function renderOthers() {
 }
 
 function roleWordFor(card) {
-  const role = ROLE_WORDS[card.role] || "Facilitator";
-  return card.name ? `${card.name}, ${role}` : role;
+  const role = ROLE_WORDS[card.role] || t("Facilitator");
+  return card.name ? t("%(name)s, %(role)s", { name: card.name, role }) : role;
 }
 
 function renderVoting() {
@@ -447,26 +452,30 @@ function renderVoting() {
   const used = Object.values(mine).reduce((a, b) => a + b, 0);
   const left = Math.max(0, round.budget - used);
   ui.dots.replaceChildren(...Array.from({ length: round.budget }, (_, i) => el("span", { class: `dot ${i < used ? "used" : ""}` })));
-  ui.dotsLeft.textContent = `${left} of ${round.budget} dots left`;
+  ui.dotsLeft.textContent = nt("%(left)s of %(budget)s dot left", "%(left)s of %(budget)s dots left", round.budget, {
+    left, budget: round.budget,
+  });
   const targets = round.targets === "themes"
-    ? state.themes.filter((t) => t.phase === round.phase).map((t) => ({ id: t.id, text: t.name }))
+    ? state.themes.filter((target) => target.phase === round.phase).map((target) => ({ id: target.id, text: target.name }))
     : state.cards.filter((c) => c.status === "visible" && c.phase === round.phase).map((c) => ({ id: c.id, text: c.text }));
-  const items = targets.map((t) => {
-    const count = mine[String(t.id)] || 0;
-    const tally = round.tallies ? round.tallies[String(t.id)] || 0 : null;
+  const items = targets.map((target) => {
+    const count = mine[String(target.id)] || 0;
+    const tally = round.tallies ? round.tallies[String(target.id)] || 0 : null;
     return el("li", { class: "card-item" },
-      el("div", { class: "text", text: t.text }),
-      el("div", { class: "meta", text: `Your dots here: ${count}${tally === null ? "" : ` · all dots: ${tally}`}` }),
+      el("div", { class: "text", text: target.text }),
+      el("div", { class: "meta", text: tally === null
+        ? t("Your dots here: %(count)s", { count })
+        : t("Your dots here: %(count)s · all dots: %(tally)s", { count, tally }) }),
       el("div", { class: "actions" },
-        el("button", { type: "button", class: "small", "data-key": `vote-${t.id}`, disabled: left === 0,
-          "aria-label": `Add a dot to: ${t.text.slice(0, 60)}`, text: "Add a dot",
-          onclick: () => room.send({ type: "vote", target_id: t.id }) }),
-        count > 0 ? el("button", { type: "button", class: "secondary small", "data-key": `unvote-${t.id}`,
-          "aria-label": `Take one back from: ${t.text.slice(0, 60)}`, text: "Take one back",
-          onclick: () => room.send({ type: "unvote", target_id: t.id }) }) : null));
+        el("button", { type: "button", class: "small", "data-key": `vote-${target.id}`, disabled: left === 0,
+          "aria-label": t("Add a dot to: %(card)s", { card: target.text.slice(0, 60) }), text: t("Add a dot"),
+          onclick: () => room.send({ type: "vote", target_id: target.id }) }),
+        count > 0 ? el("button", { type: "button", class: "secondary small", "data-key": `unvote-${target.id}`,
+          "aria-label": t("Take one back from: %(card)s", { card: target.text.slice(0, 60) }), text: t("Take one back"),
+          onclick: () => room.send({ type: "unvote", target_id: target.id }) }) : null));
   });
   ui.voteTargets.replaceChildren(...items);
-  if (!items.length) ui.voteTargets.append(el("li", { class: "hint", text: "Nothing to vote on yet." }));
+  if (!items.length) ui.voteTargets.append(el("li", { class: "hint", text: t("Nothing to vote on yet.") }));
 }
 
 // ---- composer ---------------------------------------------------------------------------
@@ -478,7 +487,7 @@ function saveDraft() {
 
 function updateCount() {
   const n = ui.text.value.length;
-  ui.count.textContent = `${n} of ${MAX} characters`;
+  ui.count.textContent = t("%(n)s of %(max)s characters", { n, max: MAX });
   ui.count.classList.toggle("over", n > MAX);
 }
 
@@ -494,13 +503,15 @@ ui.composer.addEventListener("submit", (event) => {
   ui.composerError.hidden = true;
   const text = ui.text.value.trim();
   if (!text) {
-    ui.composerError.textContent = "Write something first.";
+    ui.composerError.textContent = t("Write something first.");
     ui.composerError.hidden = false;
     ui.text.focus();
     return;
   }
   if (text.length > MAX) {
-    ui.composerError.textContent = `That is ${text.length} characters; a card can hold ${MAX}. Please shorten it.`;
+    ui.composerError.textContent = t("That is %(n)s characters; a card can hold %(max)s. Please shorten it.", {
+      n: text.length, max: MAX,
+    });
     ui.composerError.hidden = false;
     return;
   }
@@ -514,7 +525,7 @@ ui.composer.addEventListener("submit", (event) => {
   ui.owner.value = "";
   ui.due.value = "";
   saveDraft();
-  announce(ui.announcer, room.status === "live" ? "Sending your card." : "Your card will be sent when you are back online.");
+  announce(ui.announcer, room.status === "live" ? t("Sending your card.") : t("Your card will be sent when you are back online."));
   render();
 });
 
@@ -522,12 +533,12 @@ ui.concernForm.addEventListener("submit", (event) => {
   event.preventDefault();
   const text = ui.concernText.value.trim();
   if (!text) {
-    ui.concernStatus.textContent = "Write your concern first.";
+    ui.concernStatus.textContent = t("Write your concern first.");
     return;
   }
   room.send({ type: "raise_concern", text });
   ui.concernText.value = "";
-  ui.concernStatus.textContent = "Sending…";
+  ui.concernStatus.textContent = t("Sending…");
 });
 
 if (auth && auth.token) start();

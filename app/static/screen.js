@@ -1,4 +1,5 @@
 // The projector: read-only, large, no scrolling; the wall, the timer, results, the room.
+import { nt, t } from "./i18n.js";
 import {
   PHASE_WORDS, Room, STATUS_WORDS, announce, applyEvent, clock, clockOffset, el, readableDate, roleLabels,
   secondsLeft,
@@ -46,7 +47,9 @@ const room = new Room({
     applyEvent(state, frame);
     const card = frame.data && frame.data.card;
     if (card && card.status === "visible" && !seen.has(card.id)) {
-      announce($("announcer"), `New card from ${ROLES[card.role] || "the facilitator"}.`);
+      announce($("announcer"), ROLES[card.role] && card.role !== "facilitator"
+        ? t("New card from %(role)s.", { role: ROLES[card.role] })
+        : t("New card from the facilitator."));
     }
     render();
   },
@@ -56,10 +59,10 @@ const room = new Room({
   },
   onRefused: (_reason, code) => {
     if (code === 4005) {
-      showHold("This projector link was replaced", "Open the new projector link from the facilitator's console.");
+      showHold(t("This projector link was replaced"), t("Open the new projector link from the facilitator's console."));
       return;
     }
-    showHold("This screen link is not valid", "Open the projector link from the facilitator's console again.");
+    showHold(t("This screen link is not valid"), t("Open the projector link from the facilitator's console again."));
   },
 });
 room.connect();
@@ -72,9 +75,9 @@ function showHold(title, text) {
 
 function render() {
   const review = state.review;
-  if (review.blank) showHold("Taking a moment", "We will carry on shortly.");
-  else if (review.status === "paused") showHold("Paused", review.pause_message || "We will carry on soon.");
-  else if (review.status === "closed") showHold("Thank you", "This review has closed. Thank you for all you shared.");
+  if (review.blank) showHold(t("Taking a moment"), t("We will carry on shortly."));
+  else if (review.status === "paused") showHold(t("Paused"), review.pause_message || t("We will carry on soon."));
+  else if (review.status === "closed") showHold(t("Thank you"), t("This review has closed. Thank you for all you shared."));
   else ui.hold.hidden = true;
 
   for (const li of ui.steps.children) {
@@ -96,22 +99,22 @@ function renderTimer() {
   ui.timerBox.hidden = left === null;
   if (left !== null) {
     ui.timer.textContent = clock(left);
-    ui.timerTitle.textContent = left > 0 ? "Time left" : "Time is up";
+    ui.timerTitle.textContent = left > 0 ? t("Time left") : t("Time is up");
     ui.timer.classList.toggle("ending", left <= 30);
   }
 }
 setInterval(renderTimer, 1000);
 
 function who(card) {
-  const role = ROLES[card.role] || "Someone";
-  return card.name ? `${card.name}, ${role}` : role;
+  const role = ROLES[card.role] || t("Someone");
+  return card.name ? t("%(name)s, %(role)s", { name: card.name, role }) : role;
 }
 
 /** A deliver card's owner and date, as the room agreed them. */
 function commitment(card) {
   const bits = [];
-  if (card.owner) bits.push(`Who: ${card.owner}`);
-  if (card.due) bits.push(`By: ${readableDate(card.due)}`);
+  if (card.owner) bits.push(t("Who: %(owner)s", { owner: card.owner }));
+  if (card.due) bits.push(t("By: %(date)s", { date: readableDate(card.due) }));
   return bits.join(" · ");
 }
 
@@ -133,7 +136,7 @@ function renderResults() {
     chartFor = null;
     return false;
   }
-  ui.resultsTitle.textContent = `What the room chose: ${PHASE_WORDS[last.phase]}`;
+  ui.resultsTitle.textContent = t("What the room chose: %(phase)s", { phase: PHASE_WORDS[last.phase] });
   if (chartFor !== last.id) {
     chartFor = last.id;
     drawChart(last.id);
@@ -158,19 +161,19 @@ async function drawChart(roundId) {
 function renderWall() {
   const review = state.review;
   const cards = state.cards.filter((c) => c.status === "visible" && c.phase === review.phase);
-  const themes = state.themes.filter((t) => t.phase === review.phase);
+  const themes = state.themes.filter((theme) => theme.phase === review.phase);
   const columns = [];
   for (const theme of themes) {
     const inTheme = cards.filter((c) => c.theme_id === theme.id);
     columns.push(column(theme.name, inTheme, false));
   }
-  const loose = cards.filter((c) => !c.theme_id || !themes.some((t) => t.id === c.theme_id));
-  if (loose.length || !themes.length) columns.push(column(themes.length ? "Not yet grouped" : "", loose, true));
-  const heading = el("h2", { id: "wall-title", class: "visually-hidden", text: "Cards from the room" });
+  const loose = cards.filter((c) => !c.theme_id || !themes.some((theme) => theme.id === c.theme_id));
+  if (loose.length || !themes.length) columns.push(column(themes.length ? t("Not yet grouped") : "", loose, true));
+  const heading = el("h2", { id: "wall-title", class: "visually-hidden", text: t("Cards from the room") });
   if (!cards.length) {
     const words = review.status === "draft"
-      ? "Welcome. Join now with the code on the right; we will begin soon."
-      : "Cards will appear here as people share them.";
+      ? t("Welcome. Join now with the code on the right; we will begin soon.")
+      : t("Cards will appear here as people share them.");
     ui.wall.replaceChildren(heading, el("p", { class: "wall-empty", text: words }));
     return;
   }
@@ -184,7 +187,7 @@ function column(name, cards, loose) {
   const list = el("ul", {}, [...cards].reverse().map((card) => el("li", {
     class: `wall-card ${seen.has(card.id) ? "" : "arriving"}`,
   }, el("span", { class: "text", text: card.text }), el("span", { class: "who", text: [who(card), commitment(card)].filter(Boolean).join(" · ") }))));
-  return el("section", { class: `theme-col ${loose ? "unsorted" : ""}`, "aria-label": name || "Cards" },
+  return el("section", { class: `theme-col ${loose ? "unsorted" : ""}`, "aria-label": name || t("Cards") },
     name ? el("h2", { text: name }) : null, list, el("p", { class: "wall-more", hidden: true }));
 }
 
@@ -201,7 +204,7 @@ function trimOverflow() {
     }
     const more = col.querySelector(".wall-more");
     more.hidden = hidden === 0;
-    more.textContent = `and ${hidden} more`;
+    more.textContent = nt("and %(n)s more", "and %(n)s more", hidden, { n: hidden });
   }
 }
 window.addEventListener("resize", () => state && render());
@@ -212,6 +215,6 @@ function renderRoles() {
   const counts = presence && presence.participants ? presence.by_role : state.joined_by_role || {};
   const roles = Object.keys(ROLES).filter((r) => counts[r]);
   ui.roles.replaceChildren(...(roles.length
-    ? roles.map((r) => el("span", { class: "role-chip", text: `${ROLES[r]} · ${counts[r]}` }))
-    : [el("span", { class: "hint", text: "Waiting for people to join." })]));
+    ? roles.map((r) => el("span", { class: "role-chip", text: t("%(role)s · %(count)s", { role: ROLES[r], count: counts[r] }) }))
+    : [el("span", { class: "hint", text: t("Waiting for people to join.") })]));
 }
