@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -107,3 +108,53 @@ def test_a_welsh_browser_gets_welsh_without_asking(welsh: Path, client: TestClie
 def test_untranslated_messages_fall_back_to_english(welsh: Path, client: TestClient) -> None:
     text = client.get("/?lang=cy").text
     assert "Facilitator sign-in" in text
+
+
+CONSOLE_WELSH = {
+    # the console's template, and a message of a console module in app/static/console/
+    "Lantern console": "Consol Lantern",
+    "Waiting for you": "Yn aros amdanoch chi",
+    "Nothing recorded yet.": "Dim wedi'i gofnodi eto.",
+    # the facilitator's home page, and a message of facilitate.js
+    "Facilitator sign-in": "Mewngofnodi hwylusydd",
+    "Choose the JSON file first.": "Dewiswch y ffeil JSON yn gyntaf.",
+}
+
+
+@pytest.fixture
+def welsh_console(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    catalog = Catalog(locale="cy")
+    for source, welsh_words in CONSOLE_WELSH.items():
+        catalog.add(source, welsh_words)
+    po = tmp_path / "cy" / "LC_MESSAGES" / "messages.po"
+    po.parent.mkdir(parents=True)
+    with po.open("wb") as f:
+        write_po(f, catalog)
+    monkeypatch.setattr(i18n, "LOCALE_DIR", tmp_path)
+    i18n.translations.cache_clear()
+    yield
+    i18n.translations.cache_clear()
+
+
+def _script_catalog(page: str) -> dict[str, str]:
+    start = page.index('id="lantern-messages">') + len('id="lantern-messages">')
+    found: dict[str, str] = json.loads(page[start : page.index("</script>", start)])
+    return found
+
+
+def test_the_facilitators_pages_and_their_scripts_speak_the_language_asked_for(
+    welsh_console: None, client: TestClient
+) -> None:
+    console = client.get("/facilitate/1?lang=cy").text
+    assert "Consol Lantern" in console
+    assert "Yn aros amdanoch chi" in console
+    assert "Waiting for you" not in console
+    # The console's modules (in a folder of their own) get their words from the catalog.
+    assert _script_catalog(console)["Nothing recorded yet."] == "Dim wedi'i gofnodi eto."
+
+    home = client.get("/facilitate?lang=cy").text
+    assert "Mewngofnodi hwylusydd" in home
+    assert "Facilitator sign-in" not in home
+    assert _script_catalog(home)["Choose the JSON file first."] == (
+        "Dewiswch y ffeil JSON yn gyntaf."
+    )

@@ -1,22 +1,11 @@
 // Facilitator sign-in, the list of reviews and the form to create one.
 import { el } from "./live.js";
+import { $ } from "./dom.js";
+import { api, errorMessage } from "./http.js";
+import { t } from "./i18n.js";
 
-const $ = (id) => document.getElementById(id);
-
-async function api(method, path, body) {
-  const response = await fetch(path, {
-    method,
-    credentials: "same-origin",
-    headers: body ? { "Content-Type": "application/json" } : {},
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const data = response.status === 204 ? null : await response.json().catch(() => null);
-  return { ok: response.ok, status: response.status, data };
-}
-
-function message(data, fallback) {
-  return (data && data.error && data.error.message) || fallback;
-}
+// The review's status as the list shows it (the words the server's status values stand for).
+const STATUS_WORDS = { draft: t("draft"), live: t("live"), paused: t("paused"), closed: t("closed") };
 
 async function load() {
   const me = await api("GET", "/api/auth/me");
@@ -29,7 +18,7 @@ async function load() {
   $("sign-in").hidden = true;
   $("signed-in").hidden = false;
   $("sign-out").hidden = false;
-  $("who").textContent = `Signed in as ${me.data.email}.`;
+  $("who").textContent = t("Signed in as %(email)s.", { email: me.data.email });
   await loadInvitations();
   const list = await api("GET", "/api/reviews");
   const reviews = list.ok ? list.data : [];
@@ -37,8 +26,8 @@ async function load() {
   $("reviews").replaceChildren(...reviews.map((r) => el("li", {},
     el("div", {},
       el("a", { href: `/facilitate/${r.id}`, text: r.title }),
-      el("div", { class: "hint", text: `${r.case_ref} · code ${r.code} · ${r.status}` })),
-    el("a", { class: "button secondary small", href: `/facilitate/${r.id}`, text: "Open console", "aria-label": `Open console for ${r.title}` }))));
+      el("div", { class: "hint", text: t("%(case_ref)s · code %(code)s · %(status)s", { case_ref: r.case_ref, code: r.code, status: STATUS_WORDS[r.status] || r.status }) })),
+    el("a", { class: "button secondary small", href: `/facilitate/${r.id}`, text: t("Open console"), "aria-label": t("Open console for %(title)s", { title: r.title }) }))));
 }
 
 async function loadInvitations() {
@@ -48,21 +37,23 @@ async function loadInvitations() {
   $("invitations").replaceChildren(...waiting.map((inv) => el("li", {},
     el("div", {},
       el("span", { text: inv.title }),
-      el("div", { class: "hint", text: inv.invited_by ? `Invited by ${inv.invited_by}` : "Invited by a facilitator" })),
+      el("div", { class: "hint", text: inv.invited_by ? t("Invited by %(name)s", { name: inv.invited_by }) : t("Invited by a facilitator") })),
     el("div", { class: "row" },
-      el("button", { type: "button", class: "small", text: "Accept", "aria-label": `Accept the invitation to ${inv.title}`, onclick: () => answer(inv, "accept") }),
-      el("button", { type: "button", class: "secondary small", text: "Decline", "aria-label": `Decline the invitation to ${inv.title}`, onclick: () => answer(inv, "decline") })))));
+      el("button", { type: "button", class: "small", text: t("Accept"), "aria-label": t("Accept the invitation to %(title)s", { title: inv.title }), onclick: () => answer(inv, "accept") }),
+      el("button", { type: "button", class: "secondary small", text: t("Decline"), "aria-label": t("Decline the invitation to %(title)s", { title: inv.title }), onclick: () => answer(inv, "decline") })))));
 }
 
 async function answer(inv, choice) {
   const result = await api("POST", `/api/invitations/${inv.id}/${choice}`);
   const status = $("invitations-status");
   if (!result.ok) {
-    status.textContent = message(result.data, "That did not work. Please try again.");
+    status.textContent = errorMessage(result.data, t("That did not work. Please try again."));
     return;
   }
   await load();
-  const text = choice === "accept" ? `You now run ${inv.title} with its team.` : `You declined the invitation to ${inv.title}.`;
+  const text = choice === "accept"
+    ? t("You now run %(title)s with its team.", { title: inv.title })
+    : t("You declined the invitation to %(title)s.", { title: inv.title });
   $("announcer").textContent = text;
   status.textContent = text;
 }
@@ -77,13 +68,13 @@ $("sign-in-form").addEventListener("submit", async (event) => {
     password: form.elements.password.value,
   });
   if (!result.ok) {
-    error.textContent = message(result.data, "Sign-in did not work. Please try again.");
+    error.textContent = errorMessage(result.data, t("Sign-in did not work. Please try again."));
     error.hidden = false;
     return;
   }
   form.reset();
   await load();
-  $("announcer").textContent = "Signed in.";
+  $("announcer").textContent = t("Signed in.");
 });
 
 $("sign-out").addEventListener("click", async () => {
@@ -98,7 +89,7 @@ $("create-form").addEventListener("submit", async (event) => {
   const error = $("create-error");
   error.hidden = true;
   if (!f.title.value.trim() || !f.case_ref.value.trim()) {
-    error.textContent = "A title and a case reference are needed.";
+    error.textContent = t("A title and a case reference are needed.");
     error.hidden = false;
     return;
   }
@@ -117,7 +108,7 @@ $("create-form").addEventListener("submit", async (event) => {
   if (f.starts_on.value) body.starts_on = f.starts_on.value;
   const result = await api("POST", "/api/reviews", body);
   if (!result.ok) {
-    error.textContent = message(result.data, "The review was not created. Please check the form.");
+    error.textContent = errorMessage(result.data, t("The review was not created. Please check the form."));
     error.hidden = false;
     return;
   }
@@ -140,22 +131,22 @@ $("import-form").addEventListener("submit", async (event) => {
   error.hidden = true;
   const file = $("import-file").files[0];
   if (!file) {
-    fail("Choose the JSON file first.");
+    fail(t("Choose the JSON file first."));
     $("import-file").focus();
     return;
   }
   if (file.size > MAX_IMPORT_BYTES) {
-    fail("That file is larger than 64 MB, so it cannot be a Lantern export.");
+    fail(t("That file is larger than 64 MB, so it cannot be a Lantern export."));
     return;
   }
   const text = await file.text();
   try {
     JSON.parse(text);
   } catch {
-    fail(`${file.name} is not a JSON file. Download the full record as JSON from the console and choose that file.`);
+    fail(t("%(file)s is not a JSON file. Download the full record as JSON from the console and choose that file.", { file: file.name }));
     return;
   }
-  status.textContent = "Importing…";
+  status.textContent = t("Importing…");
   button.disabled = true;
   try {
     const response = await fetch("/api/reviews/import", {
@@ -166,23 +157,24 @@ $("import-form").addEventListener("submit", async (event) => {
     });
     const data = await response.json().catch(() => null);
     if (response.status === 401) {
-      fail("Your sign-in has ended. Sign in again, then import.");
+      fail(t("Your sign-in has ended. Sign in again, then import."));
       await load();
       return;
     }
     if (!response.ok) {
-      const why = (data && data.error && data.error.message) || "";
-      fail(why ? `This file could not be imported: ${why}` : "This file could not be imported. Is it the full record as JSON?");
+      const why = errorMessage(data);
+      fail(why
+        ? t("This file could not be imported: %(why)s", { why })
+        : t("This file could not be imported. Is it the full record as JSON?"));
       return;
     }
-    status.textContent = "Imported. Opening its console…";
+    status.textContent = t("Imported. Opening its console…");
     location.assign(`/facilitate/${data.id}`);
   } catch {
-    fail("No connection to Lantern. Please try again.");
+    fail(t("No connection to Lantern. Please try again."));
   } finally {
     button.disabled = false;
   }
 });
-
 
 load();

@@ -280,3 +280,48 @@ def test_deleting_a_review_from_the_console_closes_the_room(
     token = live_api.login("lead@example.org")
     assert all(r["code"] != code for r in live_api.list_reviews(token))
     assert not contexts.console_errors, contexts.console_errors
+
+
+def test_a_room_event_repaints_only_the_panels_that_show_it(
+    contexts: Contexts, live_api: Api
+) -> None:
+    """A theme picked in a card's menu stays put while votes, timers and people come in."""
+    token = live_api.login("lead@example.org")
+    review = live_api.live_review(token, moderation="post")
+    code = review["code"]
+    console = contexts.page(LAPTOP)
+    sign_in(console)
+    console.goto(f"/facilitate/{review['id']}")
+    expect(console.locator("#conn")).to_have_text("Connected")
+    phone = contexts.page(PHONE)
+    join(phone, code, "Health")
+    contribute(phone, POLICE)
+    live_api.send(token, code, {"type": "add_theme", "name": "Telling it once", "cid": "t1"})
+    menu = console.locator("#cards .assign-select")
+    expect(menu).to_have_count(1)
+    menu.select_option(label="Telling it once")
+    menu.evaluate("node => { node.dataset.probe = 'the same menu'; }")
+
+    # Events the card list does not show: voting, a timer, a new question, someone joining.
+    live_api.send(token, code, {"type": "open_voting", "targets": "cards", "cid": "v1"})
+    live_api.send(token, code, {"type": "start_timer", "seconds": 300, "cid": "t2"})
+    live_api.send(
+        token, code, {"type": "add_prompt", "phase": "discover", "text": "Who helped?", "cid": "p1"}
+    )
+    live_api.join(code)
+    expect(console.locator("#round-status")).to_contain_text("Round 1")
+    expect(console.locator("#timer-left")).not_to_be_empty()
+    expect(console.locator("#prompts")).to_contain_text("Who helped?")
+    expect(console.locator("#joined")).to_contain_text("2 people have joined")
+    # The menu the facilitator is using was not rebuilt under them, and keeps their choice.
+    assert menu.evaluate("node => node.dataset.probe") == "the same menu"
+    expect(menu.locator("option:checked")).to_have_text("Telling it once")
+
+    # A new card does repaint the list.
+    contribute(phone, "The health visitor came every week.")
+    expect(console.locator("#cards .card-item")).to_have_count(2)
+    assert (
+        console.locator("#cards .assign-select").first.evaluate("node => node.dataset.probe || ''")
+        == ""
+    )
+    assert not contexts.console_errors, contexts.console_errors
