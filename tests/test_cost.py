@@ -35,12 +35,12 @@ from app.middleware import MAX_ANONYMOUS_BODY
 from app.models import AuditEntry, Facilitator, Review, ReviewFacilitator, utcnow
 from app.privacy.retention import purge_expired
 from app.review.identity import Identity
+from tests import driver
 from tests.conftest import make_facilitator
-from tests.support import PASSWORD
+from tests.driver import PASSWORD, Headers
 from tests.test_export import build_review
 
 log = logging.getLogger(__name__)
-Headers = dict[str, str]
 MiB = 1024 * 1024
 
 
@@ -257,19 +257,9 @@ def test_time_forgives_a_throttled_address(client: TestClient, clock: Clock) -> 
 
 
 def _room(client: TestClient, fac: Headers) -> tuple[str, str]:
-    review = client.post(
-        "/api/reviews", json={"title": "Learning review", "case_ref": "Child A"}, headers=fac
-    ).json()
-    started = client.post(
-        f"/api/rooms/{review['code']}/commands",
-        json={"type": "start", "cid": "go"},
-        headers=fac,
-    )
-    assert started.status_code == 200
-    token = client.post(f"/api/rooms/{review['code']}/join", json={"role": "health"}).json()[
-        "token"
-    ]
-    return review["code"], token
+    review = driver.new_review(client, fac, title="Learning review")
+    driver.send(client, review["code"], fac, {"type": "start", "cid": "go"})
+    return review["code"], driver.joined(client, review["code"])["token"]
 
 
 def test_pings_count_against_the_socket_and_long_ids_are_not_echoed(
