@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from app.db import Database
+from tests import driver
 from tests.conftest import make_facilitator
 from tests.support import PASSWORD
 
@@ -159,8 +160,7 @@ def test_the_audit_log_shows_a_members_sign_ins_only_from_when_they_joined(
 
 
 def _sign_in(client: TestClient, email: str) -> dict[str, str]:
-    r = client.post("/api/auth/login", json={"email": email, "password": PASSWORD})
-    return {"Authorization": f"Bearer {r.json()['token']}"}
+    return driver.bearer(driver.login(client, email).json()["token"])
 
 
 def test_review_input_is_validated_with_clear_errors(
