@@ -37,7 +37,7 @@ from app.privacy.retention import purge_expired
 from app.review.identity import Identity
 from tests import driver
 from tests.conftest import make_facilitator
-from tests.driver import PASSWORD, Headers
+from tests.driver import PASSWORD, Headers, bearer
 from tests.test_export import build_review
 
 log = logging.getLogger(__name__)
@@ -408,7 +408,7 @@ def test_an_import_is_written_in_chunks_and_other_rooms_keep_going(
     document = _grow(_full_export(client, db, fac_headers), 5000, 200, 20_000)
     body = json.dumps(document)
     code, token = _room(client, fac_headers)
-    phone = {"Authorization": f"Bearer {token}"}
+    phone = bearer(token)
     answer: list[httpx.Response] = []
 
     def _import() -> None:
@@ -555,7 +555,7 @@ def test_two_workers_share_one_limit_through_redis(
             ).json()["token"]
         }
         code, token = _room(first, fac)
-        phone = {"Authorization": f"Bearer {token}"}
+        phone = bearer(token)
         # Commands per address: a small allowance, one bucket across the two workers.
         for worker in workers:
             limits: Any = worker.app.state.throttles  # type: ignore[attr-defined]
