@@ -13,6 +13,7 @@ from app.db import Database
 from app.main import create_app
 from app.migrate import upgrade
 from app.security import add_facilitator
+from tests.driver import bearer
 from tests.support import PASSWORD, Api, LiveServer
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
@@ -47,7 +48,7 @@ def client(settings: Settings, db: Database) -> Iterator[TestClient]:
 @pytest.fixture
 def fac_headers(client: TestClient) -> dict[str, str]:
     r = client.post("/api/auth/login", json={"email": "lead@example.org", "password": PASSWORD})
-    return {"Authorization": f"Bearer {r.json()['token']}"}
+    return bearer(r.json()["token"])
 
 
 @pytest.fixture(scope="module")

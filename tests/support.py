@@ -22,8 +22,10 @@ from typing import Any
 import httpx
 import websockets
 
+from tests import driver
+from tests.driver import PASSWORD
+
 ROOT = Path(__file__).resolve().parent.parent
-PASSWORD = "correct horse battery"
 
 
 def free_port() -> int:
@@ -122,37 +124,27 @@ class LiveServer:
 
 @dataclass
 class Api:
-    """The HTTP API, for setting up reviews and joining."""
+    """A live server's HTTP API, for setting up reviews and joining: tests/driver.py over httpx."""
 
     base: str
 
+    @property
+    def http(self) -> httpx.Client:
+        return httpx.Client(base_url=self.base, timeout=30)
+
     def login(self, email: str, password: str = PASSWORD) -> str:
-        r = httpx.post(f"{self.base}/api/auth/login", json={"email": email, "password": password})
-        r.raise_for_status()
-        return str(r.json()["token"])
+        with self.http as http:
+            return driver.token(http, email, password)
 
     def create_review(self, token: str, **overrides: Any) -> dict[str, Any]:
-        body = {
-            "title": "Learning review: Child A",
-            "case_ref": "Child A",
-            "outcome": "Child A is, and feels, safe at home and at school",
-            **overrides,
-        }
-        r = httpx.post(
-            f"{self.base}/api/reviews", json=body, headers={"Authorization": f"Bearer {token}"}
-        )
-        r.raise_for_status()
-        return dict(r.json())
+        body = {"outcome": "Child A is, and feels, safe at home and at school", **overrides}
+        with self.http as http:
+            return driver.new_review(http, driver.bearer(token), **body)
 
     def send(self, token: str, code: str, command: dict[str, Any]) -> dict[str, Any]:
-        """One command over HTTP; raises unless it is acked."""
-        r = httpx.post(
-            f"{self.base}/api/rooms/{code}/commands",
-            json=command,
-            headers={"Authorization": f"Bearer {token}"},
-        )
-        r.raise_for_status()
-        return dict(r.json())
+        """One command over HTTP; fails unless it is acked."""
+        with self.http as http:
+            return driver.send(http, code, driver.bearer(token), command)
 
     def live_review(self, token: str, **settings: Any) -> dict[str, Any]:
         """A new review with these settings, already started."""
@@ -161,14 +153,14 @@ class Api:
         return review
 
     def list_reviews(self, token: str) -> list[dict[str, Any]]:
-        r = httpx.get(f"{self.base}/api/reviews", headers={"Authorization": f"Bearer {token}"})
+        with self.http as http:
+            r = http.get("/api/reviews", headers=driver.bearer(token))
         r.raise_for_status()
         return list(r.json())
 
     def join(self, code: str, role: str = "social_care", name: str = "") -> dict[str, Any]:
-        r = httpx.post(f"{self.base}/api/rooms/{code}/join", json={"role": role, "name": name})
-        r.raise_for_status()
-        return dict(r.json())
+        with self.http as http:
+            return driver.joined(http, code, role, name)
 
 
 class ProtocolError(Exception):

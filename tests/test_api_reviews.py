@@ -5,7 +5,9 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from app.db import Database
+from tests import driver
 from tests.conftest import make_facilitator
+from tests.driver import bearer
 from tests.support import PASSWORD
 
 
@@ -18,7 +20,7 @@ def test_sign_in_gives_a_token_and_an_httponly_cookie_and_sign_out_ends_it(
     cookie = r.headers["set-cookie"]
     assert "HttpOnly" in cookie
     assert "SameSite=lax" in cookie or "samesite=lax" in cookie.lower()
-    headers = {"Authorization": f"Bearer {token}"}
+    headers = bearer(token)
     assert client.get("/api/auth/me", headers=headers).json()["email"] == "lead@example.org"
     assert client.post("/api/auth/logout", headers=headers).status_code == 204
     assert client.get("/api/auth/me", headers=headers).status_code == 401
@@ -37,7 +39,7 @@ def test_a_facilitator_sees_only_their_reviews_until_made_co_facilitator(
 ) -> None:
     make_facilitator(db, "second@example.org")
     r = client.post("/api/auth/login", json={"email": "second@example.org", "password": PASSWORD})
-    other = {"Authorization": f"Bearer {r.json()['token']}"}
+    other = bearer(r.json()["token"])
     review = client.post(
         "/api/reviews", json={"title": "Review", "case_ref": "Child B"}, headers=fac_headers
     ).json()
@@ -159,8 +161,7 @@ def test_the_audit_log_shows_a_members_sign_ins_only_from_when_they_joined(
 
 
 def _sign_in(client: TestClient, email: str) -> dict[str, str]:
-    r = client.post("/api/auth/login", json={"email": email, "password": PASSWORD})
-    return {"Authorization": f"Bearer {r.json()['token']}"}
+    return driver.bearer(driver.login(client, email).json()["token"])
 
 
 def test_review_input_is_validated_with_clear_errors(
@@ -195,7 +196,7 @@ def test_join_validates_role_and_name(client: TestClient, fac_headers: dict[str,
     joined = client.post(url, json={"role": "parent_carer", "name": "Jo", "table": "3"})
     assert joined.status_code == 201
     token = joined.json()["token"]
-    me = client.get(f"/api/rooms/{review['code']}", headers={"Authorization": f"Bearer {token}"})
+    me = client.get(f"/api/rooms/{review['code']}", headers=bearer(token))
     assert me.json()["you"]["name"] == "Jo"
     assert me.json()["you"]["role"] == "parent_carer"
     assert me.json()["you"]["table"] == "3"

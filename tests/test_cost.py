@@ -35,12 +35,12 @@ from app.middleware import MAX_ANONYMOUS_BODY
 from app.models import AuditEntry, Facilitator, Review, ReviewFacilitator, utcnow
 from app.privacy.retention import purge_expired
 from app.review.identity import Identity
+from tests import driver
 from tests.conftest import make_facilitator
-from tests.support import PASSWORD
+from tests.driver import PASSWORD, Headers, bearer
 from tests.test_export import build_review
 
 log = logging.getLogger(__name__)
-Headers = dict[str, str]
 MiB = 1024 * 1024
 
 
@@ -257,19 +257,9 @@ def test_time_forgives_a_throttled_address(client: TestClient, clock: Clock) -> 
 
 
 def _room(client: TestClient, fac: Headers) -> tuple[str, str]:
-    review = client.post(
-        "/api/reviews", json={"title": "Learning review", "case_ref": "Child A"}, headers=fac
-    ).json()
-    started = client.post(
-        f"/api/rooms/{review['code']}/commands",
-        json={"type": "start", "cid": "go"},
-        headers=fac,
-    )
-    assert started.status_code == 200
-    token = client.post(f"/api/rooms/{review['code']}/join", json={"role": "health"}).json()[
-        "token"
-    ]
-    return review["code"], token
+    review = driver.new_review(client, fac, title="Learning review")
+    driver.send(client, review["code"], fac, {"type": "start", "cid": "go"})
+    return review["code"], driver.joined(client, review["code"])["token"]
 
 
 def test_pings_count_against_the_socket_and_long_ids_are_not_echoed(
@@ -418,7 +408,7 @@ def test_an_import_is_written_in_chunks_and_other_rooms_keep_going(
     document = _grow(_full_export(client, db, fac_headers), 5000, 200, 20_000)
     body = json.dumps(document)
     code, token = _room(client, fac_headers)
-    phone = {"Authorization": f"Bearer {token}"}
+    phone = bearer(token)
     answer: list[httpx.Response] = []
 
     def _import() -> None:
@@ -565,7 +555,7 @@ def test_two_workers_share_one_limit_through_redis(
             ).json()["token"]
         }
         code, token = _room(first, fac)
-        phone = {"Authorization": f"Bearer {token}"}
+        phone = bearer(token)
         # Commands per address: a small allowance, one bucket across the two workers.
         for worker in workers:
             limits: Any = worker.app.state.throttles  # type: ignore[attr-defined]

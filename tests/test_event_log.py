@@ -31,16 +31,13 @@ from app.models import Prompt
 from app.review import log
 from app.review.identity import Identity
 from app.runtime import _load_events
+from tests import driver
+from tests.driver import Headers, bearer
 from tests.support import Api, Client, LiveServer
 
-Headers = dict[str, str]
 ROOT = Path(__file__).resolve().parent.parent
 HELD = "call 07700 900123"  # screening holds a phone number whatever the moderation
 _cid = itertools.count(1)
-
-
-def bearer(token: str) -> Headers:
-    return {"Authorization": f"Bearer {token}"}
 
 
 # --- a room driven over HTTP, read back over the websocket -----------------------------------
@@ -66,12 +63,7 @@ class Room:
         return marker
 
     def send(self, who: Headers, **command: Any) -> dict[str, Any]:
-        r = self.client.post(
-            f"/api/rooms/{self.review['code']}/commands",
-            json={"cid": f"e{next(_cid)}", **command},
-            headers=who,
-        )
-        body: dict[str, Any] = r.json()
+        body: dict[str, Any] = driver.command(self.client, self.review["code"], who, command).json()
         return body
 
     def ok(self, who: Headers, **command: Any) -> dict[str, Any]:
@@ -80,29 +72,21 @@ class Room:
         return answer
 
     def setup(self) -> Room:
-        r = self.client.post(
-            "/api/reviews",
-            json={
-                "title": "Learning review",
-                "case_ref": "Case",
-                "settings": {"moderation": "post"},
-            },
-            headers=self.fac,
+        self.review = driver.new_review(
+            self.client,
+            self.fac,
+            title="Learning review",
+            case_ref="Case",
+            settings={"moderation": "post"},
         )
-        assert r.status_code == 201, r.text
-        self.review = r.json()
         self.ok(self.fac, type="start")
         # Deliver cards carry an owner, which can name someone too.
         self.ok(self.fac, type="set_phase", phase="deliver")
         for _ in range(2):
-            name = self.word()
-            joined = self.client.post(
-                f"/api/rooms/{self.review['code']}/join", json={"role": "health", "name": name}
-            ).json()
-            self.phones.append(joined)
+            self.phones.append(driver.joined(self.client, self.review["code"], name=self.word()))
         theme = self.word()
         self.ok(self.fac, type="add_theme", name=theme)
-        state = self.client.get(f"/api/rooms/{self.review['code']}", headers=self.fac).json()
+        state = driver.room(self.client, self.review["code"], self.fac)
         self.theme_id = int(state["state"]["themes"][0]["id"])
         return self
 
@@ -169,7 +153,7 @@ class Room:
             self.send(self.phone(1 - author), type="appreciate", card_id=card_id)
 
     def _newest_card(self) -> int:
-        state = self.client.get(f"/api/rooms/{self.review['code']}", headers=self.fac).json()
+        state = driver.room(self.client, self.review["code"], self.fac)
         return int(max(c["id"] for c in state["state"]["cards"]))
 
     def audiences(self) -> dict[str, str]:

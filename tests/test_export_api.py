@@ -17,6 +17,7 @@ from app.config import Settings
 from app.db import Database
 from app.models import AuditEntry, Facilitator
 from tests.conftest import make_facilitator
+from tests.driver import bearer
 from tests.support import PASSWORD
 from tests.test_export import NAMES, SECRETS, build_review
 
@@ -104,7 +105,7 @@ def test_only_a_facilitator_of_the_review_may_export(
     token = client.post(
         "/api/auth/login", json={"email": "other@example.org", "password": PASSWORD}
     ).json()["token"]
-    other = {"Authorization": f"Bearer {token}"}
+    other = bearer(token)
     r = _export(client, other, built.review_id, "md")
     assert r.status_code == 404
     assert r.json()["error"]["code"] == "not_found"

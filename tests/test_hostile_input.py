@@ -7,29 +7,20 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from app.review.commands import clean_text
+from tests import driver
+from tests.driver import Headers
 
-Headers = dict[str, str]
 # NUL (which PostgreSQL refuses in text), a bell, an escape, DEL and a C1 control.
 CONTROLS = "\x00\x07\x1b\x7f\x85"
 
 
 def _room(client: TestClient, fac: Headers) -> tuple[dict[str, Any], Headers]:
-    review = client.post(
-        "/api/reviews",
-        json={
-            "title": f"Review{CONTROLS} one",
-            "case_ref": "Child\x00 A",
-            "outcome": "Safe\r\nhome",
-        },
-        headers=fac,
+    review = driver.create_review(
+        client, fac, title=f"Review{CONTROLS} one", case_ref="Child\x00 A", outcome="Safe\r\nhome"
     ).json()
-    client.post(
-        f"/api/rooms/{review['code']}/commands", json={"type": "start", "cid": "s"}, headers=fac
-    )
-    joined = client.post(
-        f"/api/rooms/{review['code']}/join", json={"role": "police", "name": f"Sam{CONTROLS}"}
-    ).json()
-    return review, {"Authorization": f"Bearer {joined['token']}"}
+    driver.command(client, review["code"], fac, {"type": "start", "cid": "s"})
+    joined = driver.join(client, review["code"], "police", name=f"Sam{CONTROLS}").json()
+    return review, driver.bearer(joined["token"])
 
 
 def test_control_characters_never_reach_storage(client: TestClient, fac_headers: Headers) -> None:

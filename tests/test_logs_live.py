@@ -16,6 +16,8 @@ from typing import Any
 import httpx
 import pytest
 
+from tests import driver
+from tests.driver import bearer
 from tests.support import Api, LiveServer
 
 pytestmark = pytest.mark.live
@@ -26,12 +28,9 @@ SECRET_CRASH = "Marmaduke Fennimore Oyelaran is staying at his aunt's in Penzanc
 
 
 def _contribute(server: LiveServer, code: str, token: str, prompt: int, text: str) -> Any:
-    return httpx.post(
-        f"{server.url}/api/rooms/{code}/commands",
-        json={"type": "contribute", "cid": text[:8], "prompt_id": prompt, "text": text},
-        headers={"Authorization": f"Bearer {token}"},
-        timeout=30,
-    )
+    frame = {"type": "contribute", "cid": text[:8], "prompt_id": prompt, "text": text}
+    with httpx.Client(base_url=server.url, timeout=30) as http:
+        return driver.command(http, code, bearer(token), frame)
 
 
 def _break_card_inserts(db: Path, body: str) -> None:

@@ -14,6 +14,7 @@ from app.db import Database
 from app.main import create_app
 from app.migrate import upgrade
 from app.security import add_facilitator
+from tests.driver import bearer
 from tests.support import PASSWORD
 
 # Lantern served under a path of the council's own site, as docs/deploy.md allows.
@@ -49,7 +50,7 @@ def served(tmp_path: Path) -> Iterator[tuple[TestClient, dict[str, str]]]:
         review = client.post(
             "/api/reviews",
             json={"title": "A review", "case_ref": "Child A"},
-            headers={"Authorization": f"Bearer {login.json()['token']}"},
+            headers=bearer(login.json()["token"]),
         ).json()
         yield client, review
 

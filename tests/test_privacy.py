@@ -33,61 +33,17 @@ from app.models import (
     utcnow,
 )
 from tests.conftest import make_facilitator
+from tests.driver import Headers, bearer, contribute, join_as, live_review, send
 from tests.support import PASSWORD, ROOT
-
-Headers = dict[str, str]
-
-
-def bearer(token: str) -> Headers:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def new_review(client: TestClient, fac: Headers, **settings: Any) -> dict[str, Any]:
-    body = {
-        "title": "Learning review: Child A",
-        "case_ref": "Child A",
-        "settings": {"moderation": "post", **settings},
-    }
-    r = client.post("/api/reviews", json=body, headers=fac)
-    assert r.status_code == 201, r.text
-    review = dict(r.json())
-    command(client, review, fac, {"type": "start"})
-    return review
-
-
-def command(
-    client: TestClient,
-    review: dict[str, Any],
-    headers: Headers,
-    frame: dict[str, Any],
-    expect: int = 200,
-) -> dict[str, Any]:
-    frame = {"cid": os.urandom(6).hex(), **frame}
-    r = client.post(f"/api/rooms/{review['code']}/commands", json=frame, headers=headers)
-    assert r.status_code == expect, r.text
-    return dict(r.json())
-
-
-def join(
-    client: TestClient, review: dict[str, Any], name: str = "", role: str = "health"
-) -> Headers:
-    r = client.post(f"/api/rooms/{review['code']}/join", json={"role": role, "name": name})
-    assert r.status_code == 201, r.text
-    return bearer(r.json()["token"])
+    """A started review, its cards shown at once unless the settings say otherwise."""
+    return live_review(client, fac, **{"moderation": "post", **settings})
 
 
 def first_prompt(review: dict[str, Any]) -> int:
     return int(next(p["id"] for p in review["prompts"] if p["phase"] == "discover"))
-
-
-def contribute(
-    client: TestClient, review: dict[str, Any], who: Headers, text: str
-) -> dict[str, Any]:
-    command(
-        client, review, who, {"type": "contribute", "prompt_id": first_prompt(review), "text": text}
-    )
-    state = client.get(f"/api/rooms/{review['code']}", headers=who).json()
-    return dict(state["state"]["cards"][-1])
 
 
 def all_event_json(db: Database, review_id: int) -> str:
@@ -117,7 +73,7 @@ def test_keep_out_replaces_names_on_entry_and_on_edit(
         == terms
     )
 
-    phone = join(client, review)
+    phone = join_as(client, review["code"])
     card = contribute(
         client,
         review,
@@ -128,11 +84,14 @@ def test_keep_out_replaces_names_on_entry_and_on_edit(
         "Child A's mother rang. Child A's mother's sister and Child A's mother "
         "came to the primary school. Jaded staff."
     )
-    command(
-        client, review, phone, {"type": "edit", "card_id": card["id"], "text": "Thanks to jade."}
+    send(
+        client,
+        review["code"],
+        phone,
+        {"type": "edit", "card_id": card["id"], "text": "Thanks to jade."},
     )
-    command(client, review, phone, {"type": "raise_concern", "text": "Worried about Jade"})
-    command(client, review, fac_headers, {"type": "add_theme", "name": "Jade's voice"})
+    send(client, review["code"], phone, {"type": "raise_concern", "text": "Worried about Jade"})
+    send(client, review["code"], fac_headers, {"type": "add_theme", "name": "Jade's voice"})
     with db.read() as session:
         stored = session.get(Card, card["id"])
         assert stored is not None
@@ -166,7 +125,7 @@ def test_keep_out_reports_cards_that_already_hold_a_new_term(
     client: TestClient, fac_headers: Headers, db: Database
 ) -> None:
     review = new_review(client, fac_headers)
-    phone = join(client, review)
+    phone = join_as(client, review["code"])
     card = contribute(client, review, phone, "Kofi's teacher noticed first.")
     r = client.put(
         f"/api/reviews/{review['id']}/keep-out",
@@ -191,7 +150,7 @@ def test_only_the_reviews_facilitators_see_the_keep_out_list(
     other = client.post(
         "/api/auth/login", json={"email": "other@example.org", "password": PASSWORD}
     )
-    phone = join(client, review)
+    phone = join_as(client, review["code"])
     for headers, status in (
         (bearer(other.json()["token"]), 404),
         (phone, 401),
@@ -213,7 +172,7 @@ def test_identifying_card_is_held_with_a_plain_reason_whatever_the_moderation(
     client: TestClient, fac_headers: Headers
 ) -> None:
     review = new_review(client, fac_headers)  # moderation "post": cards normally go straight up
-    phone = join(client, review)
+    phone = join_as(client, review["code"])
     screen = bearer(review["screen_token"])
     ok = contribute(client, review, phone, "The school nurse acted the same day.")
     held = contribute(client, review, phone, "Mum's mobile is 07700 900123, she always answered.")
@@ -225,9 +184,9 @@ def test_identifying_card_is_held_with_a_plain_reason_whatever_the_moderation(
     wall = client.get(f"/api/rooms/{review['code']}", headers=screen).json()["state"]["cards"]
     assert [c["id"] for c in wall] == [ok["id"]]
     # The facilitator redacts it; only then does the room see it, without the number.
-    command(
+    send(
         client,
-        review,
+        review["code"],
         fac_headers,
         {
             "type": "moderate",
@@ -236,9 +195,9 @@ def test_identifying_card_is_held_with_a_plain_reason_whatever_the_moderation(
             "text": "Mum always answered her phone.",
         },
     )
-    command(
+    send(
         client,
-        review,
+        review["code"],
         fac_headers,
         {"type": "moderate", "card_id": held["id"], "action": "approve"},
     )
@@ -248,7 +207,12 @@ def test_identifying_card_is_held_with_a_plain_reason_whatever_the_moderation(
         "Mum always answered her phone.",
     ]
     # An edit that slips a postcode in is held again.
-    command(client, review, phone, {"type": "edit", "card_id": ok["id"], "text": "Near LS6 2AB."})
+    send(
+        client,
+        review["code"],
+        phone,
+        {"type": "edit", "card_id": ok["id"], "text": "Near LS6 2AB."},
+    )
     wall = client.get(f"/api/rooms/{review['code']}", headers=screen).json()["state"]["cards"]
     assert ok["id"] not in [c["id"] for c in wall]
 
@@ -260,8 +224,8 @@ def test_names_reach_facilitators_only_when_anonymous(
     client: TestClient, fac_headers: Headers, db: Database
 ) -> None:
     review = new_review(client, fac_headers)
-    named = join(client, review, name="Zebedee", role="police")
-    other = join(client, review, name="Quillon", role="child")
+    named = join_as(client, review["code"], name="Zebedee", role="police")
+    other = join_as(client, review["code"], name="Quillon", role="child")
     contribute(client, review, named, "Joint visits worked.")
     for headers in (other, bearer(review["screen_token"])):
         body = client.get(f"/api/rooms/{review['code']}", headers=headers).text
@@ -282,20 +246,22 @@ def test_erasure_removes_words_and_name_everywhere(
     client: TestClient, fac_headers: Headers, db: Database
 ) -> None:
     review = new_review(client, fac_headers)
-    phone = join(client, review, name="Marigold")
-    keeper = join(client, review, name="Tamsin")
+    phone = join_as(client, review["code"], name="Marigold")
+    keeper = join_as(client, review["code"], name="Tamsin")
     mine = contribute(client, review, phone, "Unforgettable words from the erased one.")
     held = contribute(client, review, phone, "Second card, ring 07700 900321.")
     theirs = contribute(client, review, keeper, "Words that stay.")
-    command(
+    send(
         client,
-        review,
+        review["code"],
         phone,
         {"type": "edit", "card_id": mine["id"], "text": "Edited secret words."},
     )
-    command(client, review, phone, {"type": "raise_concern", "text": "A private worry of mine."})
-    command(client, review, keeper, {"type": "appreciate", "card_id": mine["id"]})
-    command(client, review, fac_headers, {"type": "spotlight", "card_id": mine["id"]})
+    send(
+        client, review["code"], phone, {"type": "raise_concern", "text": "A private worry of mine."}
+    )
+    send(client, review["code"], keeper, {"type": "appreciate", "card_id": mine["id"]})
+    send(client, review["code"], fac_headers, {"type": "spotlight", "card_id": mine["id"]})
     before = client.get(f"/api/reviews/{review['id']}", headers=fac_headers).json()
     pid = next(p["id"] for p in before["participants"] if p["name"] == "Marigold")
 
@@ -336,9 +302,9 @@ def test_erasure_removes_words_and_name_everywhere(
         assert review_row.spotlight_card_id is None
     # Their token stops working; the room goes on without their cards.
     assert client.get(f"/api/rooms/{review['code']}", headers=phone).status_code == 401
-    command(
+    send(
         client,
-        review,
+        review["code"],
         phone,
         {"type": "contribute", "prompt_id": first_prompt(review), "text": "still here?"},
         expect=401,
@@ -355,7 +321,7 @@ def test_erasure_is_for_the_reviews_facilitators(
     client: TestClient, fac_headers: Headers, db: Database
 ) -> None:
     review = new_review(client, fac_headers)
-    phone = join(client, review)
+    phone = join_as(client, review["code"])
     pid = client.get(f"/api/rooms/{review['code']}", headers=phone).json()["you"]["participant_id"]
     make_facilitator(db, "other@example.org")
     other = client.post(
@@ -382,15 +348,15 @@ def _close_long_ago(
         client,
         fac,
     )
-    phone = join(client, review, name="Someone")
+    phone = join_as(client, review["code"], name="Someone")
     contribute(client, review, phone, "A card.")
-    command(client, review, phone, {"type": "raise_concern", "text": "A concern."})
+    send(client, review["code"], phone, {"type": "raise_concern", "text": "A concern."})
     client.put(
         f"/api/reviews/{review['id']}/keep-out",
         json={"terms": [{"term": "Jade", "replacement": "Mum"}]},
         headers=fac,
     )
-    command(client, review, fac, {"type": "close"})
+    send(client, review["code"], fac, {"type": "close"})
     with db.write() as session:
         row = session.get(Review, review["id"])
         assert row is not None
@@ -463,11 +429,11 @@ def test_audit_log_lists_sign_ins_moderation_erasure_for_the_review(
     client: TestClient, fac_headers: Headers
 ) -> None:
     review = new_review(client, fac_headers)
-    phone = join(client, review)
+    phone = join_as(client, review["code"])
     card = contribute(client, review, phone, "Fine words.")
-    command(
+    send(
         client,
-        review,
+        review["code"],
         fac_headers,
         {"type": "moderate", "card_id": card["id"], "action": "redact", "text": "Finer words."},
     )
@@ -524,9 +490,11 @@ def test_a_deleted_reviews_id_and_trail_never_reach_the_next_review(
     client: TestClient, fac_headers: Headers, db: Database
 ) -> None:
     first = new_review(client, fac_headers)
-    participant = join(client, first)
+    participant = join_as(client, first["code"])
     card = contribute(client, first, participant, "A story to moderate.")["id"]
-    command(client, first, fac_headers, {"type": "moderate", "card_id": card, "action": "hide"})
+    send(
+        client, first["code"], fac_headers, {"type": "moderate", "card_id": card, "action": "hide"}
+    )
     client.get(f"/api/reviews/{first['id']}/export", params={"format": "md"}, headers=fac_headers)
     assert client.get(f"/api/reviews/{first['id']}/audit", headers=fac_headers).json()
     assert client.delete(f"/api/reviews/{first['id']}", headers=fac_headers).status_code == 204
@@ -573,11 +541,13 @@ def test_an_erasure_leaves_no_byte_of_the_words_on_disk(
     client: TestClient, fac_headers: Headers, settings: Settings
 ) -> None:
     review = new_review(client, fac_headers)
-    phone = join(client, review, name="Wrenfield")
+    phone = join_as(client, review["code"], name="Wrenfield")
     card_words, concern_words, edited_words = _secret_words(), _secret_words(), _secret_words()
     card = contribute(client, review, phone, card_words)
-    command(client, review, phone, {"type": "edit", "card_id": card["id"], "text": edited_words})
-    command(client, review, phone, {"type": "raise_concern", "text": concern_words})
+    send(
+        client, review["code"], phone, {"type": "edit", "card_id": card["id"], "text": edited_words}
+    )
+    send(client, review["code"], phone, {"type": "raise_concern", "text": concern_words})
     for words in (card_words, concern_words, edited_words):
         assert _files_holding(settings.data_dir, words), "the words never reached the disk"
     pid = client.get(f"/api/rooms/{review['code']}", headers=phone).json()["you"]["participant_id"]
@@ -593,12 +563,12 @@ def test_a_redaction_leaves_no_byte_of_the_old_words_on_disk(
     client: TestClient, fac_headers: Headers, settings: Settings
 ) -> None:
     review = new_review(client, fac_headers)
-    phone = join(client, review)
+    phone = join_as(client, review["code"])
     words = _secret_words()
     card = contribute(client, review, phone, words)
     assert _files_holding(settings.data_dir, words)
     frame = {"type": "moderate", "card_id": card["id"], "action": "redact", "text": "Redacted."}
-    command(client, review, fac_headers, frame)
+    send(client, review["code"], fac_headers, frame)
     assert _files_holding(settings.data_dir, words) == []
 
 
@@ -610,10 +580,10 @@ def test_deleting_or_purging_a_review_leaves_no_byte_of_it_on_disk(
     kept_words = {}
     for how in ("delete", "purge"):
         review = new_review(client, fac_headers)
-        phone = join(client, review)
+        phone = join_as(client, review["code"])
         kept_words[how] = _secret_words()
         contribute(client, review, phone, kept_words[how])
-        command(client, review, fac_headers, {"type": "close"})
+        send(client, review["code"], fac_headers, {"type": "close"})
         assert _files_holding(settings.data_dir, kept_words[how])
         if how == "delete":
             r = client.delete(f"/api/reviews/{review['id']}", headers=fac_headers)

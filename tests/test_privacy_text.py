@@ -30,6 +30,7 @@ from app.review.errors import CommandError
 from app.review.identity import Identity
 from app.review.lifecycle import create_review, join_review
 from app.security import hash_token, new_token
+from tests.driver import bearer
 from tests.test_export import console_identity, extract_text, lead_database
 
 TITLE = "Learning review for Jamie Smith, aged 7"
@@ -102,7 +103,7 @@ def test_a_title_with_a_childs_name_never_reaches_the_room(
     }
     phone = client.post(f"/api/rooms/{code}/join", json={"role": "child", "name": ""}).json()
     for who, token in (("a phone", phone["token"]), ("the screen", review["screen_token"])):
-        r = client.get(f"/api/rooms/{code}", headers={"Authorization": f"Bearer {token}"})
+        r = client.get(f"/api/rooms/{code}", headers=bearer(token))
         assert r.status_code == 200
         assert r.json()["state"]["review"]["title"] == CASE_REF
         seen[f"{who}'s welcome"] = r.text
@@ -276,7 +277,7 @@ def test_the_pre_export_check_lists_a_participants_first_name_found_in_a_card(
     other = client.post(f"/api/rooms/{code}/join", json={"role": "police", "name": ""}).json()
     prompt = next(p["id"] for p in review["prompts"] if p["phase"] == "discover")
     story = {"type": "contribute", "cid": "c", "prompt_id": prompt, "text": "Priya rang us back"}
-    posted = client.post(send, json=story, headers={"Authorization": f"Bearer {other['token']}"})
+    posted = client.post(send, json=story, headers=bearer(other["token"]))
     assert posted.is_success
     # A name listed only after it was written is still in the record: the check finds it.
     terms = {"terms": [{"term": "rang", "replacement": "called"}]}

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import itertools
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from app.review.rules import CODE_ALPHABET, DEFAULT_PROMPTS
-
-_cid = itertools.count(1)
+from tests import driver
 
 
 class Room:
@@ -19,26 +17,24 @@ class Room:
     def __init__(self, client: TestClient, fac_headers: dict[str, str], **overrides: Any) -> None:
         self.client = client
         self.fac = fac_headers
-        body = {"title": "Learning review: Child A", "case_ref": "Child A", **overrides}
-        r = client.post("/api/reviews", json=body, headers=fac_headers)
-        assert r.status_code == 201, r.text
-        self.review = r.json()
+        self.review = driver.new_review(client, fac_headers, **overrides)
         self.code = self.review["code"]
-        self.screen = {"Authorization": f"Bearer {self.review['screen_token']}"}
+        self.screen = driver.bearer(self.review["screen_token"])
 
     def prompt(self, phase: str, index: int = 0) -> int:
         return [p["id"] for p in self.review["prompts"] if p["phase"] == phase][index]
 
     def join(self, role: str = "police", name: str = "") -> dict[str, str]:
-        r = self.client.post(f"/api/rooms/{self.code}/join", json={"role": role, "name": name})
-        assert r.status_code == 201, r.text
-        return {"Authorization": f"Bearer {r.json()['token']}"}
+        return driver.join_as(self.client, self.code, role, name)
 
     def send(self, headers: dict[str, str], **command: Any) -> dict[str, Any]:
-        command.setdefault("cid", f"c{next(_cid)}")
-        r = self.client.post(f"/api/rooms/{self.code}/commands", json=command, headers=headers)
+        """The answer to one command, carried by the HTTP status its type and code call for."""
+        r = driver.command(self.client, self.code, headers, command)
         body: dict[str, Any] = r.json()
-        assert r.status_code == (200 if body.get("type") == "ack" else r.status_code)
+        if body.get("type") == "ack":
+            assert r.status_code == 200, body
+        else:
+            assert r.status_code == driver.ERROR_STATUS[body["code"]], (r.status_code, body)
         return body
 
     def ok(self, headers: dict[str, str], **command: Any) -> int:
@@ -47,15 +43,11 @@ class Room:
         return int(answer["seq"])
 
     def refused(self, headers: dict[str, str], code: str, **command: Any) -> str:
-        answer = self.send(headers, **command)
-        assert answer["type"] == "error", answer
-        assert answer["code"] == code, answer
+        answer = driver.refused(self.client, self.code, headers, command, code)
         return str(answer["message"])
 
     def state(self, headers: dict[str, str]) -> dict[str, Any]:
-        r = self.client.get(f"/api/rooms/{self.code}", headers=headers)
-        assert r.status_code == 200, r.text
-        return dict(r.json()["state"])
+        return dict(driver.room(self.client, self.code, headers)["state"])
 
     def card(
         self, headers: dict[str, str], text: str, phase: str = "discover", **extra: Any

@@ -19,13 +19,10 @@ import httpx
 import pytest
 import websockets
 
+from tests.driver import bearer
 from tests.support import ROOT, Api, Client, LiveServer, ProtocolError
 
 pytestmark = pytest.mark.live
-
-
-def _bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def _concerns(client: Client) -> list[dict[str, Any]]:
@@ -55,11 +52,11 @@ def _invite_and_accept(server: LiveServer, owner: str, review_id: int, email: st
     httpx.post(
         f"{server.url}/api/reviews/{review_id}/facilitators",
         json={"email": email},
-        headers=_bearer(owner),
+        headers=bearer(owner),
     ).raise_for_status()
-    (invitation,) = httpx.get(f"{server.url}/api/invitations", headers=_bearer(token)).json()
+    (invitation,) = httpx.get(f"{server.url}/api/invitations", headers=bearer(token)).json()
     httpx.post(
-        f"{server.url}/api/invitations/{invitation['id']}/accept", headers=_bearer(token)
+        f"{server.url}/api/invitations/{invitation['id']}/accept", headers=bearer(token)
     ).raise_for_status()
     return token
 
@@ -75,7 +72,7 @@ def test_sign_out_closes_that_sign_ins_sockets_only(live: LiveServer, live_api: 
         phone = Client(live.ws_url, review["code"], live_api.join(review["code"])["token"])
         for client in (ending, staying, phone):
             await client.connect()
-        r = httpx.post(f"{live.url}/api/auth/logout", headers=_bearer(token))
+        r = httpx.post(f"{live.url}/api/auth/logout", headers=bearer(token))
         assert r.status_code == 204
         await ending.wait_for(lambda c: c.closed_with is not None)
         assert ending.closed_with == 4001
@@ -88,7 +85,7 @@ def test_sign_out_closes_that_sign_ins_sockets_only(live: LiveServer, live_api: 
         refused = httpx.post(
             f"{live.url}/api/rooms/{review['code']}/commands",
             json={"type": "lock", "cid": "after-sign-out"},
-            headers=_bearer(token),
+            headers=bearer(token),
         )
         assert refused.status_code == 401
         for client in (ending, staying, phone):
@@ -111,7 +108,7 @@ def test_removal_from_the_team_closes_their_console(live: LiveServer, live_api: 
         await removed.send({"type": "lock"})  # on the team: steers
         member = _id_of(live, owner, review["id"], "other@example.org")
         r = httpx.delete(
-            f"{live.url}/api/reviews/{review['id']}/facilitators/{member}", headers=_bearer(owner)
+            f"{live.url}/api/reviews/{review['id']}/facilitators/{member}", headers=bearer(owner)
         )
         assert r.status_code == 204, r.text
         await removed.wait_for(lambda c: c.closed_with is not None)
@@ -124,12 +121,12 @@ def test_removal_from_the_team_closes_their_console(live: LiveServer, live_api: 
             await client.close()
 
     asyncio.run(scenario())
-    audit = httpx.get(f"{live.url}/api/reviews/{review['id']}/audit", headers=_bearer(owner))
+    audit = httpx.get(f"{live.url}/api/reviews/{review['id']}/audit", headers=bearer(owner))
     assert "team.remove" in {e["action"] for e in audit.json()}
 
 
 def _id_of(server: LiveServer, owner: str, review_id: int, email: str) -> int:
-    info = httpx.get(f"{server.url}/api/reviews/{review_id}", headers=_bearer(owner)).json()
+    info = httpx.get(f"{server.url}/api/reviews/{review_id}", headers=bearer(owner)).json()
     return int(next(m["facilitator_id"] for m in info["review"]["team"] if m["email"] == email))
 
 
@@ -223,7 +220,7 @@ def test_removing_an_account_from_the_command_line_closes_its_consoles(
     assert f"owns reviews {own_review['id']}" in refused.stderr
     assert "Delete" in refused.stderr
     httpx.delete(
-        f"{quick_check.url}/api/reviews/{own_review['id']}", headers=_bearer(leaving)
+        f"{quick_check.url}/api/reviews/{own_review['id']}", headers=bearer(leaving)
     ).raise_for_status()
 
     async def scenario() -> None:
@@ -250,7 +247,7 @@ def test_removing_an_account_from_the_command_line_closes_its_consoles(
     )
     assert r.status_code == 401
     audit = httpx.get(
-        f"{quick_check.url}/api/reviews/{review['id']}/audit", headers=_bearer(owner)
+        f"{quick_check.url}/api/reviews/{review['id']}/audit", headers=bearer(owner)
     ).json()
     assert "team.account_removed" in {e["action"] for e in audit}
 
@@ -263,7 +260,7 @@ def test_a_new_projector_link_ends_the_old_one(live: LiveServer, live_api: Api) 
     async def scenario() -> None:
         screen = Client(live.ws_url, review["code"], old)
         await screen.connect()
-        r = httpx.post(f"{live.url}/api/reviews/{review['id']}/screen-link", headers=_bearer(token))
+        r = httpx.post(f"{live.url}/api/reviews/{review['id']}/screen-link", headers=bearer(token))
         assert r.status_code == 200, r.text
         new = r.json()["screen_token"]
         assert new != old
@@ -279,7 +276,7 @@ def test_a_new_projector_link_ends_the_old_one(live: LiveServer, live_api: Api) 
 
     asyncio.run(scenario())
     assert (
-        httpx.get(f"{live.url}/api/rooms/{review['code']}", headers=_bearer(old)).status_code == 401
+        httpx.get(f"{live.url}/api/rooms/{review['code']}", headers=bearer(old)).status_code == 401
     )
-    audit = httpx.get(f"{live.url}/api/reviews/{review['id']}/audit", headers=_bearer(token))
+    audit = httpx.get(f"{live.url}/api/reviews/{review['id']}/audit", headers=bearer(token))
     assert "screen.new_link" in {e["action"] for e in audit.json()}

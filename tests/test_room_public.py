@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
+from tests import driver
+
 
 def make(client: TestClient, headers: dict[str, str], anonymous: bool) -> dict[str, object]:
-    body = {
-        "title": "Learning review: Child C",
-        "case_ref": "Child C",
-        "settings": {"anonymous": anonymous, "moderation": "post"},
-    }
-    review: dict[str, object] = client.post("/api/reviews", json=body, headers=headers).json()
+    settings = {"anonymous": anonymous, "moderation": "post"}
+    review: dict[str, object] = driver.create_review(
+        client, headers, title="Learning review: Child C", case_ref="Child C", settings=settings
+    ).json()
     return review
 
 

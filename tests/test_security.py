@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from typing import Any
 
@@ -20,7 +19,7 @@ from app.db import Database
 from app.main import create_app
 from app.review import commands as c
 from tests.conftest import make_facilitator
-from tests.support import PASSWORD
+from tests.driver import PASSWORD, bearer, command, join, login, new_review
 
 Headers = dict[str, str]
 # From the contract's command table: what a participant may send, and what only they may.
@@ -35,33 +34,6 @@ PARTICIPANT_COMMANDS = {
 }
 PARTICIPANT_ONLY = {"appreciate", "vote", "unvote", "raise_concern"}
 PAYLOAD = '<script>alert("x")</script><img src=x onerror=alert(1)>'
-
-
-def bearer(token: str) -> Headers:
-    return {"Authorization": f"Bearer {token}"}
-
-
-def login(client: TestClient, email: str, password: str = PASSWORD, **kw: Any) -> Any:
-    return client.post("/api/auth/login", json={"email": email, "password": password}, **kw)
-
-
-def new_review(client: TestClient, fac: Headers, **body: Any) -> dict[str, Any]:
-    data = {"title": "Learning review: Child A", "case_ref": "Child A", **body}
-    r = client.post("/api/reviews", json=data, headers=fac)
-    assert r.status_code == 201, r.text
-    return dict(r.json())
-
-
-def cmd(client: TestClient, review: dict[str, Any], who: Headers, frame: dict[str, Any]) -> Any:
-    return client.post(
-        f"/api/rooms/{review['code']}/commands",
-        json={"cid": os.urandom(6).hex(), **frame},
-        headers=who,
-    )
-
-
-def join(client: TestClient, code: str, **body: Any) -> Any:
-    return client.post(f"/api/rooms/{code}/join", json={"role": "health", **body})
 
 
 # --- sign-in ---------------------------------------------------------------------------------
@@ -524,11 +496,14 @@ def test_every_command_against_every_audience(
     ctx = _identities(client, fac_headers, db)
     review, who = ctx["review"], ctx["who"]
     prompt = next(p["id"] for p in review["prompts"] if p["phase"] == "discover")
-    assert cmd(client, review, fac_headers, {"type": "start"}).status_code == 200
-    cmd(
-        client, review, who["participant"], {"type": "contribute", "prompt_id": prompt, "text": "x"}
+    assert command(client, review["code"], fac_headers, {"type": "start"}).status_code == 200
+    command(
+        client,
+        review["code"],
+        who["participant"],
+        {"type": "contribute", "prompt_id": prompt, "text": "x"},
     )
-    cmd(client, review, fac_headers, {"type": "add_theme", "name": "T"})
+    command(client, review["code"], fac_headers, {"type": "add_theme", "name": "T"})
     state = client.get(f"/api/reviews/{review['id']}", headers=fac_headers).json()
     ids = {"card": state["cards"][0]["id"], "theme": state["themes"][0]["id"], "prompt": prompt}
     examples = _command_examples(ids)
@@ -537,7 +512,7 @@ def test_every_command_against_every_audience(
     for kind in order:
         for audience, headers in who.items():
             client.cookies.clear()
-            r = cmd(client, review, headers, {"type": kind, **examples[kind]})
+            r = command(client, review["code"], headers, {"type": kind, **examples[kind]})
             where = f"{kind} as {audience}: {r.status_code} {r.text[:200]}"
             assert r.status_code < 500, where
             code = r.json().get("code") if r.status_code != 200 else None
@@ -579,7 +554,7 @@ def test_markup_in_every_text_field_stays_inert(client: TestClient, fac_headers:
         ({"type": "add_prompt", "phase": "discover", "text": PAYLOAD}, fac_headers),
         ({"type": "pause", "message": PAYLOAD}, fac_headers),
     ):
-        assert cmd(client, review, who, frame).status_code == 200, frame
+        assert command(client, review["code"], who, frame).status_code == 200, frame
     # JSON answers carry the text as data, typed as JSON so no browser renders it.
     for path, headers in (
         (f"/api/reviews/{review['id']}", fac_headers),
@@ -611,7 +586,7 @@ def test_markup_in_every_text_field_stays_inert(client: TestClient, fac_headers:
 
 def test_commands_are_limited_per_connection(client: TestClient, fac_headers: Headers) -> None:
     review = new_review(client, fac_headers, settings={"moderation": "post"})
-    assert cmd(client, review, fac_headers, {"type": "start"}).status_code == 200
+    assert command(client, review["code"], fac_headers, {"type": "start"}).status_code == 200
     token = join(client, review["code"]).json()["token"]
     # The clock stands still: nothing refills while the script loops, however slow the machine.
     client.app.state.throttles = Throttles(clock=lambda: 1000.0)  # type: ignore[attr-defined]
@@ -633,14 +608,16 @@ def test_commands_are_limited_per_connection(client: TestClient, fac_headers: He
 
 def test_commands_are_limited_per_address(client: TestClient, fac_headers: Headers) -> None:
     review = new_review(client, fac_headers)
-    assert cmd(client, review, fac_headers, {"type": "start"}).status_code == 200
+    assert command(client, review["code"], fac_headers, {"type": "start"}).status_code == 200
     # The real allowance is 4,000 at once and 400 a second; a small one keeps the test short.
     limits = Throttles(clock=lambda: 1000.0)
     limits.commands = MemoryLimiter(0.01, 6, clock=lambda: 1000.0)
     client.app.state.throttles = limits  # type: ignore[attr-defined]
     phones = [bearer(join(client, review["code"]).json()["token"]) for _ in range(3)]
     statuses = [
-        cmd(client, review, phones[i % 3], {"type": "raise_concern", "text": "hm"}).status_code
+        command(
+            client, review["code"], phones[i % 3], {"type": "raise_concern", "text": "hm"}
+        ).status_code
         for i in range(8)
     ]
     assert statuses[:6] == [200] * 6

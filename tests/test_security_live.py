@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from app.live.connection import MAX_QUEUED_BYTES
 from app.review.commands import COMMAND_TYPES
+from tests.driver import bearer
 from tests.support import Api, Client, LiveServer, ProtocolError
 
 pytestmark = pytest.mark.live
@@ -42,7 +43,7 @@ def test_schemathesis_finds_no_server_error(tmp_path: Path) -> None:
         httpx.post(
             f"{server.url}/api/rooms/{review['code']}/commands",
             json={"type": "start", "cid": "go"},
-            headers={"Authorization": f"Bearer {token}"},
+            headers=bearer(token),
         ).raise_for_status()
         config = tmp_path / "schemathesis.toml"
         config.write_text(
@@ -269,9 +270,7 @@ def test_two_thousand_phones_join_from_one_address(live: LiveServer, live_api: A
     took = time.monotonic() - started
     print(f"\n2000 joins from one address in {took:.1f} s")  # noqa: T201
     assert statuses == [201] * 2000
-    state = httpx.get(
-        f"{live.url}/api/reviews/{review['id']}", headers={"Authorization": f"Bearer {token}"}
-    ).json()
+    state = httpx.get(f"{live.url}/api/reviews/{review['id']}", headers=bearer(token)).json()
     assert sum(state["joined_by_role"].values()) == 2000
 
 
@@ -332,7 +331,7 @@ def test_erasure_closes_the_participants_sockets(live: LiveServer, live_api: Api
         assert [c["text"] for c in screen.cards()] == ["Erase me"]
         r = httpx.post(
             f"{live.url}/api/reviews/{review['id']}/participants/{joined['participant_id']}/erase",
-            headers={"Authorization": f"Bearer {token}"},
+            headers=bearer(token),
         )
         assert r.status_code == 200, r.text
         await phone.wait_for(lambda c: c.closed_with is not None, 20)
@@ -378,7 +377,7 @@ def test_a_socket_that_never_reads_is_closed_not_buffered(live: LiveServer, live
                 r = await http.post(
                     f"/api/rooms/{code}/commands",
                     json={**card, "text": f"{sent} " + "a" * 3990},
-                    headers={"Authorization": f"Bearer {phone}"},
+                    headers=bearer(phone),
                 )
                 assert r.status_code == 200, r.text
                 sent += 1

@@ -13,6 +13,7 @@ import httpx
 import pytest
 import websockets
 
+from tests.driver import bearer
 from tests.scale.room import Room, card, converge, open_room
 from tests.support import Client, LiveServer, ProtocolError
 
@@ -25,8 +26,9 @@ KILLS = 10
 class Phone:
     """A phone that keeps sending cards; it remembers what was acked and what was in flight."""
 
-    def __init__(self, client: Client, room: Room, index: int) -> None:
+    def __init__(self, client: Client, room: Room, index: int, progress: asyncio.Event) -> None:
         self.client = client
+        self.progress = progress  # set on every ack, for whoever waits on the phones
         self.room = room
         self.index = index
         self.sent = 0
@@ -54,6 +56,7 @@ class Phone:
             self.acked[cid] = text
             self.pending = None
             self.this_round += 1
+            self.progress.set()
             await asyncio.sleep(random.uniform(0.05, 0.2))
 
     async def retry_pending(self) -> None:
@@ -79,7 +82,7 @@ def _stored(data_dir: Path) -> tuple[list[int], Counter[str]]:
 def _state(server: LiveServer, room: Room) -> dict[str, Any]:
     r = httpx.get(
         f"{server.url}/api/rooms/{room.code}",
-        headers={"Authorization": f"Bearer {room.fac_token}"},
+        headers=bearer(room.fac_token),
         timeout=30,
     )
     r.raise_for_status()
@@ -92,8 +95,9 @@ async def test_kill_nine_ten_times_loses_no_acknowledged_card(tmp_path: Path) ->
     try:
         server.add_facilitator("lead@example.org")
         room = await open_room(server, phones=PHONES)
+        progress = asyncio.Event()
         phones = [
-            Phone(Client(server.ws_url, room.code, token), room, i)
+            Phone(Client(server.ws_url, room.code, token), room, i, progress)
             for i, token in enumerate(room.tokens)
         ]
         await asyncio.gather(*(p.client.connect() for p in phones))
@@ -102,7 +106,9 @@ async def test_kill_nine_ten_times_loses_no_acknowledged_card(tmp_path: Path) ->
                 phone.this_round = 0
             streams = [asyncio.create_task(p.stream()) for p in phones]
             # Kill while commands are in flight, once every phone has had some acked.
-            await asyncio.wait_for(_until(lambda: all(p.this_round >= 2 for p in phones)), 60)
+            await asyncio.wait_for(
+                _until(lambda: all(p.this_round >= 2 for p in phones), progress), 60
+            )
             await asyncio.sleep(random.uniform(0, 0.3))
             server.kill()
             await asyncio.wait_for(asyncio.gather(*streams), 60)
@@ -134,6 +140,8 @@ async def test_kill_nine_ten_times_loses_no_acknowledged_card(tmp_path: Path) ->
         server.stop()
 
 
-async def _until(predicate: Any) -> None:
+async def _until(predicate: Any, progress: asyncio.Event) -> None:
+    """Wait until predicate() holds, looking again after each ack."""
     while not predicate():
-        await asyncio.sleep(0.02)
+        progress.clear()
+        await progress.wait()

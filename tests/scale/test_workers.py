@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.driver import bearer
 from tests.scale.engines import RedisServer
 from tests.scale.room import Room, card, converge, open_room, public_log
 from tests.support import Api, Client, LiveServer
@@ -162,7 +163,7 @@ async def test_a_kick_closes_the_socket_another_worker_holds(
     for client in (erased, console, watcher, witness):
         await client.connect()
     review_id = int(watcher.state["review"]["id"])
-    auth = {"Authorization": f"Bearer {room.fac_token}"}
+    auth = bearer(room.fac_token)
 
     # Erasure, asked of the first worker: the phone held by the second closes at once.
     r = await asyncio.to_thread(
@@ -178,7 +179,7 @@ async def test_a_kick_closes_the_socket_another_worker_holds(
     r = await asyncio.to_thread(
         httpx.post,
         f"{here.url}/api/auth/logout",
-        headers={"Authorization": f"Bearer {ending_token}"},
+        headers=bearer(ending_token),
     )
     assert r.status_code == 204
     await console.wait_for(lambda c: c.closed_with is not None, timeout=30)
@@ -200,18 +201,21 @@ async def test_a_worker_hears_the_bus_from_the_moment_it_starts(redis_server: Re
 
     other_worker = Redis.from_url(redis_server.url)
     heard: list[dict[str, Any]] = []
+    arrived = asyncio.Event()  # set whenever a message is heard
     for attempt in range(20):
         bus = RedisBus(redis_server.url)
 
         async def handler(message: dict[str, Any]) -> None:
             heard.append(message)
+            arrived.set()
 
         await bus.start(handler)
         # Another worker commits and publishes the very moment this one is up.
         await other_worker.publish(CHANNEL, json.dumps({"t": "event", "n": attempt}))
         async with asyncio.timeout(10):
             while not any(m.get("n") == attempt for m in heard):
-                await asyncio.sleep(0.01)
+                arrived.clear()
+                await arrived.wait()
         await bus.close()
     await other_worker.aclose()
     assert sorted(m["n"] for m in heard) == list(range(20))
