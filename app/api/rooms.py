@@ -14,7 +14,7 @@ from app.api.deps import RuntimeDep, bearer_token, room_identity
 from app.api.dispatch import dispatch
 from app.api.errors import ApiError
 from app.api.schemas import ERROR_RESPONSES, AckOut, CommandErrorOut, JoinIn, JoinOut
-from app.api.throttle import address_command_wait, code_attempt, too_many
+from app.api.throttle import address_command_wait, code_attempt, join_wait, too_many
 from app.models import Event, Review
 from app.review.errors import HTTP_STATUS, CommandError
 from app.review.lifecycle import join_review, normalise_code
@@ -27,6 +27,9 @@ router = APIRouter(prefix="/api/rooms", tags=["rooms"], responses=ERROR_RESPONSE
 @router.post("/{code}/join", status_code=201, response_model=JoinOut)
 async def join(code: str, body: JoinIn, request: Request, runtime: RuntimeDep) -> JoinOut:
     """Join a review with a role and, if you like, a first name; keep the token to come back."""
+    wait = await join_wait(request)
+    if wait > 0:
+        raise too_many(wait, "Lots of people are joining from this network right now.")
     token = new_token(PARTICIPANT_PREFIX)
 
     def _join() -> tuple[JoinOut, Event]:

@@ -17,7 +17,7 @@ from app.api.deps import MAX_TOKEN, SESSION_COOKIE, get_runtime
 from app.api.dispatch import dispatch, error_frame
 from app.api.errors import ApiError
 from app.api.ratelimit import TokenBucket
-from app.api.throttle import address_command_wait, code_attempt, throttles
+from app.api.throttle import address_command_wait, client_address, code_attempt, throttles
 from app.live.connection import Connection
 from app.live.frames import WireEvent, dumps
 from app.models import Review
@@ -43,6 +43,13 @@ CLOSE_POLICY = 1008
 CLOSE_WAIT = 5.0
 # A ping's id is echoed in the pong; a longer one is refused, not echoed.
 MAX_PING_ID = 64
+# Sockets open but yet to say hello, each holding some 30 KB: at most this many from one
+# address, and in all, on this worker. A phone says hello within a round trip of opening,
+# so even a hall of phones behind one venue address has only tens waiting at any moment;
+# one refused here is told to try again later (1013) and reconnects after its back-off.
+MAX_WAITING_PER_ADDRESS = 200
+MAX_WAITING = 5_000
+CLOSE_TRY_LATER = 1013
 
 
 async def room_socket(websocket: WebSocket) -> None:
@@ -51,8 +58,16 @@ async def room_socket(websocket: WebSocket) -> None:
     if not _origin_allowed(websocket, runtime):
         await websocket.close(CLOSE_POLICY, "Origin not allowed")
         return
-    await websocket.accept()
-    hello = await _receive_hello(websocket)
+    waiting, address = _waiting(websocket), client_address(websocket)
+    if not waiting.enter(address):
+        await websocket.accept()
+        await websocket.close(CLOSE_TRY_LATER, "Lots of people are connecting. Trying again.")
+        return
+    try:
+        await websocket.accept()
+        hello = await _receive_hello(websocket)
+    finally:
+        waiting.leave(address)
     if hello is None:
         return
     code = str(websocket.path_params["code"])
@@ -97,6 +112,39 @@ async def room_socket(websocket: WebSocket) -> None:
 # A plain Starlette route: FastAPI's dependency machinery would hold a few kilobytes of
 # frames and exit stacks for as long as each phone stays connected.
 router.add_websocket_route("/ws/rooms/{code}", room_socket)
+
+
+class Waiting:
+    """How many sockets from each address this worker holds before their hello."""
+
+    def __init__(self) -> None:
+        self.by_address: dict[str, int] = {}
+        self.total = 0
+
+    def enter(self, address: str) -> bool:
+        """Count one more, unless the address or the worker already has its fill."""
+        mine = self.by_address.get(address, 0)
+        if mine >= MAX_WAITING_PER_ADDRESS or self.total >= MAX_WAITING:
+            return False
+        self.by_address[address] = mine + 1
+        self.total += 1
+        return True
+
+    def leave(self, address: str) -> None:
+        left = self.by_address[address] - 1
+        if left:
+            self.by_address[address] = left
+        else:
+            del self.by_address[address]
+        self.total -= 1
+
+
+def _waiting(websocket: WebSocket) -> Waiting:
+    found = getattr(websocket.app.state, "waiting_hellos", None)
+    if not isinstance(found, Waiting):
+        found = Waiting()
+        websocket.app.state.waiting_hellos = found
+    return found
 
 
 def _is_seq(value: Any) -> bool:

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import select
+
 from app.models import (
     Appreciation,
     Card,
@@ -11,7 +16,7 @@ from app.models import (
     utcnow,
 )
 from app.review import commands as c
-from app.review import log
+from app.review import log, rules
 from app.review.context import Context
 from app.review.errors import CommandError
 from app.review.views import (
@@ -20,8 +25,6 @@ from app.review.views import (
     is_public,
     setting,
 )
-
-# Who may send what. Everything not listed for participants is the facilitator's alone.
 
 
 def emit_card(
@@ -81,6 +84,7 @@ def contribute(ctx: Context, cmd: c.Contribute) -> None:
         )
     if (cmd.owner or cmd.due) and review.phase != "deliver":
         raise CommandError("invalid", "owner and due belong to the deliver phase only.")
+    _check_room_for_a_card(ctx)
     text = cmd.text
     status, reason = _screened_status(ctx)
     now = utcnow()
@@ -101,6 +105,31 @@ def contribute(ctx: Context, cmd: c.Contribute) -> None:
     ctx.session.add(card)
     ctx.session.flush()
     emit_card(ctx, "card.added", card, was_public=False)
+
+
+def _count(ctx: Context, model: type[Card] | type[Concern], *where: Any) -> int:
+    query = select(func.count()).select_from(model).where(model.review_id == ctx.review_id)
+    return ctx.session.exec(query.where(*where)).one()
+
+
+def _check_room_for_a_card(ctx: Context) -> None:
+    """A review, and one person in it, hold a bounded number of cards (withdrawn ones too:
+    each still costs a row and its events)."""
+    me = ctx.identity.participant_id
+    if me is not None and _count(ctx, Card, Card.participant_id == me) >= (
+        rules.MAX_CARDS_PER_PERSON
+    ):
+        raise CommandError(
+            "limit_reached",
+            f"Thank you for so many cards! {rules.MAX_CARDS_PER_PERSON} is the most one "
+            "person can add. If there is more to say, please talk to the facilitator.",
+        )
+    if _count(ctx, Card) >= rules.MAX_CARDS:
+        raise CommandError(
+            "limit_reached",
+            f"This review holds as many cards as it can ({rules.MAX_CARDS:,}). "
+            "Please talk to the facilitator.",
+        )
 
 
 def _own_card(ctx: Context, card_id: int) -> Card:
@@ -208,6 +237,12 @@ def appreciate(ctx: Context, cmd: c.Appreciate) -> None:
 def raise_concern(ctx: Context, cmd: c.RaiseConcern) -> None:
     me = ctx.identity.participant_id
     assert me is not None
+    if _count(ctx, Concern, Concern.participant_id == me) >= rules.MAX_CONCERNS_PER_PERSON:
+        raise CommandError(
+            "limit_reached",
+            "You have sent a lot of private messages. Please talk to the facilitator in "
+            "person at the next break.",
+        )
     concern = Concern(review_id=ctx.review_id, participant_id=me, text=cmd.text)
     ctx.session.add(concern)
     ctx.session.flush()

@@ -6,6 +6,7 @@ import secrets
 from datetime import date
 from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from app.models import (
@@ -90,6 +91,14 @@ def join_review(
     if review.status == "closed":
         raise CommandError("closed", "This review has closed.")
     assert review.id is not None
+    joined = session.exec(
+        select(func.count()).select_from(Participant).where(Participant.review_id == review.id)
+    ).one()
+    if joined >= rules.MAX_PARTICIPANTS:
+        raise CommandError(
+            "limit_reached",
+            "This review is full: no more people can join it. Please talk to the facilitator.",
+        )
     participant = Participant(
         review_id=review.id, role=role, name=name, table_label=table, token_hash=token_hash
     )

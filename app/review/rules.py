@@ -97,6 +97,14 @@ MAX_TIMER_SECONDS: Final = 4 * 60 * 60
 MAX_VOTE_BUDGET: Final = 20
 MAX_FRAME_BYTES: Final = 16 * 1024
 
+# How much one review, and one person in it, may hold. Far above what a review needs (the
+# largest Lantern is built for has 2,000 phones; the benchmark review 5,000 cards from 200
+# people), so no one in a real room meets them; a script with the join code does.
+MAX_PARTICIPANTS: Final = 5_000
+MAX_CARDS: Final = 25_000
+MAX_CARDS_PER_PERSON: Final = 300
+MAX_CONCERNS_PER_PERSON: Final = 50
+
 # Join codes: no 0/O/1/I/L, so a code read off a screen is typed right first time.
 CODE_ALPHABET: Final = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH: Final = 8
