@@ -16,7 +16,9 @@ from app.api.deps import SESSION_COOKIE, FacilitatorDep, RuntimeDep, bearer_toke
 from app.api.errors import ApiError
 from app.api.schemas import ERROR_RESPONSES, LoginIn, LoginOut
 from app.api.throttle import LoginAttempt, client_address, throttles, too_many
-from app.models import AuditEntry, AuthToken
+from app.models import AuthToken
+from app.review import audit
+from app.review.audit import Action
 from app.security import CLOSE_SIGNED_OUT, hash_token, login
 
 router = APIRouter(prefix="/api/auth", tags=["auth"], responses=ERROR_RESPONSES)
@@ -74,9 +76,7 @@ async def sign_in(
                 return None
             facilitator, token = found
             assert facilitator.id is not None
-            session.add(
-                AuditEntry(facilitator_id=facilitator.id, action="sign_in", address=address)
-            )
+            audit.record(session, Action.SIGN_IN, facilitator_id=facilitator.id, address=address)
             return facilitator.id, facilitator.email, token
 
     result = await to_thread.run_sync(_login)

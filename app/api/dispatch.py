@@ -37,7 +37,7 @@ async def dispatch(runtime: Runtime, identity: Identity, frame: Any) -> dict[str
         command = parse_command(frame)
         outcome = await to_thread.run_sync(apply_command, runtime.db, identity, command)
     except CommandError as exc:
-        return error_frame(cid, exc.code, exc.message)
+        return error_frame(cid, exc.code, exc.translated())
     except OperationalError:
         # app.logs withholds the error's message (it may quote the statement); the engines
         # hide its parameters (the card's text) as well.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Final
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -13,6 +14,26 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from app.review.errors import CommandError
 
 log = logging.getLogger("lantern.api")
+
+# Error code -> HTTP status, for the HTTP form of a command and the JSON error body. The
+# domain names what went wrong; which status carries it is the API's business.
+HTTP_STATUS: Final[dict[str, int]] = {
+    "unauthorized": 401,
+    "forbidden": 403,
+    "invalid": 422,
+    "not_found": 404,
+    "locked": 409,
+    "budget_exhausted": 409,
+    "too_large": 413,
+    "rate_limited": 429,
+    "closed": 409,
+    "not_live": 409,
+    "wrong_phase": 409,
+    "voting_closed": 409,
+    "conflict": 409,
+    "unavailable": 503,
+    "internal": 500,
+}
 
 _CODES = {
     400: "invalid",
@@ -45,6 +66,16 @@ class ApiError(Exception):
         self.headers = headers
 
 
+def http_status(code: str) -> int:
+    """The HTTP status that carries an error code."""
+    return HTTP_STATUS.get(code, 400)
+
+
+def api_error(exc: CommandError) -> ApiError:
+    """A domain refusal as the API answers it: its status, its message translated."""
+    return ApiError(http_status(exc.code), exc.code, exc.translated())
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers on the app."""
 
@@ -54,7 +85,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(CommandError)
     async def _command_error(_request: Request, exc: CommandError) -> JSONResponse:
-        return JSONResponse(error_body(exc.code, exc.message), exc.http_status)
+        return JSONResponse(error_body(exc.code, exc.translated()), http_status(exc.code))
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -22,7 +22,9 @@ from app.export.check import check_public_record
 from app.export.record import load_source
 from app.export.restore import ExportData, RestoreError, parse_export, restore_review
 from app.middleware import MAX_IMPORT_BODY
-from app.models import AuditEntry, KeepOut, Review
+from app.models import KeepOut, Review
+from app.review import audit
+from app.review.audit import Action
 
 router = APIRouter(prefix="/api/reviews", tags=["exports"], responses=ERROR_RESPONSES)
 
@@ -92,14 +94,14 @@ async def export(
 
     def _audit() -> None:
         with runtime.db.write() as session:
-            session.add(
-                AuditEntry(
-                    review_id=review_id,
-                    facilitator_id=me.id,
-                    action="export",
-                    detail={"format": format, "edition": edition},
-                    address=address,
-                )
+            audit.record(
+                session,
+                Action.EXPORT,
+                review_id=review_id,
+                facilitator_id=me.id,
+                address=address,
+                format=format,
+                edition=edition,
             )
 
     await to_thread.run_sync(_audit)
@@ -149,14 +151,14 @@ async def import_review(
         data = await to_thread.run_sync(_parse, spool)
 
     def _audit(session: Session, review_id: int) -> None:
-        session.add(
-            AuditEntry(
-                review_id=review_id,
-                facilitator_id=facilitator_id,
-                action="import",
-                detail={"cards": len(data.cards), "participants": len(data.participants)},
-                address=address,
-            )
+        audit.record(
+            session,
+            Action.IMPORT,
+            review_id=review_id,
+            facilitator_id=facilitator_id,
+            address=address,
+            cards=len(data.cards),
+            participants=len(data.participants),
         )
 
     def _restore() -> dict[str, Any]:

@@ -10,25 +10,25 @@ from typing import Any
 
 from anyio import to_thread
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from app.api.csrf import same_site, warn_refused_origin
 from app.api.deps import MAX_TOKEN, SESSION_COOKIE, get_runtime
 from app.api.dispatch import dispatch, error_frame
-from app.api.errors import ApiError
+from app.api.errors import ApiError, api_error
 from app.api.ratelimit import TokenBucket
 from app.api.throttle import address_command_wait, code_attempt, throttles
 from app.live.connection import Connection
 from app.live.frames import WireEvent, dumps
 from app.models import Review
-from app.review import log
+from app.review import log, rooms
+from app.review.errors import CommandError
 from app.review.identity import Identity
-from app.review.lifecycle import normalise_code
 from app.review.rules import MAX_FRAME_BYTES
 from app.review.views import snapshot, you
 from app.review.welcome import review_head, welcome_state
 from app.runtime import Runtime
-from app.security import PARTICIPANT_PREFIX, identify, participant_identity
+from app.security import PARTICIPANT_PREFIX, participant_identity
 
 router = APIRouter()
 
@@ -146,13 +146,10 @@ def _identify(runtime: Runtime, code: str, token: str) -> tuple[int, Identity]:
 
 
 def _identify_in(session: Session, runtime: Runtime, code: str, token: str) -> Identity:
-    review = session.exec(select(Review).where(Review.code == normalise_code(code))).first()
-    if review is None or review.id is None:
-        raise ApiError(404, "not_found", "No review has that code.")
-    identity = identify(session, review, token, runtime.secret_key) if token else None
-    if identity is None:
-        raise ApiError(401, "unauthorized", "That token does not belong to this review.")
-    return identity
+    try:
+        return rooms.room_identity(session, code, token, runtime.secret_key)[1]
+    except CommandError as exc:
+        raise api_error(exc) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,14 +168,14 @@ class _Fresh:
 def _fresh(runtime: Runtime, code: str, token: str) -> _Fresh:
     """The identity a token gives and its fresh welcome, in one read, so the two agree."""
     with runtime.db.read() as session:
-        head = review_head(session, normalise_code(code))
+        head = review_head(session, rooms.normalise_code(code))
         if head is None:
-            raise ApiError(404, "not_found", "No review has that code.")
+            raise api_error(CommandError("not_found", rooms.NO_SUCH_CODE))
         if token.startswith(PARTICIPANT_PREFIX):
             # A phone: identified without loading the review or the participant as objects.
             identity = participant_identity(session, head.id, token)
             if identity is None:
-                raise ApiError(401, "unauthorized", "That token does not belong to this review.")
+                raise api_error(CommandError("unauthorized", rooms.NOT_THIS_REVIEW))
         else:
             identity = _identify_in(session, runtime, code, token)
         state, mine = welcome_state(session, head, identity, runtime.public_rooms)

@@ -34,6 +34,7 @@ from app.models import (
     VotingRound,
     utcnow,
 )
+from app.review import audit
 from app.review.rules import PHASES, ROLE_LABELS, USUAL_AGENCIES
 
 SCHEMA_VERSION: Final = 1
@@ -66,15 +67,6 @@ STATUS_LABELS: Final[dict[str, str]] = {
     "held": "Held, never shown",
     "hidden": "Hidden by the facilitator",
     "withdrawn": "Withdrawn by its author",
-}
-AUDIT_LABELS: Final[dict[str, str]] = {
-    "export": "Record exported",
-    "import": "Review restored from an export",
-    "review.close": "Review closed",
-    "moderate.approve": "Card approved",
-    "moderate.hide": "Card hidden",
-    "moderate.show": "Card shown again",
-    "moderate.redact": "Card redacted",
 }
 STATUS_TEXT: Final[dict[str, str]] = {
     "draft": "not started",
@@ -591,7 +583,7 @@ def build_record(source: Source, edition: str = "full") -> Record:
             if a.action.startswith("moderate.")
         ]
         counts = Counter(a.action for a in source.audit)
-        summary = [(AUDIT_LABELS.get(action, action), n) for action, n in sorted(counts.items())]
+        summary = [(audit.label(action), n) for action, n in sorted(counts.items())]
     all_items = list(items.values())
     return Record(
         schema_version=SCHEMA_VERSION,
@@ -736,7 +728,7 @@ def _log_entry(source: Source, entry: AuditEntry, items: dict[int, CardItem]) ->
     return LogEntry(
         date=long_date(at.date()),
         time=f"{at:%H:%M}",
-        action=AUDIT_LABELS.get(entry.action, entry.action),
+        action=audit.label(entry.action),
         detail=words,
         by=f"{recorded_by or 'unknown'} (imported)"
         if imported

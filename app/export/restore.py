@@ -33,7 +33,7 @@ from pydantic import (
     TypeAdapter,
     ValidationError,
 )
-from sqlmodel import Session, col, delete, select, update
+from sqlmodel import Session, col, delete, update
 
 from app.db import Database
 from app.export.json import FORMAT_NAME
@@ -54,8 +54,8 @@ from app.models import (
     utcnow,
 )
 from app.privacy.retention import delete_review
-from app.review import rules
-from app.review.lifecycle import new_code
+from app.review import audit, rules
+from app.review.rooms import free_code
 from app.review.views import review_header
 from app.security import hash_token
 
@@ -513,7 +513,7 @@ class _Writer:
         )
         # The review as it will be once visible (its events carry this header).
         with self.db.read() as session:
-            code = _free_code(session)
+            code = free_code(session)
         prompt_id = prompts.get(src.prompt_id) if src.prompt_id is not None else None
         final: dict[str, Any] = {
             "code": code,
@@ -581,13 +581,7 @@ def _imported_audit(review_id: int, entry: AuditData, cards: dict[int, int]) -> 
     detail["imported"] = True
     if entry.facilitator:
         detail["recorded_by"] = entry.facilitator[:254]
-    return AuditEntry(
-        review_id=review_id,
-        facilitator_id=None,
-        action=entry.action,
-        detail=detail,
-        created_at=_at(entry.at),
-    )
+    return audit.restored(review_id, entry.action, detail, entry.at)
 
 
 def _settings(raw: dict[str, Any]) -> dict[str, Any]:
@@ -604,11 +598,3 @@ def _settings(raw: dict[str, Any]) -> dict[str, Any]:
         if ok:
             settings[name] = value
     return settings
-
-
-def _free_code(session: Session) -> str:
-    for _ in range(20):
-        code = new_code()
-        if session.exec(select(Review.id).where(Review.code == code)).first() is None:
-            return code
-    raise RuntimeError("no free join code")

@@ -17,6 +17,7 @@ from pydantic import (
     ValidationError,
 )
 
+from app.i18n import N_
 from app.review import rules
 from app.review.errors import CommandError
 from app.review.rules import Phase
@@ -246,14 +247,16 @@ _ADAPTER: TypeAdapter[Command] = TypeAdapter(Command)  # type: ignore[arg-type, 
 def parse_command(frame: Any) -> Command:
     """Validate one command frame; raise CommandError(invalid) saying what is wrong."""
     if not isinstance(frame, dict):
-        raise CommandError("invalid", "A command must be a JSON object.")
+        raise CommandError("invalid", N_("A command must be a JSON object."))
     kind = frame.get("type")
     if not isinstance(kind, str) or kind not in COMMAND_TYPES:
-        raise CommandError("invalid", f"Unknown command type {str(kind)[:40]!r}.")
+        raise CommandError("invalid", N_("Unknown command type %(kind)r."), kind=str(kind)[:40])
     cid = frame.get("cid")
     if not isinstance(cid, str) or not cid or len(cid) > rules.MAX_CID:
         raise CommandError(
-            "invalid", f"Every command needs a cid: a string of 1 to {rules.MAX_CID} characters."
+            "invalid",
+            N_("Every command needs a cid: a string of 1 to %(most)s characters."),
+            most=rules.MAX_CID,
         )
     try:
         return _ADAPTER.validate_python(frame)

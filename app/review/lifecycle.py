@@ -6,8 +6,9 @@ import secrets
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
+from app.i18n import N_
 from app.models import (
     Event,
     Participant,
@@ -17,21 +18,12 @@ from app.models import (
 )
 from app.review import log, rules
 from app.review.errors import CommandError
+from app.review.rooms import free_code
 from app.review.views import (
     participant_view,
 )
 
 # Who may send what. Everything not listed for participants is the facilitator's alone.
-
-
-def new_code() -> str:
-    """A join code a person can read off a screen and type."""
-    return "".join(secrets.choice(rules.CODE_ALPHABET) for _ in range(rules.CODE_LENGTH))
-
-
-def normalise_code(raw: str) -> str:
-    """A typed code in canonical form: spaces and dashes dropped, upper case."""
-    return "".join(ch for ch in raw.upper() if ch.isalnum())[:32]
 
 
 def create_review(
@@ -48,12 +40,8 @@ def create_review(
 ) -> Review:
     """A new draft review with the default questions of each phase."""
     merged = dict(rules.DEFAULT_SETTINGS) | (settings or {})
-    for _ in range(10):
-        code = new_code()
-        if session.exec(select(Review.id).where(Review.code == code)).first() is None:
-            break
     review = Review(
-        code=code,
+        code=free_code(session),
         title=title,
         case_ref=case_ref,
         outcome=outcome,
@@ -88,7 +76,7 @@ def join_review(
 ) -> tuple[Participant, Event]:
     """Add a participant and log that they joined."""
     if review.status == "closed":
-        raise CommandError("closed", "This review has closed.")
+        raise CommandError("closed", N_("This review has closed."))
     assert review.id is not None
     participant = Participant(
         review_id=review.id, role=role, name=name, table_label=table, token_hash=token_hash
