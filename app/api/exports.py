@@ -19,8 +19,9 @@ from app.api.reviews import base_url, review_out
 from app.api.schemas import ERROR_RESPONSES, ErrorOut
 from app.export import MEDIA_TYPES, render_from
 from app.export.check import check_public_record
+from app.export.data import ExportData
 from app.export.record import load_source
-from app.export.restore import ExportData, RestoreError, parse_export, restore_review
+from app.export.restore import RestoreError, parse_export, restore_review
 from app.middleware import MAX_IMPORT_BODY
 from app.models import KeepOut, Review
 from app.review import audit

@@ -26,8 +26,8 @@ from app.privacy.keep_out import replace_list
 from app.privacy.retention import delete_review
 from app.review import audit
 from app.review.audit import Action
-from app.review.commands import clean_text
 from app.review.errors import CommandError
+from app.review.fields import clean_text
 from app.review.views import iso
 from app.security import CLOSE_DELETED, CLOSE_ERASED
 

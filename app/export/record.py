@@ -486,7 +486,7 @@ def build_record(source: Source, edition: str = "full") -> Record:
         for card in included:
             if card.phase != phase:
                 continue
-            item = items[card.id]  # type: ignore[index]
+            item = items[card.id or 0]  # every stored card has its id
             if phase == "discover" and card.prompt_id in enabler_ids:
                 enablers.append(item)
             elif card.theme_id is not None and card.theme_id in themes:

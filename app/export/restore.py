@@ -22,20 +22,24 @@ from __future__ import annotations
 import secrets
 import time
 from collections.abc import Callable, Iterator, Sequence
-from datetime import date, datetime
-from typing import Annotated, Any, Literal, NoReturn, TypeVar
+from datetime import datetime
+from typing import Any, Literal, NoReturn, Protocol, TypeVar
 
 from pydantic import (
     BaseModel,
     ConfigDict,
-    Field,
-    StringConstraints,
     TypeAdapter,
     ValidationError,
 )
 from sqlmodel import Session, col, delete, update
 
 from app.db import Database
+from app.export.data import (
+    MAX_ROWS,
+    AuditData,
+    ChangeData,
+    ExportData,
+)
 from app.export.json import FORMAT_NAME
 from app.export.record import SCHEMA_VERSION
 from app.models import (
@@ -54,136 +58,24 @@ from app.models import (
     utcnow,
 )
 from app.privacy.retention import delete_review
-from app.review import audit, rules
+from app.review import audit
+from app.review.fields import known_settings
 from app.review.rooms import free_code
 from app.review.views import review_header
 from app.security import hash_token
 
-PhaseName = Literal["discover", "dream", "design", "deliver"]
 T = TypeVar("T")
 
 
-# Ids are keys only, but must fit the database's 64-bit integers.
-Key = Annotated[int, Field(ge=-(2**62), le=2**62)]
+class _Keyed(Protocol):
+    """A row of the file that other rows refer to by its old id."""
+
+    @property
+    def id(self) -> int: ...
 
 
-def _s(limit: int) -> Any:
-    return Annotated[str, StringConstraints(max_length=limit)]
+K = TypeVar("K", bound=_Keyed)
 
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-
-class ReviewData(_Strict):
-    title: _s(rules.MAX_TITLE)  # type: ignore[valid-type]
-    case_ref: _s(rules.MAX_CASE_REF)  # type: ignore[valid-type]
-    outcome: _s(rules.MAX_OUTCOME) = ""  # type: ignore[valid-type]
-    starts_on: date | None = None
-    days: Annotated[int, Field(ge=1, le=31)] = 1
-    status: Literal["draft", "live", "paused", "closed"] = "draft"
-    phase: PhaseName = "discover"
-    prompt_id: Key | None = None
-    settings: dict[str, Any] = Field(default_factory=dict)
-    locked: bool = False
-    blank: bool = False
-    pause_message: _s(rules.MAX_PAUSE_MESSAGE) = ""  # type: ignore[valid-type]
-    spotlight_card_id: Key | None = None
-    created_at: datetime | None = None
-    started_at: datetime | None = None
-    closed_at: datetime | None = None
-    retention_days: Annotated[int, Field(ge=1, le=3650)] = 365
-
-
-class PromptData(_Strict):
-    id: Key
-    phase: PhaseName
-    text: _s(rules.MAX_PROMPT_TEXT)  # type: ignore[valid-type]
-    position: Annotated[int, Field(ge=0, le=10_000)] = 0
-
-
-class ThemeData(_Strict):
-    id: Key
-    phase: PhaseName
-    name: _s(rules.MAX_THEME_NAME)  # type: ignore[valid-type]
-    created_at: datetime | None = None
-
-
-class ParticipantData(_Strict):
-    id: Key
-    role: rules.Role
-    name: _s(rules.MAX_NAME) = ""  # type: ignore[valid-type]
-    table: _s(rules.MAX_TABLE) = ""  # type: ignore[valid-type]
-    joined_at: datetime | None = None
-    erased_at: datetime | None = None
-
-
-class CardData(_Strict):
-    id: Key
-    participant_id: Key | None = None
-    by_facilitator: bool = False
-    phase: PhaseName
-    prompt_id: Key
-    text: _s(rules.MAX_CARD_TEXT)  # type: ignore[valid-type]
-    status: Literal["held", "visible", "hidden", "withdrawn"]
-    hold_reason: _s(500) = ""  # type: ignore[valid-type]
-    redacted: bool = False
-    theme_id: Key | None = None
-    owner: _s(rules.MAX_OWNER) = ""  # type: ignore[valid-type]
-    due: date | None = None
-    appreciations: Annotated[int, Field(ge=0, le=1_000_000)] = 0
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
-
-
-class RoundData(_Strict):
-    id: Key
-    phase: PhaseName
-    targets: Literal["cards", "themes"]
-    budget: Annotated[int, Field(ge=1, le=rules.MAX_VOTE_BUDGET)]
-    status: Literal["open", "closed", "revealed"]
-    opened_at: datetime | None = None
-    closed_at: datetime | None = None
-    revealed_at: datetime | None = None
-
-
-class ConcernData(_Strict):
-    id: Key
-    participant_id: Key | None = None
-    text: _s(rules.MAX_CONCERN_TEXT)  # type: ignore[valid-type]
-    created_at: datetime | None = None
-
-
-class ChangeData(_Strict):
-    at: datetime
-    phase: PhaseName | None = None
-    status: Literal["draft", "live", "paused", "closed"] | None = None
-    changed: list[_s(40)] = Field(default_factory=list, max_length=20)  # type: ignore[valid-type]
-
-
-class AuditData(_Strict):
-    action: _s(40)  # type: ignore[valid-type]
-    detail: dict[str, Any] = Field(default_factory=dict)
-    facilitator: str | None = None
-    at: datetime | None = None
-
-
-# The most rows of each kind an import takes: several times the largest review Lantern is
-# built for (2,000 phones; the benchmark review has 5,000 cards, 200 participants and
-# 20,000 votes), far below what would strain the server.
-MAX_ROWS: dict[str, int] = {
-    "facilitators": 200,
-    "prompts": 500,
-    "themes": 2_000,
-    "participants": 5_000,
-    "cards": 25_000,
-    "appreciations": 200_000,
-    "rounds": 500,
-    "votes": 200_000,
-    "concerns": 10_000,
-    "changes": 10_000,
-    "audit": 50_000,
-}
 # Rows written in one transaction: a few tens of milliseconds of the write lock.
 CHUNK = 250
 # Between chunks, an import steps aside for the room's own writes for up to this long.
@@ -192,28 +84,9 @@ YIELD_SECONDS = 0.05
 IMPORTING = "~"
 
 
-def _rows(kind: str) -> Any:
-    return Field(default_factory=list, max_length=MAX_ROWS[kind])
+class ExportDocument(BaseModel):
+    model_config = ConfigDict(extra="ignore")
 
-
-class ExportData(_Strict):
-    review: ReviewData
-    facilitators: list[str] = _rows("facilitators")
-    prompts: list[PromptData] = Field(max_length=MAX_ROWS["prompts"])
-    themes: list[ThemeData] = _rows("themes")
-    participants: list[ParticipantData] = _rows("participants")
-    cards: list[CardData] = _rows("cards")
-    appreciations: list[tuple[Key, Key, datetime | None]] = _rows("appreciations")
-    rounds: list[RoundData] = _rows("rounds")
-    votes: list[tuple[Key, Key, Key, Annotated[int, Field(ge=0, le=rules.MAX_VOTE_BUDGET)]]] = (
-        _rows("votes")
-    )
-    concerns: list[ConcernData] = _rows("concerns")
-    changes: list[ChangeData] = _rows("changes")
-    audit: list[AuditData] = _rows("audit")
-
-
-class ExportDocument(_Strict):
     format: Literal["lantern.session-record"]
     schema_version: int
     edition: Literal["full", "public"]
@@ -373,7 +246,7 @@ def restore_review(
             code=IMPORTING + secrets.token_hex(7),
             title=data.review.title,
             case_ref=data.review.case_ref,
-            settings=_settings(data.review.settings),
+            settings=known_settings(data.review.settings),
             epoch=secrets.token_hex(8),
             screen_nonce=secrets.token_hex(8),
             owner_id=facilitator_id,
@@ -416,11 +289,11 @@ class _Writer:
             session.flush()
             return [getattr(row, "id", None) or 0 for row in rows]
 
-    def _map(self, rows: Sequence[T], make: Callable[[T], Any]) -> dict[int, int]:
+    def _map(self, rows: Sequence[K], make: Callable[[K], Any]) -> dict[int, int]:
         mapping: dict[int, int] = {}
         for chunk in _chunks(rows):
             new = self._insert([make(row) for row in chunk])
-            mapping.update(zip((row.id for row in chunk), new, strict=True))  # type: ignore[attr-defined]
+            mapping.update(zip((row.id for row in chunk), new, strict=True))
         return mapping
 
     def _fill(self, rows: Sequence[T], make: Callable[[T], Any]) -> None:
@@ -582,19 +455,3 @@ def _imported_audit(review_id: int, entry: AuditData, cards: dict[int, int]) -> 
     if entry.facilitator:
         detail["recorded_by"] = entry.facilitator[:254]
     return audit.restored(review_id, entry.action, detail, entry.at)
-
-
-def _settings(raw: dict[str, Any]) -> dict[str, Any]:
-    """The review's settings: each known one kept only if it is a value the rules accept."""
-    settings = dict(rules.DEFAULT_SETTINGS)
-    for name, default in rules.DEFAULT_SETTINGS.items():
-        value = raw.get(name)
-        if isinstance(default, bool):
-            ok = isinstance(value, bool)
-        elif isinstance(default, int):
-            ok = type(value) is int and 1 <= value <= rules.MAX_VOTE_BUDGET
-        else:
-            ok = value in ("pre", "post")
-        if ok:
-            settings[name] = value
-    return settings

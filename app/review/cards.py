@@ -93,7 +93,7 @@ def contribute(ctx: Context, cmd: c.Contribute) -> None:
         participant_id=ctx.identity.participant_id,
         facilitator_id=ctx.identity.facilitator_id,
         phase=prompt.phase,
-        prompt_id=prompt.id,  # type: ignore[arg-type]
+        prompt_id=prompt.id or 0,  # a stored question always has its id
         text=text,
         status=status,
         hold_reason=reason,
@@ -196,7 +196,8 @@ def appreciate(ctx: Context, cmd: c.Appreciate) -> None:
         raise CommandError("invalid", N_("You cannot appreciate your own card."))
     if ctx.session.get(Appreciation, (card.id, me)) is not None:
         raise CommandError("conflict", N_("You have already appreciated this card."))
-    ctx.session.add(Appreciation(card_id=card.id, participant_id=me))  # type: ignore[arg-type]
+    assert card.id is not None
+    ctx.session.add(Appreciation(card_id=card.id, participant_id=me))
     card.appreciations += 1
     ctx.session.add(card)
     public = {"card_id": card.id, "count": card.appreciations}

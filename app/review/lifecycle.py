@@ -18,6 +18,7 @@ from app.models import (
 )
 from app.review import log, rules
 from app.review.errors import CommandError
+from app.review.fields import DEFAULT_SETTINGS
 from app.review.rooms import free_code
 from app.review.views import (
     participant_view,
@@ -39,7 +40,7 @@ def create_review(
     retention_days: int = 365,
 ) -> Review:
     """A new draft review with the default questions of each phase."""
-    merged = dict(rules.DEFAULT_SETTINGS) | (settings or {})
+    merged = dict(DEFAULT_SETTINGS) | (settings or {})
     review = Review(
         code=free_code(session),
         title=title,

@@ -29,8 +29,12 @@ from app.review.views import (
 def _check_target(ctx: Context, voting: VotingRound, target_id: int) -> None:
     if voting.targets == "cards":
         card = ctx.session.get(Card, target_id)
-        ok = card is not None and card.review_id == ctx.review.id and card.phase == voting.phase
-        if not ok or not is_public(card):  # type: ignore[arg-type]
+        if (
+            card is None
+            or card.review_id != ctx.review.id
+            or card.phase != voting.phase
+            or not is_public(card)
+        ):
             raise CommandError("not_found", N_("That card is not in this voting round."))
     else:
         theme = ctx.session.get(Theme, target_id)
@@ -124,7 +128,8 @@ def close_voting(ctx: Context, cmd: c.CloseVoting) -> None:
     voting = _latest_round(ctx, ("open",))
     voting.status, voting.closed_at = "closed", utcnow()
     ctx.session.add(voting)
-    tallies = round_tallies(ctx.session, voting.id)  # type: ignore[arg-type]
+    assert voting.id is not None
+    tallies = round_tallies(ctx.session, voting.id)
     hidden = tallies_hidden(ctx.review, voting)
     ctx.emit(
         "voting.closed",
@@ -139,5 +144,6 @@ def reveal(ctx: Context, cmd: c.Reveal) -> None:
     voting.closed_at = voting.closed_at or now
     voting.status, voting.revealed_at = "revealed", now
     ctx.session.add(voting)
-    payload = {"round": round_view(voting, round_tallies(ctx.session, voting.id))}  # type: ignore[arg-type]
+    assert voting.id is not None
+    payload = {"round": round_view(voting, round_tallies(ctx.session, voting.id))}
     ctx.emit("voting.revealed", payload, public=("voting.revealed", payload))
