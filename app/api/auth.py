@@ -16,6 +16,7 @@ from app.api.deps import SESSION_COOKIE, FacilitatorDep, RuntimeDep, bearer_toke
 from app.api.errors import ApiError
 from app.api.schemas import ERROR_RESPONSES, LoginIn, LoginOut
 from app.api.throttle import LoginAttempt, client_address, throttles, too_many
+from app.i18n import _
 from app.models import AuthToken
 from app.review import audit
 from app.review.audit import Action
@@ -67,7 +68,7 @@ async def sign_in(
     attempt = LoginAttempt(throttles(request), account, address, known)
     wait = await attempt.spend()
     if wait > 0:
-        raise too_many(wait, "Too many failed sign-ins.")
+        raise too_many(wait, _("Too many failed sign-ins."))
 
     def _login() -> tuple[int, str, str] | None:
         with runtime.db.write() as session:
@@ -81,7 +82,7 @@ async def sign_in(
 
     result = await to_thread.run_sync(_login)
     if result is None:
-        raise ApiError(401, "unauthorized", "That email and password do not match an account.")
+        raise ApiError(401, "unauthorized", _("That email and password do not match an account."))
     await attempt.give_back()
     facilitator_id, email, token = result
     response.set_cookie(

@@ -10,6 +10,7 @@ from starlette.requests import HTTPConnection
 
 from app.api.csrf import check_cookie_request
 from app.api.errors import ApiError, api_error
+from app.i18n import _
 from app.models import Facilitator, Review
 from app.review import rooms
 from app.review.errors import CommandError
@@ -46,7 +47,7 @@ async def current_facilitator(request: Request, runtime: RuntimeDep) -> Facilita
     """The signed-in facilitator, or 401."""
     token, from_cookie = bearer_token(request)
     if not token:
-        raise ApiError(401, "unauthorized", "Sign in first.")
+        raise ApiError(401, "unauthorized", _("Sign in first."))
     if from_cookie:
         check_cookie_request(request, request.method, runtime.settings)
 
@@ -56,7 +57,7 @@ async def current_facilitator(request: Request, runtime: RuntimeDep) -> Facilita
 
     facilitator = await to_thread.run_sync(_find)
     if facilitator is None:
-        raise ApiError(401, "unauthorized", "Your sign-in has expired or is not valid.")
+        raise ApiError(401, "unauthorized", _("Your sign-in has expired or is not valid."))
     return facilitator
 
 
@@ -72,7 +73,7 @@ def load_review_for(runtime: Runtime, facilitator: Facilitator, review_id: int) 
             or facilitator.id is None
             or not runs_review(session, facilitator.id, review_id)
         ):
-            raise ApiError(404, "not_found", "No such review.")
+            raise ApiError(404, "not_found", _("No such review."))
         return review
 
 

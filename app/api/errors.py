@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.i18n import _
 from app.review.errors import CommandError
 
 log = logging.getLogger("lantern.api")
@@ -91,12 +92,12 @@ def install(app: FastAPI) -> None:
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = exc.errors()
         if any(e.get("type") == "json_invalid" for e in errors):
-            return JSONResponse(error_body("invalid", "The body is not valid JSON."), 400)
+            return JSONResponse(error_body("invalid", _("The body is not valid JSON.")), 400)
         parts = []
         for e in errors[:5]:
             loc = ".".join(str(p) for p in e.get("loc", ()) if p not in ("body", "query", "path"))
             parts.append(f"{loc or 'body'}: {e.get('msg', 'invalid')}.")
-        return JSONResponse(error_body("invalid", " ".join(parts) or "Invalid request."), 422)
+        return JSONResponse(error_body("invalid", " ".join(parts) or _("Invalid request.")), 422)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -113,7 +114,7 @@ def install(app: FastAPI) -> None:
         # (app.logs withholds the error's message from the log line: it may quote text.)
         log.error("database unavailable", exc_info=exc)
         return JSONResponse(
-            error_body("unavailable", "The server could not reach its database; try again."),
+            error_body("unavailable", _("The server could not reach its database; try again.")),
             503,
             headers={"Retry-After": "5"},
         )
@@ -122,4 +123,4 @@ def install(app: FastAPI) -> None:
     async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
         # app.logs prints the frames and the exception's type, never its message.
         log.exception("unexpected error", exc_info=exc)
-        return JSONResponse(error_body("internal", "Something went wrong on the server."), 500)
+        return JSONResponse(error_body("internal", _("Something went wrong on the server.")), 500)

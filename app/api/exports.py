@@ -22,6 +22,7 @@ from app.export.check import check_public_record
 from app.export.data import ExportData
 from app.export.record import load_source
 from app.export.restore import RestoreError, parse_export, restore_review
+from app.i18n import _
 from app.middleware import MAX_IMPORT_BODY
 from app.models import KeepOut, Review
 from app.review import audit
@@ -87,10 +88,10 @@ async def export(
     try:
         rendered = await runtime.export(render_from, runtime.db.url, review_id, format, edition)
     except LookupError:  # deleted (purged) since the check above
-        raise ApiError(404, "not_found", "No such review.") from None
+        raise ApiError(404, "not_found", _("No such review.")) from None
     except BrokenProcessPool:  # the export process died twice running it: out of memory?
         raise ApiError(
-            503, "unavailable", "The export stopped before it finished. Try again shortly."
+            503, "unavailable", _("The export stopped before it finished. Try again shortly.")
         ) from None
 
     def _audit() -> None:
@@ -145,7 +146,9 @@ async def import_review(
             size += len(chunk)
             if size > MAX_IMPORT_BODY:
                 raise ApiError(
-                    413, "too_large", f"The body may be at most {MAX_IMPORT_BODY} bytes."
+                    413,
+                    "too_large",
+                    _("The body may be at most %(most)s bytes.", most=MAX_IMPORT_BODY),
                 )
             spool.write(chunk)
         spool.seek(0)
@@ -166,12 +169,14 @@ async def import_review(
         try:
             review_id = restore_review(runtime.db, data, facilitator_id, _audit)
         except RestoreError as exc:
-            raise ApiError(422, "invalid", str(exc)) from None
+            raise ApiError(422, "invalid", exc.translated()) from None
         except SQLAlchemyError:
             # Rows that each passed the checks but that the database refuses: the file was
             # not written by an export.
             raise ApiError(
-                422, "invalid", "The export's data does not hold together, so it was not restored."
+                422,
+                "invalid",
+                _("The export's data does not hold together, so it was not restored."),
             ) from None
         with runtime.db.read() as session:
             review = session.get(Review, review_id)
@@ -186,8 +191,8 @@ def _parse(spool: IO[bytes]) -> ExportData:
     try:
         document = json.load(spool)
     except (ValueError, RecursionError):
-        raise ApiError(400, "invalid", "The body is not valid JSON.") from None
+        raise ApiError(400, "invalid", _("The body is not valid JSON.")) from None
     try:
         return parse_export(document)
     except RestoreError as exc:
-        raise ApiError(422, "invalid", str(exc)) from None
+        raise ApiError(422, "invalid", exc.translated()) from None

@@ -14,6 +14,7 @@ from app.api.dispatch import dispatch
 from app.api.errors import HTTP_STATUS, api_error, http_status
 from app.api.schemas import ERROR_RESPONSES, AckOut, CommandErrorOut, JoinIn, JoinOut
 from app.api.throttle import address_command_wait, code_attempt, too_many
+from app.i18n import _
 from app.models import Event
 from app.review.errors import CommandError
 from app.review.lifecycle import join_review
@@ -130,7 +131,7 @@ async def command(
         review, identity = await to_thread.run_sync(room_identity, runtime, code, token)
     wait = await address_command_wait(request)
     if wait > 0:
-        raise too_many(wait, "Too many commands from your network.")
+        raise too_many(wait, _("Too many commands from your network."))
     answer = await dispatch(runtime, identity, frame)
     if answer["type"] == "error":
         body = {**answer, "error": {"code": answer["code"], "message": answer["message"]}}

@@ -18,6 +18,7 @@ from app.api.dispatch import dispatch, error_frame
 from app.api.errors import ApiError, api_error
 from app.api.ratelimit import TokenBucket
 from app.api.throttle import address_command_wait, code_attempt, throttles
+from app.i18n import _
 from app.live.connection import Connection
 from app.live.frames import WireEvent, dumps
 from app.models import Review
@@ -49,7 +50,7 @@ async def room_socket(websocket: WebSocket) -> None:
     """One client's connection to a room."""
     runtime = get_runtime(websocket)
     if not _origin_allowed(websocket, runtime):
-        await websocket.close(CLOSE_POLICY, "Origin not allowed")
+        await websocket.close(CLOSE_POLICY, _("Origin not allowed"))
         return
     await websocket.accept()
     hello = await _receive_hello(websocket)
@@ -69,7 +70,7 @@ async def room_socket(websocket: WebSocket) -> None:
                 fresh = await to_thread.run_sync(_fresh, runtime, code, token)
                 identity = fresh.identity
             else:
-                _, identity = await to_thread.run_sync(_identify, runtime, code, token)
+                _review_id, identity = await to_thread.run_sync(_identify, runtime, code, token)
     except ApiError as exc:
         await websocket.close(CLOSE_POLICY, exc.message[:120])
         return
@@ -134,7 +135,7 @@ async def _receive_hello(websocket: WebSocket) -> dict[str, Any] | None:
         hello = None
     if not isinstance(hello, dict) or hello.get("type") != "hello":
         with contextlib.suppress(RuntimeError, WebSocketDisconnect):
-            await websocket.close(CLOSE_POLICY, "The first frame must be a hello with a token.")
+            await websocket.close(CLOSE_POLICY, _("The first frame must be a hello with a token."))
         return None
     return hello
 
@@ -227,35 +228,38 @@ async def _serve(websocket: WebSocket, runtime: Runtime, conn: Connection) -> No
             return
         text = message.get("text")
         if text is None:
-            conn.push(dumps(error_frame(None, "invalid", "Frames must be JSON text.")))
+            conn.push(dumps(error_frame(None, "invalid", _("Frames must be JSON text."))))
             continue
         if len(text.encode()) > MAX_FRAME_BYTES:
             conn.push(
                 dumps(
                     error_frame(
-                        None, "too_large", f"A frame may be at most {MAX_FRAME_BYTES} bytes."
+                        None,
+                        "too_large",
+                        _("A frame may be at most %(most)s bytes.", most=MAX_FRAME_BYTES),
                     )
                 )
             )
             continue
         frame = parse_frame(text)
         if frame is _NOT_JSON:
-            conn.push(dumps(error_frame(None, "invalid", "That frame is not valid JSON.")))
+            conn.push(dumps(error_frame(None, "invalid", _("That frame is not valid JSON."))))
             continue
         kind = frame.get("type") if isinstance(frame, dict) else None
         if kind == "hello":
-            conn.push(dumps(error_frame(frame.get("cid"), "invalid", "Already welcomed.")))
+            conn.push(dumps(error_frame(frame.get("cid"), "invalid", _("Already welcomed."))))
             continue
         # Every frame that asks for an answer counts, pings too: each answer costs memory.
         if not bucket.take() or await address_command_wait(websocket) > 0:
             cid = frame.get("cid") if kind != "ping" and isinstance(frame, dict) else None
             wait = f"{max(bucket.retry_after(), 0.1):.1f}"
-            conn.push(dumps(error_frame(cid, "rate_limited", f"Too many commands; wait {wait} s.")))
+            refusal = _("Too many commands; wait %(wait)s s.", wait=wait)
+            conn.push(dumps(error_frame(cid, "rate_limited", refusal)))
             continue
         if kind == "ping":
             ping_id = frame.get("id")
             if not _is_ping_id(ping_id):
-                refusal = f"A ping's id may be at most {MAX_PING_ID} characters."
+                refusal = _("A ping's id may be at most %(most)s characters.", most=MAX_PING_ID)
                 conn.push(dumps(error_frame(None, "invalid", refusal)))
                 continue
             conn.push(dumps({"type": "pong", "id": ping_id}))

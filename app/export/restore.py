@@ -42,6 +42,7 @@ from app.export.data import (
 )
 from app.export.json import FORMAT_NAME
 from app.export.record import SCHEMA_VERSION
+from app.i18n import N_, _
 from app.models import (
     Appreciation,
     AuditEntry,
@@ -105,21 +106,35 @@ _ADAPTERS: dict[str, TypeAdapter[Any]] = {
 
 
 class RestoreError(ValueError):
-    """The document is not a full JSON export this version of Lantern can restore."""
+    """The document is not a full JSON export this version of Lantern can restore.
+
+    Its message is marked for the catalog where it is raised and translated where it is
+    answered (`translated`); `str()` gives it in the source language.
+    """
+
+    def __init__(self, message: str, **params: object) -> None:
+        self.template = message
+        self.params = params
+        super().__init__(message % params if params else message)
+
+    def translated(self) -> str:
+        """The message in the language being served."""
+        return _(self.template, **self.params)
 
 
 def parse_export(document: Any) -> ExportData:
     """The restorable data in an export document, or RestoreError saying what is wrong."""
     if not isinstance(document, dict):
-        raise RestoreError("The file is not a Lantern JSON export.")
+        raise RestoreError(N_("The file is not a Lantern JSON export."))
     parsed = _validate(ExportDocument.model_validate, document, ())
     if parsed.schema_version != SCHEMA_VERSION:
         raise RestoreError(
-            f"This export has schema version {parsed.schema_version}; "
-            f"this Lantern restores version {SCHEMA_VERSION}."
+            N_("This export has schema version %(found)s; this Lantern restores version %(ours)s."),
+            found=parsed.schema_version,
+            ours=SCHEMA_VERSION,
         )
     if parsed.edition != "full" or parsed.data is None:
-        raise RestoreError("Only a full-edition JSON export can be restored.")
+        raise RestoreError(N_("Only a full-edition JSON export can be restored."))
     return _parse_data(parsed.data)
 
 
@@ -140,7 +155,10 @@ def _parse_data(raw: dict[str, Any]) -> ExportData:
             _refuse(where, "Input should be a valid list")
         if len(value) > cap:
             raise RestoreError(
-                f"The export holds {len(value)} {name}; Lantern restores at most {cap}."
+                N_("The export holds %(count)s %(kind)s; Lantern restores at most %(most)s."),
+                count=len(value),
+                kind=name,
+                most=cap,
             )
         rows: list[Any] = []
         for start in range(0, len(value), VALIDATE_CHUNK):
@@ -166,8 +184,10 @@ def _validate(
 
 def _refuse(where: tuple[str | int, ...], message: str) -> NoReturn:
     raise RestoreError(
-        f"The file is not a full Lantern JSON export ({FORMAT_NAME}): "
-        f"{'.'.join(str(p) for p in where)}: {message}."
+        N_("The file is not a full Lantern JSON export (%(format)s): %(where)s: %(problem)s."),
+        format=FORMAT_NAME,
+        where=".".join(str(p) for p in where),
+        problem=message,
     )
 
 
@@ -182,7 +202,7 @@ def check_export(data: ExportData) -> None:
     cards = _ids(data.cards, "card")
     rounds = {r.id: r.targets for r in data.rounds}
     if len(rounds) != len(data.rounds):
-        raise RestoreError("The export holds a voting round twice.")
+        raise RestoreError(N_("The export holds a voting round twice."))
     for c in data.cards:
         _known(prompts, c.prompt_id, "question")
         if c.participant_id is not None:
@@ -190,12 +210,12 @@ def check_export(data: ExportData) -> None:
         if c.theme_id is not None:
             _known(themes, c.theme_id, "theme")
     given: set[tuple[int, ...]] = set()
-    for card_id, person_id, _ in data.appreciations:
+    for card_id, person_id, _when in data.appreciations:
         _known(cards, card_id, "card")
         _known(people, person_id, "participant")
         _once(given, (card_id, person_id), "an appreciation")
     given.clear()
-    for round_id, person_id, target, _ in data.votes:
+    for round_id, person_id, target, _count in data.votes:
         _known(set(rounds), round_id, "voting round")
         _known(people, person_id, "participant")
         _known(cards if rounds[round_id] == "cards" else themes, target, "vote target")
@@ -208,18 +228,20 @@ def check_export(data: ExportData) -> None:
 def _ids(rows: Sequence[Any], what: str) -> set[int]:
     ids = {row.id for row in rows}
     if len(ids) != len(rows):
-        raise RestoreError(f"The export holds a {what} twice.")
+        raise RestoreError(N_("The export holds a %(what)s twice."), what=what)
     return ids
 
 
 def _known(ids: set[int], key: int, what: str) -> None:
     if key not in ids:
-        raise RestoreError(f"The export refers to a {what} it does not hold ({key}).")
+        raise RestoreError(
+            N_("The export refers to a %(what)s it does not hold (%(key)s)."), what=what, key=key
+        )
 
 
 def _once(seen: set[tuple[int, ...]], key: tuple[int, ...], what: str) -> None:
     if key in seen:
-        raise RestoreError(f"The export gives {what} twice.")
+        raise RestoreError(N_("The export gives %(what)s twice."), what=what)
     seen.add(key)
 
 
