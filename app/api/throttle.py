@@ -22,6 +22,7 @@ from starlette.requests import HTTPConnection
 
 from app.api.errors import ApiError
 from app.api.ratelimit import Clock, Limiter, MemoryLimiter, RedisLimiter
+from app.i18n import _
 
 # Wrong passwords for one account from one address: 5 tries, then one a minute.
 PAIR_RATE, PAIR_BURST = 1 / 60, 5.0
@@ -119,7 +120,10 @@ def too_many(wait: float, message: str) -> ApiError:
     """A 429 with a Retry-After in whole seconds."""
     seconds = max(1, math.ceil(wait))
     return ApiError(
-        429, "rate_limited", f"{message} Try again in {seconds} s.", {"Retry-After": str(seconds)}
+        429,
+        "rate_limited",
+        _("%(refusal)s Try again in %(seconds)s s.", refusal=message, seconds=seconds),
+        {"Retry-After": str(seconds)},
     )
 
 
@@ -156,7 +160,7 @@ async def check_code_guessing(conn: HTTPConnection) -> None:
     """429 if this address has sent too many unknown join codes lately."""
     wait = await throttles(conn).codes.wait(client_address(conn))
     if wait > 0:
-        raise too_many(wait, "Too many wrong codes from your network.")
+        raise too_many(wait, _("Too many wrong codes from your network."))
 
 
 async def count_wrong_code(conn: HTTPConnection) -> None:

@@ -72,14 +72,6 @@ DEFAULT_PROMPTS: Final[dict[str, tuple[str, ...]]] = {
     ),
 }
 
-DEFAULT_SETTINGS: Final[dict[str, object]] = {
-    "anonymous": True,
-    "vote_budget": 3,
-    "max_votes_per_target": 3,
-    "moderation": "pre",
-    "hide_tallies_until_reveal": True,
-}
-
 # Limits, in characters unless named otherwise (docs/protocol.md lists them all).
 MAX_CARD_TEXT: Final = 4000
 MAX_CONCERN_TEXT: Final = 4000
@@ -95,6 +87,9 @@ MAX_CASE_REF: Final = 100
 MAX_OUTCOME: Final = 1000
 MAX_TIMER_SECONDS: Final = 4 * 60 * 60
 MAX_VOTE_BUDGET: Final = 20
+# A review runs for one to five days (docs/protocol.md); it is kept up to ten years once closed.
+MAX_DAYS: Final = 5
+MAX_RETENTION_DAYS: Final = 3650
 MAX_FRAME_BYTES: Final = 16 * 1024
 
 # How much one review, and one person in it, may hold. Far above what a review needs (the
