@@ -18,7 +18,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 from app.export.outline import SECTION, heading
-from app.export.record import CardItem, PhaseSection, Record
+from app.export.record import CardItem, PhaseSection, Record, contributions
 
 ACCENT = RGBColor(0x1D, 0x5C, 0x63)
 MUTED = RGBColor(0x52, 0x60, 0x6D)
@@ -291,8 +291,7 @@ class _Writer:
         for rank, theme in enumerate(section.themes, start=1):
             self.heading(f"{rank}. {theme.name}", 2)
             self.para(
-                f"{theme.votes} votes for the theme · {theme.card_votes} for its cards · "
-                f"{len(theme.cards)} contributions",
+                " · ".join(theme.tally),
                 muted=True,
                 size=9,
             )
@@ -375,7 +374,8 @@ class _Writer:
         for day in self.record.timeline:
             self.heading(f"Day {day.number}: {day.date}", 2)
             counts = ", ".join(f"{phase} {n}" for phase, n in day.cards_by_phase)
-            self.para(f"{day.cards} contributions{': ' + counts if counts else ''}.", muted=True)
+            words = contributions(day.cards)
+            self.para(f"{words}{': ' + counts if counts else ''}.", muted=True)
             if day.entries:
                 self.table(
                     ("Time", "What happened"), [(e.time, e.text) for e in day.entries], (20, 150)
@@ -387,12 +387,17 @@ class _Writer:
         self.heading("Concerns raised", 2)
         if record.concerns:
             self.table(
-                ("When", "From", "Concern"),
+                ("When", "From", "Concern", "Answer"),
                 [
-                    (f"{c.date}, {c.time}", c.role + (f", {c.name}" if c.name else ""), c.text)
+                    (
+                        f"{c.date}, {c.time}",
+                        c.role + (f", {c.name}" if c.name else ""),
+                        c.text,
+                        c.answer,
+                    )
                     for c in record.concerns
                 ],
-                (35, 35, 100),
+                (30, 30, 70, 40),
             )
         else:
             self.para("None.")

@@ -113,6 +113,8 @@ def dump_source(source: Source) -> dict[str, Any]:
                 "participant_id": c.participant_id,
                 "text": c.text,
                 "created_at": _t(c.created_at),
+                "acknowledged_at": _t(c.acknowledged_at),
+                "outcome": c.outcome,
             }
             for c in source.concerns
         ],

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from app.export.outline import SECTION, heading
-from app.export.record import CardItem, PhaseSection, Record
+from app.export.record import CardItem, PhaseSection, Record, contributions
 
 # Characters that could start inline markup anywhere in a line (links, emphasis, code, table
 # cells); CommonMark reads a backslash before any of them literally.
@@ -96,8 +96,7 @@ def _section(lines: list[str], section: PhaseSection, full: bool) -> None:
         lines += [
             f"### {rank}. {md_text(theme.name)}",
             "",
-            f"{theme.votes} votes for the theme; {theme.card_votes} for its cards; "
-            f"{len(theme.cards)} contributions.",
+            "; ".join(theme.tally) + ".",
             "",
         ]
         lines += [_card_line(c, full) for c in theme.cards] + [""]
@@ -132,7 +131,7 @@ def render_markdown(record: Record) -> bytes:
     lines += [*_heading("purpose"), "### The shared safeguarding outcome", ""]
     lines += [f"> {md_text(p.outcome) or 'Not recorded.'}", "", "### Questions used", ""]
     for q in p.questions:
-        lines.append(f"- **{q.phase}:** {md_text(q.text)} ({q.cards} contributions)")
+        lines.append(f"- **{q.phase}:** {md_text(q.text)} ({contributions(q.cards)})")
     lines += ["", "### Method", "", p.method_intro, ""]
     lines += [f"{i}. **{name}:** {text}" for i, (name, text) in enumerate(p.method, start=1)]
     lines += ["", "### Ground rules", ""] + [f"- {rule}" for rule in p.ground_rules] + [""]
@@ -179,6 +178,7 @@ def render_markdown(record: Record) -> bytes:
         for c in record.concerns:
             who = c.role + (f", {c.name}" if c.name else "")
             lines.append(f"- {c.date} {c.time} ({md_text(who)}): {md_text(c.text)}")
+            lines.append(f"  - {md_text(c.answer)}")
         lines += ["", "### Cards the room did not see", ""]
         if not record.withheld:
             lines += ["None.", ""]

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, select
 
 from app.export.outline import SECTION
+from app.i18n import ngettext
 from app.models import (
     Appreciation,
     AuditEntry,
@@ -272,12 +273,35 @@ class CardItem:
         return STATUS_LABELS.get(self.status, self.status)
 
 
+def contributions(n: int) -> str:
+    """'1 contribution', '3 contributions'."""
+    return ngettext("%(n)s contribution", "%(n)s contributions", n) % {"n": n}
+
+
 @dataclass(slots=True)
 class ThemeBlock:
     name: str
     votes: int
     card_votes: int
     cards: list[CardItem]
+
+    @property
+    def tally(self) -> list[str]:
+        """The theme's counts in words, leaving out a count of none ("0 votes for the
+        theme" reads as a verdict): each format joins them with its own separator."""
+        parts = []
+        if self.votes:
+            parts.append(
+                ngettext("%(n)s vote for the theme", "%(n)s votes for the theme", self.votes)
+                % {"n": self.votes}
+            )
+        if self.card_votes:
+            parts.append(
+                ngettext("%(n)s vote for its cards", "%(n)s votes for its cards", self.card_votes)
+                % {"n": self.card_votes}
+            )
+        parts.append(contributions(len(self.cards)))
+        return parts
 
 
 @dataclass(slots=True)
@@ -347,6 +371,15 @@ class ConcernItem:
     name: str
     date: str
     time: str
+    # When a facilitator told the sender it was seen ("" if never), and what was done.
+    acknowledged: str = ""
+    outcome: str = ""
+
+    @property
+    def answer(self) -> str:
+        """Whether and when it was acknowledged, then the outcome note, as one line."""
+        seen = f"Acknowledged {self.acknowledged}." if self.acknowledged else "Not acknowledged."
+        return f"{seen} Outcome: {self.outcome}" if self.outcome else seen
 
 
 @dataclass(slots=True)
@@ -391,6 +424,14 @@ class Record:
     def sections(self) -> list[PhaseSection]:
         """The four phases, in order."""
         return [self.discover, self.dream, self.design, self.deliver]
+
+
+def _acknowledged(value: datetime | None, raised: datetime) -> str:
+    """When a concern was acknowledged: the time, with the date if it was another day."""
+    if value is None:
+        return ""
+    at = local(value)
+    return f"{at:%H:%M}" if at.date() == raised.date() else f"{long_date(at.date())}, {at:%H:%M}"
 
 
 def local(value: datetime) -> datetime:
@@ -582,6 +623,8 @@ def build_record(source: Source, edition: str = "full") -> Record:
                     name=author.name if author else "",
                     date=long_date(at.date()),
                     time=f"{at:%H:%M}",
+                    acknowledged=_acknowledged(concern.acknowledged_at, at),
+                    outcome=concern.outcome,
                 )
             )
         audit_log = [_log_entry(source, a, items) for a in source.audit]

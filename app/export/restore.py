@@ -152,6 +152,8 @@ class ConcernData(_Strict):
     participant_id: Key | None = None
     text: _s(rules.MAX_CONCERN_TEXT)  # type: ignore[valid-type]
     created_at: datetime | None = None
+    acknowledged_at: datetime | None = None
+    outcome: _s(rules.MAX_CONCERN_OUTCOME) = ""  # type: ignore[valid-type]
 
 
 class ChangeData(_Strict):
@@ -509,6 +511,8 @@ class _Writer:
                 else people[concern.participant_id],
                 text=concern.text,
                 created_at=_at(concern.created_at),
+                acknowledged_at=concern.acknowledged_at,
+                outcome=concern.outcome,
             ),
         )
         # The review as it will be once visible (its events carry this header).

@@ -14,7 +14,7 @@ from typing import Any
 import xlsxwriter
 
 from app.export.outline import SECTION, heading
-from app.export.record import PHASE_TITLES, CardItem, PhaseSection, Record
+from app.export.record import PHASE_TITLES, CardItem, PhaseSection, Record, contributions
 
 ACCENT = "#1D5C63"
 WARN = "#8A3B12"
@@ -316,7 +316,7 @@ class _Book:
         rows: list[list[Cell]] = []
         for day in self.record.timeline:
             counts = ", ".join(f"{p} {n}" for p, n in day.cards_by_phase)
-            rows.append([day.number, day.date, "", f"{day.cards} contributions: {counts}"])
+            rows.append([day.number, day.date, "", f"{contributions(day.cards)}: {counts}"])
             rows += [[day.number, day.date, e.time, e.text] for e in day.entries]
         self.table(ws, 2, ("Day", "Date", "Time", "What happened"), rows)
 
@@ -369,15 +369,20 @@ class _Book:
 
     def partnership(self) -> None:
         record = self.record
-        ws = self.sheet("Concerns", (22, 26, 90))
+        ws = self.sheet("Concerns", (22, 26, 90, 50))
         self.title(ws, "partnership")
         ws.write_string(2, 0, "Concerns raised", self.f_h2)
         self.table(
             ws,
             3,
-            ("When", "From", "Concern"),
+            ("When", "From", "Concern", "Answer"),
             [
-                (f"{c.date}, {c.time}", c.role + (f", {c.name}" if c.name else ""), c.text)
+                (
+                    f"{c.date}, {c.time}",
+                    c.role + (f", {c.name}" if c.name else ""),
+                    c.text,
+                    c.answer,
+                )
                 for c in record.concerns
             ],
         )

@@ -91,6 +91,21 @@ class RaiseConcern(_Command):
     text: text_type(rules.MAX_CONCERN_TEXT)  # type: ignore[valid-type]
 
 
+class AcknowledgeConcern(_Command):
+    """Tell a concern's sender, privately, that a facilitator has seen it."""
+
+    type: Literal["acknowledge_concern"]
+    concern_id: Id
+
+
+class NoteConcern(_Command):
+    """Write (or clear, with "") what was done about a concern: for the full record only."""
+
+    type: Literal["note_concern"]
+    concern_id: Id
+    outcome: text_type(rules.MAX_CONCERN_OUTCOME, 0)  # type: ignore[valid-type]
+
+
 class SetPhase(_Command):
     type: Literal["set_phase"]
     phase: Phase
@@ -201,6 +216,8 @@ class Resume(_Command):
 
 class Close(_Command):
     type: Literal["close"]
+    # Close although some private concerns have not been acknowledged yet.
+    confirm: bool = False
 
 
 Command = Annotated[
@@ -211,6 +228,8 @@ Command = Annotated[
     | VoteCmd
     | Unvote
     | RaiseConcern
+    | AcknowledgeConcern
+    | NoteConcern
     | SetPhase
     | SetPrompt
     | AddPrompt

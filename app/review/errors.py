@@ -19,6 +19,7 @@ HTTP_STATUS: Final[dict[str, int]] = {
     "wrong_phase": 409,
     "voting_closed": 409,
     "conflict": 409,
+    "unanswered_concerns": 409,
     "unavailable": 503,
     "internal": 500,
 }
