@@ -14,6 +14,7 @@ from app.models import (
 from app.review import commands as c
 from app.review.context import Context
 from app.review.errors import CommandError
+from app.review.rules import PHASE_LABELS
 from app.review.views import (
     is_public,
     round_number,
@@ -105,7 +106,8 @@ def open_voting(ctx: Context, cmd: c.OpenVoting) -> None:
             # Phones would open an empty list: say what is missing instead.
             raise CommandError(
                 "conflict",
-                f"There are no themes in {phase} yet. Add a theme, or vote on cards instead.",
+                f"There are no themes in {PHASE_LABELS[phase]} yet. "
+                "Add a theme, or vote on cards instead.",
             )
     voting = VotingRound(
         review_id=ctx.review_id,
