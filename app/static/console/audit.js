@@ -5,7 +5,7 @@ import { $ } from "../dom.js";
 import { api, problem } from "../http.js";
 import { ctx } from "./state.js";
 import { FORMAT_WORDS } from "./exports.js";
-import { counted } from "./words.js";
+import { WHEN, counted } from "./words.js";
 
 function exported(d) {
   const full = d.edition !== "public";
@@ -33,6 +33,8 @@ const AUDIT_WORDS = {
   purge: () => t("Purged the review"),
   delete: () => t("Deleted the review"),
   "review.close": () => t("Closed the review"),
+  "concern.acknowledge": () => t("Acknowledged a private concern (the sender's phone was told)"),
+  "concern.note": () => t("Wrote the outcome note of a private concern"),
   "team.invite": (d) => (d.email ? t("Invited %(email)s to co-facilitate", { email: d.email }) : t("Invited someone to co-facilitate")),
   "team.invite_withdrawn": (d) => (d.email
     ? t("Withdrew the invitation to %(email)s", { email: d.email })
@@ -55,8 +57,6 @@ function cardWords(id) {
   const start = text.length > 48 ? `${text.slice(0, 48).trim()}…` : text;
   return t("card %(id)s (“%(start)s”)", { id, start });
 }
-
-const WHEN = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", second: "2-digit" });
 
 function auditWhat(entry) {
   const words = AUDIT_WORDS[entry.action];
