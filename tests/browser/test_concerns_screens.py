@@ -149,6 +149,8 @@ def test_a_concern_reaches_a_person_and_its_sender_hears_back(
     expect(
         console.locator("#concerns").get_by_label("What was done (the full record only)").last
     ).to_have_value("Talked at lunch; nothing further needed.")
+    expect(console.locator("#concerns .concern-item.answered")).to_have_count(1)
+    console.locator("#concerns").screenshot(path=str(artifacts / "console-concerns-answered.png"))
     expect(sender.locator("body")).not_to_contain_text("Talked at lunch")
 
     # Closing with one still unanswered asks first.
