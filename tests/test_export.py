@@ -358,6 +358,8 @@ def test_full_edition_holds_what_the_partnership_keeps(exports: Exports, fmt: st
         # The outcome note, and that the sender was answered, are in the full record only.
         assert "Kiwioutcome" in text
         assert "cknowledged" in " ".join(text.split())
+        if fmt != "json":  # the audit log names it in words, and which concern
+            assert "Concern acknowledged" in " ".join(text.split())
         assert "OFFICIAL-SENSITIVE" in text
         assert "lead@example.org" in text
     for name in ("Marigold", "Thaddeus"):

@@ -76,6 +76,8 @@ AUDIT_LABELS: Final[dict[str, str]] = {
     "moderate.hide": "Card hidden",
     "moderate.show": "Card shown again",
     "moderate.redact": "Card redacted",
+    "concern.acknowledge": "Concern acknowledged (its sender was told)",
+    "concern.note": "Concern outcome noted",
 }
 STATUS_TEXT: Final[dict[str, str]] = {
     "draft": "not started",
@@ -773,6 +775,11 @@ def _log_entry(source: Source, entry: AuditEntry, items: dict[int, CardItem]) ->
     if isinstance(card_id, int) and card_id in items:
         item = items[card_id]
         words = f"Card {item.number} ({item.phase}): {_snippet(item.text)}"
+    concern_id = detail.pop("concern_id", None)
+    numbers = {c.id: n for n, c in enumerate(source.concerns, start=1)}
+    if concern_id in numbers:
+        # Numbered as in "Concerns raised", the partnership section's list.
+        words = f"Concern {numbers[concern_id]}"
     if detail:
         extra = ", ".join(f"{k} {v}" for k, v in sorted(detail.items()))
         words = f"{words}; {extra}" if words else extra
