@@ -206,6 +206,10 @@ class Concern(SQLModel, table=True):
     participant_id: int | None = Field(default=None, foreign_key="participant.id")
     text: str
     created_at: datetime = Field(default_factory=utcnow)
+    # When a facilitator told the sender "seen, I will talk to you" (null: not yet answered).
+    acknowledged_at: datetime | None = None
+    # What was done about it, for the full record only.
+    outcome: str = Field(default="", max_length=2000)
 
 
 class Event(SQLModel, table=True):

@@ -21,7 +21,7 @@ from app.review import rules
 from app.review.errors import CommandError
 from app.review.rooms import normalise_code, room_identity
 from app.review.rules import ROLE_LABELS
-from app.review.views import is_public, round_tallies, tallies_hidden
+from app.review.views import is_public, round_number, round_tallies, tallies_hidden
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 TEMPLATES.env.add_extension("jinja2.ext.i18n")
@@ -135,7 +135,7 @@ async def round_chart(
     runtime = get_runtime(request)
     token = (token or request.cookies.get(SESSION_COOKIE, ""))[:MAX_TOKEN]
 
-    def _items() -> tuple[list[dict[str, Any]], str] | None:
+    def _items() -> tuple[list[dict[str, Any]], str, int] | None:
         with runtime.db.read() as session:
             try:
                 review, identity = room_identity(session, code, token, runtime.secret_key)
@@ -147,6 +147,7 @@ async def round_chart(
             if identity.audience != "facilitator" and tallies_hidden(review, voting):
                 return None
             tallies = round_tallies(session, round_id)
+            number = round_number(session, voting)
             items: list[dict[str, Any]] = []
             if voting.targets == "themes":
                 themes = session.exec(
@@ -165,15 +166,15 @@ async def round_chart(
                     if is_public(c) or (identity.audience == "facilitator" and c.id in tallies)
                 ]
             items.sort(key=lambda item: -int(item["value"]))
-            return items[:MAX_CHART_BARS], voting.phase
+            return items[:MAX_CHART_BARS], voting.phase, number
 
     found = await to_thread.run_sync(_items)
     if found is None:
         return HTMLResponse("", status_code=404)
-    items, phase = found
+    items, phase, number = found
     # Worded here, in the request's language, not in the worker thread.
     phase_label = i18n.gettext(rules.PHASE_LABELS.get(phase, phase))
-    title = i18n._("Votes in round %(round)s, %(phase)s", round=round_id, phase=phase_label)
+    title = i18n._("Votes in round %(round)s, %(phase)s", round=number, phase=phase_label)
     return _render(request, "results.html", items=items, title=title, compact=compact)
 
 

@@ -52,10 +52,11 @@ HIDDEN_TEXT = "Quokkahidden: a story the facilitator hid."
 WITHDRAWN_TEXT = "Wombatwithdrawn: a story its author took back."
 HELD_TEXT = "Numbatheld: ring the family on 07700 900123 tonight."
 CONCERN_TEXT = "Bilbyconcern: I am worried about what was said at table two."
+OUTCOME_TEXT = "Kiwioutcome: we talked at the break and the school's lead will follow it up."
 PRE_REDACTION = "Dingooriginal worked with Kestrel Lane school every single day."
 REDACTED_TEXT = "A teacher worked with the family every single day."
 HOSTILE = "<script>alert('x')</script> =cmd|' /C calc'!A0 and @SUM(1+1)"
-SECRETS = ("Quokkahidden", "Wombatwithdrawn", "Numbatheld", "Bilbyconcern")
+SECRETS = ("Quokkahidden", "Wombatwithdrawn", "Numbatheld", "Bilbyconcern", "Kiwioutcome")
 REAL_NAME = "Jadeprivate"  # on the keep-out list; never stored, never exported
 
 
@@ -158,6 +159,12 @@ def build_review(db: Database, facilitator_id: int, *, close: bool = True) -> Bu
     _do(db, people["parent_carer"], type="withdraw", card_id=withdrawn)
     _do(db, fac, type="moderate", card_id=redacted, action="redact", text=REDACTED_TEXT)
     _do(db, people["child"], type="raise_concern", text=CONCERN_TEXT)
+    with db.read() as session:
+        from app.models import Concern
+
+        concern_id = session.exec(select(Concern.id).where(Concern.review_id == rid)).one()
+    _do(db, fac, type="acknowledge_concern", concern_id=concern_id)
+    _do(db, fac, type="note_concern", concern_id=concern_id, outcome=OUTCOME_TEXT)
     for who in ("police", "health", "child"):
         _do(db, people[who], type="appreciate", card_id=ids[0])
     _do(db, fac, type="add_theme", name="Trusted relationships", phase="discover")
@@ -348,6 +355,11 @@ def test_full_edition_holds_what_the_partnership_keeps(exports: Exports, fmt: st
         assert secret in text, f"{fmt}: {secret} missing from the full edition"
     if fmt != "csv":  # the CSV is one row per card: concerns and the cover are not cards
         assert "Bilbyconcern" in text
+        # The outcome note, and that the sender was answered, are in the full record only.
+        assert "Kiwioutcome" in text
+        assert "cknowledged" in " ".join(text.split())
+        if fmt != "json":  # the audit log names it in words, and which concern
+            assert "Concern acknowledged" in " ".join(text.split())
         assert "OFFICIAL-SENSITIVE" in text
         assert "lead@example.org" in text
     for name in ("Marigold", "Thaddeus"):
@@ -432,6 +444,29 @@ def test_json_is_complete_and_versioned(exports: Exports) -> None:
     public = json.loads(exports.data("json", "public"))
     assert "data" not in public
     assert public["record"]["concerns"] == []
+
+
+@pytest.mark.parametrize("fmt", ["md", "html", "pdf", "docx"])
+def test_a_theme_voted_on_through_its_cards_reads_right(exports: Exports, fmt: str) -> None:
+    # The design theme took no votes itself and three through its cards: no "0 votes for
+    # the theme", and every count is in its own singular or plural.
+    text = " ".join(exports.text(fmt, "public").split())
+    if fmt in ("html", "pdf"):  # Markdown and Word show Design as a ranked table instead
+        assert "3 votes for its cards" in text
+    assert "0 votes for the theme" not in text
+    assert "for the theme · 3 for its cards" not in text
+    assert "1 contributions" not in text
+
+
+def test_a_theme_s_counts_leave_out_none_and_agree_in_number() -> None:
+    from app.export.record import ThemeBlock
+
+    def tally(votes: int, card_votes: int, cards: int) -> list[str]:
+        return ThemeBlock("T", votes, card_votes, [None] * cards).tally  # type: ignore[list-item]
+
+    assert tally(0, 8, 3) == ["8 votes for its cards", "3 contributions"]
+    assert tally(1, 1, 1) == ["1 vote for the theme", "1 vote for its cards", "1 contribution"]
+    assert tally(0, 0, 2) == ["2 contributions"]
 
 
 def test_record_ranks_themes_by_votes(exports: Exports) -> None:

@@ -320,6 +320,8 @@ def _minimal(kind: str, review: dict[str, Any]) -> dict[str, Any]:
         "vote": {"target_id": 1},
         "unvote": {"target_id": 1},
         "raise_concern": {"text": "x"},
+        "acknowledge_concern": {"concern_id": 1},
+        "note_concern": {"concern_id": 1, "outcome": "x"},
         "set_phase": {"phase": "dream"},
         "set_prompt": {"prompt_id": p},
         "add_prompt": {"phase": "dream", "text": "x"},

@@ -356,7 +356,7 @@ def _close_long_ago(
         json={"terms": [{"term": "Jade", "replacement": "Mum"}]},
         headers=fac,
     )
-    send(client, review["code"], fac, {"type": "close"})
+    send(client, review["code"], fac, {"type": "close", "confirm": True})
     with db.write() as session:
         row = session.get(Review, review["id"])
         assert row is not None

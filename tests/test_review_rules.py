@@ -103,7 +103,11 @@ def test_status_moves_draft_live_paused_live_closed(room: Room) -> None:
     room.ok(phone, type="raise_concern", text="Something I need to tell someone")
     room.refused(room.fac, "conflict", type="pause")
     room.ok(room.fac, type="resume")
-    room.ok(room.fac, type="close")
+    # Nobody has answered the worry yet: closing asks first, and closes when confirmed.
+    message = room.refused(room.fac, "unanswered_concerns", type="close")
+    assert message.startswith("1 private concern has not been answered yet.")
+    assert room.state(room.fac)["review"]["status"] == "live"
+    room.ok(room.fac, type="close", confirm=True)
     room.refused(phone, "closed", type="contribute", prompt_id=room.prompt("discover"), text="z")
     room.refused(room.fac, "closed", type="set_phase", phase="dream")
     # Closed but readable.

@@ -466,6 +466,8 @@ def _command_examples(ids: dict[str, int]) -> dict[str, dict[str, Any]]:
         "vote": {"target_id": card},
         "unvote": {"target_id": card},
         "raise_concern": {"text": "A worry."},
+        "acknowledge_concern": {"concern_id": 1},
+        "note_concern": {"concern_id": 1, "outcome": "We talked at the break."},
         "set_phase": {"phase": "discover"},
         "set_prompt": {"prompt_id": prompt},
         "add_prompt": {"phase": "dream", "text": "Another question?"},

@@ -33,6 +33,7 @@ HTTP_STATUS: Final[dict[str, int]] = {
     "voting_closed": 409,
     "conflict": 409,
     "limit_reached": 409,
+    "unanswered_concerns": 409,
     "unavailable": 503,
     "internal": 500,
 }

@@ -122,6 +122,8 @@ class ConcernData(_Row):
     participant_id: Key | None = None
     text: Annotated[str, MaxLen(rules.MAX_CONCERN_TEXT)]
     created_at: At | None = None
+    acknowledged_at: At | None = None
+    outcome: Annotated[str, MaxLen(rules.MAX_CONCERN_OUTCOME)] = ""
 
 
 class ChangeData(_Row):

@@ -19,7 +19,7 @@ from docx.shared import Mm, Pt, RGBColor
 
 from app.export.outline import SECTION, heading
 from app.export.outline import intro as section_intro
-from app.export.record import CardItem, PhaseSection, Record, held_days
+from app.export.record import CardItem, PhaseSection, Record, contributions, held_days
 from app.i18n import _, ngettext
 
 ACCENT = RGBColor(0x1D, 0x5C, 0x63)
@@ -301,13 +301,7 @@ class _Writer:
         for rank, theme in enumerate(section.themes, start=1):
             self.heading(f"{rank}. {theme.name}", 2)
             self.para(
-                _(
-                    "%(votes)s votes for the theme · %(card_votes)s for its cards · "
-                    "%(cards)s contributions",
-                    votes=theme.votes,
-                    card_votes=theme.card_votes,
-                    cards=len(theme.cards),
-                ),
+                " · ".join(theme.tally),
                 muted=True,
                 size=9,
             )
@@ -406,10 +400,11 @@ class _Writer:
         for day in self.record.timeline:
             self.heading(_("Day %(number)s: %(date)s", number=day.number, date=day.date), 2)
             counts = ", ".join(f"{phase} {n}" for phase, n in day.cards_by_phase)
+            words = contributions(day.cards)
             self.para(
-                _("%(n)s contributions: %(counts)s.", n=day.cards, counts=counts)
+                _("%(contributions)s: %(counts)s.", contributions=words, counts=counts)
                 if counts
-                else _("%(n)s contributions.", n=day.cards),
+                else f"{words}.",
                 muted=True,
             )
             if day.entries:
@@ -425,12 +420,17 @@ class _Writer:
         self.heading(_("Concerns raised"), 2)
         if record.concerns:
             self.table(
-                (_("When"), _("From"), _("Concern")),
+                (_("When"), _("From"), _("Concern"), _("Answer")),
                 [
-                    (f"{c.date}, {c.time}", c.role + (f", {c.name}" if c.name else ""), c.text)
+                    (
+                        f"{c.date}, {c.time}",
+                        c.role + (f", {c.name}" if c.name else ""),
+                        c.text,
+                        c.answer,
+                    )
                     for c in record.concerns
                 ],
-                (35, 35, 100),
+                (30, 30, 70, 40),
             )
         else:
             self.para(_("None."))

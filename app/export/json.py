@@ -136,6 +136,8 @@ def export_data(source: Source) -> ExportData:
                 participant_id=c.participant_id,
                 text=c.text,
                 created_at=c.created_at,
+                acknowledged_at=c.acknowledged_at,
+                outcome=c.outcome,
             )
             for c in source.concerns
         ],

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 
 from app.export.outline import heading
 from app.export.outline import intro as section_intro
-from app.export.record import CardItem, PhaseSection, Record, held_days
+from app.export.record import CardItem, PhaseSection, Record, contributions, held_days
 from app.i18n import _, ngettext
 
 # Characters that could start inline markup anywhere in a line (links, emphasis, code, table
@@ -98,13 +98,7 @@ def _section(lines: list[str], section: PhaseSection, full: bool) -> None:
         lines += [
             f"### {rank}. {md_text(theme.name)}",
             "",
-            _(
-                "%(votes)s votes for the theme; %(card_votes)s for its cards; "
-                "%(cards)s contributions.",
-                votes=theme.votes,
-                card_votes=theme.card_votes,
-                cards=len(theme.cards),
-            ),
+            "; ".join(theme.tally) + ".",
             "",
         ]
         lines += [_card_line(c, full) for c in theme.cards] + [""]
@@ -142,8 +136,7 @@ def render_markdown(record: Record) -> bytes:
     outcome = md_text(p.outcome) or _("Not recorded.")
     lines += [f"> {outcome}", "", "### " + _("Questions used"), ""]
     for q in p.questions:
-        used = _("%(n)s contributions", n=q.cards)
-        lines.append(f"- **{q.phase}:** {md_text(q.text)} ({used})")
+        lines.append(f"- **{q.phase}:** {md_text(q.text)} ({contributions(q.cards)})")
     lines += ["", "### " + _("Method"), "", p.method_intro, ""]
     lines += [f"{i}. **{name}:** {text}" for i, (name, text) in enumerate(p.method, start=1)]
     lines += ["", "### " + _("Ground rules"), ""] + [f"- {rule}" for rule in p.ground_rules] + [""]
@@ -208,6 +201,7 @@ def render_markdown(record: Record) -> bytes:
         for c in record.concerns:
             who = c.role + (f", {c.name}" if c.name else "")
             lines.append(f"- {c.date} {c.time} ({md_text(who)}): {md_text(c.text)}")
+            lines.append(f"  - {md_text(c.answer)}")
         lines += ["", "### " + _("Cards the room did not see"), ""]
         if not record.withheld:
             lines += [_("None."), ""]

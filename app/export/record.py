@@ -294,12 +294,35 @@ class CardItem:
         return _(label) if label is not None else self.status
 
 
+def contributions(n: int) -> str:
+    """'1 contribution', '3 contributions'."""
+    return ngettext("%(n)s contribution", "%(n)s contributions", n) % {"n": n}
+
+
 @dataclass(slots=True)
 class ThemeBlock:
     name: str
     votes: int
     card_votes: int
     cards: list[CardItem]
+
+    @property
+    def tally(self) -> list[str]:
+        """The theme's counts in words, leaving out a count of none ("0 votes for the
+        theme" reads as a verdict): each format joins them with its own separator."""
+        parts = []
+        if self.votes:
+            parts.append(
+                ngettext("%(n)s vote for the theme", "%(n)s votes for the theme", self.votes)
+                % {"n": self.votes}
+            )
+        if self.card_votes:
+            parts.append(
+                ngettext("%(n)s vote for its cards", "%(n)s votes for its cards", self.card_votes)
+                % {"n": self.card_votes}
+            )
+        parts.append(contributions(len(self.cards)))
+        return parts
 
 
 @dataclass(slots=True)
@@ -369,6 +392,23 @@ class ConcernItem:
     name: str
     date: str
     time: str
+    # When a facilitator told the sender it was seen ("" if never), and what was done.
+    acknowledged: str = ""
+    outcome: str = ""
+
+    @property
+    def answer(self) -> str:
+        """Whether and when it was acknowledged, then the outcome note, as one line."""
+        seen = (
+            _("Acknowledged %(when)s.", when=self.acknowledged)
+            if self.acknowledged
+            else _("Not acknowledged.")
+        )
+        return (
+            _("%(seen)s Outcome: %(outcome)s", seen=seen, outcome=self.outcome)
+            if self.outcome
+            else seen
+        )
 
 
 @dataclass(slots=True)
@@ -413,6 +453,14 @@ class Record:
     def sections(self) -> list[PhaseSection]:
         """The four phases, in order."""
         return [self.discover, self.dream, self.design, self.deliver]
+
+
+def _acknowledged(value: datetime | None, raised: datetime) -> str:
+    """When a concern was acknowledged: the time, with the date if it was another day."""
+    if value is None:
+        return ""
+    at = local(value)
+    return f"{at:%H:%M}" if at.date() == raised.date() else f"{long_date(at.date())}, {at:%H:%M}"
 
 
 def local(value: datetime) -> datetime:
@@ -612,6 +660,8 @@ def build_record(source: Source, edition: str = "full") -> Record:
                     name=author.name if author else "",
                     date=long_date(at.date()),
                     time=f"{at:%H:%M}",
+                    acknowledged=_acknowledged(concern.acknowledged_at, at),
+                    outcome=concern.outcome,
                 )
             )
         audit_log = [_log_entry(source, a, items) for a in source.audit]
@@ -775,6 +825,11 @@ def _log_entry(source: Source, entry: AuditEntry, items: dict[int, CardItem]) ->
             phase=item.phase_name.lower(),
             start=_snippet(item.text),
         )
+    concern_id = detail.pop("concern_id", None)
+    numbers = {c.id: n for n, c in enumerate(source.concerns, start=1)}
+    if concern_id in numbers:
+        # Numbered as in "Concerns raised", the partnership section's list.
+        words = _("Concern %(n)s", n=numbers[concern_id])
     if detail:
         extra = ", ".join(f"{k} {v}" for k, v in sorted(detail.items()))
         words = f"{words}; {extra}" if words else extra

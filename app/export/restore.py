@@ -395,7 +395,7 @@ class _Writer:
                 count=v[3],
             ),
         )
-        self._fill(
+        concerns = self._map(
             data.concerns,
             lambda concern: Concern(
                 review_id=rid,
@@ -404,6 +404,8 @@ class _Writer:
                 else people[concern.participant_id],
                 text=concern.text,
                 created_at=_at(concern.created_at),
+                acknowledged_at=concern.acknowledged_at,
+                outcome=concern.outcome,
             ),
         )
         # The review as it will be once visible (its events carry this header).
@@ -459,7 +461,7 @@ class _Writer:
             )
 
         self._fill(list(enumerate(data.changes, start=1)), _change)
-        self._fill(data.audit, lambda entry: _imported_audit(rid, entry, cards))
+        self._fill(data.audit, lambda entry: _imported_audit(rid, entry, cards, concerns))
 
         # Last: the real join code and the team, which make the review visible.
         with self.db.write() as session:
@@ -468,11 +470,15 @@ class _Writer:
             audit(session, rid)
 
 
-def _imported_audit(review_id: int, entry: AuditData, cards: dict[int, int]) -> AuditEntry:
+def _imported_audit(
+    review_id: int, entry: AuditData, cards: dict[int, int], concerns: dict[int, int]
+) -> AuditEntry:
     """An audit entry from the file: marked imported, tied to no account."""
     detail = dict(entry.detail)
     if isinstance(detail.get("card_id"), int):
         detail["card_id"] = cards.get(detail["card_id"])
+    if isinstance(detail.get("concern_id"), int):
+        detail["concern_id"] = concerns.get(detail["concern_id"])
     detail["imported"] = True
     if entry.facilitator:
         detail["recorded_by"] = entry.facilitator[:254]

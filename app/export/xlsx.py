@@ -15,7 +15,7 @@ import xlsxwriter
 
 from app.export.outline import heading
 from app.export.outline import intro as section_intro
-from app.export.record import CardItem, PhaseSection, Record, held_days, phase_title
+from app.export.record import CardItem, PhaseSection, Record, contributions, held_days, phase_title
 from app.i18n import _
 
 ACCENT = "#1D5C63"
@@ -357,7 +357,11 @@ class _Book:
         rows: list[list[Cell]] = []
         for day in self.record.timeline:
             counts = ", ".join(f"{p} {n}" for p, n in day.cards_by_phase)
-            summary = _("%(n)s contributions: %(counts)s", n=day.cards, counts=counts)
+            summary = _(
+                "%(contributions)s: %(counts)s",
+                contributions=contributions(day.cards),
+                counts=counts,
+            )
             rows.append([day.number, day.date, "", summary])
             rows += [[day.number, day.date, e.time, e.text] for e in day.entries]
         self.table(ws, 2, (_("Day"), _("Date"), _("Time"), _("What happened")), rows)
@@ -411,15 +415,20 @@ class _Book:
 
     def partnership(self) -> None:
         record = self.record
-        ws = self.sheet(_("Concerns"), (22, 26, 90))
+        ws = self.sheet(_("Concerns"), (22, 26, 90, 50))
         self.title(ws, "partnership")
         ws.write_string(2, 0, _("Concerns raised"), self.f_h2)
         self.table(
             ws,
             3,
-            (_("When"), _("From"), _("Concern")),
+            (_("When"), _("From"), _("Concern"), _("Answer")),
             [
-                (f"{c.date}, {c.time}", c.role + (f", {c.name}" if c.name else ""), c.text)
+                (
+                    f"{c.date}, {c.time}",
+                    c.role + (f", {c.name}" if c.name else ""),
+                    c.text,
+                    c.answer,
+                )
                 for c in record.concerns
             ],
         )

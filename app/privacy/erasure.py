@@ -71,6 +71,7 @@ def erase_participant(
     ).all()
     for concern in concerns:
         concern.text = ""
+        concern.outcome = ""
         session.add(concern)
     card_ids = sorted(c.id for c in cards if c.id is not None)
     concern_ids = sorted(c.id for c in concerns if c.id is not None)

@@ -22,6 +22,7 @@ from app.models import (
 from app.review import commands as c
 from app.review import log
 from app.review.cards import appreciate, contribute, edit, moderate, raise_concern, withdraw
+from app.review.concerns import acknowledge_concern, note_concern
 from app.review.context import Context, Outcome
 from app.review.errors import CommandError
 from app.review.identity import Identity
@@ -104,6 +105,8 @@ HANDLERS: dict[str, Callable[[Context, Any], None]] = {
     "vote": vote,
     "unvote": vote,
     "raise_concern": raise_concern,
+    "acknowledge_concern": acknowledge_concern,
+    "note_concern": note_concern,
     "set_phase": set_phase,
     "set_prompt": set_prompt,
     "add_prompt": add_prompt,

@@ -43,6 +43,8 @@ class Action(StrEnum):
     TEAM_ACCOUNT_REMOVED = "team.account_removed"
     FACILITATOR_REMOVE = "facilitator.remove"
     SCREEN_NEW_LINK = "screen.new_link"
+    CONCERN_ACKNOWLEDGE = "concern.acknowledge"
+    CONCERN_NOTE = "concern.note"
 
 
 # What each action is called, wherever a person reads the log.
@@ -69,6 +71,8 @@ LABELS: Final[dict[Action, str]] = {
     Action.TEAM_ACCOUNT_REMOVED: N_("A co-facilitator left the team: their account was removed"),
     Action.FACILITATOR_REMOVE: N_("Removed a facilitator's account"),
     Action.SCREEN_NEW_LINK: N_("Made a new projector link (the old one no longer works)"),
+    Action.CONCERN_ACKNOWLEDGE: N_("Acknowledged a private concern (its sender was told)"),
+    Action.CONCERN_NOTE: N_("Wrote the outcome of a private concern"),
 }
 
 

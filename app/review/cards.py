@@ -213,6 +213,9 @@ def moderate(ctx: Context, cmd: c.Moderate) -> None:
         if cmd.owner is not None:
             card.owner = cmd.owner
         card.redacted = True
+        # Screening's reason ("it seems to contain a phone number") no longer holds: the
+        # author's phone says the words were changed, and that the card waits to be checked.
+        card.hold_reason = ""
     card.updated_at = utcnow()
     ctx.session.add(card)
     ctx.audit(Action(f"moderate.{cmd.action}"), card_id=card.id)

@@ -21,6 +21,7 @@ from app.review.errors import CommandError
 from app.review.fields import (
     CardText,
     CaseRef,
+    ConcernOutcome,
     ConcernText,
     Outcome,
     Owner,
@@ -83,6 +84,21 @@ class Unvote(_Command):
 class RaiseConcern(_Command):
     type: Literal["raise_concern"]
     text: ConcernText
+
+
+class AcknowledgeConcern(_Command):
+    """Tell a concern's sender, privately, that a facilitator has seen it."""
+
+    type: Literal["acknowledge_concern"]
+    concern_id: Id
+
+
+class NoteConcern(_Command):
+    """Write (or clear, with "") what was done about a concern: for the full record only."""
+
+    type: Literal["note_concern"]
+    concern_id: Id
+    outcome: ConcernOutcome
 
 
 class SetPhase(_Command):
@@ -195,6 +211,8 @@ class Resume(_Command):
 
 class Close(_Command):
     type: Literal["close"]
+    # Close although some private concerns have not been acknowledged yet.
+    confirm: bool = False
 
 
 Command = Annotated[
@@ -205,6 +223,8 @@ Command = Annotated[
     | VoteCmd
     | Unvote
     | RaiseConcern
+    | AcknowledgeConcern
+    | NoteConcern
     | SetPhase
     | SetPrompt
     | AddPrompt

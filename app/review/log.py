@@ -199,6 +199,8 @@ def _scrub(value: Any, participant_id: int, card_ids: set[int], concern_ids: set
     concern = out.get("concern")
     if isinstance(concern, dict) and concern.get("id") in concern_ids:
         out["concern"] = {**concern, "text": ""}
+        if "outcome" in concern:
+            out["concern"]["outcome"] = ""
         out["concern"].pop("name", None)
     person = out.get("participant")
     if isinstance(person, dict) and person.get("id") == participant_id:

@@ -29,6 +29,11 @@ ALLOWED_WHILE_NOT_LIVE = frozenset({"withdraw", "raise_concern"})
 PARTICIPANT_ONLY = frozenset({"appreciate", "vote", "unvote", "raise_concern"})
 
 
+# What a facilitator may still do once the review has closed: answering a concern cannot
+# wait for the next review, and its outcome belongs in the record.
+ALLOWED_WHEN_CLOSED = frozenset({"acknowledge_concern", "note_concern"})
+
+
 def check_rights(identity: Identity, kind: str) -> None:
     if identity.audience == "screen":
         raise CommandError("forbidden", N_("The screen is read-only."))
@@ -40,6 +45,8 @@ def check_rights(identity: Identity, kind: str) -> None:
 
 def check_status(review: Review, identity: Identity, kind: str) -> None:
     if review.status == "closed":
+        if identity.audience == "facilitator" and kind in ALLOWED_WHEN_CLOSED:
+            return
         raise CommandError("closed", N_("This review has closed; nothing more can be added."))
     if identity.audience != "participant":
         return

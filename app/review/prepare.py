@@ -25,6 +25,7 @@ FREE_TEXT: dict[str, tuple[str, ...]] = {
     "contribute": ("text", "owner"),
     "edit": ("text", "owner"),
     "raise_concern": ("text",),
+    "note_concern": ("outcome",),
     "add_prompt": ("text",),
     "add_theme": ("name",),
     "rename_theme": ("name",),

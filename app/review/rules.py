@@ -75,6 +75,7 @@ DEFAULT_PROMPTS: Final[dict[str, tuple[str, ...]]] = {
 # Limits, in characters unless named otherwise (docs/protocol.md lists them all).
 MAX_CARD_TEXT: Final = 4000
 MAX_CONCERN_TEXT: Final = 4000
+MAX_CONCERN_OUTCOME: Final = 2000
 MAX_NAME: Final = 40
 MAX_TABLE: Final = 20
 MAX_THEME_NAME: Final = 120

@@ -14,6 +14,7 @@ from app.models import (
 )
 from app.review import commands as c
 from app.review.audit import Action
+from app.review.concerns import unanswered_concerns
 from app.review.context import Context
 from app.review.errors import CommandError
 from app.review.views import (
@@ -118,6 +119,22 @@ def transition(ctx: Context, cmd: c.Start | c.Pause | c.Resume | c.Close) -> Non
         review.status, review.pause_message = "live", ""
         changed.append("pause_message")
     else:
+        waiting = 0 if cmd.confirm else unanswered_concerns(ctx)
+        if waiting:
+            # Closing ends the room: someone who raised a concern would hear nothing back.
+            raise CommandError(
+                "unanswered_concerns",
+                N_(
+                    "1 private concern has not been answered yet. Close anyway? "
+                    "Send close again with confirm: true."
+                )
+                if waiting == 1
+                else N_(
+                    "%(n)s private concerns have not been answered yet. Close anyway? "
+                    "Send close again with confirm: true."
+                ),
+                n=waiting,
+            )
         review.status, review.closed_at = "closed", now
         review.timer_ends_at = review.timer_seconds = None
         for voting in ctx.session.exec(

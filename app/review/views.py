@@ -87,10 +87,28 @@ def theme_view(theme: Theme) -> dict[str, Any]:
     return {"id": theme.id, "phase": theme.phase, "name": theme.name}
 
 
-def round_view(voting: VotingRound, tallies: dict[int, int] | None) -> dict[str, Any]:
-    """A voting round; `tallies` is None where the audience may not see them yet."""
+def round_number(session: Session, voting: VotingRound) -> int:
+    """The round's place in its review, from 1 (ids run across every review)."""
+    return int(
+        session.exec(
+            select(func.count())
+            .select_from(VotingRound)
+            .where(
+                VotingRound.review_id == voting.review_id,
+                col(VotingRound.id) <= voting.id,
+            )
+        ).one()
+    )
+
+
+def round_view(voting: VotingRound, tallies: dict[int, int] | None, number: int) -> dict[str, Any]:
+    """A voting round; `tallies` is None where the audience may not see them yet.
+
+    `number` is the round's place in the review (1, 2, ...): what people call it.
+    """
     return {
         "id": voting.id,
+        "number": number,
         "phase": voting.phase,
         "targets": voting.targets,
         "budget": voting.budget,
@@ -155,16 +173,21 @@ def participant_view(participant: Participant, review: Review, *, audience: str)
 
 
 def concern_view(concern: Concern, author: Participant | None, *, audience: str) -> dict[str, Any]:
-    """A concern: the whole of it to facilitators, the text alone to its author."""
+    """A concern: the whole of it to facilitators; to its author, its text and whether seen.
+
+    The outcome note is the facilitators' own: its author never receives it.
+    """
     view: dict[str, Any] = {
         "id": concern.id,
         "text": concern.text,
         "created_at": iso(concern.created_at),
+        "acknowledged_at": iso(concern.acknowledged_at),
     }
     if audience == "facilitator":
         view["participant_id"] = concern.participant_id
         view["role"] = author.role if author else None
         view["name"] = author.name if author else ""
+        view["outcome"] = concern.outcome
     return view
 
 
@@ -212,12 +235,18 @@ def snapshot(session: Session, review: Review, identity: Identity) -> dict[str, 
         author = participants.get(card.participant_id) if card.participant_id else None
         visible_cards.append(card_view(card, review, author, audience=audience, mine=mine))
     rounds = []
-    for voting in session.exec(
-        select(VotingRound).where(VotingRound.review_id == review.id).order_by(col(VotingRound.id))
+    for number, voting in enumerate(
+        session.exec(
+            select(VotingRound)
+            .where(VotingRound.review_id == review.id)
+            .order_by(col(VotingRound.id))
+        ),
+        start=1,
     ):
         assert voting.id is not None
         show = audience == "facilitator" or not tallies_hidden(review, voting)
-        rounds.append(round_view(voting, round_tallies(session, voting.id) if show else None))
+        tallies = round_tallies(session, voting.id) if show else None
+        rounds.append(round_view(voting, tallies, number))
     state: dict[str, Any] = {
         "review": review_header(review, audience=audience),
         "prompts": [

@@ -15,8 +15,10 @@ from app.models import (
 from app.review import commands as c
 from app.review.context import Context
 from app.review.errors import CommandError
+from app.review.rules import PHASE_LABELS
 from app.review.views import (
     is_public,
+    round_number,
     round_tallies,
     round_view,
     setting,
@@ -100,16 +102,31 @@ def vote(ctx: Context, cmd: c.VoteCmd | c.Unvote) -> None:
 def open_voting(ctx: Context, cmd: c.OpenVoting) -> None:
     if ctx.open_round() is not None:
         raise CommandError("conflict", N_("A voting round is already open; close it first."))
+    phase = cmd.phase or ctx.review.phase
+    if cmd.targets == "themes":
+        themes = ctx.session.exec(
+            select(func.count())
+            .select_from(Theme)
+            .where(Theme.review_id == ctx.review.id, Theme.phase == phase)
+        ).one()
+        if not themes:
+            # Phones would open an empty list: say what is missing instead.
+            raise CommandError(
+                "conflict",
+                N_("There are no themes in %(phase)s yet. Add a theme, or vote on cards instead."),
+                phase=PHASE_LABELS[phase],
+            )
     voting = VotingRound(
         review_id=ctx.review_id,
-        phase=cmd.phase or ctx.review.phase,
+        phase=phase,
         targets=cmd.targets,
         budget=cmd.budget or int(setting(ctx.review, "vote_budget")),
     )
     ctx.session.add(voting)
     ctx.session.flush()
-    view = round_view(voting, {})
-    hidden_view = round_view(voting, None if tallies_hidden(ctx.review, voting) else {})
+    number = round_number(ctx.session, voting)
+    view = round_view(voting, {}, number)
+    hidden_view = round_view(voting, None if tallies_hidden(ctx.review, voting) else {}, number)
     ctx.emit("voting.opened", {"round": view}, public=("voting.opened", {"round": hidden_view}))
 
 
@@ -131,10 +148,12 @@ def close_voting(ctx: Context, cmd: c.CloseVoting) -> None:
     assert voting.id is not None
     tallies = round_tallies(ctx.session, voting.id)
     hidden = tallies_hidden(ctx.review, voting)
+    number = round_number(ctx.session, voting)
+    public = round_view(voting, None if hidden else tallies, number)
     ctx.emit(
         "voting.closed",
-        {"round": round_view(voting, tallies)},
-        public=("voting.closed", {"round": round_view(voting, None if hidden else tallies)}),
+        {"round": round_view(voting, tallies, number)},
+        public=("voting.closed", {"round": public}),
     )
 
 
@@ -145,5 +164,6 @@ def reveal(ctx: Context, cmd: c.Reveal) -> None:
     voting.status, voting.revealed_at = "revealed", now
     ctx.session.add(voting)
     assert voting.id is not None
-    payload = {"round": round_view(voting, round_tallies(ctx.session, voting.id))}
+    tallies = round_tallies(ctx.session, voting.id)
+    payload = {"round": round_view(voting, tallies, round_number(ctx.session, voting))}
     ctx.emit("voting.revealed", payload, public=("voting.revealed", payload))

@@ -211,7 +211,7 @@ _OWN_CARDS = (
     .order_by(_card.c.id)
 )
 _OWN_CONCERNS = (
-    select(_concern.c.id, _concern.c.text, _concern.c.created_at)
+    select(_concern.c.id, _concern.c.text, _concern.c.created_at, _concern.c.acknowledged_at)
     .where(
         _concern.c.review_id == bindparam("review_id"),
         _concern.c.participant_id == bindparam("me"),

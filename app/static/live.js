@@ -424,6 +424,15 @@ export function applyEvent(state, frame) {
         if (!state.concerns.some((c) => c.id === d.concern.id)) state.concerns.push(d.concern);
       }
       break;
+    case "concern.updated":
+      // Acknowledged or noted: facilitators, and the sender's own phone (acknowledged only).
+      if (d.concern) {
+        state.concerns = state.concerns || [];
+        const i = state.concerns.findIndex((c) => c.id === d.concern.id);
+        if (i >= 0) state.concerns[i] = { ...state.concerns[i], ...d.concern };
+        else state.concerns.push(d.concern);
+      }
+      break;
     default:
       break;
   }

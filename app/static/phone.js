@@ -22,6 +22,8 @@ const ui = {
   voteTargets: $("vote-targets"), mine: $("mine"), mineEmpty: $("mine-empty"), others: $("others"),
   othersEmpty: $("others-empty"), concernForm: $("concern-form"), concernText: $("concern-text"),
   concernStatus: $("concern-status"),
+  talkBar: $("talk-bar"), talkOpen: $("talk-open"), talkSheet: $("talk-sheet"), talkSeen: $("talk-seen"),
+  talkList: $("talk-list"),
 };
 
 let auth = store.get(AUTH_KEY);
@@ -32,11 +34,15 @@ let offset = 0;
 let outbox = [];
 let editing = null; // {id, text}
 let confirming = null; // card id awaiting "yes, withdraw"
+let lastSent = 0; // when this phone last sent a card: a second tap on Send is not a mistake
+let hintTimer = null;
 const known = new Set(); // card ids already seen, to announce only new ones
 
 // ---- join -------------------------------------------------------------------------------
 
 function showJoin() {
+  ui.talkBar.hidden = true;
+  if (ui.talkSheet.open) ui.talkSheet.close();
   ui.joinView.hidden = false;
   ui.roomView.hidden = true;
   ui.holdView.hidden = true;
@@ -230,12 +236,21 @@ function personal(frame) {
     round[String(d.target_id)] = d.mine;
   } else if (frame.kind === "appreciation.added" && d.mine) {
     me.appreciated = [...(me.appreciated || []), d.card_id];
+  } else if (frame.kind === "appreciation.added" && isMine(d.card_id)) {
+    // Only this phone knows the card is its own: it alone says so, never saying who.
+    announce(ui.announcer, t("Someone appreciated your card."));
+  } else if (frame.kind === "concern.updated" && d.concern && d.concern.acknowledged_at) {
+    announce(ui.announcer, t("The facilitator has seen your message and will talk to you."));
   } else if (frame.kind === "card.added" && d.card && !d.card.mine && !known.has(d.card.id)) {
     announce(ui.announcer, d.card.role === "facilitator" || !ROLE_WORDS[d.card.role]
       ? t("New card from the facilitator.")
       : t("New card from %(role)s.", { role: roleWord(d.card.role) }));
   }
   if (d.card) known.add(d.card.id);
+}
+
+function isMine(cardId) {
+  return state.cards.some((c) => c.id === cardId && c.mine);
 }
 
 function roleWord(role) {
@@ -253,6 +268,7 @@ ROLE_WORDS.facilitator = t("the facilitator");
 function render() {
   if (!state) return;
   const review = state.review;
+  renderTalk();
   const held = holdFor(review);
   ui.holdView.hidden = !held;
   ui.roomView.hidden = Boolean(held);
@@ -277,6 +293,32 @@ function render() {
     renderVoting();
   });
 }
+
+// ---- talking privately to the facilitator ------------------------------------------------
+// One tap away in every state but the close: live, paused, blanked, voting, not started.
+
+function renderTalk() {
+  const open = state.review.status !== "closed";
+  ui.talkBar.hidden = !open;
+  if (!open && ui.talkSheet.open) ui.talkSheet.close();
+  const concerns = state.concerns || [];
+  const newest = concerns[concerns.length - 1];
+  ui.talkSeen.hidden = !(newest && newest.acknowledged_at);
+  $("talk-list-title").hidden = concerns.length === 0;
+  ui.talkList.replaceChildren(...[...concerns].reverse().map((c) => el("li", {},
+    el("div", { class: "text", text: c.text }),
+    el("div", { class: c.acknowledged_at ? "meta seen" : "meta", text: c.acknowledged_at
+      ? t("The facilitator has seen this and will talk to you.")
+      : t("Sent. Only the facilitator will see it.") }))));
+}
+
+ui.talkOpen.addEventListener("click", () => {
+  // What was sent is listed below the form; the last "Sent." would read as if about nothing.
+  if (!ui.concernText.value) ui.concernStatus.textContent = "";
+  if (!ui.talkSheet.open) ui.talkSheet.showModal();
+  ui.concernText.focus();
+});
+$("talk-close").addEventListener("click", () => ui.talkSheet.close());
 
 function holdFor(review) {
   if (review.status === "closed") {
@@ -380,6 +422,10 @@ function ownCard(card) {
     li.append(el("p", { class: "meta", text: card.hold_reason || t("The facilitator checks each card before it goes on the screen.") }));
   }
   if (card.redacted) li.append(el("p", { class: "meta", text: t("The facilitator changed some words to keep people safe.") }));
+  if (card.appreciations > 0) {
+    const n = card.appreciations;
+    li.append(el("p", { class: "mine-appreciated", text: nt("Someone appreciated your card.", "%(n)s people appreciated your card.", n, { n }) }));
+  }
   const actions = el("div", { class: "actions" });
   if (phaseOpen) {
     actions.append(el("button", { type: "button", class: "secondary small", "data-key": `change-${card.id}`,
@@ -498,21 +544,36 @@ ui.due.value = draft.due || "";
 updateCount();
 for (const input of [ui.text, ui.owner, ui.due]) input.addEventListener("input", saveDraft);
 
+/** A short hint under the composer that goes by itself, or as soon as they type. */
+function composerHint(text) {
+  ui.composerError.textContent = text;
+  ui.composerError.hidden = false;
+  clearTimeout(hintTimer);
+  hintTimer = setTimeout(clearComposerHint, 6000);
+}
+
+function clearComposerHint() {
+  clearTimeout(hintTimer);
+  ui.composerError.hidden = true;
+  ui.composerError.textContent = "";
+}
+ui.text.addEventListener("input", clearComposerHint);
+
 ui.composer.addEventListener("submit", (event) => {
   event.preventDefault();
-  ui.composerError.hidden = true;
+  clearComposerHint();
   const text = ui.text.value.trim();
   if (!text) {
-    ui.composerError.textContent = t("Write something first.");
-    ui.composerError.hidden = false;
+    // The second tap of a double tap on Send: the card went with the first one.
+    if (Date.now() - lastSent < 5000) return;
+    composerHint(t("Write something first."));
     ui.text.focus();
     return;
   }
   if (text.length > MAX) {
-    ui.composerError.textContent = t("That is %(n)s characters; a card can hold %(max)s. Please shorten it.", {
+    composerHint(t("That is %(n)s characters; a card can hold %(max)s. Please shorten it.", {
       n: text.length, max: MAX,
-    });
-    ui.composerError.hidden = false;
+    }));
     return;
   }
   const command = { type: "contribute", prompt_id: state.review.prompt_id, text };
@@ -521,6 +582,7 @@ ui.composer.addEventListener("submit", (event) => {
     if (ui.due.value) command.due = ui.due.value;
   }
   room.send(command);
+  lastSent = Date.now();
   ui.text.value = "";
   ui.owner.value = "";
   ui.due.value = "";
@@ -539,6 +601,7 @@ ui.concernForm.addEventListener("submit", (event) => {
   room.send({ type: "raise_concern", text });
   ui.concernText.value = "";
   ui.concernStatus.textContent = t("Sending…");
+  renderTalk();
 });
 
 if (auth && auth.token) start();

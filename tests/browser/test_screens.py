@@ -228,14 +228,17 @@ def test_a_whole_review_with_facilitator_projector_and_three_phones(
     phones[0].screenshot(path=str(artifacts / "phone-deliver-390.png"), full_page=True)
 
     # A private concern reaches the facilitator only.
-    phones[2].locator("summary", has_text="Raise a concern privately").click()
+    phones[2].get_by_role("button", name="Talk privately to the facilitator").click()
     phones[2].get_by_label("Your concern").fill("I need to talk to someone about what was said.")
     phones[2].get_by_role("button", name="Send to the facilitator").click()
     expect(phones[2].locator("#concern-status")).to_have_text(
         "Sent. Only the facilitator will see it."
     )
+    phones[2].get_by_role("button", name="Close", exact=True).click()
     expect(console.locator("#concerns")).to_contain_text("I need to talk to someone")
     expect(projector.locator("body")).not_to_contain_text("I need to talk")
+    console.get_by_role("button", name="Acknowledge: tell them you have seen it").click()
+    expect(phones[2].locator("#talk-seen")).to_be_visible()
 
     # Lock, pause with a message, blank, close.
     console.get_by_role("button", name="Close input").click()

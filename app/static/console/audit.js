@@ -5,7 +5,7 @@ import { $ } from "../dom.js";
 import { api, problem } from "../http.js";
 import { ctx } from "./state.js";
 import { FORMAT_WORDS } from "./exports.js";
-import { counted } from "./words.js";
+import { WHEN, counted } from "./words.js";
 
 // What each action is called comes from the server (the entry's `label`, the same table the
 // record's exports use: app/review/audit.py). The console adds only the particulars it knows:
@@ -44,8 +44,6 @@ function cardWords(id) {
   const start = text.length > 48 ? `${text.slice(0, 48).trim()}…` : text;
   return t("card %(id)s: “%(start)s”", { id, start });
 }
-
-const WHEN = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", second: "2-digit" });
 
 function auditWhat(entry) {
   const label = entry.label || entry.action.replace(/[._]/g, " ");

@@ -7,7 +7,7 @@ import { t } from "../i18n.js";
 import { $ } from "../dom.js";
 import { api } from "../http.js";
 import { ctx, paint, refresh, repaint, repaintFor, toast } from "./state.js";
-import "./steer.js";
+import { askBeforeClosing } from "./steer.js";
 import "./presence.js";
 import "./voting.js";
 import "./cards.js";
@@ -69,7 +69,7 @@ async function boot() {
       if (frame.kind === "card.added" && frame.data.card && frame.data.card.status === "held") {
         announce($("announcer"), t("A new card is waiting for you."));
       } else if (frame.kind === "concern.raised") {
-        announce($("announcer"), t("A private concern has been raised."));
+        announce($("announcer"), t("A private concern has been raised. It stays at the top until you acknowledge it."));
       } else if (frame.kind === "participant.erased") {
         // Erasure rewrites that person's cards and concerns: take the room afresh.
         refresh();
@@ -86,12 +86,17 @@ async function boot() {
       toast(t("Saved"));
       // Moderation and closing are audited: show them in the log without a manual refresh.
       const type = item && item.command ? item.command.type : "";
-      if (type === "moderate" || type === "close") loadAuditSoon();
+      if (type === "moderate" || type === "close" || type.endsWith("_concern")) loadAuditSoon();
       // A redaction, a hidden card or a new title changes what the public edition holds.
       if (type === "moderate" || type === "update_review") checkPublicEdition();
       if (type === "update_review") $("details-status").textContent = t("Saved. The room sees the case reference.");
     },
     onError: (item, frame) => {
+      if (frame.code === "unanswered_concerns") {
+        // A concern came in after the question was asked: ask again, saying so.
+        askBeforeClosing();
+        return;
+      }
       toast(frame.message, true);
       if (item && item.command && item.command.type === "update_review") $("details-status").textContent = frame.message;
     },

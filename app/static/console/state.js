@@ -66,7 +66,8 @@ export const PANELS_FOR = {
   "timer.started": ["timer"],
   "timer.stopped": ["timer"],
   "participant.joined": ["presence", "erase"],
-  "concern.raised": ["concerns", "erase"],
+  "concern.raised": ["concerns", "erase", "status"],
+  "concern.updated": ["concerns", "status"],
 };
 
 export function panel(name, paint) {

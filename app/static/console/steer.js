@@ -4,8 +4,16 @@ import { PHASE_WORDS, clock, el, secondsLeft } from "../live.js";
 import { t } from "../i18n.js";
 import { $ } from "../dom.js";
 import { button, ctx, panel, repaint, send } from "./state.js";
+import { unanswered, unansweredWords } from "./concerns.js";
 
 let confirmClose = false;
+
+/** Ask again before closing: the server refused, as a concern came in meanwhile. */
+export function askBeforeClosing() {
+  confirmClose = true;
+  repaint("status");
+  $("close-yes-btn")?.focus();
+}
 
 const STATUS_WORDS_REVIEW = {
   draft: t("Not started: phones wait on a welcome page"),
@@ -33,8 +41,17 @@ panel("status", () => {
   if (r.status === "paused") tools.push(button(t("Resume"), "resume", () => send({ type: "resume" })));
   if (r.status !== "closed") {
     if (confirmClose) {
+      // Closing with a concern nobody has answered: say so, and close only if asked to.
+      const waiting = unanswered().length;
+      if (waiting) {
+        tools.push(el("p", { class: "notice warn close-warning", role: "alert" },
+          el("strong", { text: unansweredWords(waiting) }), " ", t("Close anyway?")));
+      }
       tools.push(
-        button(t("Yes, close the review"), "close-yes", () => { confirmClose = false; send({ type: "close" }); }, "danger"),
+        button(waiting ? t("Close anyway") : t("Yes, close the review"), "close-yes", () => {
+          confirmClose = false;
+          send(waiting ? { type: "close", confirm: true } : { type: "close" });
+        }, "danger"),
         button(t("Keep it open"), "close-no", () => { confirmClose = false; repaint("status"); }, "secondary"),
       );
     } else {

@@ -29,7 +29,7 @@ panel("voting", () => {
   $("round-status").textContent = t(
     "Round %(id)s (%(phase)s, %(targets)s, %(budget)s dots each): %(status)s. %(total)s dots so far.",
     {
-      id: last.id,
+      id: last.number || rounds.length, // its place in this review: the first is Round 1
       phase: PHASE_WORDS[last.phase],
       targets: TARGET_WORDS[last.targets] || last.targets,
       budget: last.budget,
