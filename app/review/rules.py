@@ -97,6 +97,10 @@ MAX_TIMER_SECONDS: Final = 4 * 60 * 60
 MAX_VOTE_BUDGET: Final = 20
 MAX_FRAME_BYTES: Final = 16 * 1024
 
-# Join codes: no 0/O/1/I/L, so a code read off a screen is typed right first time.
-CODE_ALPHABET: Final = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+# Join codes: no 0/O/1/I/L, B/8, S/5 or Z/2, so a code read off a screen, a slide or a
+# handwritten sheet is typed right first time (25 characters: 25^8 is about 1.5e11 codes).
+CODE_ALPHABET: Final = "34679ACDEFGHJKMNPQRTUVWXY"
+# Codes made before B/8, S/5 and Z/2 were left out may hold either of a pair: on entry each
+# is read as its letter, and such stored codes were rewritten the same way (migration 0005).
+CODE_LOOK_ALIKES: Final = str.maketrans({"8": "B", "5": "S", "2": "Z"})
 CODE_LENGTH: Final = 8
