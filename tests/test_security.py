@@ -487,6 +487,7 @@ def _command_examples(ids: dict[str, int]) -> dict[str, dict[str, Any]]:
         "resume": {},
         "close": {},
         "update_review": {"title": "Learning review: Child A"},
+        "set_commitment": {"card_id": card, "owner": "Health visiting team"},
     }
 
 

@@ -20,7 +20,15 @@ from app.models import (
 )
 from app.review import commands as c
 from app.review import log
-from app.review.cards import appreciate, contribute, edit, moderate, raise_concern, withdraw
+from app.review.cards import (
+    appreciate,
+    contribute,
+    edit,
+    moderate,
+    raise_concern,
+    set_commitment,
+    withdraw,
+)
 from app.review.context import Context, Outcome
 from app.review.errors import CommandError
 from app.review.identity import Identity
@@ -124,6 +132,7 @@ HANDLERS: dict[str, Callable[[Context, Any], None]] = {
     "resume": transition,
     "close": transition,
     "update_review": update_review,
+    "set_commitment": set_commitment,
 }
 
 

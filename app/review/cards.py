@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from app.models import (
     Appreciation,
     Card,
@@ -11,7 +13,7 @@ from app.models import (
     utcnow,
 )
 from app.review import commands as c
-from app.review import log
+from app.review import log, rules
 from app.review.context import Context
 from app.review.errors import CommandError
 from app.review.views import (
@@ -69,6 +71,20 @@ def _screened_status(ctx: Context) -> tuple[str, str]:
     return "visible", ""
 
 
+def check_due(review_starts_on: date | None, due: date, today: date) -> None:
+    """Refuse a due date that has passed, or one too far off to be a plan."""
+    if due < today - timedelta(days=rules.DUE_GRACE_DAYS):
+        raise CommandError(
+            "invalid", "That date has already passed. Please choose a date from today on."
+        )
+    start = max(today, review_starts_on or today)
+    if due > start + timedelta(days=rules.DUE_WITHIN_DAYS):
+        raise CommandError(
+            "invalid",
+            "That date is more than two years away. Please choose a date within two years.",
+        )
+
+
 def contribute(ctx: Context, cmd: c.Contribute) -> None:
     review = ctx.review
     prompt = ctx.session.get(Prompt, cmd.prompt_id)
@@ -81,6 +97,8 @@ def contribute(ctx: Context, cmd: c.Contribute) -> None:
         )
     if (cmd.owner or cmd.due) and review.phase != "deliver":
         raise CommandError("invalid", "owner and due belong to the deliver phase only.")
+    if cmd.due is not None:
+        check_due(review.starts_on, cmd.due, utcnow().date())
     text = cmd.text
     status, reason = _screened_status(ctx)
     now = utcnow()
@@ -121,6 +139,8 @@ def edit(ctx: Context, cmd: c.Edit) -> None:
         )
     if (cmd.owner is not None or cmd.due is not None) and card.phase != "deliver":
         raise CommandError("invalid", "owner and due belong to deliver cards only.")
+    if cmd.due is not None and cmd.due != card.due:
+        check_due(ctx.review.starts_on, cmd.due, utcnow().date())
     was_public = is_public(card)
     words = (card.text, card.owner)
     card.text = cmd.text
@@ -134,6 +154,32 @@ def edit(ctx: Context, cmd: c.Edit) -> None:
     card.updated_at = utcnow()
     ctx.session.add(card)
     changed = words != (card.text, card.owner)
+    emit_card(ctx, "card.updated", card, was_public=was_public, words_changed=changed)
+
+
+def set_commitment(ctx: Context, cmd: c.SetCommitment) -> None:
+    """The facilitator sets who will do a deliver card's action and by when; audited."""
+    card = ctx.card(cmd.card_id)
+    if card.status == "withdrawn":
+        raise CommandError("conflict", "That card was withdrawn by its author.")
+    if card.phase != "deliver":
+        raise CommandError("invalid", "Only a deliver card has an owner and a date.")
+    given = cmd.model_fields_set & {"owner", "due"}
+    if not given:
+        raise CommandError("invalid", "owner or due: one is required.")
+    if "due" in given and cmd.due is not None and cmd.due != card.due:
+        check_due(ctx.review.starts_on, cmd.due, utcnow().date())
+    was_public = is_public(card)
+    owner_before = card.owner
+    if "owner" in given:
+        card.owner = cmd.owner or ""
+    if "due" in given:
+        card.due = cmd.due
+    card.updated_at = utcnow()
+    ctx.session.add(card)
+    # The fields changed, never their words: an owner can name a person.
+    ctx.audit("card.commitment", card_id=card.id, fields=sorted(given))
+    changed = card.owner != owner_before
     emit_card(ctx, "card.updated", card, was_public=was_public, words_changed=changed)
 
 

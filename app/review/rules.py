@@ -97,6 +97,11 @@ MAX_TIMER_SECONDS: Final = 4 * 60 * 60
 MAX_VOTE_BUDGET: Final = 20
 MAX_FRAME_BYTES: Final = 16 * 1024
 
+# A deliver card's due date: from today (a day's grace, for a phone in another time zone)
+# to two years after today or the review's start, whichever is later.
+DUE_GRACE_DAYS: Final = 1
+DUE_WITHIN_DAYS: Final = 2 * 365 + 1
+
 # Join codes: no 0/O/1/I/L, B/8, S/5 or Z/2, so a code read off a screen, a slide or a
 # handwritten sheet is typed right first time (25 characters: 25^8 is about 1.5e11 codes).
 CODE_ALPHABET: Final = "34679ACDEFGHJKMNPQRTUVWXY"

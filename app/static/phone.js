@@ -516,6 +516,15 @@ ui.composer.addEventListener("submit", (event) => {
     return;
   }
   const command = { type: "contribute", prompt_id: state.review.prompt_id, text };
+  const dateProblem = state.review.phase === "deliver" ? dueProblem(ui.due.value) : "";
+  if (dateProblem) {
+    ui.composerError.textContent = dateProblem;
+    ui.composerError.hidden = false;
+    ui.due.setAttribute("aria-invalid", "true");
+    ui.due.focus();
+    return;
+  }
+  ui.due.removeAttribute("aria-invalid");
   if (state.review.phase === "deliver") {
     if (ui.owner.value.trim()) command.owner = ui.owner.value.trim();
     if (ui.due.value) command.due = ui.due.value;
@@ -528,6 +537,39 @@ ui.composer.addEventListener("submit", (event) => {
   announce(ui.announcer, room.status === "live" ? t("Sending your card.") : t("Your card will be sent when you are back online."));
   render();
 });
+
+// ---- a deliver card's date ---------------------------------------------------------------
+
+// The furthest a due date may be, in days: two years (the server allows the same).
+const DUE_WITHIN_DAYS = 730;
+
+/** A date as the date field writes it (YYYY-MM-DD), in this phone's own calendar. */
+function localDate(when) {
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${when.getFullYear()}-${pad(when.getMonth() + 1)}-${pad(when.getDate())}`;
+}
+
+function dueLimits() {
+  const latest = new Date();
+  latest.setDate(latest.getDate() + DUE_WITHIN_DAYS);
+  return { earliest: localDate(new Date()), latest: localDate(latest) };
+}
+
+/** Why a due date will not do for a plan, in plain words; "" when it will. */
+function dueProblem(value) {
+  if (!value) return "";
+  const { earliest, latest } = dueLimits();
+  if (value < earliest) return t("That date has already passed. Please choose a date from today on.");
+  if (value > latest) return t("That date is more than two years away. Please choose a date within two years.");
+  return "";
+}
+
+{
+  // The date picker offers only the dates a plan can use.
+  const { earliest, latest } = dueLimits();
+  ui.due.min = earliest;
+  ui.due.max = latest;
+}
 
 ui.concernForm.addEventListener("submit", (event) => {
   event.preventDefault();

@@ -26,6 +26,7 @@ const AUDIT_WORDS = {
   "moderate.hide": (d) => t("Hid %(card)s from the room", { card: cardWords(d.card_id) }),
   "moderate.show": (d) => t("Showed %(card)s again", { card: cardWords(d.card_id) }),
   "moderate.redact": (d) => t("Redacted %(card)s", { card: cardWords(d.card_id) }),
+  "card.commitment": (d) => t("Changed who will do %(card)s and by when", { card: cardWords(d.card_id) }),
   "keep_out.update": (d) => t("Updated the keep-out list (%(names)s)", { names: counted(d.terms || 0, "name") }),
   erase: (d) => t("Erased a participant's contributions (%(cards)s, %(concerns)s)", {
     cards: counted(d.cards || 0, "card"), concerns: counted(d.concerns || 0, "concern"),
