@@ -6,6 +6,7 @@ import asyncio
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
@@ -19,6 +20,8 @@ from tests.support import Api, Client, LiveServer, ProtocolError
 pytestmark = pytest.mark.live
 
 ROLES = ["child", "parent_carer", "police", "health", "education"]
+# A deliver card's date must be to come (it is checked): a month ahead, whenever this runs.
+DUE = (date.today() + timedelta(days=30)).isoformat()
 
 
 def run(coro: Any) -> Any:
@@ -72,7 +75,7 @@ def test_a_whole_review_through_all_four_phases(live: LiveServer, live_api: Api)
                 await fac.send({"type": "set_phase", "phase": phase})
                 await fac.send({"type": "add_theme", "name": f"{phase} theme"})
                 for i, phone in enumerate(phones):
-                    extra = {"owner": "Team", "due": "2027-02-01"} if phase == "deliver" else {}
+                    extra = {"owner": "Team", "due": DUE} if phase == "deliver" else {}
                     text = f"{phase} card from phone {i}"
                     await phone.send(
                         {
@@ -332,6 +335,7 @@ def _minimal(kind: str, review: dict[str, Any]) -> dict[str, Any]:
         "spotlight": {"card_id": None},
         "blank": {"on": True},
         "pause": {"message": "x"},
+        "set_commitment": {"card_id": 1, "owner": "x"},
     }.get(kind, {}) | {"type": kind}
 
 

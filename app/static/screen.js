@@ -226,11 +226,16 @@ function fitWall() {
     if (!overflowing(lists)) break;
   }
   ui.wall.dataset.fit = String(Math.min(step, FIT_STEPS.length - 1));
+  // Out of room even so: fill each column top to bottom, so that leaving out the last cards
+  // moves none of those before them.
+  ui.wall.classList.toggle("full", step === FIT_STEPS.length);
   for (const list of lists) {
     const more = list.parentElement.querySelector(".wall-more");
     more.hidden = true;
     if (![...list.children].some((li) => outside(li))) continue;
-    more.hidden = false; // its line takes room from the list: measure again with it shown
+    // Its line takes room from the list: measure again with it shown, holding words.
+    more.textContent = nt("and %(n)s more", "and %(n)s more", list.children.length, { n: list.children.length });
+    more.hidden = false;
     let hidden = 0;
     for (const li of list.children) {
       if (outside(li)) {
@@ -260,11 +265,20 @@ function renderPlan() {
   ui.hold.hidden = true;
   ui.planRows.replaceChildren(...cards.map((card) => el("tr", {},
     el("td", {}, el("span", { class: "plan-what", text: card.text })),
-    // No owner written: the card's role (and name, if this room shows names) stands in.
-    el("td", { text: card.owner || who(card) }),
+    el("td", { text: owner(card) }),
     el("td", { class: "plan-when", text: card.due ? readableDate(card.due) : t("To be agreed") }))));
   requestAnimationFrame(fitPlan);
   return true;
+}
+
+// An owner of "me" or "we" means the card's author: on the wall of a whole room it says
+// nothing, so the author's role stands in (a name only where this room shows names).
+const SELF = /^(me|myself|i|i will|us|we|ourselves)[.!]?$/i;
+
+/** Who will do a deliver card's action, as the plan shows it. */
+function owner(card) {
+  const written = (card.owner || "").trim();
+  return written && !SELF.test(written) ? written : who(card);
 }
 
 function fitPlan() {
@@ -274,6 +288,7 @@ function fitPlan() {
   ui.planMore.hidden = true;
   const limit = () => body.clientHeight + 1;
   if (!rows.some((row) => row.offsetTop + row.offsetHeight > limit())) return;
+  ui.planMore.textContent = nt("and %(n)s more in the record", "and %(n)s more in the record", rows.length, { n: rows.length });
   ui.planMore.hidden = false;
   let hidden = 0;
   for (const row of rows) {

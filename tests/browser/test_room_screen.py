@@ -190,6 +190,7 @@ def test_the_close_shows_the_plan_with_owners_as_the_room_may_see_them(
         (nurse, "Ring the school the same day a worry comes up", "Mandy (HV)", later),
         (school, "Ask every child what helps, in their own words", "", soon),
         (nurse, LONG, "Social care team", ""),
+        (school, "Read the plan with the family each month", "me", later),
     ]
     with live_api.http as http:
         for i, (phone, text, owner, due) in enumerate(plans):
@@ -203,19 +204,21 @@ def test_the_close_shows_the_plan_with_owners_as_the_room_may_see_them(
             assert r.status_code == 200, r.text
     projector = contexts.page(PROJECTOR)
     projector.goto(review["screen_url"])
-    expect(projector.locator(".wall-card")).to_have_count(3)
+    expect(projector.locator(".wall-card")).to_have_count(4)
     live_api.send(token, code, {"type": "close", "cid": "close"})
     plan = projector.locator("#plan")
     expect(plan).to_be_visible()
     expect(projector.locator("#hold")).to_be_hidden()
     rows = projector.locator("#plan-rows tr")
-    expect(rows).to_have_count(3)
+    expect(rows).to_have_count(4)
     # Soonest first; no date last, said in words.
     expect(rows.nth(0)).to_contain_text("Ask every child what helps")
     expect(rows.nth(1)).to_contain_text("the health visitor (HV)")
-    expect(rows.nth(2)).to_contain_text("To be agreed")
-    # No owner written: the role stands in, never the name (this room hides names).
+    expect(rows.nth(3)).to_contain_text("To be agreed")
+    # No owner written, or "me": the role stands in, never the name (this room hides names).
     expect(rows.nth(0)).to_contain_text("Education")
+    expect(rows.nth(2)).to_contain_text("Read the plan with the family")
+    expect(rows.nth(2).locator("td").nth(1)).to_have_text("Education")
     text = plan.text_content() or ""
     for name in ("Mandy", "Sarah", "Priya"):
         assert name not in text
