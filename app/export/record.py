@@ -75,6 +75,7 @@ AUDIT_LABELS: Final[dict[str, str]] = {
     "moderate.hide": "Card hidden",
     "moderate.show": "Card shown again",
     "moderate.redact": "Card redacted",
+    "card.commitment": "Who and by when changed",
 }
 STATUS_TEXT: Final[dict[str, str]] = {
     "draft": "not started",

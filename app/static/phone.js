@@ -569,6 +569,7 @@ function dueProblem(value) {
   const { earliest, latest } = dueLimits();
   ui.due.min = earliest;
   ui.due.max = latest;
+  ui.due.addEventListener("input", () => ui.due.removeAttribute("aria-invalid"));
 }
 
 ui.concernForm.addEventListener("submit", (event) => {

@@ -95,7 +95,9 @@ def _qr_width(page: Page) -> float:
     )
 
 
-@pytest.mark.parametrize("viewport", [PROJECTOR, SMALL_PROJECTOR], ids=["1920", "1280"])
+@pytest.mark.parametrize(
+    "viewport", [PROJECTOR, LAPTOP, SMALL_PROJECTOR], ids=["1920", "1440", "1280"]
+)
 def test_the_wall_shows_every_card_while_there_is_room(
     contexts: Contexts, live_api: Api, artifacts: Path, viewport: dict[str, int]
 ) -> None:
