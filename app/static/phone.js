@@ -12,6 +12,25 @@ const AUTH_KEY = `lantern:p:${code}`;
 const DRAFT_KEY = `lantern:draft:${code}`;
 const $ = (id) => document.getElementById(id);
 
+/** Codes made before 8 and B, 5 and S, 2 and Z were read alike: this phone may hold its
+ *  sign-in, draft and unsent cards under the code as it was written then. Carry them over
+ *  once, so an upgrade in the middle of a review signs nobody out. */
+function adoptEarlierKeys() {
+  const alike = (c) => c.replace(/8/g, "B").replace(/5/g, "S").replace(/2/g, "Z");
+  try {
+    for (const key of Object.keys(localStorage)) {
+      const found = /^lantern:(p|draft|outbox):([A-Z0-9]+)(:.*)?$/.exec(key);
+      if (!found || found[2] === code || alike(found[2]) !== code) continue;
+      const moved = `lantern:${found[1]}:${code}${found[3] || ""}`;
+      if (localStorage.getItem(moved) === null) localStorage.setItem(moved, localStorage.getItem(key));
+      localStorage.removeItem(key);
+    }
+  } catch {
+    /* storage unavailable: there is nothing to carry over */
+  }
+}
+adoptEarlierKeys();
+
 const ui = {
   conn: $("conn"), announcer: $("announcer"), joinView: $("join-view"), holdView: $("hold-view"),
   roomView: $("room-view"), holdTitle: $("hold-title"), holdText: $("hold-text"),
