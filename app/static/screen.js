@@ -236,13 +236,13 @@ function fitWall() {
     // Its line takes room from the list: measure again with it shown, holding words.
     more.textContent = nt("and %(n)s more", "and %(n)s more", list.children.length, { n: list.children.length });
     more.hidden = false;
-    let hidden = 0;
-    for (const li of list.children) {
-      if (outside(li)) {
-        li.hidden = true;
-        hidden += 1;
-      }
-    }
+    // From the first card that does not fit, all are left out: the order stays the room's
+    // (newest first), and one measurement does for a wall of hundreds.
+    const items = [...list.children];
+    const first = items.findIndex((li) => outside(li));
+    const hidden = first < 0 ? 0 : items.length - first;
+    for (const li of items.slice(items.length - hidden)) li.hidden = true;
+    more.hidden = hidden === 0;
     more.textContent = nt("and %(n)s more", "and %(n)s more", hidden, { n: hidden });
   }
 }
@@ -290,13 +290,10 @@ function fitPlan() {
   if (!rows.some((row) => row.offsetTop + row.offsetHeight > limit())) return;
   ui.planMore.textContent = nt("and %(n)s more in the record", "and %(n)s more in the record", rows.length, { n: rows.length });
   ui.planMore.hidden = false;
-  let hidden = 0;
-  for (const row of rows) {
-    if (row.offsetTop + row.offsetHeight > limit()) {
-      row.hidden = true;
-      hidden += 1;
-    }
-  }
+  const first = rows.findIndex((row) => row.offsetTop + row.offsetHeight > limit());
+  const hidden = first < 0 ? 0 : rows.length - first;
+  for (const row of rows.slice(rows.length - hidden)) row.hidden = true;
+  ui.planMore.hidden = hidden === 0;
   ui.planMore.textContent = nt("and %(n)s more in the record", "and %(n)s more in the record", hidden, { n: hidden });
 }
 window.addEventListener("resize", () => state && render());
