@@ -18,12 +18,12 @@ from app import i18n
 from app.api.deps import MAX_TOKEN, SESSION_COOKIE, RowId, get_runtime
 from app.api.errors import ApiError
 from app.api.throttle import code_attempt
-from app.models import Card, Review, Theme, VotingRound
+from app.models import Card, Theme, VotingRound
 from app.review import rules
-from app.review.lifecycle import normalise_code
+from app.review.errors import CommandError
+from app.review.rooms import NO_SUCH_CODE, find_review, normalise_code, room_identity
 from app.review.rules import ROLE_LABELS
 from app.review.views import is_public, round_tallies, tallies_hidden
-from app.security import identify
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 TEMPLATES.env.add_extension("jinja2.ext.i18n")
@@ -143,12 +143,12 @@ async def _code_problem(request: Request, clean: str) -> tuple[int, str] | None:
 
     def _known() -> bool:
         with runtime.db.read() as session:
-            return session.exec(select(Review.id).where(Review.code == clean)).first() is not None
+            return find_review(session, clean) is not None
 
     try:
         async with code_attempt(request):
             if not clean or not await to_thread.run_sync(_known):
-                raise ApiError(404, "not_found", "No review has that code.")
+                raise ApiError(404, "not_found", NO_SUCH_CODE)
     except ApiError as exc:
         return (429, "busy") if exc.status == 429 else (404, "unknown")
     return None
@@ -185,12 +185,12 @@ async def round_chart(
 
     def _items() -> tuple[list[dict[str, Any]], str] | None:
         with runtime.db.read() as session:
-            review = session.exec(select(Review).where(Review.code == normalise_code(code))).first()
-            if review is None or not token:
+            try:
+                review, identity = room_identity(session, code, token, runtime.secret_key)
+            except CommandError:
                 return None
-            identity = identify(session, review, token, runtime.secret_key)
             voting = session.get(VotingRound, round_id)
-            if identity is None or voting is None or voting.review_id != review.id:
+            if voting is None or voting.review_id != review.id:
                 return None
             if identity.audience != "facilitator" and tallies_hidden(review, voting):
                 return None

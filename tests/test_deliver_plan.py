@@ -77,6 +77,7 @@ def test_the_facilitator_sets_who_and_by_when_and_the_room_sees_it(
     entries = [e for e in audit if e["action"] == "card.commitment"]
     assert len(entries) == 2
     assert {tuple(e["detail"]["fields"]) for e in entries} == {("due", "owner"), ("due",)}
+    assert {e["label"] for e in entries} == {"Changed who will do a card and by when"}
     assert "Health visiting" not in str(audit)
 
 

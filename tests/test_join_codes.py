@@ -13,7 +13,8 @@ from app.db import Database
 from app.main import create_app
 from app.migrate import upgrade
 from app.models import Review
-from app.review.lifecycle import create_review, new_code, normalise_code
+from app.review.lifecycle import create_review
+from app.review.rooms import new_code, normalise_code
 from app.review.rules import CODE_ALPHABET
 from app.security import add_facilitator
 from tests.driver import Headers, joined, new_review

@@ -18,7 +18,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 # New codes leave out B/8, S/5 and Z/2; a typed code reads 8 as B, 5 as S and 2 as Z
-# (app/review/lifecycle.py normalise_code). Codes made before hold either of a pair, so
+# (app/review/rooms.py normalise_code). Codes made before hold either of a pair, so
 # they are stored in that one form too: whichever of a pair a person types, or a printed
 # sheet shows, the lookup finds the review. Frozen here as they were at this revision.
 _LOOK_ALIKES = str.maketrans({"8": "B", "5": "S", "2": "Z"})
