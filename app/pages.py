@@ -16,10 +16,12 @@ from sqlmodel import col, select
 
 from app import i18n
 from app.api.deps import MAX_TOKEN, SESSION_COOKIE, RowId, get_runtime
+from app.api.errors import ApiError
+from app.api.throttle import code_attempt
 from app.models import Card, Theme, VotingRound
 from app.review import rules
 from app.review.errors import CommandError
-from app.review.rooms import normalise_code, room_identity
+from app.review.rooms import NO_SUCH_CODE, find_review, normalise_code, room_identity
 from app.review.rules import ROLE_LABELS
 from app.review.views import is_public, round_number, round_tallies, tallies_hidden
 
@@ -39,7 +41,13 @@ STATIC_DIR = Path(__file__).parent / "static"
 MAX_CHART_BARS = 8
 
 
-def _render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+def _render(
+    request: Request,
+    name: str,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+    **context: Any,
+) -> HTMLResponse:
     return TEMPLATES.TemplateResponse(
         request,
         name,
@@ -56,6 +64,7 @@ def _render(request: Request, name: str, status_code: int = 200, **context: Any)
             **context,
         },
         status_code=status_code,
+        headers=headers,
     )
 
 
@@ -93,17 +102,56 @@ async def home(request: Request) -> HTMLResponse:
 
 @router.api_route("/j", methods=PAGE_METHODS, response_class=HTMLResponse, response_model=None)
 async def join_by_code(request: Request, code: str = "") -> Response:
-    """The home page's join form lands here and goes on to the room."""
+    """A box for the join code; the home page's join form lands here and goes on to the room."""
+    if not code.strip():
+        return _render(request, "join.html")
     clean = normalise_code(code)
     if not clean:
-        return _render(request, "home.html", status_code=400, bad_code=True)
+        return _render(request, "join.html", status_code=400, problem="unknown", typed=_typed(code))
     return RedirectResponse(f"/j/{clean}", status_code=303)
 
 
 @router.api_route("/j/{code}", methods=PAGE_METHODS, response_class=HTMLResponse)
 async def phone(request: Request, code: str) -> HTMLResponse:
-    """A participant's phone."""
-    return _render(request, "phone.html", code=normalise_code(code)[:32])
+    """A participant's phone; an unknown code first, with a box to type it again."""
+    clean = normalise_code(code)[:32]
+    problem = await _code_problem(request, clean)
+    if problem is not None:
+        status, reason = problem
+        return _render(
+            request,
+            "join.html",
+            status_code=status,
+            headers={"Retry-After": "60"} if status == 429 else None,
+            problem=reason,
+            typed=_typed(code),
+        )
+    return _render(request, "phone.html", code=clean)
+
+
+def _typed(raw: str) -> str:
+    """What someone typed as a code, as the code box shows it back: letters and numbers only."""
+    return "".join(ch for ch in raw.upper() if ch.isascii() and ch.isalnum())[:16]
+
+
+async def _code_problem(request: Request, clean: str) -> tuple[int, str] | None:
+    """None when a review has this code; else the page's status and what went wrong.
+
+    Counted like a wrong code at the API (a page must not be a way round the throttle).
+    """
+    runtime = get_runtime(request)
+
+    def _known() -> bool:
+        with runtime.db.read() as session:
+            return find_review(session, clean) is not None
+
+    try:
+        async with code_attempt(request):
+            if not clean or not await to_thread.run_sync(_known):
+                raise ApiError(404, "not_found", NO_SUCH_CODE)
+    except ApiError as exc:
+        return (429, "busy") if exc.status == 429 else (404, "unknown")
+    return None
 
 
 @router.api_route("/screen/{code}", methods=PAGE_METHODS, response_class=HTMLResponse)

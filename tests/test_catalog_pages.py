@@ -15,11 +15,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app import i18n
+from tests.driver import new_review
 from tests.marked_catalog import LANGUAGE, OPEN, unmarked, write_marked_catalog
 
 # Attributes a person reads or hears.
 READ_ATTRIBUTES = ("aria-label", "title", "placeholder", "alt")
-CODE = "ABCD2345"
+CODE = "ACDE3467"
 
 
 class _Words(HTMLParser):
@@ -83,26 +84,28 @@ def marked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 @pytest.mark.parametrize(
     "path",
-    ["/", "/j?code=%21%21", f"/j/{CODE}", f"/screen/{CODE}"],
-    ids=["home", "home-bad-code", "phone", "projector"],
+    ["/", "/j", "/j?code=%21%21", f"/j/{CODE}", "/j/{code}", f"/screen/{CODE}"],
+    ids=["home", "code-box", "home-bad-code", "unknown-code", "phone", "projector"],
 )
 def test_every_word_on_the_page_comes_from_the_catalog(
-    marked: None, client: TestClient, path: str
+    marked: None, client: TestClient, fac_headers: dict[str, str], path: str
 ) -> None:
-    html = client.get(path, params={"lang": LANGUAGE}).text
+    code = new_review(client, fac_headers)["code"]
+    html = client.get(path.format(code=code), params={"lang": LANGUAGE}).text
     found = words(html)
     assert sum(OPEN in text for text in found) > 3, "the stand-in catalog was not used"
-    bare = unmarked(found, exempt=[CODE, "ABCD 2345", "testserver/j"])
+    bare = unmarked(found, exempt=[CODE, code, "ACDE 3467", "testserver/j"])
     assert not bare, f"words on {path} that skip the catalog: {bare}"
 
 
 def test_the_scripts_get_their_words_and_plural_forms_from_the_page(
-    marked: None, client: TestClient
+    marked: None, client: TestClient, fac_headers: dict[str, str]
 ) -> None:
     import json
     import re
 
-    html = client.get(f"/j/{CODE}", params={"lang": LANGUAGE}).text
+    code = new_review(client, fac_headers)["code"]
+    html = client.get(f"/j/{code}", params={"lang": LANGUAGE}).text
     found = re.search(r'id="lantern-messages">(.*?)</script>', html, re.S)
     assert found
     messages = json.loads(found.group(1))

@@ -359,7 +359,7 @@ def test_full_edition_holds_what_the_partnership_keeps(exports: Exports, fmt: st
         assert "Kiwioutcome" in text
         assert "cknowledged" in " ".join(text.split())
         if fmt != "json":  # the audit log names it in words, and which concern
-            assert "Concern acknowledged" in " ".join(text.split())
+            assert "Acknowledged a private concern" in " ".join(text.split())
         assert "OFFICIAL-SENSITIVE" in text
         assert "lead@example.org" in text
     for name in ("Marigold", "Thaddeus"):

@@ -70,6 +70,8 @@ def _renumbered(data: dict[str, Any]) -> dict[str, Any]:
     for entry in d["audit"]:
         if isinstance(entry["detail"].get("card_id"), int):
             entry["detail"]["card_id"] = ref("cards", entry["detail"]["card_id"])
+        if isinstance(entry["detail"].get("concern_id"), int):
+            entry["detail"]["concern_id"] = ref("concerns", entry["detail"]["concern_id"])
     return d
 
 

@@ -32,7 +32,7 @@ PAIR_RATE, PAIR_BURST = 1 / 60, 5.0
 ACCOUNT_RATE, ACCOUNT_BURST = 1 / 30, 20.0
 # From one address (a shared office) for any accounts: 20 tries, then two a minute.
 ADDRESS_RATE, ADDRESS_BURST = 1 / 30, 20.0
-# Wrong join codes from one address: 30 typos, then one every 2 seconds. With 31^8 codes,
+# Wrong join codes from one address: 30 typos, then one every 2 seconds. With 25^8 codes,
 # guessing one live review at that rate would take thousands of years.
 CODE_RATE, CODE_BURST = 0.5, 30.0
 # Joins from one address: a hall of 300 scanning the QR code at once joins at once, and

@@ -21,7 +21,15 @@ from app.models import (
 )
 from app.review import commands as c
 from app.review import log
-from app.review.cards import appreciate, contribute, edit, moderate, raise_concern, withdraw
+from app.review.cards import (
+    appreciate,
+    contribute,
+    edit,
+    moderate,
+    raise_concern,
+    set_commitment,
+    withdraw,
+)
 from app.review.concerns import acknowledge_concern, note_concern
 from app.review.context import Context, Outcome
 from app.review.errors import CommandError
@@ -128,6 +136,7 @@ HANDLERS: dict[str, Callable[[Context, Any], None]] = {
     "resume": transition,
     "close": transition,
     "update_review": update_review,
+    "set_commitment": set_commitment,
 }
 
 

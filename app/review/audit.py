@@ -30,6 +30,7 @@ class Action(StrEnum):
     MODERATE_HIDE = "moderate.hide"
     MODERATE_SHOW = "moderate.show"
     MODERATE_REDACT = "moderate.redact"
+    CARD_COMMITMENT = "card.commitment"
     KEEP_OUT_UPDATE = "keep_out.update"
     ERASE = "erase"
     PURGE = "purge"
@@ -58,6 +59,7 @@ LABELS: Final[dict[Action, str]] = {
     Action.MODERATE_HIDE: N_("Hid a card from the room"),
     Action.MODERATE_SHOW: N_("Showed a card again"),
     Action.MODERATE_REDACT: N_("Redacted a card"),
+    Action.CARD_COMMITMENT: N_("Changed who will do a card and by when"),
     Action.KEEP_OUT_UPDATE: N_("Updated the keep-out list"),
     Action.ERASE: N_("Erased a participant's contributions"),
     Action.PURGE: N_("Purged the review"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import func
@@ -74,6 +75,20 @@ def _screened_status(ctx: Context) -> tuple[str, str]:
     return "visible", ""
 
 
+def check_due(review_starts_on: date | None, due: date, today: date) -> None:
+    """Refuse a due date that has passed, or one too far off to be a plan."""
+    if due < today - timedelta(days=rules.DUE_GRACE_DAYS):
+        raise CommandError(
+            "invalid", N_("That date has already passed. Please choose a date from today on.")
+        )
+    start = max(today, review_starts_on or today)
+    if due > start + timedelta(days=rules.DUE_WITHIN_DAYS):
+        raise CommandError(
+            "invalid",
+            N_("That date is more than two years away. Please choose a date within two years."),
+        )
+
+
 def contribute(ctx: Context, cmd: c.Contribute) -> None:
     review = ctx.review
     prompt = ctx.session.get(Prompt, cmd.prompt_id)
@@ -88,6 +103,8 @@ def contribute(ctx: Context, cmd: c.Contribute) -> None:
         )
     if (cmd.owner or cmd.due) and review.phase != "deliver":
         raise CommandError("invalid", N_("owner and due belong to the deliver phase only."))
+    if cmd.due is not None:
+        check_due(review.starts_on, cmd.due, utcnow().date())
     _check_room_for_a_card(ctx)
     text = cmd.text
     status, reason = _screened_status(ctx)
@@ -159,6 +176,8 @@ def edit(ctx: Context, cmd: c.Edit) -> None:
         )
     if (cmd.owner is not None or cmd.due is not None) and card.phase != "deliver":
         raise CommandError("invalid", N_("owner and due belong to deliver cards only."))
+    if cmd.due is not None and cmd.due != card.due:
+        check_due(ctx.review.starts_on, cmd.due, utcnow().date())
     was_public = is_public(card)
     words = (card.text, card.owner)
     card.text = cmd.text
@@ -172,6 +191,32 @@ def edit(ctx: Context, cmd: c.Edit) -> None:
     card.updated_at = utcnow()
     ctx.session.add(card)
     changed = words != (card.text, card.owner)
+    emit_card(ctx, "card.updated", card, was_public=was_public, words_changed=changed)
+
+
+def set_commitment(ctx: Context, cmd: c.SetCommitment) -> None:
+    """The facilitator sets who will do a deliver card's action and by when; audited."""
+    card = ctx.card(cmd.card_id)
+    if card.status == "withdrawn":
+        raise CommandError("conflict", N_("That card was withdrawn by its author."))
+    if card.phase != "deliver":
+        raise CommandError("invalid", N_("Only a deliver card has an owner and a date."))
+    given = cmd.model_fields_set & {"owner", "due"}
+    if not given:
+        raise CommandError("invalid", N_("owner or due: one is required."))
+    if "due" in given and cmd.due is not None and cmd.due != card.due:
+        check_due(ctx.review.starts_on, cmd.due, utcnow().date())
+    was_public = is_public(card)
+    owner_before = card.owner
+    if "owner" in given:
+        card.owner = cmd.owner or ""
+    if "due" in given:
+        card.due = cmd.due
+    card.updated_at = utcnow()
+    ctx.session.add(card)
+    # The fields changed, never their words: an owner can name a person.
+    ctx.audit(Action.CARD_COMMITMENT, card_id=card.id, fields=sorted(given))
+    changed = card.owner != owner_before
     emit_card(ctx, "card.updated", card, was_public=was_public, words_changed=changed)
 
 

@@ -61,6 +61,18 @@ class Edit(_Command):
     due: date | None = None
 
 
+class SetCommitment(_Command):
+    """A deliver card's owner and due date, as the facilitator agrees them with the room.
+
+    A field left out stays as it is; `owner: ""` clears the owner, `due: null` the date.
+    """
+
+    type: Literal["set_commitment"]
+    card_id: Id
+    owner: Owner | None = None
+    due: date | None = None
+
+
 class Withdraw(_Command):
     type: Literal["withdraw"]
     card_id: Id
@@ -245,7 +257,8 @@ Command = Annotated[
     | Pause
     | Resume
     | Close
-    | UpdateReview,
+    | UpdateReview
+    | SetCommitment,
     Field(discriminator="type"),
 ]
 

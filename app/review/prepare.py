@@ -32,6 +32,7 @@ FREE_TEXT: dict[str, tuple[str, ...]] = {
     "moderate": ("text", "owner"),
     "pause": ("message",),
     "update_review": ("title", "outcome", "case_ref"),
+    "set_commitment": ("owner",),
 }
 
 
@@ -46,6 +47,7 @@ SCREENED_FIELDS: dict[tuple[str, str], str] = {
     ("update_review", "title"): "title",
     ("update_review", "outcome"): "outcome",
     ("update_review", "case_ref"): "case reference",
+    ("set_commitment", "owner"): "owner",
 }
 
 

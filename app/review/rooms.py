@@ -37,8 +37,10 @@ def free_code(session: Session) -> str:
 
 
 def normalise_code(raw: str) -> str:
-    """A typed code in canonical form: spaces and dashes dropped, upper case."""
-    return "".join(ch for ch in raw.upper() if ch.isalnum())[:32]
+    """A typed code in canonical form: upper case, spaces and dashes dropped, look-alikes read
+    one way (8 as B, 5 as S, 2 as Z), so either of a pair finds the review."""
+    kept = "".join(ch for ch in raw.upper() if ch.isascii() and ch.isalnum())[:32]
+    return kept.translate(rules.CODE_LOOK_ALIKES)
 
 
 def find_review(session: Session, code: str, *, for_update: bool = False) -> Review | None:

@@ -93,6 +93,11 @@ MAX_DAYS: Final = 5
 MAX_RETENTION_DAYS: Final = 3650
 MAX_FRAME_BYTES: Final = 16 * 1024
 
+# A deliver card's due date: from today (a day's grace, for a phone in another time zone)
+# to two years after today or the review's start, whichever is later.
+DUE_GRACE_DAYS: Final = 1
+DUE_WITHIN_DAYS: Final = 2 * 365 + 1
+
 # How much one review, and one person in it, may hold. Far above what a review needs (the
 # largest Lantern is built for has 2,000 phones; the benchmark review 5,000 cards from 200
 # people), so no one in a real room meets them; a script with the join code does.
@@ -101,6 +106,10 @@ MAX_CARDS: Final = 25_000
 MAX_CARDS_PER_PERSON: Final = 300
 MAX_CONCERNS_PER_PERSON: Final = 50
 
-# Join codes: no 0/O/1/I/L, so a code read off a screen is typed right first time.
-CODE_ALPHABET: Final = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+# Join codes: no 0/O/1/I/L, B/8, S/5 or Z/2, so a code read off a screen, a slide or a
+# handwritten sheet is typed right first time (25 characters: 25^8 is about 1.5e11 codes).
+CODE_ALPHABET: Final = "34679ACDEFGHJKMNPQRTUVWXY"
+# Codes made before B/8, S/5 and Z/2 were left out may hold either of a pair: on entry each
+# is read as its letter, and such stored codes were rewritten the same way (migration 0005).
+CODE_LOOK_ALIKES: Final = str.maketrans({"8": "B", "5": "S", "2": "Z"})
 CODE_LENGTH: Final = 8

@@ -12,6 +12,25 @@ const AUTH_KEY = `lantern:p:${code}`;
 const DRAFT_KEY = `lantern:draft:${code}`;
 const $ = (id) => document.getElementById(id);
 
+/** Codes made before 8 and B, 5 and S, 2 and Z were read alike: this phone may hold its
+ *  sign-in, draft and unsent cards under the code as it was written then. Carry them over
+ *  once, so an upgrade in the middle of a review signs nobody out. */
+function adoptEarlierKeys() {
+  const alike = (c) => c.replace(/8/g, "B").replace(/5/g, "S").replace(/2/g, "Z");
+  try {
+    for (const key of Object.keys(localStorage)) {
+      const found = /^lantern:(p|draft|outbox):([A-Z0-9]+)(:.*)?$/.exec(key);
+      if (!found || found[2] === code || alike(found[2]) !== code) continue;
+      const moved = `lantern:${found[1]}:${code}${found[3] || ""}`;
+      if (localStorage.getItem(moved) === null) localStorage.setItem(moved, localStorage.getItem(key));
+      localStorage.removeItem(key);
+    }
+  } catch {
+    /* storage unavailable: there is nothing to carry over */
+  }
+}
+adoptEarlierKeys();
+
 const ui = {
   conn: $("conn"), announcer: $("announcer"), joinView: $("join-view"), holdView: $("hold-view"),
   roomView: $("room-view"), holdTitle: $("hold-title"), holdText: $("hold-text"),
@@ -577,6 +596,15 @@ ui.composer.addEventListener("submit", (event) => {
     return;
   }
   const command = { type: "contribute", prompt_id: state.review.prompt_id, text };
+  const dateProblem = state.review.phase === "deliver" ? dueProblem(ui.due.value) : "";
+  if (dateProblem) {
+    ui.composerError.textContent = dateProblem;
+    ui.composerError.hidden = false;
+    ui.due.setAttribute("aria-invalid", "true");
+    ui.due.focus();
+    return;
+  }
+  ui.due.removeAttribute("aria-invalid");
   if (state.review.phase === "deliver") {
     if (ui.owner.value.trim()) command.owner = ui.owner.value.trim();
     if (ui.due.value) command.due = ui.due.value;
@@ -590,6 +618,40 @@ ui.composer.addEventListener("submit", (event) => {
   announce(ui.announcer, room.status === "live" ? t("Sending your card.") : t("Your card will be sent when you are back online."));
   render();
 });
+
+// ---- a deliver card's date ---------------------------------------------------------------
+
+// The furthest a due date may be, in days: two years (the server allows the same).
+const DUE_WITHIN_DAYS = 730;
+
+/** A date as the date field writes it (YYYY-MM-DD), in this phone's own calendar. */
+function localDate(when) {
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${when.getFullYear()}-${pad(when.getMonth() + 1)}-${pad(when.getDate())}`;
+}
+
+function dueLimits() {
+  const latest = new Date();
+  latest.setDate(latest.getDate() + DUE_WITHIN_DAYS);
+  return { earliest: localDate(new Date()), latest: localDate(latest) };
+}
+
+/** Why a due date will not do for a plan, in plain words; "" when it will. */
+function dueProblem(value) {
+  if (!value) return "";
+  const { earliest, latest } = dueLimits();
+  if (value < earliest) return t("That date has already passed. Please choose a date from today on.");
+  if (value > latest) return t("That date is more than two years away. Please choose a date within two years.");
+  return "";
+}
+
+{
+  // The date picker offers only the dates a plan can use.
+  const { earliest, latest } = dueLimits();
+  ui.due.min = earliest;
+  ui.due.max = latest;
+  ui.due.addEventListener("input", () => ui.due.removeAttribute("aria-invalid"));
+}
 
 ui.concernForm.addEventListener("submit", (event) => {
   event.preventDefault();

@@ -16,6 +16,7 @@ const ui = {
   resultsChart: $("results-chart"), roles: $("room-roles"), spotlight: $("spotlight"),
   spotText: $("spotlight-text"), spotWho: $("spotlight-who"), hold: $("hold"),
   holdTitle: $("hold-title"), holdText: $("hold-text"), conn: $("conn"),
+  plan: $("plan"), planRows: $("plan-rows"), planMore: $("plan-more"),
 };
 
 let state = null;
@@ -77,8 +78,10 @@ function render() {
   const review = state.review;
   if (review.blank) showHold(t("Taking a moment"), t("We will carry on shortly."));
   else if (review.status === "paused") showHold(t("Paused"), review.pause_message || t("We will carry on soon."));
-  else if (review.status === "closed") showHold(t("Thank you"), t("This review has closed. Thank you for all you shared."));
+  else if (review.status === "closed" && !renderPlan()) showHold(t("Thank you"), t("This review has closed. Thank you for all you shared."));
   else ui.hold.hidden = true;
+  if (review.status !== "closed") ui.plan.hidden = true;
+  markJoined();
 
   for (const li of ui.steps.children) {
     if (li.dataset.phase === review.phase) li.setAttribute("aria-current", "step");
@@ -179,8 +182,11 @@ function renderWall() {
   }
   ui.wall.replaceChildren(heading, ...columns);
   ui.wall.classList.toggle("dense", columns.length > 4);
+  // A theme with more cards gets a wider column, so no column overflows while another idles.
+  ui.wall.style.gridTemplateColumns = columns
+    .map((col) => `minmax(0, ${2 + col.querySelectorAll("li").length}fr)`).join(" ");
   for (const c of cards) seen.add(c.id);
-  requestAnimationFrame(trimOverflow);
+  requestAnimationFrame(fitWall);
 }
 
 function column(name, cards, loose) {
@@ -191,21 +197,104 @@ function column(name, cards, loose) {
     name ? el("h2", { text: name }) : null, list, el("p", { class: "wall-more", hidden: true }));
 }
 
-/** Cards that do not fit are summed up as "and N more", never scrolled. */
-function trimOverflow() {
-  for (const col of ui.wall.querySelectorAll(".theme-col")) {
-    const limit = col.getBoundingClientRect().bottom - 44; // room for "and N more"
-    let hidden = 0;
-    for (const li of col.querySelectorAll("li")) {
-      if (li.getBoundingClientRect().bottom > limit) {
-        li.hidden = true;
-        hidden += 1;
-      }
-    }
-    const more = col.querySelector(".wall-more");
+// ---- fitting the wall to the screen -------------------------------------------------------
+
+// Type sizes the wall steps down through before any card is left out: the largest first.
+// Each column of cards flows into as many sub-columns as its width holds (lantern.css).
+const FIT_STEPS = ["fit-xl", "fit-0", "fit-1", "fit-2"];
+
+/** Whether a card lies outside its list's box (below it, or in a sub-column past its edge). */
+function outside(li) {
+  // Layout offsets, not the drawn box: an arriving card's slide-in must not count.
+  const list = li.parentElement;
+  return li.offsetTop + li.offsetHeight > list.clientHeight + 1
+    || li.offsetLeft + li.offsetWidth > list.clientWidth + 1;
+}
+
+function overflowing(lists) {
+  return lists.some((list) => [...list.children].some((li) => outside(li)));
+}
+
+/** Show every card the wall holds: smaller type before "and N more", which comes only when
+ *  even the smallest type leaves no room. */
+function fitWall() {
+  const lists = [...ui.wall.querySelectorAll(".theme-col ul")];
+  let step = 0;
+  for (; step < FIT_STEPS.length; step += 1) {
+    ui.wall.classList.remove(...FIT_STEPS);
+    ui.wall.classList.add(FIT_STEPS[step]);
+    if (!overflowing(lists)) break;
+  }
+  ui.wall.dataset.fit = String(Math.min(step, FIT_STEPS.length - 1));
+  // Out of room even so: fill each column top to bottom, so that leaving out the last cards
+  // moves none of those before them.
+  ui.wall.classList.toggle("full", step === FIT_STEPS.length);
+  for (const list of lists) {
+    const more = list.parentElement.querySelector(".wall-more");
+    more.hidden = true;
+    if (![...list.children].some((li) => outside(li))) continue;
+    // Its line takes room from the list: measure again with it shown, holding words.
+    more.textContent = nt("and %(n)s more", "and %(n)s more", list.children.length, { n: list.children.length });
+    more.hidden = false;
+    // From the first card that does not fit, all are left out: the order stays the room's
+    // (newest first), and one measurement does for a wall of hundreds.
+    const items = [...list.children];
+    const first = items.findIndex((li) => outside(li));
+    const hidden = first < 0 ? 0 : items.length - first;
+    for (const li of items.slice(items.length - hidden)) li.hidden = true;
     more.hidden = hidden === 0;
     more.textContent = nt("and %(n)s more", "and %(n)s more", hidden, { n: hidden });
   }
+}
+
+/** The join code and QR step back once people are in: the room needs the space more. */
+function markJoined() {
+  const joined = Object.values(state.joined_by_role || {}).reduce((a, b) => a + b, 0);
+  main.classList.toggle("joined", joined > 0 || state.cards.length > 0);
+}
+
+// ---- the close: the plan -----------------------------------------------------------------
+
+/** At the close, the room's action plan from the deliver cards; false when there is none. */
+function renderPlan() {
+  const cards = state.cards
+    .filter((c) => c.status === "visible" && c.phase === "deliver")
+    .sort((a, b) => (a.due || "9999").localeCompare(b.due || "9999") || a.id - b.id);
+  ui.plan.hidden = cards.length === 0;
+  if (!cards.length) return false;
+  ui.hold.hidden = true;
+  ui.planRows.replaceChildren(...cards.map((card) => el("tr", {},
+    el("td", {}, el("span", { class: "plan-what", text: card.text })),
+    el("td", { text: owner(card) }),
+    el("td", { class: "plan-when", text: card.due ? readableDate(card.due) : t("To be agreed") }))));
+  requestAnimationFrame(fitPlan);
+  return true;
+}
+
+// An owner of "me" or "we" means the card's author: on the wall of a whole room it says
+// nothing, so the author's role stands in (a name only where this room shows names).
+const SELF = /^(me|myself|i|i will|us|we|ourselves)[.!]?$/i;
+
+/** Who will do a deliver card's action, as the plan shows it. */
+function owner(card) {
+  const written = (card.owner || "").trim();
+  return written && !SELF.test(written) ? written : who(card);
+}
+
+function fitPlan() {
+  const body = ui.planRows.closest(".plan-body");
+  const rows = [...ui.planRows.children];
+  for (const row of rows) row.hidden = false;
+  ui.planMore.hidden = true;
+  const limit = () => body.clientHeight + 1;
+  if (!rows.some((row) => row.offsetTop + row.offsetHeight > limit())) return;
+  ui.planMore.textContent = nt("and %(n)s more in the record", "and %(n)s more in the record", rows.length, { n: rows.length });
+  ui.planMore.hidden = false;
+  const first = rows.findIndex((row) => row.offsetTop + row.offsetHeight > limit());
+  const hidden = first < 0 ? 0 : rows.length - first;
+  for (const row of rows.slice(rows.length - hidden)) row.hidden = true;
+  ui.planMore.hidden = hidden === 0;
+  ui.planMore.textContent = nt("and %(n)s more in the record", "and %(n)s more in the record", hidden, { n: hidden });
 }
 window.addEventListener("resize", () => state && render());
 

@@ -48,6 +48,7 @@ READ_NOW = """() => {
   return texts.filter(Boolean);
 }"""
 
+PLAN = "Ring the school the same day a worry comes up"
 CARDS = [
     "The teacher noticed she was quiet and asked, then listened.",
     "A shared plan meant nobody had to repeat their story.",
@@ -94,6 +95,7 @@ def test_every_word_the_phone_and_projector_show_comes_from_the_catalog(
     state = httpx.get(f"{live.url}/api/rooms/{code}", headers=fac).json()["state"]
     typed = [state["review"]["title"], state["review"].get("case_ref") or "", "Sam", "Ana"]
     typed += [p["text"] for p in state["prompts"]] + CARDS + ["Listening to the child"]
+    typed += [PLAN, "School nurse team"]
     host = live.url.removeprefix("http://")
     checked = Checker([*typed, code, f"{code[:4]} {code[4:]}", f"{host}/j"])
 
@@ -159,8 +161,12 @@ def test_every_word_the_phone_and_projector_show_comes_from_the_catalog(
     checked(phone, "phone, blank")
     checked(projector, "projector, blank")
     send({"type": "blank", "on": False})
+    send({"type": "set_phase", "phase": "deliver"})
+    deliver = next(p["id"] for p in state["prompts"] if p["phase"] == "deliver")
+    send({"type": "contribute", "prompt_id": deliver, "text": PLAN, "owner": "School nurse team"})
     send({"type": "close"})
     expect(phone.locator("#hold-title")).to_contain_text(f"{OPEN}Thank you{CLOSE}")
     checked(phone, "phone, closed")
-    checked(projector, "projector, closed")
+    expect(projector.locator("#plan-rows tr")).to_have_count(1)
+    checked(projector, "projector, closed: the plan")
     assert not contexts.console_errors, contexts.console_errors

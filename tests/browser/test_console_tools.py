@@ -252,8 +252,8 @@ def test_import_errors_and_the_anonymous_wording(
     expect(phone.locator("#name-hint")).to_contain_text("Only the facilitator sees it")
     expect(phone.locator("#rule-names")).to_contain_text("never your name")
     expect(phone.locator("#rule-moderation")).to_be_visible()
-    phone.goto("/j/ZZZZ2222")
-    expect(phone.locator("#join-error")).to_contain_text("No review has this code")
+    phone.goto("/j/WXYZ3467")
+    expect(phone.locator("#code-error")).to_contain_text("We could not find a review")
     assert not contexts.console_errors, contexts.console_errors
 
 

@@ -26,6 +26,7 @@ const AUDIT_PARTICULARS = {
   "moderate.hide": cardOf,
   "moderate.show": cardOf,
   "moderate.redact": cardOf,
+  "card.commitment": cardOf,
   "keep_out.update": (d) => counted(d.terms || 0, "name"),
   erase: (d) => t("%(cards)s, %(concerns)s", {
     cards: counted(d.cards || 0, "card"), concerns: counted(d.concerns || 0, "concern"),

@@ -3,6 +3,7 @@ import { PHASE_WORDS, el, readableDate } from "../live.js";
 import { t } from "../i18n.js";
 import { $ } from "../dom.js";
 import { ROLES, ctx, panel, repaint, send } from "./state.js";
+import { isPlanning, planButton, planEditor } from "./plan.js";
 
 let redacting = null; // {id, text}: the card whose wording is being redacted
 const assignChoice = {}; // card id -> chosen theme id, kept across repaints
@@ -90,7 +91,12 @@ panel("cards", () => {
       li.append(redactEditor(card));
       return li;
     }
+    if (isPlanning(card)) {
+      li.append(planEditor(card));
+      return li;
+    }
     const actions = el("div", { class: "actions" });
+    if (card.phase === "deliver") actions.append(planButton(card));
     if (!hidden) {
       const lit = r.spotlight_card_id === card.id;
       actions.append(el("button", { type: "button", class: "secondary small", "data-key": `spot-${card.id}`,
