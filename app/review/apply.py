@@ -39,7 +39,7 @@ from app.review.steering import (
     update_review,
 )
 from app.review.themes import add_theme, assign, rename_theme
-from app.review.voting import close_voting, open_voting, reveal, vote
+from app.review.voting import close_voting, finish_voting, open_voting, reveal, vote
 from app.security import CLOSE_LEFT_TEAM, facilitator_right_ended
 
 # Who may send what. Everything not listed for participants is the facilitator's alone.
@@ -102,6 +102,7 @@ HANDLERS: dict[str, Callable[[Context, Any], None]] = {
     "appreciate": appreciate,
     "vote": vote,
     "unvote": vote,
+    "finish_voting": finish_voting,
     "raise_concern": raise_concern,
     "set_phase": set_phase,
     "set_prompt": set_prompt,

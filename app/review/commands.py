@@ -11,6 +11,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
     StrictInt,
     StringConstraints,
     TypeAdapter,
@@ -84,6 +85,13 @@ class VoteCmd(_Command):
 class Unvote(_Command):
     type: Literal["unvote"]
     target_id: Id
+
+
+class FinishVoting(_Command):
+    """A participant is done voting in the open round (`done: false` takes it back)."""
+
+    type: Literal["finish_voting"]
+    done: StrictBool = True
 
 
 class RaiseConcern(_Command):
@@ -210,6 +218,7 @@ Command = Annotated[
     | Appreciate
     | VoteCmd
     | Unvote
+    | FinishVoting
     | RaiseConcern
     | SetPhase
     | SetPrompt
