@@ -52,6 +52,7 @@ function nextStep(state) {
   }
   if (round) {
     const p = round.progress;
+    if (p && p.of === 0) return [t("Voting is open, but nobody has joined to vote yet. Share the join code."), null];
     if (p && p.done < p.of) {
       return [t("Wait for everyone to finish voting (%(progress)s), then reveal the results.", { progress: progressWords(round) }),
         [t("Reveal now"), press("reveal-round")]];
