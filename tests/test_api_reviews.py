@@ -208,4 +208,4 @@ def test_health_and_openapi_describe_the_service(client: TestClient) -> None:
     body = schema["paths"]["/api/rooms/{code}/commands"]["post"]["requestBody"]
     assert body["content"]["application/json"]["schema"]["$ref"].endswith("/Command")
     variants = schema["components"]["schemas"]["Command"]["oneOf"]
-    assert len(variants) == 28  # every command, update_review included
+    assert len(variants) == 29  # every command, update_review and finish_voting included
