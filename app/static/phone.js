@@ -179,6 +179,13 @@ function start() {
         render();
         return;
       }
+      if (type === "edit" && frame.code === "wrong_phase") {
+        // A change written for a card whose phase the room has left: its words are kept too.
+        const card = state && state.cards.find((c) => c.id === item.command.card_id);
+        park({ ...item.command, prompt_id: card ? card.prompt_id : null });
+        render();
+        return;
+      }
       if (type === "contribute" && !ui.text.value.trim()) {
         // Nothing is lost: the card goes back into the composer.
         ui.text.value = item.command.text;

@@ -174,9 +174,16 @@ def test_a_card_written_offline_before_a_phase_change_is_never_dropped(
     phone = contexts.page(PHONE)
     join(phone, code, "Health")
     expect(phone.locator("#conn")).to_have_text("Connected")
+    contribute(phone, "A first thought.")
 
     phone.context.set_offline(True)
     expect(phone.locator("#conn")).to_have_attribute("data-state", "offline")
+    # A change to a card, and two new cards, all written offline in Discover.
+    phone.locator("#mine .card-item", has_text="A first thought").get_by_role(
+        "button", name="Change"
+    ).click()
+    phone.get_by_label("Change your card").fill("A first thought, changed on the train.")
+    phone.get_by_role("button", name="Save change").click()
     for text in (ONE, TWO):
         phone.get_by_label("Your card", exact=True).fill(text)
         phone.get_by_role("button", name="Send card").click()
@@ -185,19 +192,20 @@ def test_a_card_written_offline_before_a_phase_change_is_never_dropped(
     phone.context.set_offline(False)
     expect(phone.locator("#conn")).to_have_text("Connected")
 
-    # Both cards were written for Discover: the room refused them, the phone kept them.
+    # All were written for Discover: the room refused them, the phone kept every word.
     kept = phone.locator("#parked")
-    expect(kept.locator(".card-item")).to_have_count(2)
+    expect(kept.locator(".card-item")).to_have_count(3)
+    expect(kept).to_contain_text("A first thought, changed on the train.")
     expect(kept).to_contain_text(ONE)
     expect(kept).to_contain_text("Written for Discover")
     expect(phone.locator("#room-notice")).to_contain_text("written for an earlier question")
-    expect(phone.locator("#mine .card-item")).to_have_count(0)
+    expect(phone.locator("#mine .card-item.sending")).to_have_count(0)
     assert_accessible(phone, "phone with cards kept after a phase change")
     shot(phone, artifacts, "notice-phone-kept", PHONE)
 
     # Kept in the phone's storage: a reload still has them.
     phone.reload()
-    expect(phone.locator("#parked .card-item")).to_have_count(2)
+    expect(phone.locator("#parked .card-item")).to_have_count(3)
 
     # One goes to the new question; the other becomes the draft.
     kept.locator(".card-item", has_text=ONE[:30]).get_by_role(
@@ -209,11 +217,14 @@ def test_a_card_written_offline_before_a_phase_change_is_never_dropped(
         "button", name="Keep as a draft"
     ).click()
     expect(phone.get_by_label("Your card", exact=True)).to_have_value(TWO)
-    expect(kept).to_be_hidden()
+    expect(kept.locator(".card-item")).to_have_count(1)
     state = httpx.get(
         f"{live.url}/api/rooms/{code}", headers={"Authorization": f"Bearer {token}"}
     ).json()["state"]
-    assert [(c["phase"], c["text"]) for c in state["cards"]] == [("dream", ONE)]
+    assert [(c["phase"], c["text"]) for c in state["cards"]] == [
+        ("discover", "A first thought."),
+        ("dream", ONE),
+    ]
     assert not contexts.console_errors, contexts.console_errors
 
 
