@@ -281,6 +281,7 @@ def test_the_console_for_a_first_timer(contexts: Contexts, live_api: Api, artifa
     for hidden in ("#stepper", "#open-voting", "#lock", "#timer-tools", "#add-theme"):
         expect(console.locator(hidden)).to_be_hidden()
     expect(card.get_by_role("button", name="Hide")).to_be_hidden()
+    expect(console.get_by_role("button", name="Rename Telling it once")).to_be_hidden()
     expect(console.locator("#next-text")).to_contain_text("This review is closed")
     assert_accessible(console, "console, closed")
     shot(console, artifacts, "notice-console-closed", LAPTOP, PROJECTOR)
