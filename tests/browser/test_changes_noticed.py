@@ -152,6 +152,7 @@ def test_a_phase_move_brings_phones_to_the_top_and_can_be_undone(
     # One click moved the whole room: the console offers to take it back.
     note = console.locator("#undo-note")
     expect(note).to_contain_text("Moved the room to Dream.")
+    expect(note).to_be_in_viewport()
     shot(console, artifacts, "notice-console-undo", LAPTOP, PROJECTOR)
     note.get_by_role("button", name="Undo: go back to Discover").click()
     expect(note).to_be_hidden()
