@@ -156,9 +156,8 @@ async def _is_facilitator(scope: Scope) -> bool:
 
 
 async def _reject(send: Send, limit: int) -> None:
-    body = json.dumps(
-        {"error": {"code": "too_large", "message": f"The body may be at most {limit} bytes."}}
-    ).encode()
+    message = i18n._("The body may be at most %(most)s bytes.", most=limit)
+    body = json.dumps({"error": {"code": "too_large", "message": message}}).encode()
     await send(
         {
             "type": "http.response.start",

@@ -16,12 +16,12 @@ from sqlmodel import col, select
 
 from app import i18n
 from app.api.deps import MAX_TOKEN, SESSION_COOKIE, RowId, get_runtime
-from app.models import Card, Review, Theme, VotingRound
+from app.models import Card, Theme, VotingRound
 from app.review import rules
-from app.review.lifecycle import normalise_code
+from app.review.errors import CommandError
+from app.review.rooms import normalise_code, room_identity
 from app.review.rules import ROLE_LABELS
 from app.review.views import is_public, round_tallies, tallies_hidden
-from app.security import identify
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 TEMPLATES.env.add_extension("jinja2.ext.i18n")
@@ -137,12 +137,12 @@ async def round_chart(
 
     def _items() -> tuple[list[dict[str, Any]], str] | None:
         with runtime.db.read() as session:
-            review = session.exec(select(Review).where(Review.code == normalise_code(code))).first()
-            if review is None or not token:
+            try:
+                review, identity = room_identity(session, code, token, runtime.secret_key)
+            except CommandError:
                 return None
-            identity = identify(session, review, token, runtime.secret_key)
             voting = session.get(VotingRound, round_id)
-            if identity is None or voting is None or voting.review_id != review.id:
+            if voting is None or voting.review_id != review.id:
                 return None
             if identity.audience != "facilitator" and tallies_hidden(review, voting):
                 return None

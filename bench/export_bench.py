@@ -54,7 +54,8 @@ from app.models import (
     Vote,
     VotingRound,
 )
-from app.review.rules import DEFAULT_PROMPTS, DEFAULT_SETTINGS, ROLES
+from app.review.fields import DEFAULT_SETTINGS
+from app.review.rules import DEFAULT_PROMPTS, ROLES
 
 PARTICIPANTS = 200
 CARDS = 5_000

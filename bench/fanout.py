@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.review.rules import MAX_CARDS_PER_PERSON
 from bench import wsclient
 from bench.common import (
     HOST,
@@ -150,13 +151,14 @@ async def _measure(
     server: Server, phones: int, rate: float, seconds: float, text_size: int, frame_size: int
 ) -> Result:
     cards = int(rate * seconds)
-    writers = max(1, math.ceil(rate / PER_SOCKET_RATE))
+    # Each writer is a phone of its own: one person may add at most MAX_CARDS_PER_PERSON.
+    writers = max(1, math.ceil(rate / PER_SOCKET_RATE), math.ceil(cards / MAX_CARDS_PER_PERSON))
     receivers = Receivers(cards)
     room: LanternRoom | None = None
     if server.kind == "lantern":
-        room = await lantern_room(server, phones + 1)
+        room = await lantern_room(server, phones + writers)
         path = f"/ws/rooms/{room.code}"
-        tokens = [*room.tokens[:phones], room.screen_token] + [room.tokens[phones]] * writers
+        tokens = [*room.tokens[:phones], room.screen_token, *room.tokens[phones:]]
         paths = [path] * len(tokens)
         hellos: list[bytes | None] = [hello(t) for t in tokens]
         receivers.expect_welcomes = len(tokens)

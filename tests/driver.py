@@ -35,6 +35,7 @@ ERROR_STATUS: dict[str, int] = {
     "wrong_phase": 409,
     "voting_closed": 409,
     "conflict": 409,
+    "limit_reached": 409,
     "unavailable": 503,
     "internal": 500,
 }

@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 import pytest
+import websockets
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import text
@@ -24,8 +25,8 @@ from sqlmodel import Session, col, select
 
 from app import security
 from app.api.ratelimit import RedisLimiter
-from app.api.throttle import ACCOUNT_BURST, PAIR_BURST, Throttles
-from app.api.ws import MAX_PING_ID
+from app.api.throttle import ACCOUNT_BURST, JOIN_BURST, PAIR_BURST, Throttles
+from app.api.ws import CLOSE_TRY_LATER, MAX_PING_ID, MAX_WAITING_PER_ADDRESS
 from app.config import Settings
 from app.db import Database
 from app.export import restore
@@ -34,10 +35,12 @@ from app.main import create_app
 from app.middleware import MAX_ANONYMOUS_BODY
 from app.models import AuditEntry, Facilitator, Review, ReviewFacilitator, utcnow
 from app.privacy.retention import purge_expired
+from app.review import rules
 from app.review.identity import Identity
 from tests import driver
 from tests.conftest import make_facilitator
 from tests.driver import PASSWORD, Headers, bearer
+from tests.support import Api, LiveServer
 from tests.test_export import build_review
 
 log = logging.getLogger(__name__)
@@ -409,6 +412,11 @@ def test_an_import_is_written_in_chunks_and_other_rooms_keep_going(
     body = json.dumps(document)
     code, token = _room(client, fac_headers)
     phone = bearer(token)
+    prompts = driver.room(client, code, phone)["state"]["prompts"]
+    prompt = next(p["id"] for p in prompts if p["phase"] == "discover")
+    first = {"type": "contribute", "prompt_id": prompt, "text": "A story"}
+    driver.send(client, code, phone, first)
+    mine = driver.room(client, code, phone)["state"]["cards"][0]["id"]
     answer: list[httpx.Response] = []
 
     def _import() -> None:
@@ -421,7 +429,7 @@ def test_an_import_is_written_in_chunks_and_other_rooms_keep_going(
         started = time.monotonic()
         r = client.post(
             f"/api/rooms/{code}/commands",
-            json={"type": "raise_concern", "cid": f"c{len(waits)}", "text": "A worry"},
+            json={"type": "edit", "cid": f"c{len(waits)}", "card_id": mine, "text": "A story"},
             headers=phone,
         )
         waits.append(time.monotonic() - started)
@@ -632,3 +640,124 @@ def test_no_answer_echoes_a_long_cid(
         answers = [ws.receive_json() for _ in range(2)]
     assert [a["type"] for a in answers] == ["error", "error"]
     assert all(a["cid"] is None for a in answers)
+
+
+# --- how much one address, one person and one review may add --------------------------------
+
+
+def _join_from(app: FastAPI, address: str) -> Callable[..., Any]:
+    async def join(code: str) -> httpx.Response:
+        transport = httpx.ASGITransport(app=app, client=(address, 50000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            return await http.post(f"/api/rooms/{code}/join", json={"role": "health"})
+
+    return join
+
+
+def test_a_hall_joins_at_once_and_a_script_inventing_people_is_slowed(
+    client: TestClient, fac_headers: Headers, clock: Clock
+) -> None:
+    code = driver.live_review(client, fac_headers)["code"]
+    join = _join_from(client.app, "198.51.100.20")  # type: ignore[arg-type]
+    for _ in range(int(JOIN_BURST)):
+        assert _run(client, join, code).status_code == 201
+    slowed = _run(client, join, code)
+    assert slowed.status_code == 429
+    assert slowed.json()["error"]["message"].startswith("Lots of people are joining")
+    assert int(slowed.headers["Retry-After"]) >= 1
+    # Another network is not held back, and a second later ten more from the first get in.
+    assert _run(client, _join_from(client.app, "198.51.100.21"), code).status_code == 201  # type: ignore[arg-type]
+    clock.advance(1)
+    assert [_run(client, join, code).status_code for _ in range(11)] == [201] * 10 + [429]
+
+
+def test_a_review_has_room_for_a_bounded_number_of_people(
+    client: TestClient, fac_headers: Headers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(rules, "MAX_PARTICIPANTS", 3)
+    code = driver.live_review(client, fac_headers)["code"]
+    for _ in range(3):
+        driver.joined(client, code)
+    full = driver.join(client, code)
+    assert full.status_code == 409
+    assert full.json()["error"]["code"] == "limit_reached"
+    assert "This review is full" in full.json()["error"]["message"]
+    # Another review is not full.
+    other = driver.live_review(client, fac_headers)["code"]
+    driver.joined(client, other)
+
+
+def test_one_person_adds_a_bounded_number_of_cards_and_concerns(
+    client: TestClient, fac_headers: Headers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(rules, "MAX_CARDS_PER_PERSON", 3)
+    monkeypatch.setattr(rules, "MAX_CONCERNS_PER_PERSON", 2)
+    review = driver.live_review(client, fac_headers)
+    code = review["code"]
+    prompt = next(p["id"] for p in review["prompts"] if p["phase"] == "discover")
+    card = {"type": "contribute", "prompt_id": prompt, "text": "A story of help"}
+    phone, other = driver.join_as(client, code), driver.join_as(client, code)
+    for _ in range(3):
+        driver.send(client, code, phone, card)
+    # A withdrawn card still counts: withdrawing frees no room for a script's next one.
+    mine = driver.room(client, code, phone)["state"]["cards"][0]["id"]
+    driver.send(client, code, phone, {"type": "withdraw", "card_id": mine})
+    answer = driver.refused(client, code, phone, card, "limit_reached")
+    assert "Thank you for so many cards!" in answer["message"]
+    # The next person, and the facilitator, still write.
+    driver.send(client, code, other, card)
+    driver.send(client, code, fac_headers, card)
+
+    concern = {"type": "raise_concern", "text": "Can we talk?"}
+    for _ in range(2):
+        driver.send(client, code, phone, concern)
+    answer = driver.refused(client, code, phone, concern, "limit_reached")
+    assert "talk to the facilitator in person" in answer["message"]
+    driver.send(client, code, other, concern)
+
+
+def test_a_review_holds_a_bounded_number_of_cards(
+    client: TestClient, fac_headers: Headers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(rules, "MAX_CARDS", 4)
+    review = driver.live_review(client, fac_headers)
+    code = review["code"]
+    prompt = next(p["id"] for p in review["prompts"] if p["phase"] == "discover")
+    card = {"type": "contribute", "prompt_id": prompt, "text": "A story of help"}
+    for _ in range(4):
+        driver.send(client, code, driver.join_as(client, code), card)
+    driver.refused(client, code, driver.join_as(client, code), card, "limit_reached")
+    driver.refused(client, code, fac_headers, card, "limit_reached")
+
+
+@pytest.mark.live
+def test_sockets_that_never_say_hello_are_held_to_a_few_per_address(live: LiveServer) -> None:
+    api = Api(live.url)
+    review = api.live_review(api.login("lead@example.org"))
+    url = f"{live.ws_url}/ws/rooms/{review['code']}"
+
+    async def scenario() -> None:
+        silent = [
+            await websockets.connect(url, local_addr=("127.0.0.1", 0))
+            for _ in range(MAX_WAITING_PER_ADDRESS)
+        ]
+        try:
+            one_more = await websockets.connect(url, local_addr=("127.0.0.1", 0))
+            with pytest.raises(websockets.ConnectionClosed) as closed:
+                await asyncio.wait_for(one_more.recv(), 5)
+            assert closed.value.rcvd is not None
+            assert closed.value.rcvd.code == CLOSE_TRY_LATER
+            # A phone on another address is welcomed meanwhile ...
+            phone = api.join(review["code"])
+            async with websockets.connect(url, local_addr=("127.0.0.2", 0)) as other:
+                await other.send(json.dumps({"type": "hello", "token": phone["token"]}))
+                assert json.loads(await asyncio.wait_for(other.recv(), 5))["type"] == "welcome"
+            # ... and once one silent socket goes, the first address may open another.
+            await silent.pop().close()
+            async with websockets.connect(url, local_addr=("127.0.0.1", 0)) as again:
+                await again.send(json.dumps({"type": "hello", "token": phone["token"]}))
+                assert json.loads(await asyncio.wait_for(again.recv(), 5))["type"] == "welcome"
+        finally:
+            await asyncio.gather(*(ws.close() for ws in silent))
+
+    asyncio.run(scenario())

@@ -141,7 +141,7 @@ def test_a_full_json_export_restores_the_same_review(
         {**e, "by": ""} for e in original["record"]["audit_log"]
     ]
     assert {e["by"] for e in log[:-1]} == {"lead@example.org (imported)"}
-    assert log[-1]["action"] == "Review restored from an export"
+    assert log[-1]["action"] == "Imported this review from a JSON export"
     assert log[-1]["by"] == "lead@example.org"
     for entry in again["record"]["moderation_log"]:
         assert entry["by"] == "lead@example.org (imported)"

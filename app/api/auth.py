@@ -16,7 +16,10 @@ from app.api.deps import SESSION_COOKIE, FacilitatorDep, RuntimeDep, bearer_toke
 from app.api.errors import ApiError
 from app.api.schemas import ERROR_RESPONSES, LoginIn, LoginOut
 from app.api.throttle import LoginAttempt, client_address, throttles, too_many
-from app.models import AuditEntry, AuthToken
+from app.i18n import _
+from app.models import AuthToken
+from app.review import audit
+from app.review.audit import Action
 from app.security import CLOSE_SIGNED_OUT, hash_token, login
 
 router = APIRouter(prefix="/api/auth", tags=["auth"], responses=ERROR_RESPONSES)
@@ -65,7 +68,7 @@ async def sign_in(
     attempt = LoginAttempt(throttles(request), account, address, known)
     wait = await attempt.spend()
     if wait > 0:
-        raise too_many(wait, "Too many failed sign-ins.")
+        raise too_many(wait, _("Too many failed sign-ins."))
 
     def _login() -> tuple[int, str, str] | None:
         with runtime.db.write() as session:
@@ -74,14 +77,12 @@ async def sign_in(
                 return None
             facilitator, token = found
             assert facilitator.id is not None
-            session.add(
-                AuditEntry(facilitator_id=facilitator.id, action="sign_in", address=address)
-            )
+            audit.record(session, Action.SIGN_IN, facilitator_id=facilitator.id, address=address)
             return facilitator.id, facilitator.email, token
 
     result = await to_thread.run_sync(_login)
     if result is None:
-        raise ApiError(401, "unauthorized", "That email and password do not match an account.")
+        raise ApiError(401, "unauthorized", _("That email and password do not match an account."))
     await attempt.give_back()
     facilitator_id, email, token = result
     response.set_cookie(

@@ -17,6 +17,7 @@ from starlette.requests import HTTPConnection
 
 from app.api.errors import ApiError
 from app.config import Settings
+from app.i18n import _
 
 UNSAFE_METHODS: Final = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -64,7 +65,10 @@ def check_cookie_request(conn: HTTPConnection, method: str, settings: Settings) 
         raise ApiError(
             403,
             "forbidden",
-            "This change came from another site, so it was refused. Reload Lantern and try again.",
+            _(
+                "This change came from another site, so it was refused. "
+                "Reload Lantern and try again."
+            ),
         )
 
 
@@ -72,4 +76,4 @@ def check_login_origin(conn: HTTPConnection, settings: Settings) -> None:
     """403 when a browser on another site posts a sign-in (so no one is signed in unawares)."""
     origin = conn.headers.get("origin")
     if origin is not None and not same_site(origin, conn, settings):
-        raise ApiError(403, "forbidden", "Sign in from Lantern's own page.")
+        raise ApiError(403, "forbidden", _("Sign in from Lantern's own page."))

@@ -6,16 +6,17 @@ from typing import Annotated
 
 from anyio import to_thread
 from fastapi import Depends, Path, Request
-from sqlmodel import select
 from starlette.requests import HTTPConnection
 
 from app.api.csrf import check_cookie_request
-from app.api.errors import ApiError
+from app.api.errors import ApiError, api_error
+from app.i18n import _
 from app.models import Facilitator, Review
+from app.review import rooms
+from app.review.errors import CommandError
 from app.review.identity import Identity
-from app.review.lifecycle import normalise_code
 from app.runtime import Runtime
-from app.security import facilitator_for_token, identify, runs_review
+from app.security import facilitator_for_token, runs_review
 
 SESSION_COOKIE = "lantern_session"
 MAX_TOKEN = 200
@@ -46,7 +47,7 @@ async def current_facilitator(request: Request, runtime: RuntimeDep) -> Facilita
     """The signed-in facilitator, or 401."""
     token, from_cookie = bearer_token(request)
     if not token:
-        raise ApiError(401, "unauthorized", "Sign in first.")
+        raise ApiError(401, "unauthorized", _("Sign in first."))
     if from_cookie:
         check_cookie_request(request, request.method, runtime.settings)
 
@@ -56,7 +57,7 @@ async def current_facilitator(request: Request, runtime: RuntimeDep) -> Facilita
 
     facilitator = await to_thread.run_sync(_find)
     if facilitator is None:
-        raise ApiError(401, "unauthorized", "Your sign-in has expired or is not valid.")
+        raise ApiError(401, "unauthorized", _("Your sign-in has expired or is not valid."))
     return facilitator
 
 
@@ -72,17 +73,14 @@ def load_review_for(runtime: Runtime, facilitator: Facilitator, review_id: int) 
             or facilitator.id is None
             or not runs_review(session, facilitator.id, review_id)
         ):
-            raise ApiError(404, "not_found", "No such review.")
+            raise ApiError(404, "not_found", _("No such review."))
         return review
 
 
 def room_identity(runtime: Runtime, code: str, token: str) -> tuple[Review, Identity]:
     """The review behind a join code and who the token is within it; 404 or 401 otherwise."""
     with runtime.db.read() as session:
-        review = session.exec(select(Review).where(Review.code == normalise_code(code))).first()
-        if review is None:
-            raise ApiError(404, "not_found", "No review has that code.")
-        identity = identify(session, review, token, runtime.secret_key) if token else None
-        if identity is None:
-            raise ApiError(401, "unauthorized", "That token does not belong to this review.")
-        return review, identity
+        try:
+            return rooms.room_identity(session, code, token, runtime.secret_key)
+        except CommandError as exc:
+            raise api_error(exc) from None

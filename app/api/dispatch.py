@@ -8,6 +8,7 @@ from typing import Any
 from anyio import to_thread
 from sqlalchemy.exc import OperationalError
 
+from app.i18n import _
 from app.review import rules
 from app.review.apply import apply_command
 from app.review.commands import COMMAND_TYPES, Moderate, parse_command
@@ -32,18 +33,18 @@ async def dispatch(runtime: Runtime, identity: Identity, frame: Any) -> dict[str
     """Parse, apply and publish one command; answer its ack or error frame."""
     cid = frame.get("cid") if isinstance(frame, dict) else None
     if identity.audience == "screen":
-        return error_frame(cid, "forbidden", "The screen is read-only.")
+        return error_frame(cid, "forbidden", _("The screen is read-only."))
     try:
         command = parse_command(frame)
         outcome = await to_thread.run_sync(apply_command, runtime.db, identity, command)
     except CommandError as exc:
-        return error_frame(cid, exc.code, exc.message)
+        return error_frame(cid, exc.code, exc.translated())
     except OperationalError:
         # app.logs withholds the error's message (it may quote the statement); the engines
         # hide its parameters (the card's text) as well.
         log.exception("database unavailable")
         return error_frame(
-            cid, "unavailable", "The server could not save that just now; send it again."
+            cid, "unavailable", _("The server could not save that just now; send it again.")
         )
     except Exception:
         # A fault of ours: answer it, so the socket stays open and the phone stops resending,
@@ -51,7 +52,7 @@ async def dispatch(runtime: Runtime, identity: Identity, frame: Any) -> dict[str
         kind = frame.get("type") if isinstance(frame, dict) else None
         log.exception("command %s failed", kind if kind in COMMAND_TYPES else "(unknown)")
         return error_frame(
-            cid, "internal", "Something went wrong on the server; the facilitator can help."
+            cid, "internal", _("Something went wrong on the server; the facilitator can help.")
         )
     # Committed: the ack is safe to send; delivery to the room follows.
     await runtime.publish(outcome.event)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Final
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -10,9 +11,31 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.i18n import _
 from app.review.errors import CommandError
 
 log = logging.getLogger("lantern.api")
+
+# Error code -> HTTP status, for the HTTP form of a command and the JSON error body. The
+# domain names what went wrong; which status carries it is the API's business.
+HTTP_STATUS: Final[dict[str, int]] = {
+    "unauthorized": 401,
+    "forbidden": 403,
+    "invalid": 422,
+    "not_found": 404,
+    "locked": 409,
+    "budget_exhausted": 409,
+    "too_large": 413,
+    "rate_limited": 429,
+    "closed": 409,
+    "not_live": 409,
+    "wrong_phase": 409,
+    "voting_closed": 409,
+    "conflict": 409,
+    "limit_reached": 409,
+    "unavailable": 503,
+    "internal": 500,
+}
 
 _CODES = {
     400: "invalid",
@@ -45,6 +68,16 @@ class ApiError(Exception):
         self.headers = headers
 
 
+def http_status(code: str) -> int:
+    """The HTTP status that carries an error code."""
+    return HTTP_STATUS.get(code, 400)
+
+
+def api_error(exc: CommandError) -> ApiError:
+    """A domain refusal as the API answers it: its status, its message translated."""
+    return ApiError(http_status(exc.code), exc.code, exc.translated())
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers on the app."""
 
@@ -54,18 +87,18 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(CommandError)
     async def _command_error(_request: Request, exc: CommandError) -> JSONResponse:
-        return JSONResponse(error_body(exc.code, exc.message), exc.http_status)
+        return JSONResponse(error_body(exc.code, exc.translated()), http_status(exc.code))
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = exc.errors()
         if any(e.get("type") == "json_invalid" for e in errors):
-            return JSONResponse(error_body("invalid", "The body is not valid JSON."), 400)
+            return JSONResponse(error_body("invalid", _("The body is not valid JSON.")), 400)
         parts = []
         for e in errors[:5]:
             loc = ".".join(str(p) for p in e.get("loc", ()) if p not in ("body", "query", "path"))
             parts.append(f"{loc or 'body'}: {e.get('msg', 'invalid')}.")
-        return JSONResponse(error_body("invalid", " ".join(parts) or "Invalid request."), 422)
+        return JSONResponse(error_body("invalid", " ".join(parts) or _("Invalid request.")), 422)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -82,7 +115,7 @@ def install(app: FastAPI) -> None:
         # (app.logs withholds the error's message from the log line: it may quote text.)
         log.error("database unavailable", exc_info=exc)
         return JSONResponse(
-            error_body("unavailable", "The server could not reach its database; try again."),
+            error_body("unavailable", _("The server could not reach its database; try again.")),
             503,
             headers={"Retry-After": "5"},
         )
@@ -91,4 +124,4 @@ def install(app: FastAPI) -> None:
     async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
         # app.logs prints the frames and the exception's type, never its message.
         log.exception("unexpected error", exc_info=exc)
-        return JSONResponse(error_body("internal", "Something went wrong on the server."), 500)
+        return JSONResponse(error_body("internal", _("Something went wrong on the server.")), 500)

@@ -19,10 +19,14 @@ from app.api.reviews import base_url, review_out
 from app.api.schemas import ERROR_RESPONSES, ErrorOut
 from app.export import MEDIA_TYPES, render_from
 from app.export.check import check_public_record
+from app.export.data import ExportData
 from app.export.record import load_source
-from app.export.restore import ExportData, RestoreError, parse_export, restore_review
+from app.export.restore import RestoreError, parse_export, restore_review
+from app.i18n import _
 from app.middleware import MAX_IMPORT_BODY
-from app.models import AuditEntry, KeepOut, Review
+from app.models import KeepOut, Review
+from app.review import audit
+from app.review.audit import Action
 
 router = APIRouter(prefix="/api/reviews", tags=["exports"], responses=ERROR_RESPONSES)
 
@@ -84,22 +88,22 @@ async def export(
     try:
         rendered = await runtime.export(render_from, runtime.db.url, review_id, format, edition)
     except LookupError:  # deleted (purged) since the check above
-        raise ApiError(404, "not_found", "No such review.") from None
+        raise ApiError(404, "not_found", _("No such review.")) from None
     except BrokenProcessPool:  # the export process died twice running it: out of memory?
         raise ApiError(
-            503, "unavailable", "The export stopped before it finished. Try again shortly."
+            503, "unavailable", _("The export stopped before it finished. Try again shortly.")
         ) from None
 
     def _audit() -> None:
         with runtime.db.write() as session:
-            session.add(
-                AuditEntry(
-                    review_id=review_id,
-                    facilitator_id=me.id,
-                    action="export",
-                    detail={"format": format, "edition": edition},
-                    address=address,
-                )
+            audit.record(
+                session,
+                Action.EXPORT,
+                review_id=review_id,
+                facilitator_id=me.id,
+                address=address,
+                format=format,
+                edition=edition,
             )
 
     await to_thread.run_sync(_audit)
@@ -142,33 +146,37 @@ async def import_review(
             size += len(chunk)
             if size > MAX_IMPORT_BODY:
                 raise ApiError(
-                    413, "too_large", f"The body may be at most {MAX_IMPORT_BODY} bytes."
+                    413,
+                    "too_large",
+                    _("The body may be at most %(most)s bytes.", most=MAX_IMPORT_BODY),
                 )
             spool.write(chunk)
         spool.seek(0)
         data = await to_thread.run_sync(_parse, spool)
 
     def _audit(session: Session, review_id: int) -> None:
-        session.add(
-            AuditEntry(
-                review_id=review_id,
-                facilitator_id=facilitator_id,
-                action="import",
-                detail={"cards": len(data.cards), "participants": len(data.participants)},
-                address=address,
-            )
+        audit.record(
+            session,
+            Action.IMPORT,
+            review_id=review_id,
+            facilitator_id=facilitator_id,
+            address=address,
+            cards=len(data.cards),
+            participants=len(data.participants),
         )
 
     def _restore() -> dict[str, Any]:
         try:
             review_id = restore_review(runtime.db, data, facilitator_id, _audit)
         except RestoreError as exc:
-            raise ApiError(422, "invalid", str(exc)) from None
+            raise ApiError(422, "invalid", exc.translated()) from None
         except SQLAlchemyError:
             # Rows that each passed the checks but that the database refuses: the file was
             # not written by an export.
             raise ApiError(
-                422, "invalid", "The export's data does not hold together, so it was not restored."
+                422,
+                "invalid",
+                _("The export's data does not hold together, so it was not restored."),
             ) from None
         with runtime.db.read() as session:
             review = session.get(Review, review_id)
@@ -183,8 +191,8 @@ def _parse(spool: IO[bytes]) -> ExportData:
     try:
         document = json.load(spool)
     except (ValueError, RecursionError):
-        raise ApiError(400, "invalid", "The body is not valid JSON.") from None
+        raise ApiError(400, "invalid", _("The body is not valid JSON.")) from None
     try:
         return parse_export(document)
     except RestoreError as exc:
-        raise ApiError(422, "invalid", str(exc)) from None
+        raise ApiError(422, "invalid", exc.translated()) from None

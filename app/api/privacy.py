@@ -15,17 +15,19 @@ from pydantic import (
     field_validator,
 )
 from sqlalchemy import false
-from sqlmodel import col, delete, or_, select
+from sqlmodel import col, or_, select
 
 from app.api.deps import FacilitatorDep, RowId, RuntimeDep, load_review_for
-from app.api.errors import ApiError
+from app.api.errors import api_error
 from app.api.schemas import ERROR_RESPONSES
-from app.models import AuditEntry, Card, Event, Facilitator, KeepOut, ReviewFacilitator
+from app.models import AuditEntry, Event, Facilitator, KeepOut, ReviewFacilitator
 from app.privacy.erasure import erase_participant
-from app.privacy.keep_out import apply_keep_out
+from app.privacy.keep_out import replace_list
 from app.privacy.retention import delete_review
-from app.review.commands import clean_text
+from app.review import audit
+from app.review.audit import Action
 from app.review.errors import CommandError
+from app.review.fields import clean_text
 from app.review.views import iso
 from app.security import CLOSE_DELETED, CLOSE_ERASED
 
@@ -91,6 +93,8 @@ class AuditEntryOut(BaseModel):
     id: int
     at: str
     action: str
+    # What the action is called, in the record's words (app.review.audit.LABELS).
+    label: str
     facilitator: str | None
     review_id: int | None
     detail: dict[str, Any]
@@ -121,34 +125,10 @@ async def replace_keep_out(
 
     def _replace() -> KeepOutOut:
         load_review_for(runtime, me, review_id)
+        pairs = [(t.term, t.replacement) for t in body.terms]
         with runtime.db.write() as session:
-            session.exec(delete(KeepOut).where(col(KeepOut.review_id) == review_id))
-            for item in body.terms:
-                session.add(
-                    KeepOut(review_id=review_id, term=item.term, replacement=item.replacement)
-                )
-            # Nothing stored so far is rewritten: the facilitator decides, card by card.
-            pairs = [(t.term, t.replacement) for t in body.terms]
-            to_check = []
-            if pairs:
-                cards = session.exec(
-                    select(Card.id, Card.text, Card.owner).where(
-                        Card.review_id == review_id, Card.status != "withdrawn"
-                    )
-                ).all()
-                for card_id, text, owner in cards:
-                    if apply_keep_out(text, pairs) != text or apply_keep_out(owner, pairs) != owner:
-                        to_check.append(card_id)
-            # The audit log counts the terms; it must never hold the real names themselves.
-            session.add(
-                AuditEntry(
-                    review_id=review_id,
-                    facilitator_id=me.id,
-                    action="keep_out.update",
-                    detail={"terms": len(body.terms)},
-                )
-            )
-            return KeepOutOut(terms=body.terms, cards_to_check=sorted(c for c in to_check if c))
+            to_check = replace_list(session, review_id, pairs, me.id)
+        return KeepOutOut(terms=body.terms, cards_to_check=to_check)
 
     return await to_thread.run_sync(_replace)
 
@@ -177,7 +157,7 @@ async def erase(
     try:
         out, event = await to_thread.run_sync(_erase)
     except CommandError as exc:
-        raise ApiError(exc.http_status, exc.code, exc.message) from None
+        raise api_error(exc) from None
     # The erased words must not linger in SQLite's write-ahead log either.
     await to_thread.run_sync(runtime.db.checkpoint)
     # Their open sockets close at once; the room is told which cards to drop.
@@ -197,9 +177,7 @@ async def delete_now(review_id: RowId, runtime: RuntimeDep, me: FacilitatorDep) 
         with runtime.db.write() as session:
             delete_review(session, review_id)
             # As with a purge, the record names the review id only.
-            session.add(
-                AuditEntry(review_id=review_id, facilitator_id=facilitator_id, action="delete")
-            )
+            audit.record(session, Action.DELETE, review_id=review_id, facilitator_id=facilitator_id)
 
     await to_thread.run_sync(_delete)
     await to_thread.run_sync(runtime.db.checkpoint)
@@ -257,6 +235,7 @@ async def read_audit(
                     id=r.id or 0,
                     at=iso(r.created_at) or "",
                     action=r.action,
+                    label=audit.label(r.action),
                     facilitator=emails.get(r.facilitator_id) if r.facilitator_id else None,
                     review_id=r.review_id,
                     detail=dict(r.detail),

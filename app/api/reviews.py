@@ -12,8 +12,9 @@ from sqlmodel import Session, col, select
 from app.api.deps import FacilitatorDep, RowId, RuntimeDep, load_review_for
 from app.api.errors import ApiError
 from app.api.schemas import ERROR_RESPONSES, ReviewIn
-from app.models import AuditEntry, Prompt, Review, ReviewFacilitator
-from app.review import team
+from app.models import Prompt, Review, ReviewFacilitator
+from app.review import audit, team
+from app.review.audit import Action
 from app.review.errors import CommandError
 from app.review.identity import Identity
 from app.review.lifecycle import create_review
@@ -85,7 +86,7 @@ async def create(
         ):
             screen_facilitator_text(label, text)
     except CommandError as exc:
-        raise ApiError(422, exc.code, exc.message) from None
+        raise ApiError(422, exc.code, exc.translated()) from None
 
     def _create() -> dict[str, Any]:
         with runtime.db.write() as session:
@@ -162,10 +163,11 @@ async def new_screen_link(
             old = review.screen_nonce
             review.screen_nonce = secrets.token_hex(8)
             session.add(review)
-            session.add(
-                AuditEntry(
-                    review_id=review_id, facilitator_id=facilitator_id, action="screen.new_link"
-                )
+            audit.record(
+                session,
+                Action.SCREEN_NEW_LINK,
+                review_id=review_id,
+                facilitator_id=facilitator_id,
             )
             return review_out(session, runtime, review, base_url(runtime, request)), old
 

@@ -7,17 +7,18 @@ from typing import Any
 from anyio import to_thread
 from fastapi import APIRouter, Body, Request
 from fastapi.responses import JSONResponse
-from sqlmodel import select
 
 from app.api.csrf import check_cookie_request
 from app.api.deps import RuntimeDep, bearer_token, room_identity
 from app.api.dispatch import dispatch
-from app.api.errors import ApiError
+from app.api.errors import HTTP_STATUS, api_error, http_status
 from app.api.schemas import ERROR_RESPONSES, AckOut, CommandErrorOut, JoinIn, JoinOut
-from app.api.throttle import address_command_wait, code_attempt, too_many
-from app.models import Event, Review
-from app.review.errors import HTTP_STATUS, CommandError
-from app.review.lifecycle import join_review, normalise_code
+from app.api.throttle import address_command_wait, code_attempt, join_wait, too_many
+from app.i18n import _
+from app.models import Event
+from app.review.errors import CommandError
+from app.review.lifecycle import join_review
+from app.review.rooms import review_by_code
 from app.review.views import setting, snapshot, you
 from app.security import PARTICIPANT_PREFIX, hash_token, new_token
 
@@ -27,15 +28,18 @@ router = APIRouter(prefix="/api/rooms", tags=["rooms"], responses=ERROR_RESPONSE
 @router.post("/{code}/join", status_code=201, response_model=JoinOut)
 async def join(code: str, body: JoinIn, request: Request, runtime: RuntimeDep) -> JoinOut:
     """Join a review with a role and, if you like, a first name; keep the token to come back."""
+    wait = await join_wait(request)
+    if wait > 0:
+        raise too_many(wait, _("Lots of people are joining from this network right now."))
     token = new_token(PARTICIPANT_PREFIX)
 
     def _join() -> tuple[JoinOut, Event]:
         with runtime.db.write() as session:
-            review = session.exec(
-                select(Review).where(Review.code == normalise_code(code)).with_for_update()
-            ).first()
-            if review is None or review.id is None:
-                raise ApiError(404, "not_found", "No review has that code.")
+            try:
+                review = review_by_code(session, code, for_update=True)
+            except CommandError as exc:
+                raise api_error(exc) from None  # inside the throttle: a wrong code counts
+            assert review.id is not None
             participant, event = join_review(
                 session,
                 review,
@@ -54,7 +58,7 @@ async def join(code: str, body: JoinIn, request: Request, runtime: RuntimeDep) -
         async with code_attempt(request):
             out, event = await to_thread.run_sync(_join)
     except CommandError as exc:
-        raise ApiError(exc.http_status, exc.code, exc.message) from None
+        raise api_error(exc) from None
     await runtime.publish(event)
     return out
 
@@ -65,9 +69,10 @@ async def room_public(code: str, request: Request, runtime: RuntimeDep) -> dict[
 
     def _public() -> dict[str, Any]:
         with runtime.db.read() as session:
-            review = session.exec(select(Review).where(Review.code == normalise_code(code))).first()
-            if review is None:
-                raise ApiError(404, "not_found", "No review has that code.")
+            try:
+                review = review_by_code(session, code)
+            except CommandError as exc:
+                raise api_error(exc) from None
             # The title is for facilitators only: anyone with the code sees the case reference,
             # under both keys (the key `title` stays for clients that read it).
             return {
@@ -129,9 +134,9 @@ async def command(
         review, identity = await to_thread.run_sync(room_identity, runtime, code, token)
     wait = await address_command_wait(request)
     if wait > 0:
-        raise too_many(wait, "Too many commands from your network.")
+        raise too_many(wait, _("Too many commands from your network."))
     answer = await dispatch(runtime, identity, frame)
     if answer["type"] == "error":
         body = {**answer, "error": {"code": answer["code"], "message": answer["message"]}}
-        return JSONResponse(body, HTTP_STATUS.get(answer["code"], 400))
+        return JSONResponse(body, http_status(answer["code"]))
     return answer

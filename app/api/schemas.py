@@ -7,8 +7,16 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from app.review import rules
-from app.review.commands import text_type
+from app.review.fields import (
+    CaseRef,
+    Days,
+    FirstName,
+    Outcome,
+    RetentionDays,
+    ReviewSettings,
+    TableLabel,
+    Title,
+)
 from app.review.rules import Role
 
 
@@ -23,34 +31,24 @@ class LoginOut(BaseModel):
     email: str
 
 
-class ReviewSettings(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    anonymous: bool = True
-    vote_budget: Annotated[int, Field(ge=1, le=rules.MAX_VOTE_BUDGET)] = 3
-    max_votes_per_target: Annotated[int, Field(ge=1, le=rules.MAX_VOTE_BUDGET)] = 3
-    moderation: Literal["pre", "post"] = "pre"
-    hide_tallies_until_reveal: bool = True
-
-
 class ReviewIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    title: text_type(rules.MAX_TITLE)  # type: ignore[valid-type]
-    case_ref: text_type(rules.MAX_CASE_REF)  # type: ignore[valid-type]
-    outcome: text_type(rules.MAX_OUTCOME, 0) = ""  # type: ignore[valid-type]
+    title: Title
+    case_ref: CaseRef
+    outcome: Outcome = ""
     starts_on: date | None = None
-    days: Annotated[int, Field(ge=1, le=5)] = 3
+    days: Days = 3
     settings: ReviewSettings = Field(default_factory=ReviewSettings)
-    retention_days: Annotated[int, Field(ge=1, le=3650)] | None = None
+    retention_days: RetentionDays | None = None
 
 
 class JoinIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     role: Role
-    name: text_type(rules.MAX_NAME, 0) = ""  # type: ignore[valid-type]
-    table: text_type(rules.MAX_TABLE, 0) = ""  # type: ignore[valid-type]
+    name: FirstName = ""
+    table: TableLabel = ""
 
 
 class JoinOut(BaseModel):

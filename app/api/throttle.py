@@ -22,6 +22,7 @@ from starlette.requests import HTTPConnection
 
 from app.api.errors import ApiError
 from app.api.ratelimit import Clock, Limiter, MemoryLimiter, RedisLimiter
+from app.i18n import _
 
 # Wrong passwords for one account from one address: 5 tries, then one a minute.
 PAIR_RATE, PAIR_BURST = 1 / 60, 5.0
@@ -34,6 +35,11 @@ ADDRESS_RATE, ADDRESS_BURST = 1 / 30, 20.0
 # Wrong join codes from one address: 30 typos, then one every 2 seconds. With 31^8 codes,
 # guessing one live review at that rate would take thousands of years.
 CODE_RATE, CODE_BURST = 0.5, 30.0
+# Joins from one address: a hall of 300 scanning the QR code at once joins at once, and
+# then ten more a second (2,000 phones behind one venue address are all in within three
+# minutes); a script inventing people is held to that, and each review holds at most
+# rules.MAX_PARTICIPANTS.
+JOIN_RATE, JOIN_BURST = 10.0, 300.0
 # Commands from one address, across all its sockets and HTTP calls: a hall of 2,000 phones
 # voting at once sends a few hundred a second; a script with many sockets is held to that.
 ADDRESS_COMMAND_RATE, ADDRESS_COMMAND_BURST = 400.0, 4000.0
@@ -43,6 +49,7 @@ LIMITS: dict[str, tuple[float, float]] = {
     "login_account": (ACCOUNT_RATE, ACCOUNT_BURST),
     "login_address": (ADDRESS_RATE, ADDRESS_BURST),
     "codes": (CODE_RATE, CODE_BURST),
+    "joins": (JOIN_RATE, JOIN_BURST),
     "commands": (ADDRESS_COMMAND_RATE, ADDRESS_COMMAND_BURST),
 }
 
@@ -54,6 +61,7 @@ class Throttles:
     login_account: Limiter
     login_address: Limiter
     codes: Limiter
+    joins: Limiter
     commands: Limiter
 
     def __init__(self, clock: Clock = time.monotonic, redis: Any = None) -> None:
@@ -98,6 +106,11 @@ async def address_command_wait(conn: HTTPConnection) -> float:
     return await throttles(conn).commands.take(client_address(conn))
 
 
+async def join_wait(conn: HTTPConnection) -> float:
+    """Spend one of the address's joins; seconds to wait when none is left (0: go ahead)."""
+    return await throttles(conn).joins.take(client_address(conn))
+
+
 def client_address(conn: HTTPConnection) -> str:
     """The caller's address (uvicorn puts a trusted proxy's forwarded address here)."""
     return conn.client.host if conn.client else ""
@@ -107,7 +120,10 @@ def too_many(wait: float, message: str) -> ApiError:
     """A 429 with a Retry-After in whole seconds."""
     seconds = max(1, math.ceil(wait))
     return ApiError(
-        429, "rate_limited", f"{message} Try again in {seconds} s.", {"Retry-After": str(seconds)}
+        429,
+        "rate_limited",
+        _("%(refusal)s Try again in %(seconds)s s.", refusal=message, seconds=seconds),
+        {"Retry-After": str(seconds)},
     )
 
 
@@ -144,7 +160,7 @@ async def check_code_guessing(conn: HTTPConnection) -> None:
     """429 if this address has sent too many unknown join codes lately."""
     wait = await throttles(conn).codes.wait(client_address(conn))
     if wait > 0:
-        raise too_many(wait, "Too many wrong codes from your network.")
+        raise too_many(wait, _("Too many wrong codes from your network."))
 
 
 async def count_wrong_code(conn: HTTPConnection) -> None:

@@ -10,25 +10,26 @@ from typing import Any
 
 from anyio import to_thread
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from app.api.csrf import same_site, warn_refused_origin
 from app.api.deps import MAX_TOKEN, SESSION_COOKIE, get_runtime
 from app.api.dispatch import dispatch, error_frame
-from app.api.errors import ApiError
+from app.api.errors import ApiError, api_error
 from app.api.ratelimit import TokenBucket
-from app.api.throttle import address_command_wait, code_attempt, throttles
+from app.api.throttle import address_command_wait, client_address, code_attempt, throttles
+from app.i18n import _
 from app.live.connection import Connection
 from app.live.frames import WireEvent, dumps
 from app.models import Review
-from app.review import log
+from app.review import log, rooms
+from app.review.errors import CommandError
 from app.review.identity import Identity
-from app.review.lifecycle import normalise_code
 from app.review.rules import MAX_FRAME_BYTES
 from app.review.views import snapshot, you
 from app.review.welcome import review_head, welcome_state
 from app.runtime import Runtime
-from app.security import PARTICIPANT_PREFIX, identify, participant_identity
+from app.security import PARTICIPANT_PREFIX, participant_identity
 
 router = APIRouter()
 
@@ -43,16 +44,31 @@ CLOSE_POLICY = 1008
 CLOSE_WAIT = 5.0
 # A ping's id is echoed in the pong; a longer one is refused, not echoed.
 MAX_PING_ID = 64
+# Sockets open but yet to say hello, each holding some 30 KB: at most this many from one
+# address, and in all, on this worker. A phone says hello within a round trip of opening,
+# so even a hall of phones behind one venue address has only tens waiting at any moment;
+# one refused here is told to try again later (1013) and reconnects after its back-off.
+MAX_WAITING_PER_ADDRESS = 200
+MAX_WAITING = 5_000
+CLOSE_TRY_LATER = 1013
 
 
 async def room_socket(websocket: WebSocket) -> None:
     """One client's connection to a room."""
     runtime = get_runtime(websocket)
     if not _origin_allowed(websocket, runtime):
-        await websocket.close(CLOSE_POLICY, "Origin not allowed")
+        await websocket.close(CLOSE_POLICY, _("Origin not allowed"))
         return
-    await websocket.accept()
-    hello = await _receive_hello(websocket)
+    waiting, address = _waiting(websocket), client_address(websocket)
+    if not waiting.enter(address):
+        await websocket.accept()
+        await websocket.close(CLOSE_TRY_LATER, _("Lots of people are connecting. Trying again."))
+        return
+    try:
+        await websocket.accept()
+        hello = await _receive_hello(websocket)
+    finally:
+        waiting.leave(address)
     if hello is None:
         return
     code = str(websocket.path_params["code"])
@@ -69,7 +85,7 @@ async def room_socket(websocket: WebSocket) -> None:
                 fresh = await to_thread.run_sync(_fresh, runtime, code, token)
                 identity = fresh.identity
             else:
-                _, identity = await to_thread.run_sync(_identify, runtime, code, token)
+                _review_id, identity = await to_thread.run_sync(_identify, runtime, code, token)
     except ApiError as exc:
         await websocket.close(CLOSE_POLICY, exc.message[:120])
         return
@@ -97,6 +113,39 @@ async def room_socket(websocket: WebSocket) -> None:
 # A plain Starlette route: FastAPI's dependency machinery would hold a few kilobytes of
 # frames and exit stacks for as long as each phone stays connected.
 router.add_websocket_route("/ws/rooms/{code}", room_socket)
+
+
+class Waiting:
+    """How many sockets from each address this worker holds before their hello."""
+
+    def __init__(self) -> None:
+        self.by_address: dict[str, int] = {}
+        self.total = 0
+
+    def enter(self, address: str) -> bool:
+        """Count one more, unless the address or the worker already has its fill."""
+        mine = self.by_address.get(address, 0)
+        if mine >= MAX_WAITING_PER_ADDRESS or self.total >= MAX_WAITING:
+            return False
+        self.by_address[address] = mine + 1
+        self.total += 1
+        return True
+
+    def leave(self, address: str) -> None:
+        left = self.by_address[address] - 1
+        if left:
+            self.by_address[address] = left
+        else:
+            del self.by_address[address]
+        self.total -= 1
+
+
+def _waiting(websocket: WebSocket) -> Waiting:
+    found = getattr(websocket.app.state, "waiting_hellos", None)
+    if not isinstance(found, Waiting):
+        found = Waiting()
+        websocket.app.state.waiting_hellos = found
+    return found
 
 
 def _is_seq(value: Any) -> bool:
@@ -134,7 +183,7 @@ async def _receive_hello(websocket: WebSocket) -> dict[str, Any] | None:
         hello = None
     if not isinstance(hello, dict) or hello.get("type") != "hello":
         with contextlib.suppress(RuntimeError, WebSocketDisconnect):
-            await websocket.close(CLOSE_POLICY, "The first frame must be a hello with a token.")
+            await websocket.close(CLOSE_POLICY, _("The first frame must be a hello with a token."))
         return None
     return hello
 
@@ -146,13 +195,10 @@ def _identify(runtime: Runtime, code: str, token: str) -> tuple[int, Identity]:
 
 
 def _identify_in(session: Session, runtime: Runtime, code: str, token: str) -> Identity:
-    review = session.exec(select(Review).where(Review.code == normalise_code(code))).first()
-    if review is None or review.id is None:
-        raise ApiError(404, "not_found", "No review has that code.")
-    identity = identify(session, review, token, runtime.secret_key) if token else None
-    if identity is None:
-        raise ApiError(401, "unauthorized", "That token does not belong to this review.")
-    return identity
+    try:
+        return rooms.room_identity(session, code, token, runtime.secret_key)[1]
+    except CommandError as exc:
+        raise api_error(exc) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,14 +217,14 @@ class _Fresh:
 def _fresh(runtime: Runtime, code: str, token: str) -> _Fresh:
     """The identity a token gives and its fresh welcome, in one read, so the two agree."""
     with runtime.db.read() as session:
-        head = review_head(session, normalise_code(code))
+        head = review_head(session, rooms.normalise_code(code))
         if head is None:
-            raise ApiError(404, "not_found", "No review has that code.")
+            raise api_error(CommandError("not_found", rooms.NO_SUCH_CODE))
         if token.startswith(PARTICIPANT_PREFIX):
             # A phone: identified without loading the review or the participant as objects.
             identity = participant_identity(session, head.id, token)
             if identity is None:
-                raise ApiError(401, "unauthorized", "That token does not belong to this review.")
+                raise api_error(CommandError("unauthorized", rooms.NOT_THIS_REVIEW))
         else:
             identity = _identify_in(session, runtime, code, token)
         state, mine = welcome_state(session, head, identity, runtime.public_rooms)
@@ -230,35 +276,38 @@ async def _serve(websocket: WebSocket, runtime: Runtime, conn: Connection) -> No
             return
         text = message.get("text")
         if text is None:
-            conn.push(dumps(error_frame(None, "invalid", "Frames must be JSON text.")))
+            conn.push(dumps(error_frame(None, "invalid", _("Frames must be JSON text."))))
             continue
         if len(text.encode()) > MAX_FRAME_BYTES:
             conn.push(
                 dumps(
                     error_frame(
-                        None, "too_large", f"A frame may be at most {MAX_FRAME_BYTES} bytes."
+                        None,
+                        "too_large",
+                        _("A frame may be at most %(most)s bytes.", most=MAX_FRAME_BYTES),
                     )
                 )
             )
             continue
         frame = parse_frame(text)
         if frame is _NOT_JSON:
-            conn.push(dumps(error_frame(None, "invalid", "That frame is not valid JSON.")))
+            conn.push(dumps(error_frame(None, "invalid", _("That frame is not valid JSON."))))
             continue
         kind = frame.get("type") if isinstance(frame, dict) else None
         if kind == "hello":
-            conn.push(dumps(error_frame(frame.get("cid"), "invalid", "Already welcomed.")))
+            conn.push(dumps(error_frame(frame.get("cid"), "invalid", _("Already welcomed."))))
             continue
         # Every frame that asks for an answer counts, pings too: each answer costs memory.
         if not bucket.take() or await address_command_wait(websocket) > 0:
             cid = frame.get("cid") if kind != "ping" and isinstance(frame, dict) else None
             wait = f"{max(bucket.retry_after(), 0.1):.1f}"
-            conn.push(dumps(error_frame(cid, "rate_limited", f"Too many commands; wait {wait} s.")))
+            refusal = _("Too many commands; wait %(wait)s s.", wait=wait)
+            conn.push(dumps(error_frame(cid, "rate_limited", refusal)))
             continue
         if kind == "ping":
             ping_id = frame.get("id")
             if not _is_ping_id(ping_id):
-                refusal = f"A ping's id may be at most {MAX_PING_ID} characters."
+                refusal = _("A ping's id may be at most %(most)s characters.", most=MAX_PING_ID)
                 conn.push(dumps(error_frame(None, "invalid", refusal)))
                 continue
             conn.push(dumps({"type": "pong", "id": ping_id}))

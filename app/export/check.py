@@ -14,6 +14,7 @@ import unicodedata
 from typing import Any, Final
 
 from app.export.record import Record, Source, build_record
+from app.i18n import N_, _
 
 # How many findings one check lists: enough to act on, bounded for a huge review.
 MAX_FINDINGS: Final = 200
@@ -21,16 +22,16 @@ _EXCERPT = 40  # characters either side of a match
 
 # Where each part of the record appears, in words a facilitator uses.
 _PARTS: Final[dict[str, str]] = {
-    "cover": "the cover",
-    "purpose": "the purpose and questions",
-    "attendance": "who took part",
-    "discover": "Discover",
-    "dream": "Dream",
-    "design": "Design",
-    "deliver": "Deliver",
-    "rounds": "the voting rounds",
-    "timeline": "the timeline",
-    "cards": "the list of cards",
+    "cover": N_("the cover"),
+    "purpose": N_("the purpose and questions"),
+    "attendance": N_("who took part"),
+    "discover": N_("Discover"),
+    "dream": N_("Dream"),
+    "design": N_("Design"),
+    "deliver": N_("Deliver"),
+    "rounds": N_("the voting rounds"),
+    "timeline": N_("the timeline"),
+    "cards": N_("the list of cards"),
 }
 
 
@@ -43,11 +44,11 @@ def names_to_check(source: Source, keep_out: list[str]) -> list[tuple[str, str]]
     """(kind, term) for every participant's first name and every keep-out term."""
     found: dict[str, tuple[str, str]] = {}
     for term in keep_out:
-        found.setdefault(term.casefold(), ("names list", term))
+        found.setdefault(term.casefold(), (_("names list"), term))
     for participant in source.participants.values():
         first = _first_name(participant.name)
         if any(ch.isalpha() for ch in first):
-            found.setdefault(first.casefold(), ("participant's first name", first))
+            found.setdefault(first.casefold(), (_("participant's first name"), first))
     return list(found.values())
 
 
@@ -58,7 +59,7 @@ def _strings(value: Any, where: str) -> list[tuple[str, str]]:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         number = getattr(value, "number", None)
         if isinstance(number, int) and hasattr(value, "text") and hasattr(value, "phase"):
-            where = f"card {number}"
+            where = _("card %(number)s", number=number)
         out = []
         for f in dataclasses.fields(value):
             out += _strings(getattr(value, f.name), where)
@@ -91,7 +92,7 @@ def check_public_record(source: Source, keep_out: list[str]) -> list[dict[str, s
     findings: list[dict[str, str]] = []
     seen: set[tuple[str, str, str]] = set()
     for part, label in _PARTS.items():
-        for where, text in _strings(getattr(record, part), label):
+        for where, text in _strings(getattr(record, part), _(label)):
             composed = unicodedata.normalize("NFC", text)
             for kind, term, pattern in patterns:
                 match = pattern.search(composed)

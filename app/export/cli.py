@@ -9,7 +9,8 @@ from app.config import get_settings
 from app.db import Database
 from app.export import render
 from app.migrate import upgrade
-from app.models import AuditEntry
+from app.review import audit
+from app.review.audit import Action
 
 
 def export_command(review_id: int, fmt: str, edition: str, output: str | None) -> int:
@@ -34,13 +35,13 @@ def export_command(review_id: int, fmt: str, edition: str, output: str | None) -
             sys.stderr.write(f"Wrote the {edition} edition as {fmt} to {path} ({size} bytes).\n")
         # Whoever holds the server's database may export; the log still records that they did.
         with database.write() as session:
-            session.add(
-                AuditEntry(
-                    review_id=review_id,
-                    facilitator_id=None,
-                    action="export",
-                    detail={"format": fmt, "edition": edition, "via": "cli"},
-                )
+            audit.record(
+                session,
+                Action.EXPORT,
+                review_id=review_id,
+                format=fmt,
+                edition=edition,
+                via="cli",
             )
     finally:
         database.dispose()

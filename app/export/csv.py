@@ -10,7 +10,7 @@ import csv
 import io
 from typing import Final
 
-from app.export.record import PHASE_TITLES, Record
+from app.export.record import Record, phase_title
 
 COLUMNS: Final[tuple[str, ...]] = (
     "card",
@@ -46,7 +46,7 @@ def render_csv(record: Record) -> bytes:
     for c in record.cards:
         row = [
             str(c.number),
-            PHASE_TITLES.get(c.phase, c.phase),
+            phase_title(c.phase),
             c.question,
             c.theme,
             c.text,

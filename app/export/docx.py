@@ -18,7 +18,9 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 from app.export.outline import SECTION, heading
-from app.export.record import CardItem, PhaseSection, Record
+from app.export.outline import intro as section_intro
+from app.export.record import CardItem, PhaseSection, Record, held_days
+from app.i18n import _, ngettext
 
 ACCENT = RGBColor(0x1D, 0x5C, 0x63)
 MUTED = RGBColor(0x52, 0x60, 0x6D)
@@ -67,10 +69,10 @@ class _Writer:
     def _setup(self) -> None:
         doc, cover = self.doc, self.record.cover
         props = doc.core_properties
-        props.title = _clean(f"{cover.title}: session record")
+        props.title = _clean(_("%(title)s: session record", title=cover.title))
         props.subject = _clean(cover.case_ref)
         props.author = "Lantern"
-        props.keywords = cover.marking or "public edition"
+        props.keywords = cover.marking or _("public edition")
         props.comments = ""
         normal = doc.styles["Normal"]
         normal.font.name = "Calibri"
@@ -95,10 +97,10 @@ class _Writer:
             run.font.size, run.font.bold, run.font.color.rgb = Pt(8), True, WARN
         footer = section.footer.paragraphs[0]
         footer.alignment = WD_PARAGRAPH_ALIGNMENT.RIGHT
-        lead = footer.add_run("Page ")
+        lead = footer.add_run(_("Page") + " ")
         lead.font.size, lead.font.color.rgb = Pt(8), MUTED
         _field(footer, "PAGE")
-        of = footer.add_run(" of ")
+        of = footer.add_run(" " + _("of") + " ")
         of.font.size, of.font.color.rgb = Pt(8), MUTED
         _field(footer, "NUMPAGES")
 
@@ -197,20 +199,20 @@ class _Writer:
         if cover.marking:
             self.para(cover.marking, bold=True, size=11).runs[0].font.color.rgb = WARN
         else:
-            self.para("Public edition", bold=True, size=11).runs[0].font.color.rgb = ACCENT
-        self.para("APPRECIATIVE CASE REVIEW: SESSION RECORD", muted=True, size=9)
+            self.para(_("Public edition"), bold=True, size=11).runs[0].font.color.rgb = ACCENT
+        self.para(_("APPRECIATIVE CASE REVIEW: SESSION RECORD"), muted=True, size=9)
         self.doc.add_heading(_clean(cover.title), 0)
         self.para(cover.case_ref, size=15)
         status = self.para(cover.status, bold=True, size=13)
         status.runs[0].font.color.rgb = WARN if cover.status == "DRAFT" else ACCENT
         rows = [
-            ("Edition", cover.edition),
-            ("Planned", cover.planned),
-            ("Held", f"{cover.held} ({cover.days_held} day{'s' * (cover.days_held != 1)})"),
+            (_("Edition"), cover.edition),
+            (_("Planned"), cover.planned),
+            (_("Held"), f"{cover.held} ({held_days(cover.days_held)})"),
         ]
         if cover.facilitators:
-            rows.append(("Facilitators", ", ".join(cover.facilitators)))
-        rows.append(("Generated", cover.generated_at))
+            rows.append((_("Facilitators"), ", ".join(cover.facilitators)))
+        rows.append((_("Generated"), cover.generated_at))
         table = self.doc.add_table(rows=len(rows), cols=2)
         for row, (label, value) in zip(table.rows, rows, strict=True):
             row.cells[0].text = label
@@ -220,22 +222,26 @@ class _Writer:
         self.para()
         if cover.status == "DRAFT":
             self.para(
-                "This is a draft: the review has not closed, so the record may still change.",
+                _("This is a draft: the review has not closed, so the record may still change."),
                 muted=True,
                 italic=True,
             )
         if self.record.full:
             self.para(
-                "This full edition names people and holds concerns raised in confidence. "
-                "Keep it within the safeguarding partnership; publish only the public "
-                "edition.",
+                _(
+                    "This full edition names people and holds concerns raised in confidence. "
+                    "Keep it within the safeguarding partnership; publish only the public "
+                    "edition."
+                ),
                 muted=True,
                 italic=True,
             )
         else:
             self.para(
-                "This public edition shows roles, never names, and only the contributions "
-                "the whole room saw.",
+                _(
+                    "This public edition shows roles, never names, and only the contributions "
+                    "the whole room saw."
+                ),
                 muted=True,
                 italic=True,
             )
@@ -244,40 +250,44 @@ class _Writer:
     def purpose(self) -> None:
         p = self.record.purpose
         self.section("purpose")
-        self.heading("The shared safeguarding outcome", 2)
-        self.para(p.outcome or "Not recorded.", style="Intense Quote")
-        self.heading("Questions used", 2)
+        self.heading(_("The shared safeguarding outcome"), 2)
+        self.para(p.outcome or _("Not recorded."), style="Intense Quote")
+        self.heading(_("Questions used"), 2)
         if p.questions:
             self.table(
-                ("Phase", "Question", "Contributions"),
+                (_("Phase"), _("Question"), _("Contributions")),
                 [(q.phase, q.text, str(q.cards)) for q in p.questions],
                 (25, 120, 25),
             )
         else:
-            self.para("No questions used yet.")
-        self.heading("Method", 2)
+            self.para(_("No questions used yet."))
+        self.heading(_("Method"), 2)
         self.para(p.method_intro)
         for name, text in p.method:
             item = self.styled("List Number")
             item.add_run(f"{name}: ").bold = True
             item.add_run(text)
-        self.heading("Ground rules", 2)
+        self.heading(_("Ground rules"), 2)
         for rule in p.ground_rules:
             self.para(rule, style="List Bullet")
 
     def people(self) -> None:
         a = self.record.attendance
         self.section("people")
-        self.para(f"{a.total} {'person' if a.total == 1 else 'people'} took part.")
+        self.para(
+            ngettext("%(n)s person took part.", "%(n)s people took part.", a.total) % {"n": a.total}
+        )
         if a.by_role:
-            self.table(("Role", "People"), [(label, str(n)) for label, n in a.by_role], (60, 25))
-        absent = ", ".join(a.absent) if a.absent else "none, every usual agency was in the room"
-        self.para(f"Usual agencies absent: {absent}.")
+            self.table(
+                (_("Role"), _("People")), [(label, str(n)) for label, n in a.by_role], (60, 25)
+            )
+        absent = ", ".join(a.absent) if a.absent else _("none, every usual agency was in the room")
+        self.para(_("Usual agencies absent: %(absent)s.", absent=absent))
 
     def section(self, key: str) -> None:
         """A section's numbered heading and its introduction, from the one outline."""
         self.heading(heading(key), 1)
-        intro = SECTION[key].intro
+        intro = section_intro(key)
         if intro:
             paragraph = self.para(intro, muted=True, italic=True)
             if SECTION[key].full_only:
@@ -286,24 +296,29 @@ class _Writer:
     def themed(self, section: PhaseSection) -> None:
         self.section(section.phase)
         if not section.count:
-            self.para("No contributions.")
+            self.para(_("No contributions."))
             return
         for rank, theme in enumerate(section.themes, start=1):
             self.heading(f"{rank}. {theme.name}", 2)
             self.para(
-                f"{theme.votes} votes for the theme · {theme.card_votes} for its cards · "
-                f"{len(theme.cards)} contributions",
+                _(
+                    "%(votes)s votes for the theme · %(card_votes)s for its cards · "
+                    "%(cards)s contributions",
+                    votes=theme.votes,
+                    card_votes=theme.card_votes,
+                    cards=len(theme.cards),
+                ),
                 muted=True,
                 size=9,
             )
             for card in theme.cards:
                 self.card(card)
         if section.unthemed:
-            self.heading("Other contributions" if section.themes else "Contributions", 2)
+            self.heading(_("Other contributions") if section.themes else "Contributions", 2)
             for card in section.unthemed:
                 self.card(card)
         if section.enablers:
-            self.heading("What made success possible", 2)
+            self.heading(_("What made success possible"), 2)
             for card in section.enablers:
                 self.card(card, show_theme=True)
 
@@ -311,10 +326,10 @@ class _Writer:
         self.section("design")
         items = self.record.design.ranked
         if not items:
-            self.para("No statements.")
+            self.para(_("No statements."))
             return
         self.table(
-            ("#", "Statement", "Votes", "Appreciated", "Builds on"),
+            ("#", _("Statement"), _("Votes"), _("Appreciated"), _("Builds on")),
             [
                 (str(c.number), _flagged(c), str(c.votes), str(c.appreciations), c.theme or "–")
                 for c in items
@@ -327,10 +342,10 @@ class _Writer:
         self.section("deliver")
         items = self.record.deliver.ranked
         if not items:
-            self.para("No actions yet.")
+            self.para(_("No actions yet."))
             return
         self.table(
-            ("#", "Action", "Owner", "Due", "Votes", "Theme"),
+            ("#", _("Action"), _("Owner"), _("Due"), _("Votes"), _("Theme")),
             [
                 (
                     str(c.number),
@@ -349,45 +364,68 @@ class _Writer:
     def voting(self) -> None:
         self.section("voting")
         if not self.record.rounds:
-            self.para("No voting rounds.")
+            self.para(_("No voting rounds."))
         for r in self.record.rounds:
-            self.heading(f"Round {r.number}: {r.phase}, on {r.targets}", 2)
-            closed = f"; closed {r.closed}" if r.closed else ""
+            self.heading(
+                _(
+                    "Round %(number)s: %(phase)s, on %(targets)s",
+                    number=r.number,
+                    phase=r.phase,
+                    targets=r.targets,
+                ),
+                2,
+            )
+            closed = "; " + _("closed %(closed)s", closed=r.closed) if r.closed else ""
             self.para(
-                f"Opened {r.opened}{closed}; {r.status}. {r.voters} people cast {r.total} "
-                f"votes (up to {r.budget} each).",
+                _(
+                    "Opened %(opened)s%(closed)s; %(status)s. %(voters)s people cast %(total)s "
+                    "votes (up to %(budget)s each).",
+                    opened=r.opened,
+                    closed=closed,
+                    status=r.status,
+                    voters=r.voters,
+                    total=r.total,
+                    budget=r.budget,
+                ),
                 muted=True,
                 size=9,
             )
             if r.tallies:
                 self.table(
-                    ("Rank", "For", "Votes"),
+                    (_("Rank"), _("For"), _("Votes")),
                     [(str(i), t.label, str(t.votes)) for i, t in enumerate(r.tallies, 1)],
                     (15, 135, 20),
                 )
             else:
-                self.para("No votes cast.")
+                self.para(_("No votes cast."))
 
     def timeline(self) -> None:
         self.section("timeline")
         if not self.record.timeline:
-            self.para("The review has not met yet.")
+            self.para(_("The review has not met yet."))
         for day in self.record.timeline:
-            self.heading(f"Day {day.number}: {day.date}", 2)
+            self.heading(_("Day %(number)s: %(date)s", number=day.number, date=day.date), 2)
             counts = ", ".join(f"{phase} {n}" for phase, n in day.cards_by_phase)
-            self.para(f"{day.cards} contributions{': ' + counts if counts else ''}.", muted=True)
+            self.para(
+                _("%(n)s contributions: %(counts)s.", n=day.cards, counts=counts)
+                if counts
+                else _("%(n)s contributions.", n=day.cards),
+                muted=True,
+            )
             if day.entries:
                 self.table(
-                    ("Time", "What happened"), [(e.time, e.text) for e in day.entries], (20, 150)
+                    (_("Time"), _("What happened")),
+                    [(e.time, e.text) for e in day.entries],
+                    (20, 150),
                 )
 
     def partnership(self) -> None:
         record = self.record
         self.section("partnership")
-        self.heading("Concerns raised", 2)
+        self.heading(_("Concerns raised"), 2)
         if record.concerns:
             self.table(
-                ("When", "From", "Concern"),
+                (_("When"), _("From"), _("Concern")),
                 [
                     (f"{c.date}, {c.time}", c.role + (f", {c.name}" if c.name else ""), c.text)
                     for c in record.concerns
@@ -395,39 +433,41 @@ class _Writer:
                 (35, 35, 100),
             )
         else:
-            self.para("None.")
-        self.heading("Cards the room did not see", 2)
+            self.para(_("None."))
+        self.heading(_("Cards the room did not see"), 2)
         if record.withheld:
             self.table(
-                ("Card", "Status", "Phase", "Text"),
-                [(str(c.number), c.status_label, c.phase.title(), c.text) for c in record.withheld],
+                (_("Card"), _("Status"), _("Phase"), _("Text")),
+                [(str(c.number), c.status_label, c.phase_name, c.text) for c in record.withheld],
                 (14, 36, 20, 100),
             )
         else:
-            self.para("None.")
-        self.heading("Moderation and redaction log", 2)
+            self.para(_("None."))
+        self.heading(_("Moderation and redaction log"), 2)
         if record.moderation_log:
             self.table(
-                ("When", "Action", "Card", "By"),
+                (_("When"), _("Action"), _("Card"), _("By")),
                 [(f"{e.date}, {e.time}", e.action, e.detail, e.by) for e in record.moderation_log],
                 (32, 28, 75, 35),
             )
         else:
-            self.para("No moderation.")
+            self.para(_("No moderation."))
         if record.redacted:
-            self.para("Redacted cards, as they now read:")
+            self.para(_("Redacted cards, as they now read:"))
             for c in record.redacted:
-                self.para(f"Card {c.number}: {c.text}", style="List Bullet")
-        self.heading("Audit summary", 2)
+                self.para(
+                    _("Card %(number)s:", number=c.number) + f" {c.text}", style="List Bullet"
+                )
+        self.heading(_("Audit summary"), 2)
         if record.audit_summary:
             self.table(
-                ("Action", "Times"),
+                (_("Action"), _("Times")),
                 [(label, str(n)) for label, n in record.audit_summary],
                 (70, 20),
             )
-            self.heading("Audit log", 2)
+            self.heading(_("Audit log"), 2)
             self.table(
-                ("When", "Action", "Detail", "By"),
+                (_("When"), _("Action"), _("Detail"), _("By")),
                 [
                     (f"{e.date}, {e.time}", e.action, e.detail or "–", e.by)
                     for e in record.audit_log
@@ -435,7 +475,7 @@ class _Writer:
                 (32, 32, 71, 35),
             )
         else:
-            self.para("No entries.")
+            self.para(_("No entries."))
 
     def build(self) -> bytes:
         self.cover()

@@ -15,7 +15,8 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
-from app.export.outline import NUMBER, SECTION, sections
+from app import i18n
+from app.export.outline import NUMBER, outline, sections
 from app.export.record import CardItem, PhaseSection, Record, RoundResult, ThemeBlock
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -87,6 +88,12 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    # The record's words come from the catalog, in the language the record is written in;
+    # Jinja fills %(name)s placeholders itself (newstyle), escaping what it fills in.
+    env.add_extension("jinja2.ext.i18n")
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        i18n.gettext, i18n.ngettext, newstyle=True
+    )
     env.filters["lines"] = lines
     env.filters["css_string"] = css_string
     return env
@@ -138,7 +145,7 @@ def render_html(
         front=front,
         contents_pages=contents_pages or {},
         sections=sections(record.full),
-        outline=SECTION,
+        outline=outline(),
         number=NUMBER,
         round_chart=round_chart,
         theme_chart=theme_chart,

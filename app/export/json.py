@@ -1,7 +1,8 @@
 """The record as JSON: the laid-out record, and in the full edition every row needed to restore.
 
 `record` is what every other format shows; `data` (full edition only) is the review's
-rows with their original ids as keys, which `restore.py` reads back. Keep-out terms are
+rows with their original ids as keys, written with the models `restore.py` reads back
+(`app/export/data.py`). Keep-out terms are
 never exported: they are the real names the review exists to keep out of its record.
 """
 
@@ -9,9 +10,22 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from datetime import UTC, date, datetime
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
+from pydantic import BaseModel
+
+from app.export.data import (
+    AuditData,
+    CardData,
+    ChangeData,
+    ConcernData,
+    ExportData,
+    ParticipantData,
+    PromptData,
+    ReviewData,
+    RoundData,
+    ThemeData,
+)
 from app.export.record import Record, Source
 from app.models import utcnow
 from app.review.views import iso
@@ -19,122 +33,139 @@ from app.review.views import iso
 FORMAT_NAME: Final = "lantern.session-record"
 
 
-def _t(value: datetime | date | None) -> str | None:
-    # Full precision (not the API's whole seconds): a restore must keep the order of events
-    # that happened within one second.
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
-    return iso(value)
+M = TypeVar("M", bound=BaseModel)
+
+
+def _built(model: type[M], **values: Any) -> M:
+    """A model filled with values read from the database, not checked again."""
+    return model.model_construct(**values)
+
+
+def export_data(source: Source) -> ExportData:
+    """Every row of the review in the export's models (app/export/data.py), keyed by the
+    original ids: what `dump_source` writes and `restore.parse_export` reads back.
+
+    The rows come from the database, already checked on entry, so the models are filled
+    without validating them again (a large review's export stays fast).
+    """
+    r = source.review
+    return _built(
+        ExportData,
+        review=_built(
+            ReviewData,
+            title=r.title,
+            case_ref=r.case_ref,
+            outcome=r.outcome,
+            starts_on=r.starts_on,
+            days=r.days,
+            status=r.status,
+            phase=r.phase,
+            prompt_id=r.prompt_id,
+            settings=dict(r.settings),
+            locked=r.locked,
+            blank=r.blank,
+            pause_message=r.pause_message,
+            spotlight_card_id=r.spotlight_card_id,
+            created_at=r.created_at,
+            started_at=r.started_at,
+            closed_at=r.closed_at,
+            retention_days=r.retention_days,
+        ),
+        facilitators=[source.facilitators[f] for f in source.team if f in source.facilitators],
+        prompts=[
+            _built(PromptData, id=p.id, phase=p.phase, text=p.text, position=p.position)
+            for p in source.prompts
+        ],
+        themes=[
+            _built(ThemeData, id=t.id, phase=t.phase, name=t.name, created_at=t.created_at)
+            for t in source.themes
+        ],
+        participants=[
+            _built(
+                ParticipantData,
+                id=p.id,
+                role=p.role,
+                name=p.name,
+                table=p.table_label,
+                joined_at=p.joined_at,
+                erased_at=p.erased_at,
+            )
+            for p in source.participants.values()
+        ],
+        cards=[
+            _built(
+                CardData,
+                id=c.id,
+                participant_id=c.participant_id,
+                by_facilitator=c.facilitator_id is not None,
+                phase=c.phase,
+                prompt_id=c.prompt_id,
+                text=c.text,
+                status=c.status,
+                hold_reason=c.hold_reason,
+                redacted=c.redacted,
+                theme_id=c.theme_id,
+                owner=c.owner,
+                due=c.due,
+                appreciations=c.appreciations,
+                created_at=c.created_at,
+                updated_at=c.updated_at,
+            )
+            for c in source.cards
+        ],
+        appreciations=list(source.appreciations),
+        rounds=[
+            _built(
+                RoundData,
+                id=v.id,
+                phase=v.phase,
+                targets=v.targets,
+                budget=v.budget,
+                status=v.status,
+                opened_at=v.opened_at,
+                closed_at=v.closed_at,
+                revealed_at=v.revealed_at,
+            )
+            for v in source.rounds
+        ],
+        votes=list(source.votes),
+        concerns=[
+            _built(
+                ConcernData,
+                id=c.id,
+                participant_id=c.participant_id,
+                text=c.text,
+                created_at=c.created_at,
+            )
+            for c in source.concerns
+        ],
+        changes=[
+            _built(
+                ChangeData,
+                at=at,
+                phase=header.get("phase"),
+                status=header.get("status"),
+                changed=changed,
+            )
+            for at, header, changed in source.changes
+        ],
+        audit=[
+            _built(
+                AuditData,
+                action=a.action,
+                detail=a.detail,
+                facilitator=source.facilitators.get(a.facilitator_id or 0),
+                at=a.created_at,
+            )
+            for a in source.audit
+        ],
+    )
 
 
 def dump_source(source: Source) -> dict[str, Any]:
     """Every row of the review, as plain JSON values, keyed by the original ids."""
-    r = source.review
-    return {
-        "review": {
-            "title": r.title,
-            "case_ref": r.case_ref,
-            "outcome": r.outcome,
-            "starts_on": _t(r.starts_on),
-            "days": r.days,
-            "status": r.status,
-            "phase": r.phase,
-            "prompt_id": r.prompt_id,
-            "settings": dict(r.settings),
-            "locked": r.locked,
-            "blank": r.blank,
-            "pause_message": r.pause_message,
-            "spotlight_card_id": r.spotlight_card_id,
-            "created_at": _t(r.created_at),
-            "started_at": _t(r.started_at),
-            "closed_at": _t(r.closed_at),
-            "retention_days": r.retention_days,
-        },
-        "facilitators": [source.facilitators[f] for f in source.team if f in source.facilitators],
-        "prompts": [
-            {"id": p.id, "phase": p.phase, "text": p.text, "position": p.position}
-            for p in source.prompts
-        ],
-        "themes": [
-            {"id": t.id, "phase": t.phase, "name": t.name, "created_at": _t(t.created_at)}
-            for t in source.themes
-        ],
-        "participants": [
-            {
-                "id": p.id,
-                "role": p.role,
-                "name": p.name,
-                "table": p.table_label,
-                "joined_at": _t(p.joined_at),
-                "erased_at": _t(p.erased_at),
-            }
-            for p in source.participants.values()
-        ],
-        "cards": [
-            {
-                "id": c.id,
-                "participant_id": c.participant_id,
-                "by_facilitator": c.facilitator_id is not None,
-                "phase": c.phase,
-                "prompt_id": c.prompt_id,
-                "text": c.text,
-                "status": c.status,
-                "hold_reason": c.hold_reason,
-                "redacted": c.redacted,
-                "theme_id": c.theme_id,
-                "owner": c.owner,
-                "due": _t(c.due),
-                "appreciations": c.appreciations,
-                "created_at": _t(c.created_at),
-                "updated_at": _t(c.updated_at),
-            }
-            for c in source.cards
-        ],
-        "appreciations": [[c, p, _t(at)] for c, p, at in source.appreciations],
-        "rounds": [
-            {
-                "id": v.id,
-                "phase": v.phase,
-                "targets": v.targets,
-                "budget": v.budget,
-                "status": v.status,
-                "opened_at": _t(v.opened_at),
-                "closed_at": _t(v.closed_at),
-                "revealed_at": _t(v.revealed_at),
-            }
-            for v in source.rounds
-        ],
-        "votes": [list(v) for v in source.votes],
-        "concerns": [
-            {
-                "id": c.id,
-                "participant_id": c.participant_id,
-                "text": c.text,
-                "created_at": _t(c.created_at),
-            }
-            for c in source.concerns
-        ],
-        "changes": [
-            {
-                "at": _t(at),
-                "phase": header.get("phase"),
-                "status": header.get("status"),
-                "changed": changed,
-            }
-            for at, header, changed in source.changes
-        ],
-        "audit": [
-            {
-                "action": a.action,
-                "detail": a.detail,
-                "facilitator": source.facilitators.get(a.facilitator_id or 0),
-                "at": _t(a.created_at),
-            }
-            for a in source.audit
-        ],
-    }
+    data: dict[str, Any] = export_data(source).model_dump(mode="json")
+    return data
 
 
 _FIELDS: dict[type, tuple[str, ...]] = {}

@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from app.export.outline import SECTION, heading
-from app.export.record import CardItem, PhaseSection, Record
+from app.export.outline import heading
+from app.export.outline import intro as section_intro
+from app.export.record import CardItem, PhaseSection, Record, held_days
+from app.i18n import _, ngettext
 
 # Characters that could start inline markup anywhere in a line (links, emphasis, code, table
 # cells); CommonMark reads a backslash before any of them literally.
@@ -36,14 +38,14 @@ def _card_line(card: CardItem, full: bool, *, theme: bool = False) -> str:
     if full and card.name:
         facts.append(card.name)
     if theme and card.theme:
-        facts.append(f"theme: {card.theme}")
-    facts.append(f"{card.votes} vote{'s' * (card.votes != 1)}")
+        facts.append(_("theme: %(theme)s", theme=card.theme))
+    facts.append(ngettext("%(n)s vote", "%(n)s votes", card.votes) % {"n": card.votes})
     if card.appreciations:
-        facts.append(f"{card.appreciations} appreciated")
-    facts.append(f"day {card.day}, {card.time}")
+        facts.append(_("%(n)s appreciated", n=card.appreciations))
+    facts.append(_("day %(day)s, %(time)s", day=card.day, time=card.time))
     mark = f"**[{card.status_label}]** " if card.marked else ""
     if card.redacted:
-        mark += "**[Redacted]** "
+        mark += "**[" + _("Redacted") + "]** "
     return f"- {mark}{md_text(card.text)} *({md_text('; '.join(facts))})*"
 
 
@@ -56,18 +58,18 @@ def _table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> list[str]
 
 def _heading(key: str) -> list[str]:
     """A section's numbered heading and its introduction, from the one outline."""
-    intro = SECTION[key].intro
+    intro = section_intro(key)
     return [f"## {heading(key)}", "", *([f"*{intro}*", ""] if intro else [])]
 
 
 def _section(lines: list[str], section: PhaseSection, full: bool) -> None:
     lines += _heading(section.phase)
     if not section.count:
-        lines += ["No contributions.", ""]
+        lines += [_("No contributions."), ""]
         return
     if section.phase == "design":
         lines += _table(
-            ("#", "Statement", "Votes", "Appreciated", "Theme"),
+            ("#", _("Statement"), _("Votes"), _("Appreciated"), _("Theme")),
             (
                 (c.number, _marked_text(c), c.votes, c.appreciations, md_text(c.theme) or "–")
                 for c in section.ranked
@@ -76,7 +78,7 @@ def _section(lines: list[str], section: PhaseSection, full: bool) -> None:
         return
     if section.phase == "deliver":
         lines += _table(
-            ("#", "Action", "Owner", "Due", "Votes", "Theme"),
+            ("#", _("Action"), _("Owner"), _("Due"), _("Votes"), _("Theme")),
             (
                 (
                     c.number,
@@ -91,22 +93,27 @@ def _section(lines: list[str], section: PhaseSection, full: bool) -> None:
         )
         return
     if section.phase == "discover":
-        lines += ["The positive core: themes ranked by votes, each with its stories.", ""]
+        lines += [_("The positive core: themes ranked by votes, each with its stories."), ""]
     for rank, theme in enumerate(section.themes, start=1):
         lines += [
             f"### {rank}. {md_text(theme.name)}",
             "",
-            f"{theme.votes} votes for the theme; {theme.card_votes} for its cards; "
-            f"{len(theme.cards)} contributions.",
+            _(
+                "%(votes)s votes for the theme; %(card_votes)s for its cards; "
+                "%(cards)s contributions.",
+                votes=theme.votes,
+                card_votes=theme.card_votes,
+                cards=len(theme.cards),
+            ),
             "",
         ]
         lines += [_card_line(c, full) for c in theme.cards] + [""]
     if section.unthemed:
-        heading = "Other contributions" if section.themes else "Contributions"
+        heading = _("Other contributions") if section.themes else _("Contributions")
         lines += [f"### {heading}", ""]
         lines += [_card_line(c, full) for c in section.unthemed] + [""]
     if section.enablers:
-        lines += ["### What made success possible", ""]
+        lines += ["### " + _("What made success possible"), ""]
         lines += [_card_line(c, full, theme=True) for c in section.enablers] + [""]
 
 
@@ -119,86 +126,114 @@ def render_markdown(record: Record) -> bytes:
     lines += [
         f"# {md_text(cover.title)}",
         "",
-        f"**Case reference:** {md_text(cover.case_ref)}  ",
-        f"**Status:** {cover.status} ({cover.edition.lower()})  ",
-        f"**Planned:** {cover.planned}  ",
-        f"**Held:** {cover.held} ({cover.days_held} day{'s' * (cover.days_held != 1)})  ",
+        "**" + _("Case reference:") + "** " + f"{md_text(cover.case_ref)}  ",
+        "**" + _("Status:") + "** " + f"{cover.status} ({cover.edition.lower()})  ",
+        "**" + _("Planned:") + "** " + f"{cover.planned}  ",
+        "**" + _("Held:") + "** " + f"{cover.held} ({held_days(cover.days_held)})  ",
     ]
     if full and cover.facilitators:
-        lines.append(f"**Facilitators:** {md_text(', '.join(cover.facilitators))}  ")
-    lines += [f"**Generated:** {cover.generated_at}", ""]
+        lines.append(
+            "**" + _("Facilitators:") + "** " + f"{md_text(', '.join(cover.facilitators))}  "
+        )
+    lines += ["**" + _("Generated:") + "** " + f"{cover.generated_at}", ""]
 
     p = record.purpose
-    lines += [*_heading("purpose"), "### The shared safeguarding outcome", ""]
-    lines += [f"> {md_text(p.outcome) or 'Not recorded.'}", "", "### Questions used", ""]
+    lines += [*_heading("purpose"), "### " + _("The shared safeguarding outcome"), ""]
+    outcome = md_text(p.outcome) or _("Not recorded.")
+    lines += [f"> {outcome}", "", "### " + _("Questions used"), ""]
     for q in p.questions:
-        lines.append(f"- **{q.phase}:** {md_text(q.text)} ({q.cards} contributions)")
-    lines += ["", "### Method", "", p.method_intro, ""]
+        used = _("%(n)s contributions", n=q.cards)
+        lines.append(f"- **{q.phase}:** {md_text(q.text)} ({used})")
+    lines += ["", "### " + _("Method"), "", p.method_intro, ""]
     lines += [f"{i}. **{name}:** {text}" for i, (name, text) in enumerate(p.method, start=1)]
-    lines += ["", "### Ground rules", ""] + [f"- {rule}" for rule in p.ground_rules] + [""]
+    lines += ["", "### " + _("Ground rules"), ""] + [f"- {rule}" for rule in p.ground_rules] + [""]
 
     a = record.attendance
-    lines += [*_heading("people"), f"{a.total} people took part.", ""]
+    lines += [*_heading("people"), _("%(n)s people took part.", n=a.total), ""]
     if a.by_role:
-        lines += _table(("Role", "People"), a.by_role)
-    absent = ", ".join(a.absent) if a.absent else "none"
-    lines += [f"Usual agencies absent: {absent}.", ""]
+        lines += _table((_("Role"), _("People")), a.by_role)
+    absent = ", ".join(a.absent) if a.absent else _("none")
+    lines += [_("Usual agencies absent: %(absent)s.", absent=absent), ""]
 
     for section in record.sections:
         _section(lines, section, full)
 
     lines += _heading("voting")
     if not record.rounds:
-        lines += ["No voting rounds.", ""]
+        lines += [_("No voting rounds."), ""]
     for r in record.rounds:
         lines += [
-            f"### Round {r.number}: {r.phase}, on {r.targets}",
+            "### "
+            + _(
+                "Round %(number)s: %(phase)s, on %(targets)s",
+                number=r.number,
+                phase=r.phase,
+                targets=r.targets,
+            ),
             "",
-            f"Opened {r.opened}; {r.status}. {r.voters} people voted, {r.total} votes "
-            f"(up to {r.budget} each).",
+            _(
+                "Opened %(opened)s; %(status)s. %(voters)s people voted, %(total)s votes "
+                "(up to %(budget)s each).",
+                opened=r.opened,
+                status=r.status,
+                voters=r.voters,
+                total=r.total,
+                budget=r.budget,
+            ),
             "",
         ]
         if r.tallies:
             lines += _table(
-                ("Rank", "For", "Votes"),
+                (_("Rank"), _("For"), _("Votes")),
                 ((i, md_text(t.label), t.votes) for i, t in enumerate(r.tallies, start=1)),
             )
 
     lines += _heading("timeline")
     if not record.timeline:
-        lines += ["The review has not met yet.", ""]
+        lines += [_("The review has not met yet."), ""]
     for day in record.timeline:
-        counts = ", ".join(f"{phase} {n}" for phase, n in day.cards_by_phase) or "none"
-        lines += [f"### Day {day.number}: {day.date}", "", f"Contributions: {counts}.", ""]
+        counts = ", ".join(f"{phase} {n}" for phase, n in day.cards_by_phase) or _("none")
+        lines += [
+            "### " + _("Day %(number)s: %(date)s", number=day.number, date=day.date),
+            "",
+            _("Contributions: %(counts)s.", counts=counts),
+            "",
+        ]
         lines += [f"- {e.time} {e.text}" for e in day.entries] + [""]
 
     if full:
-        lines += [*_heading("partnership"), "### Concerns raised", ""]
+        lines += [*_heading("partnership"), "### " + _("Concerns raised"), ""]
         if not record.concerns:
-            lines += ["None.", ""]
+            lines += [_("None."), ""]
         for c in record.concerns:
             who = c.role + (f", {c.name}" if c.name else "")
             lines.append(f"- {c.date} {c.time} ({md_text(who)}): {md_text(c.text)}")
-        lines += ["", "### Cards the room did not see", ""]
+        lines += ["", "### " + _("Cards the room did not see"), ""]
         if not record.withheld:
-            lines += ["None.", ""]
+            lines += [_("None."), ""]
         for card in record.withheld:
             status = f"\\[{card.status_label}\\]"
-            lines.append(f"- Card {card.number} {status} ({card.phase}): {md_text(card.text)}")
-        lines += ["", "### Moderation and redaction log", ""]
+            ref = _("Card %(number)s", number=card.number)
+            phase = card.phase_name.lower()
+            lines.append(f"- {ref} {status} ({phase}): {md_text(card.text)}")
+        lines += ["", "### " + _("Moderation and redaction log"), ""]
         if not record.moderation_log:
-            lines += ["No moderation.", ""]
+            lines += [_("No moderation."), ""]
         for e in record.moderation_log:
             lines.append(f"- {e.date} {e.time} {e.action}: {md_text(e.detail)} ({md_text(e.by)})")
         if record.redacted:
-            lines += ["", "Redacted cards (shown as redacted):", ""]
-            lines += [f"- Card {c.number}: {md_text(c.text)}" for c in record.redacted]
-        lines += ["", "### Audit summary", ""]
-        lines += [f"- {label}: {n}" for label, n in record.audit_summary] or ["- No entries."]
-        lines += ["", "### Audit log", ""]
+            lines += ["", _("Redacted cards (shown as redacted):"), ""]
+            lines += [
+                "- " + _("Card %(number)s", number=c.number) + f": {md_text(c.text)}"
+                for c in record.redacted
+            ]
+        lines += ["", "### " + _("Audit summary"), ""]
+        no_entries = "- " + _("No entries.")
+        lines += [f"- {label}: {n}" for label, n in record.audit_summary] or [no_entries]
+        lines += ["", "### " + _("Audit log"), ""]
         lines += [
             f"- {e.date} {e.time} {e.action}: {md_text(e.detail) or '–'} ({md_text(e.by)})"
             for e in record.audit_log
-        ] or ["- No entries."]
+        ] or [no_entries]
         lines.append("")
     return "\n".join(lines).encode("utf-8")

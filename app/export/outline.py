@@ -6,13 +6,16 @@ here, so a section is added, renamed or reworded in one place.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final
+
+from app.i18n import N_, _
 
 
 @dataclass(frozen=True, slots=True)
 class Section:
-    """One section of the record's body."""
+    """One section of the record's body. Its words are the catalog's (marked N_ here):
+    `translated()`, `title()` and `intro()` give them in the language being served."""
 
     key: str
     title: str
@@ -21,29 +24,35 @@ class Section:
     # Only in the full edition: the public never sees it, not even its heading.
     full_only: bool = False
 
+    def translated(self) -> Section:
+        """This section with its words in the language being served."""
+        return replace(self, title=_(self.title), intro=_(self.intro) if self.intro else "")
+
 
 OUTLINE: Final[tuple[Section, ...]] = (
-    Section("purpose", "Purpose"),
-    Section("people", "Who took part"),
+    Section("purpose", N_("Purpose")),
+    Section("people", N_("Who took part")),
     Section(
         "discover",
-        "Discover",
-        "The positive core: what worked, grouped into themes and ranked by the room's votes.",
+        N_("Discover"),
+        N_("The positive core: what worked, grouped into themes and ranked by the room's votes."),
     ),
-    Section("dream", "Dream", "A year from now, everything we wished for is happening."),
+    Section("dream", N_("Dream"), N_("A year from now, everything we wished for is happening.")),
     Section(
         "design",
-        "Design",
-        "How we will work: statements in the present tense, grouped by the theme each builds "
-        "on, with the room's votes.",
+        N_("Design"),
+        N_(
+            "How we will work: statements in the present tense, grouped by the theme each "
+            "builds on, with the room's votes."
+        ),
     ),
-    Section("deliver", "Deliver", "The action plan: small, concrete commitments."),
-    Section("voting", "Voting rounds"),
-    Section("timeline", "Timeline"),
+    Section("deliver", N_("Deliver"), N_("The action plan: small, concrete commitments.")),
+    Section("voting", N_("Voting rounds")),
+    Section("timeline", N_("Timeline")),
     Section(
         "partnership",
-        "For the partnership only",
-        "Not for publication. None of this appears in the public edition.",
+        N_("For the partnership only"),
+        N_("Not for publication. None of this appears in the public edition."),
         full_only=True,
     ),
 )
@@ -53,10 +62,26 @@ NUMBER: Final[dict[str, int]] = {s.key: n for n, s in enumerate(OUTLINE, 1)}
 
 
 def sections(full: bool) -> tuple[Section, ...]:
-    """The sections an edition holds, in order."""
-    return tuple(s for s in OUTLINE if full or not s.full_only)
+    """The sections an edition holds, in order, in the language being served."""
+    return tuple(s.translated() for s in OUTLINE if full or not s.full_only)
+
+
+def outline() -> dict[str, Section]:
+    """Every section by its key, in the language being served."""
+    return {key: s.translated() for key, s in SECTION.items()}
+
+
+def title(key: str) -> str:
+    """A section's title, translated."""
+    return _(SECTION[key].title)
+
+
+def intro(key: str) -> str:
+    """A section's introduction, translated ("": none)."""
+    words = SECTION[key].intro
+    return _(words) if words else ""
 
 
 def heading(key: str) -> str:
     """A section's numbered heading: "3. Discover"."""
-    return f"{NUMBER[key]}. {SECTION[key].title}"
+    return f"{NUMBER[key]}. {title(key)}"

@@ -41,6 +41,7 @@ from weasyprint.text.fonts import FontConfiguration
 
 from app.export.html import COMPACT_AFTER, Block, Group, render_html, whole
 from app.export.record import Record
+from app.i18n import _
 
 # More processes than this gain little: the join and the cover grow with every part.
 MAX_WORKERS = 4
@@ -329,8 +330,9 @@ def _number_pages(writer: PdfWriter) -> None:
     save, restore = stream("q\n"), stream("\nQ\n")
     total = len(writer.pages)
     for number, page in enumerate(writer.pages[1:], start=2):
-        text = f"Page {number} of {total}"
-        width = sum(HELVETICA_WIDTHS[ch] for ch in text) * FOOTER_SIZE / 1000
+        text = _("Page %(number)s of %(total)s", number=number, total=total)
+        # A letter the width table lacks is measured as an average one.
+        width = sum(HELVETICA_WIDTHS.get(ch, 556) for ch in text) * FOOTER_SIZE / 1000
         x = FOOTER_RIGHT - width
         footer = stream(
             f"BT {FOOTER_FONT} {FOOTER_SIZE} Tf {FOOTER_COLOUR} "

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, select
 
 from app.export.outline import SECTION
+from app.i18n import N_, _, ngettext
 from app.models import (
     Appreciation,
     AuditEntry,
@@ -34,6 +35,7 @@ from app.models import (
     VotingRound,
     utcnow,
 )
+from app.review import audit
 from app.review.rules import PHASES, ROLE_LABELS, USUAL_AGENCIES
 
 SCHEMA_VERSION: Final = 1
@@ -42,46 +44,60 @@ EDITIONS: Final[tuple[str, ...]] = ("full", "public")
 LOCAL_TZ: Final = ZoneInfo("Europe/London")
 MARKING: Final = "OFFICIAL-SENSITIVE"
 
-PHASE_TITLES: Final[dict[str, str]] = {phase: SECTION[phase].title for phase in PHASES}
+# The record's own words are the catalog's (N_ here, _() where the record is built), so a
+# record is written in the language it is asked for.
 METHOD: Final[tuple[tuple[str, str], ...]] = (
-    ("Discover", "Stories of safeguarding that worked; what is working well now, and why."),
-    ("Dream", "A year on, everything we wished for is happening: what does it look like?"),
-    ("Design", "Statements of how we will work, in the present tense, grounded in the stories."),
-    ("Deliver", "Small, concrete commitments: what, who owns it, and by when."),
+    ("discover", N_("Stories of safeguarding that worked; what is working well now, and why.")),
+    ("dream", N_("A year on, everything we wished for is happening: what does it look like?")),
+    (
+        "design",
+        N_("Statements of how we will work, in the present tense, grounded in the stories."),
+    ),
+    ("deliver", N_("Small, concrete commitments: what, who owns it, and by when.")),
 )
-METHOD_INTRO: Final = (
+METHOD_INTRO: Final = N_(
     "This review used Appreciative Inquiry. Rather than looking for mistakes and whom to "
     "blame, the whole system met together to learn from what worked and to build more of "
     "it, through the 4-D cycle:"
 )
 GROUND_RULES: Final[tuple[str, ...]] = (
-    "We learn from what worked; nobody is here to be blamed.",
-    "We use the case reference, never real names of children, family members or places.",
-    "Every voice counts the same: children, families and practitioners alike.",
-    "Contributions are anonymous on the screen and in the published record.",
-    "A disclosure of harm is acted on under the local safeguarding procedure.",
+    N_("We learn from what worked; nobody is here to be blamed."),
+    N_("We use the case reference, never real names of children, family members or places."),
+    N_("Every voice counts the same: children, families and practitioners alike."),
+    N_("Contributions are anonymous on the screen and in the published record."),
+    N_("A disclosure of harm is acted on under the local safeguarding procedure."),
 )
 STATUS_LABELS: Final[dict[str, str]] = {
-    "visible": "Shown",
-    "held": "Held, never shown",
-    "hidden": "Hidden by the facilitator",
-    "withdrawn": "Withdrawn by its author",
+    "visible": N_("Shown"),
+    "held": N_("Held, never shown"),
+    "hidden": N_("Hidden by the facilitator"),
+    "withdrawn": N_("Withdrawn by its author"),
 }
-AUDIT_LABELS: Final[dict[str, str]] = {
-    "export": "Record exported",
-    "import": "Review restored from an export",
-    "review.close": "Review closed",
-    "moderate.approve": "Card approved",
-    "moderate.hide": "Card hidden",
-    "moderate.show": "Card shown again",
-    "moderate.redact": "Card redacted",
-}
+# A line of the timeline when the review's status changes.
 STATUS_TEXT: Final[dict[str, str]] = {
-    "draft": "not started",
-    "live": "started",
-    "paused": "paused",
-    "closed": "closed",
+    "draft": N_("Review not started"),
+    "live": N_("Review started"),
+    "paused": N_("Review paused"),
+    "closed": N_("Review closed"),
 }
+TARGET_WORDS: Final[dict[str, str]] = {"cards": N_("cards"), "themes": N_("themes")}
+ROUND_STATUS: Final[dict[str, str]] = {
+    "open": N_("open"),
+    "closed": N_("closed"),
+    "revealed": N_("revealed"),
+}
+
+
+def phase_title(phase: str) -> str:
+    """A phase's title as the record shows it, translated."""
+    section = SECTION.get(phase)
+    return _(section.title) if section is not None else phase
+
+
+def role_label(role: str) -> str:
+    """A role as the record shows it, translated."""
+    label = ROLE_LABELS.get(role)
+    return _(label) if label is not None else role
 
 
 # --- the raw material ------------------------------------------------------------------------
@@ -267,9 +283,15 @@ class CardItem:
         return self.status != "visible"
 
     @property
+    def phase_name(self) -> str:
+        """The card's phase as the record names it, translated."""
+        return phase_title(self.phase)
+
+    @property
     def status_label(self) -> str:
         """The card's status in words."""
-        return STATUS_LABELS.get(self.status, self.status)
+        label = STATUS_LABELS.get(self.status)
+        return _(label) if label is not None else self.status
 
 
 @dataclass(slots=True)
@@ -405,6 +427,11 @@ def long_date(value: date) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
+def held_days(days: int) -> str:
+    """ "3 days": how many days the room met."""
+    return ngettext("%(n)s day", "%(n)s days", days) % {"n": days}
+
+
 def _hm(value: datetime) -> str:
     return f"{local(value):%H:%M}"
 
@@ -412,7 +439,7 @@ def _hm(value: datetime) -> str:
 def _join_words(words: list[str]) -> str:
     if len(words) <= 1:
         return "".join(words)
-    return ", ".join(words[:-1]) + " and " + words[-1]
+    return _("%(some)s and %(last)s", some=", ".join(words[:-1]), last=words[-1])
 
 
 def _held_dates(source: Source) -> list[date]:
@@ -424,13 +451,16 @@ def _held_dates(source: Source) -> list[date]:
 
 def _planned(review: Review) -> str:
     if review.starts_on is None:
-        return "Not set"
-    return f"From {long_date(review.starts_on)}, {review.days} day{'s' * (review.days != 1)}"
+        return _("Not set")
+    return ngettext("From %(date)s, %(days)s day", "From %(date)s, %(days)s days", review.days) % {
+        "date": long_date(review.starts_on),
+        "days": review.days,
+    }
 
 
 def _held(held: list[date]) -> str:
     if not held:
-        return "Not yet held"
+        return _("Not yet held")
     by_month: dict[tuple[int, int], list[date]] = defaultdict(list)
     for d in held:
         by_month[(d.year, d.month)].append(d)
@@ -469,7 +499,7 @@ def build_record(source: Source, edition: str = "full") -> Record:
             question=prompt.text if prompt else "",
             theme=theme.name if theme else "",
             text=card.text,
-            role=ROLE_LABELS.get(author.role, author.role) if author else "Facilitator",
+            role=role_label(author.role) if author else _("Facilitator"),
             name=(author.name if author and full else ""),
             status=card.status,
             redacted=card.redacted,
@@ -494,7 +524,7 @@ def build_record(source: Source, edition: str = "full") -> Record:
         for card in included:
             if card.phase != phase:
                 continue
-            item = items[card.id]  # type: ignore[index]
+            item = items[card.id or 0]  # every stored card has its id
             if phase == "discover" and card.prompt_id in enabler_ids:
                 enablers.append(item)
             elif card.theme_id is not None and card.theme_id in themes:
@@ -517,7 +547,7 @@ def build_record(source: Source, edition: str = "full") -> Record:
         blocks.sort(key=lambda b: (-b.votes, -b.card_votes, -len(b.cards), b.name.lower()))
         sections[phase] = PhaseSection(
             phase=phase,
-            title=PHASE_TITLES[phase],
+            title=phase_title(phase),
             themes=blocks,
             unthemed=by_rank(unthemed),
             enablers=by_rank(enablers),
@@ -525,7 +555,7 @@ def build_record(source: Source, edition: str = "full") -> Record:
 
     used = Counter(c.prompt_id for c in included)
     questions = [
-        Question(phase=PHASE_TITLES[p.phase], text=p.text, cards=used[p.id or 0])
+        Question(phase=phase_title(p.phase), text=p.text, cards=used[p.id or 0])
         for phase in PHASES
         for p in source.prompts
         if p.phase == phase and (used[p.id or 0] > 0 or p.id == review.prompt_id)
@@ -539,7 +569,7 @@ def build_record(source: Source, edition: str = "full") -> Record:
         title=review.title if full else review.case_ref,
         status=status,
         review_status=review.status,
-        edition="Full edition" if full else "Public edition",
+        edition=_("Full edition") if full else _("Public edition"),
         marking=MARKING if full else "",
         planned=_planned(review),
         held=_held(held),
@@ -552,16 +582,16 @@ def build_record(source: Source, edition: str = "full") -> Record:
     purpose = Purpose(
         outcome=review.outcome,
         questions=questions,
-        method_intro=METHOD_INTRO,
-        method=list(METHOD),
-        ground_rules=list(GROUND_RULES),
+        method_intro=_(METHOD_INTRO),
+        method=[(phase_title(phase), _(words)) for phase, words in METHOD],
+        ground_rules=[_(rule) for rule in GROUND_RULES],
     )
     present = [p for p in source.participants.values() if p.erased_at is None]
     roles = Counter(p.role for p in present)
     attendance = Attendance(
         total=len(present),
-        by_role=[(label, roles[role]) for role, label in ROLE_LABELS.items() if roles[role]],
-        absent=[ROLE_LABELS[a] for a in USUAL_AGENCIES if not roles[a]],
+        by_role=[(role_label(role), roles[role]) for role in ROLE_LABELS if roles[role]],
+        absent=[role_label(a) for a in USUAL_AGENCIES if not roles[a]],
     )
     rounds = _rounds(source, items, themes, full)
     timeline = _timeline(source, included, held)
@@ -578,7 +608,7 @@ def build_record(source: Source, edition: str = "full") -> Record:
                 ConcernItem(
                     number=number,
                     text=concern.text,
-                    role=ROLE_LABELS.get(author.role, author.role) if author else "",
+                    role=role_label(author.role) if author else "",
                     name=author.name if author else "",
                     date=long_date(at.date()),
                     time=f"{at:%H:%M}",
@@ -591,7 +621,7 @@ def build_record(source: Source, edition: str = "full") -> Record:
             if a.action.startswith("moderate.")
         ]
         counts = Counter(a.action for a in source.audit)
-        summary = [(AUDIT_LABELS.get(action, action), n) for action, n in sorted(counts.items())]
+        summary = [(audit.label(action), n) for action, n in sorted(counts.items())]
     all_items = list(items.values())
     return Record(
         schema_version=SCHEMA_VERSION,
@@ -646,19 +676,23 @@ def _rounds(
                 item = items.get(target)
                 if item is None:  # a card this edition leaves out
                     continue
-                ref = f"Card {item.number}"
+                ref = _("Card %(number)s", number=item.number)
                 rows.append(Tally(f"{ref}: {_snippet(item.text)}", votes, ref))
             else:
                 theme = themes.get(target)
-                name = theme.name if theme else f"Theme {target}"
+                name = theme.name if theme else _("Theme %(number)s", number=target)
                 rows.append(Tally(name, votes, name))
         results.append(
             RoundResult(
                 number=number,
-                phase=PHASE_TITLES.get(voting.phase, voting.phase),
-                targets=voting.targets,
+                phase=phase_title(voting.phase),
+                targets=_(TARGET_WORDS[voting.targets])
+                if voting.targets in TARGET_WORDS
+                else voting.targets,
                 budget=voting.budget,
-                status=voting.status,
+                status=_(ROUND_STATUS[voting.status])
+                if voting.status in ROUND_STATUS
+                else voting.status,
                 opened=_stamp(voting.opened_at),
                 closed=_stamp(voting.closed_at),
                 voters=len(voters[voting.id]),
@@ -683,22 +717,30 @@ def _timeline(source: Source, included: list[Card], held: list[date]) -> list[Ti
         when = local(at)
         new_status = header.get("status", status)
         if "status" in changed and new_status != status:
-            entries[when.date()].append((when, f"Review {STATUS_TEXT.get(new_status, new_status)}"))
+            text = STATUS_TEXT.get(new_status)
+            entries[when.date()].append((when, _(text) if text else new_status))
         new_phase = header.get("phase", phase)
         if "phase" in changed and new_phase != phase:
-            entries[when.date()].append((when, f"Phase: {PHASE_TITLES.get(new_phase, new_phase)}"))
+            entries[when.date()].append((when, _("Phase: %(phase)s", phase=phase_title(new_phase))))
         phase, status = new_phase, new_status
     for number, voting in enumerate(source.rounds, start=1):
-        what = f"voting round {number} ({PHASE_TITLES.get(voting.phase, voting.phase)}, "
-        what += f"on {voting.targets})"
-        for moment, verb in (
-            (voting.opened_at, "Opened"),
-            (voting.closed_at, "Closed"),
-            (voting.revealed_at, "Revealed"),
+        targets = TARGET_WORDS.get(voting.targets)
+        words = {
+            "number": number,
+            "phase": phase_title(voting.phase),
+            "targets": _(targets) if targets else voting.targets,
+        }
+        for moment, line in (
+            (voting.opened_at, N_("Opened voting round %(number)s (%(phase)s, on %(targets)s)")),
+            (voting.closed_at, N_("Closed voting round %(number)s (%(phase)s, on %(targets)s)")),
+            (
+                voting.revealed_at,
+                N_("Revealed voting round %(number)s (%(phase)s, on %(targets)s)"),
+            ),
         ):
             if moment is not None:
                 when = local(moment)
-                entries[when.date()].append((when, f"{verb} {what}"))
+                entries[when.date()].append((when, _(line, **words)))
     counts: dict[date, Counter[str]] = defaultdict(Counter)
     for card in included:
         counts[local(card.created_at).date()][card.phase] += 1
@@ -710,9 +752,7 @@ def _timeline(source: Source, included: list[Card], held: list[date]) -> list[Ti
                 number=number,
                 date=f"{day:%A} {long_date(day)}",
                 entries=[TimelineEntry(f"{w:%H:%M}", text) for w, text in rows],
-                cards_by_phase=[
-                    (PHASE_TITLES[p], counts[day][p]) for p in PHASES if counts[day][p]
-                ],
+                cards_by_phase=[(phase_title(p), counts[day][p]) for p in PHASES if counts[day][p]],
                 cards=sum(counts[day].values()),
             )
         )
@@ -729,16 +769,21 @@ def _log_entry(source: Source, entry: AuditEntry, items: dict[int, CardItem]) ->
     card_id = detail.pop("card_id", None)
     if isinstance(card_id, int) and card_id in items:
         item = items[card_id]
-        words = f"Card {item.number} ({item.phase}): {_snippet(item.text)}"
+        words = _(
+            "Card %(number)s (%(phase)s): %(start)s",
+            number=item.number,
+            phase=item.phase_name.lower(),
+            start=_snippet(item.text),
+        )
     if detail:
         extra = ", ".join(f"{k} {v}" for k, v in sorted(detail.items()))
         words = f"{words}; {extra}" if words else extra
     return LogEntry(
         date=long_date(at.date()),
         time=f"{at:%H:%M}",
-        action=AUDIT_LABELS.get(entry.action, entry.action),
+        action=audit.label(entry.action),
         detail=words,
-        by=f"{recorded_by or 'unknown'} (imported)"
+        by=_("%(who)s (imported)", who=recorded_by or _("unknown"))
         if imported
         else source.facilitators.get(entry.facilitator_id or 0, ""),
     )

@@ -22,22 +22,27 @@ from __future__ import annotations
 import secrets
 import time
 from collections.abc import Callable, Iterator, Sequence
-from datetime import date, datetime
-from typing import Annotated, Any, Literal, NoReturn, TypeVar
+from datetime import datetime
+from typing import Any, Literal, NoReturn, Protocol, TypeVar
 
 from pydantic import (
     BaseModel,
     ConfigDict,
-    Field,
-    StringConstraints,
     TypeAdapter,
     ValidationError,
 )
-from sqlmodel import Session, col, delete, select, update
+from sqlmodel import Session, col, delete, update
 
 from app.db import Database
+from app.export.data import (
+    MAX_ROWS,
+    AuditData,
+    ChangeData,
+    ExportData,
+)
 from app.export.json import FORMAT_NAME
 from app.export.record import SCHEMA_VERSION
+from app.i18n import N_, _
 from app.models import (
     Appreciation,
     AuditEntry,
@@ -54,136 +59,24 @@ from app.models import (
     utcnow,
 )
 from app.privacy.retention import delete_review
-from app.review import rules
-from app.review.lifecycle import new_code
+from app.review import audit
+from app.review.fields import known_settings
+from app.review.rooms import free_code
 from app.review.views import review_header
 from app.security import hash_token
 
-PhaseName = Literal["discover", "dream", "design", "deliver"]
 T = TypeVar("T")
 
 
-# Ids are keys only, but must fit the database's 64-bit integers.
-Key = Annotated[int, Field(ge=-(2**62), le=2**62)]
+class _Keyed(Protocol):
+    """A row of the file that other rows refer to by its old id."""
+
+    @property
+    def id(self) -> int: ...
 
 
-def _s(limit: int) -> Any:
-    return Annotated[str, StringConstraints(max_length=limit)]
+K = TypeVar("K", bound=_Keyed)
 
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-
-class ReviewData(_Strict):
-    title: _s(rules.MAX_TITLE)  # type: ignore[valid-type]
-    case_ref: _s(rules.MAX_CASE_REF)  # type: ignore[valid-type]
-    outcome: _s(rules.MAX_OUTCOME) = ""  # type: ignore[valid-type]
-    starts_on: date | None = None
-    days: Annotated[int, Field(ge=1, le=31)] = 1
-    status: Literal["draft", "live", "paused", "closed"] = "draft"
-    phase: PhaseName = "discover"
-    prompt_id: Key | None = None
-    settings: dict[str, Any] = Field(default_factory=dict)
-    locked: bool = False
-    blank: bool = False
-    pause_message: _s(rules.MAX_PAUSE_MESSAGE) = ""  # type: ignore[valid-type]
-    spotlight_card_id: Key | None = None
-    created_at: datetime | None = None
-    started_at: datetime | None = None
-    closed_at: datetime | None = None
-    retention_days: Annotated[int, Field(ge=1, le=3650)] = 365
-
-
-class PromptData(_Strict):
-    id: Key
-    phase: PhaseName
-    text: _s(rules.MAX_PROMPT_TEXT)  # type: ignore[valid-type]
-    position: Annotated[int, Field(ge=0, le=10_000)] = 0
-
-
-class ThemeData(_Strict):
-    id: Key
-    phase: PhaseName
-    name: _s(rules.MAX_THEME_NAME)  # type: ignore[valid-type]
-    created_at: datetime | None = None
-
-
-class ParticipantData(_Strict):
-    id: Key
-    role: rules.Role
-    name: _s(rules.MAX_NAME) = ""  # type: ignore[valid-type]
-    table: _s(rules.MAX_TABLE) = ""  # type: ignore[valid-type]
-    joined_at: datetime | None = None
-    erased_at: datetime | None = None
-
-
-class CardData(_Strict):
-    id: Key
-    participant_id: Key | None = None
-    by_facilitator: bool = False
-    phase: PhaseName
-    prompt_id: Key
-    text: _s(rules.MAX_CARD_TEXT)  # type: ignore[valid-type]
-    status: Literal["held", "visible", "hidden", "withdrawn"]
-    hold_reason: _s(500) = ""  # type: ignore[valid-type]
-    redacted: bool = False
-    theme_id: Key | None = None
-    owner: _s(rules.MAX_OWNER) = ""  # type: ignore[valid-type]
-    due: date | None = None
-    appreciations: Annotated[int, Field(ge=0, le=1_000_000)] = 0
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
-
-
-class RoundData(_Strict):
-    id: Key
-    phase: PhaseName
-    targets: Literal["cards", "themes"]
-    budget: Annotated[int, Field(ge=1, le=rules.MAX_VOTE_BUDGET)]
-    status: Literal["open", "closed", "revealed"]
-    opened_at: datetime | None = None
-    closed_at: datetime | None = None
-    revealed_at: datetime | None = None
-
-
-class ConcernData(_Strict):
-    id: Key
-    participant_id: Key | None = None
-    text: _s(rules.MAX_CONCERN_TEXT)  # type: ignore[valid-type]
-    created_at: datetime | None = None
-
-
-class ChangeData(_Strict):
-    at: datetime
-    phase: PhaseName | None = None
-    status: Literal["draft", "live", "paused", "closed"] | None = None
-    changed: list[_s(40)] = Field(default_factory=list, max_length=20)  # type: ignore[valid-type]
-
-
-class AuditData(_Strict):
-    action: _s(40)  # type: ignore[valid-type]
-    detail: dict[str, Any] = Field(default_factory=dict)
-    facilitator: str | None = None
-    at: datetime | None = None
-
-
-# The most rows of each kind an import takes: several times the largest review Lantern is
-# built for (2,000 phones; the benchmark review has 5,000 cards, 200 participants and
-# 20,000 votes), far below what would strain the server.
-MAX_ROWS: dict[str, int] = {
-    "facilitators": 200,
-    "prompts": 500,
-    "themes": 2_000,
-    "participants": 5_000,
-    "cards": 25_000,
-    "appreciations": 200_000,
-    "rounds": 500,
-    "votes": 200_000,
-    "concerns": 10_000,
-    "changes": 10_000,
-    "audit": 50_000,
-}
 # Rows written in one transaction: a few tens of milliseconds of the write lock.
 CHUNK = 250
 # Between chunks, an import steps aside for the room's own writes for up to this long.
@@ -192,28 +85,9 @@ YIELD_SECONDS = 0.05
 IMPORTING = "~"
 
 
-def _rows(kind: str) -> Any:
-    return Field(default_factory=list, max_length=MAX_ROWS[kind])
+class ExportDocument(BaseModel):
+    model_config = ConfigDict(extra="ignore")
 
-
-class ExportData(_Strict):
-    review: ReviewData
-    facilitators: list[str] = _rows("facilitators")
-    prompts: list[PromptData] = Field(max_length=MAX_ROWS["prompts"])
-    themes: list[ThemeData] = _rows("themes")
-    participants: list[ParticipantData] = _rows("participants")
-    cards: list[CardData] = _rows("cards")
-    appreciations: list[tuple[Key, Key, datetime | None]] = _rows("appreciations")
-    rounds: list[RoundData] = _rows("rounds")
-    votes: list[tuple[Key, Key, Key, Annotated[int, Field(ge=0, le=rules.MAX_VOTE_BUDGET)]]] = (
-        _rows("votes")
-    )
-    concerns: list[ConcernData] = _rows("concerns")
-    changes: list[ChangeData] = _rows("changes")
-    audit: list[AuditData] = _rows("audit")
-
-
-class ExportDocument(_Strict):
     format: Literal["lantern.session-record"]
     schema_version: int
     edition: Literal["full", "public"]
@@ -232,21 +106,35 @@ _ADAPTERS: dict[str, TypeAdapter[Any]] = {
 
 
 class RestoreError(ValueError):
-    """The document is not a full JSON export this version of Lantern can restore."""
+    """The document is not a full JSON export this version of Lantern can restore.
+
+    Its message is marked for the catalog where it is raised and translated where it is
+    answered (`translated`); `str()` gives it in the source language.
+    """
+
+    def __init__(self, message: str, **params: object) -> None:
+        self.template = message
+        self.params = params
+        super().__init__(message % params if params else message)
+
+    def translated(self) -> str:
+        """The message in the language being served."""
+        return _(self.template, **self.params)
 
 
 def parse_export(document: Any) -> ExportData:
     """The restorable data in an export document, or RestoreError saying what is wrong."""
     if not isinstance(document, dict):
-        raise RestoreError("The file is not a Lantern JSON export.")
+        raise RestoreError(N_("The file is not a Lantern JSON export."))
     parsed = _validate(ExportDocument.model_validate, document, ())
     if parsed.schema_version != SCHEMA_VERSION:
         raise RestoreError(
-            f"This export has schema version {parsed.schema_version}; "
-            f"this Lantern restores version {SCHEMA_VERSION}."
+            N_("This export has schema version %(found)s; this Lantern restores version %(ours)s."),
+            found=parsed.schema_version,
+            ours=SCHEMA_VERSION,
         )
     if parsed.edition != "full" or parsed.data is None:
-        raise RestoreError("Only a full-edition JSON export can be restored.")
+        raise RestoreError(N_("Only a full-edition JSON export can be restored."))
     return _parse_data(parsed.data)
 
 
@@ -267,7 +155,10 @@ def _parse_data(raw: dict[str, Any]) -> ExportData:
             _refuse(where, "Input should be a valid list")
         if len(value) > cap:
             raise RestoreError(
-                f"The export holds {len(value)} {name}; Lantern restores at most {cap}."
+                N_("The export holds %(count)s %(kind)s; Lantern restores at most %(most)s."),
+                count=len(value),
+                kind=name,
+                most=cap,
             )
         rows: list[Any] = []
         for start in range(0, len(value), VALIDATE_CHUNK):
@@ -293,8 +184,10 @@ def _validate(
 
 def _refuse(where: tuple[str | int, ...], message: str) -> NoReturn:
     raise RestoreError(
-        f"The file is not a full Lantern JSON export ({FORMAT_NAME}): "
-        f"{'.'.join(str(p) for p in where)}: {message}."
+        N_("The file is not a full Lantern JSON export (%(format)s): %(where)s: %(problem)s."),
+        format=FORMAT_NAME,
+        where=".".join(str(p) for p in where),
+        problem=message,
     )
 
 
@@ -309,7 +202,7 @@ def check_export(data: ExportData) -> None:
     cards = _ids(data.cards, "card")
     rounds = {r.id: r.targets for r in data.rounds}
     if len(rounds) != len(data.rounds):
-        raise RestoreError("The export holds a voting round twice.")
+        raise RestoreError(N_("The export holds a voting round twice."))
     for c in data.cards:
         _known(prompts, c.prompt_id, "question")
         if c.participant_id is not None:
@@ -317,12 +210,12 @@ def check_export(data: ExportData) -> None:
         if c.theme_id is not None:
             _known(themes, c.theme_id, "theme")
     given: set[tuple[int, ...]] = set()
-    for card_id, person_id, _ in data.appreciations:
+    for card_id, person_id, _when in data.appreciations:
         _known(cards, card_id, "card")
         _known(people, person_id, "participant")
         _once(given, (card_id, person_id), "an appreciation")
     given.clear()
-    for round_id, person_id, target, _ in data.votes:
+    for round_id, person_id, target, _count in data.votes:
         _known(set(rounds), round_id, "voting round")
         _known(people, person_id, "participant")
         _known(cards if rounds[round_id] == "cards" else themes, target, "vote target")
@@ -335,18 +228,20 @@ def check_export(data: ExportData) -> None:
 def _ids(rows: Sequence[Any], what: str) -> set[int]:
     ids = {row.id for row in rows}
     if len(ids) != len(rows):
-        raise RestoreError(f"The export holds a {what} twice.")
+        raise RestoreError(N_("The export holds a %(what)s twice."), what=what)
     return ids
 
 
 def _known(ids: set[int], key: int, what: str) -> None:
     if key not in ids:
-        raise RestoreError(f"The export refers to a {what} it does not hold ({key}).")
+        raise RestoreError(
+            N_("The export refers to a %(what)s it does not hold (%(key)s)."), what=what, key=key
+        )
 
 
 def _once(seen: set[tuple[int, ...]], key: tuple[int, ...], what: str) -> None:
     if key in seen:
-        raise RestoreError(f"The export gives {what} twice.")
+        raise RestoreError(N_("The export gives %(what)s twice."), what=what)
     seen.add(key)
 
 
@@ -373,7 +268,7 @@ def restore_review(
             code=IMPORTING + secrets.token_hex(7),
             title=data.review.title,
             case_ref=data.review.case_ref,
-            settings=_settings(data.review.settings),
+            settings=known_settings(data.review.settings),
             epoch=secrets.token_hex(8),
             screen_nonce=secrets.token_hex(8),
             owner_id=facilitator_id,
@@ -416,11 +311,11 @@ class _Writer:
             session.flush()
             return [getattr(row, "id", None) or 0 for row in rows]
 
-    def _map(self, rows: Sequence[T], make: Callable[[T], Any]) -> dict[int, int]:
+    def _map(self, rows: Sequence[K], make: Callable[[K], Any]) -> dict[int, int]:
         mapping: dict[int, int] = {}
         for chunk in _chunks(rows):
             new = self._insert([make(row) for row in chunk])
-            mapping.update(zip((row.id for row in chunk), new, strict=True))  # type: ignore[attr-defined]
+            mapping.update(zip((row.id for row in chunk), new, strict=True))
         return mapping
 
     def _fill(self, rows: Sequence[T], make: Callable[[T], Any]) -> None:
@@ -513,7 +408,7 @@ class _Writer:
         )
         # The review as it will be once visible (its events carry this header).
         with self.db.read() as session:
-            code = _free_code(session)
+            code = free_code(session)
         prompt_id = prompts.get(src.prompt_id) if src.prompt_id is not None else None
         final: dict[str, Any] = {
             "code": code,
@@ -581,34 +476,4 @@ def _imported_audit(review_id: int, entry: AuditData, cards: dict[int, int]) -> 
     detail["imported"] = True
     if entry.facilitator:
         detail["recorded_by"] = entry.facilitator[:254]
-    return AuditEntry(
-        review_id=review_id,
-        facilitator_id=None,
-        action=entry.action,
-        detail=detail,
-        created_at=_at(entry.at),
-    )
-
-
-def _settings(raw: dict[str, Any]) -> dict[str, Any]:
-    """The review's settings: each known one kept only if it is a value the rules accept."""
-    settings = dict(rules.DEFAULT_SETTINGS)
-    for name, default in rules.DEFAULT_SETTINGS.items():
-        value = raw.get(name)
-        if isinstance(default, bool):
-            ok = isinstance(value, bool)
-        elif isinstance(default, int):
-            ok = type(value) is int and 1 <= value <= rules.MAX_VOTE_BUDGET
-        else:
-            ok = value in ("pre", "post")
-        if ok:
-            settings[name] = value
-    return settings
-
-
-def _free_code(session: Session) -> str:
-    for _ in range(20):
-        code = new_code()
-        if session.exec(select(Review.id).where(Review.code == code)).first() is None:
-            return code
-    raise RuntimeError("no free join code")
+    return audit.restored(review_id, entry.action, detail, entry.at)

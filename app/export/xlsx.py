@@ -13,8 +13,10 @@ from typing import Any
 
 import xlsxwriter
 
-from app.export.outline import SECTION, heading
-from app.export.record import PHASE_TITLES, CardItem, PhaseSection, Record
+from app.export.outline import heading
+from app.export.outline import intro as section_intro
+from app.export.record import CardItem, PhaseSection, Record, held_days, phase_title
+from app.i18n import _
 
 ACCENT = "#1D5C63"
 WARN = "#8A3B12"
@@ -38,7 +40,7 @@ class _Book:
         cover = record.cover
         self.wb.set_properties(
             {
-                "title": f"{cover.title}: session record",
+                "title": _("%(title)s: session record", title=cover.title),
                 "subject": cover.case_ref,
                 "author": "Lantern",
                 "keywords": cover.marking or "public edition",
@@ -102,8 +104,8 @@ class _Book:
     def title(self, ws: Any, key: str) -> None:
         """A sheet's title and introduction: its section's, from the one outline."""
         ws.write_string(0, 0, heading(key), self.f_title)
-        if SECTION[key].intro:
-            ws.write_string(1, 0, SECTION[key].intro, self.f_muted)
+        if section_intro(key):
+            ws.write_string(1, 0, section_intro(key), self.f_muted)
 
     def bar_chart(
         self, ws: Any, title: str, sheet: str, first: int, last: int, label_col: int, value_col: int
@@ -130,22 +132,22 @@ class _Book:
 
     def cover(self) -> None:
         c = self.record.cover
-        ws = self.sheet("Cover", (18, 90))
+        ws = self.sheet(_("Cover"), (18, 90))
         row = 0
         if c.marking:
             ws.write_string(row, 0, c.marking, self.f_marking)
             row += 1
         ws.write_string(row, 0, c.title, self.f_title)
         rows: list[tuple[str, str]] = [
-            ("Case reference", c.case_ref),
-            ("Status", c.status),
-            ("Edition", c.edition),
-            ("Planned", c.planned),
-            ("Held", f"{c.held} ({c.days_held} day{'s' * (c.days_held != 1)})"),
+            (_("Case reference"), c.case_ref),
+            (_("Status"), c.status),
+            (_("Edition"), c.edition),
+            (_("Planned"), c.planned),
+            (_("Held"), f"{c.held} ({held_days(c.days_held)})"),
         ]
         if c.facilitators:
-            rows.append(("Facilitators", ", ".join(c.facilitators)))
-        rows.append(("Generated", c.generated_at))
+            rows.append((_("Facilitators"), ", ".join(c.facilitators)))
+        rows.append((_("Generated"), c.generated_at))
         row += 2
         for label, value in rows:
             ws.write_string(row, 0, label, self.f_label)
@@ -153,57 +155,59 @@ class _Book:
             row += 1
         row += 1
         note = (
-            "Full edition: names people and holds concerns raised in confidence. Keep it within "
-            "the safeguarding partnership."
+            _(
+                "Full edition: names people and holds concerns raised in confidence. "
+                "Keep it within the safeguarding partnership."
+            )
             if self.record.full
-            else "Public edition: roles, never names, and only what the whole room saw."
+            else _("Public edition: roles, never names, and only what the whole room saw.")
         )
         ws.write_string(row, 0, note, self.f_muted)
         ws.activate()
 
     def purpose(self) -> None:
         p = self.record.purpose
-        ws = self.sheet("Purpose", (14, 90, 14))
+        ws = self.sheet(_("Purpose"), (14, 90, 14))
         self.title(ws, "purpose")
-        ws.write_string(2, 0, "Outcome", self.f_label)
-        ws.write_string(2, 1, p.outcome or "Not recorded.", self.f_text)
-        ws.write_string(4, 0, "Questions used", self.f_h2)
+        ws.write_string(2, 0, _("Outcome"), self.f_label)
+        ws.write_string(2, 1, p.outcome or _("Not recorded."), self.f_text)
+        ws.write_string(4, 0, _("Questions used"), self.f_h2)
         row = self.table(
             ws,
             5,
-            ("Phase", "Question", "Contributions"),
+            (_("Phase"), _("Question"), _("Contributions")),
             [(q.phase, q.text, q.cards) for q in p.questions],
         )
-        ws.write_string(row, 0, "Method", self.f_h2)
+        ws.write_string(row, 0, _("Method"), self.f_h2)
         ws.write_string(row + 1, 1, p.method_intro, self.f_text)
         row += 2
         for name, text in p.method:
             ws.write_string(row, 0, name, self.f_label)
             ws.write_string(row, 1, text, self.f_text)
             row += 1
-        ws.write_string(row + 1, 0, "Ground rules", self.f_h2)
+        ws.write_string(row + 1, 0, _("Ground rules"), self.f_h2)
         for offset, rule in enumerate(p.ground_rules, start=row + 2):
             ws.write_string(offset, 1, rule, self.f_text)
 
     def people(self) -> None:
         a = self.record.attendance
-        ws = self.sheet("People", (28, 12))
+        ws = self.sheet(_("People"), (28, 12))
         self.title(ws, "people")
-        row = self.table(ws, 2, ("Role", "People"), [(label, n) for label, n in a.by_role])
-        ws.write_string(row, 0, "Total", self.f_label)
+        row = self.table(ws, 2, (_("Role"), _("People")), [(label, n) for label, n in a.by_role])
+        ws.write_string(row, 0, _("Total"), self.f_label)
         ws.write_number(row, 1, a.total, self.f_num)
-        ws.write_string(row + 2, 0, "Usual agencies absent", self.f_label)
-        ws.write_string(row + 2, 1, ", ".join(a.absent) or "None", self.f_text)
+        ws.write_string(row + 2, 0, _("Usual agencies absent"), self.f_label)
+        ws.write_string(row + 2, 1, ", ".join(a.absent) or _("None"), self.f_text)
 
     def themed(self, section: PhaseSection) -> None:
         name = section.title
         ws = self.sheet(name, (8, 28, 70, 18, 8, 12, 8, 8) + ((12,) if self.record.full else ()))
         self.title(ws, section.phase)
-        ws.write_string(2, 0, "Themes by votes", self.f_h2)
+        ws.write_string(2, 0, _("Themes by votes"), self.f_h2)
         row = self.table(
             ws,
             3,
-            ("Rank", "Theme", "Contributions", "Votes for theme", "Votes for cards"),
+            (_("Rank"), _("Theme"), _("Contributions"), _("Votes for theme"), _("Votes for cards")),
             [
                 (i, t.name, len(t.cards), t.votes, t.card_votes)
                 for i, t in enumerate(section.themes, start=1)
@@ -214,21 +218,37 @@ class _Book:
         if chart_rows:
             value_col = 3 if any(t.votes for t in chart_rows) else 4
             chart = self.bar_chart(
-                ws, f"{name}: themes by votes", name, 4, 3 + len(chart_rows), 1, value_col
+                ws,
+                _("%(phase)s: themes by votes", phase=name),
+                name,
+                4,
+                3 + len(chart_rows),
+                1,
+                value_col,
             )
             ws.insert_chart(2, 6, chart)
             row = max(row, 8 + 2 * len(chart_rows))
-        ws.write_string(row, 0, "Contributions", self.f_h2)
+        ws.write_string(row, 0, _("Contributions"), self.f_h2)
         cards: list[tuple[str, CardItem]] = [(t.name, c) for t in section.themes for c in t.cards]
         cards += [("", c) for c in section.unthemed]
-        cards += [("What made success possible", c) for c in section.enablers]
+        enablers = _("What made success possible")
+        cards += [(enablers, c) for c in section.enablers]
         self._cards(ws, row + 1, cards)
 
     def _cards(self, ws: Any, row: int, cards: Sequence[tuple[str, CardItem]]) -> None:
         full = self.record.full
-        header = ["Card", "Group", "Text", "Role", "Votes", "Appreciated", "Day", "Time"]
+        header = [
+            _("Card"),
+            _("Group"),
+            _("Text"),
+            _("Role"),
+            _("Votes"),
+            _("Appreciated"),
+            _("Day"),
+            _("Time"),
+        ]
         if full:
-            header.append("Status")
+            header.append(_("Status"))
         rows: list[list[Cell]] = []
         for group, c in cards:
             values: list[Cell] = [
@@ -247,12 +267,12 @@ class _Book:
         self.table(ws, row, header, rows, [c.marked for _, c in cards])
 
     def design(self) -> None:
-        ws = self.sheet("Design", (8, 80, 8, 12, 28) + ((14,) if self.record.full else ()))
+        ws = self.sheet(_("Design"), (8, 80, 8, 12, 28) + ((14,) if self.record.full else ()))
         self.title(ws, "design")
         items = self.record.design.ranked
-        header = ["Card", "Statement", "Votes", "Appreciated", "Builds on"]
+        header = [_("Card"), _("Statement"), _("Votes"), _("Appreciated"), _("Builds on")]
         if self.record.full:
-            header.append("Status")
+            header.append(_("Status"))
         rows: list[list[Cell]] = []
         for c in items:
             values: list[Cell] = [c.number, c.text, c.votes, c.appreciations, c.theme]
@@ -263,12 +283,12 @@ class _Book:
         ws.freeze_panes(3, 0)
 
     def deliver(self) -> None:
-        ws = self.sheet("Deliver", (8, 70, 24, 18, 8, 24) + ((14,) if self.record.full else ()))
+        ws = self.sheet(_("Deliver"), (8, 70, 24, 18, 8, 24) + ((14,) if self.record.full else ()))
         self.title(ws, "deliver")
         items = self.record.deliver.ranked
-        header = ["Card", "Action", "Owner", "Due", "Votes", "Theme"]
+        header = [_("Card"), _("Action"), _("Owner"), _("Due"), _("Votes"), _("Theme")]
         if self.record.full:
-            header.append("Status")
+            header.append(_("Status"))
         rows: list[list[Cell]] = []
         for c in items:
             values: list[Cell] = [c.number, c.text, c.owner, c.due, c.votes, c.theme]
@@ -279,75 +299,97 @@ class _Book:
         ws.freeze_panes(3, 0)
 
     def voting(self) -> None:
-        ws = self.sheet("Voting", (8, 70, 10))
+        sheet = _("Voting")
+        ws = self.sheet(sheet, (8, 70, 10))
         self.title(ws, "voting")
         row = 2
         if not self.record.rounds:
-            ws.write_string(row, 0, "No voting rounds.", self.f_text)
+            ws.write_string(row, 0, _("No voting rounds."), self.f_text)
         for r in self.record.rounds:
-            ws.write_string(row, 0, f"Round {r.number}: {r.phase}, on {r.targets}", self.f_h2)
-            closed = f"; closed {r.closed}" if r.closed else ""
+            heading = _(
+                "Round %(number)s: %(phase)s, on %(targets)s",
+                number=r.number,
+                phase=r.phase,
+                targets=r.targets,
+            )
+            ws.write_string(row, 0, heading, self.f_h2)
+            closed = "; " + _("closed %(closed)s", closed=r.closed) if r.closed else ""
             ws.write_string(
                 row + 1,
                 0,
-                f"Opened {r.opened}{closed}; {r.status}. {r.voters} "
-                f"people cast {r.total} votes (up to {r.budget} each).",
+                _(
+                    "Opened %(opened)s%(closed)s; %(status)s. %(voters)s people cast %(total)s "
+                    "votes (up to %(budget)s each).",
+                    opened=r.opened,
+                    closed=closed,
+                    status=r.status,
+                    voters=r.voters,
+                    total=r.total,
+                    budget=r.budget,
+                ),
                 self.f_muted,
             )
             first = row + 3
             end = self.table(
                 ws,
                 row + 2,
-                ("Rank", "For", "Votes"),
+                (_("Rank"), _("For"), _("Votes")),
                 [(i, t.label, t.votes) for i, t in enumerate(r.tallies, start=1)],
             )
             if r.tallies:
                 shown = min(len(r.tallies), CHART_BARS)
                 chart = self.bar_chart(
-                    ws, f"Round {r.number}", "Voting", first, first + shown - 1, 1, 2
+                    ws,
+                    _("Round %(number)s", number=r.number),
+                    sheet,
+                    first,
+                    first + shown - 1,
+                    1,
+                    2,
                 )
                 ws.insert_chart(row + 2, 4, chart)
                 end = max(end, row + 6 + int(1.4 * shown))
             row = end + 1
 
     def timeline(self) -> None:
-        ws = self.sheet("Timeline", (10, 34, 10, 50))
+        ws = self.sheet(_("Timeline"), (10, 34, 10, 50))
         self.title(ws, "timeline")
         rows: list[list[Cell]] = []
         for day in self.record.timeline:
             counts = ", ".join(f"{p} {n}" for p, n in day.cards_by_phase)
-            rows.append([day.number, day.date, "", f"{day.cards} contributions: {counts}"])
+            summary = _("%(n)s contributions: %(counts)s", n=day.cards, counts=counts)
+            rows.append([day.number, day.date, "", summary])
             rows += [[day.number, day.date, e.time, e.text] for e in day.entries]
-        self.table(ws, 2, ("Day", "Date", "Time", "What happened"), rows)
+        self.table(ws, 2, (_("Day"), _("Date"), _("Time"), _("What happened")), rows)
 
     def all_cards(self) -> None:
         full = self.record.full
         ws = self.sheet(
-            "Cards",
+            _("Cards"),
             (8, 10, 40, 24, 60, 18, 8, 12, 20, 16, 6, 18, 8) + ((12, 10, 16) if full else ()),
         )
         header = [
-            "Card",
-            "Phase",
-            "Question",
-            "Theme",
-            "Text",
-            "Role",
-            "Votes",
-            "Appreciated",
-            "Owner",
-            "Due",
-            "Day",
-            "Date",
-            "Time",
+            _("Card"),
+            _("Phase"),
+            _("Question"),
+            _("Theme"),
+            _("Text"),
+            _("Role"),
+            _("Votes"),
+            _("Appreciated"),
+            _("Owner"),
+            _("Due"),
+            _("Day"),
+            _("Date"),
+            _("Time"),
         ]
         if full:
-            header += ["Status", "Redacted", "Name"]
+            header += [_("Status"), _("Redacted"), _("Name")]
         rows: list[list[Cell]] = []
         for c in self.record.cards:
             values: list[Cell] = [
                 c.number,
-                PHASE_TITLES.get(c.phase, c.phase),
+                phase_title(c.phase),
                 c.question,
                 c.theme,
                 c.text,
@@ -369,43 +411,43 @@ class _Book:
 
     def partnership(self) -> None:
         record = self.record
-        ws = self.sheet("Concerns", (22, 26, 90))
+        ws = self.sheet(_("Concerns"), (22, 26, 90))
         self.title(ws, "partnership")
-        ws.write_string(2, 0, "Concerns raised", self.f_h2)
+        ws.write_string(2, 0, _("Concerns raised"), self.f_h2)
         self.table(
             ws,
             3,
-            ("When", "From", "Concern"),
+            (_("When"), _("From"), _("Concern")),
             [
                 (f"{c.date}, {c.time}", c.role + (f", {c.name}" if c.name else ""), c.text)
                 for c in record.concerns
             ],
         )
-        ws = self.sheet("Moderation", (22, 24, 80, 28))
-        ws.write_string(0, 0, "Moderation and redaction log", self.f_title)
+        ws = self.sheet(_("Moderation"), (22, 24, 80, 28))
+        ws.write_string(0, 0, _("Moderation and redaction log"), self.f_title)
         row = self.table(
             ws,
             2,
-            ("When", "Action", "Card", "By"),
+            (_("When"), _("Action"), _("Card"), _("By")),
             [(f"{e.date}, {e.time}", e.action, e.detail, e.by) for e in record.moderation_log],
         )
-        ws.write_string(row, 0, "Cards the room did not see", self.f_h2)
+        ws.write_string(row, 0, _("Cards the room did not see"), self.f_h2)
         self.table(
             ws,
             row + 1,
-            ("Card", "Status", "Phase", "Text"),
-            [(str(c.number), c.status_label, c.phase.title(), c.text) for c in record.withheld],
+            (_("Card"), _("Status"), _("Phase"), _("Text")),
+            [(str(c.number), c.status_label, c.phase_name, c.text) for c in record.withheld],
         )
-        ws = self.sheet("Audit", (22, 30, 80, 28))
-        ws.write_string(0, 0, "Audit summary", self.f_title)
+        ws = self.sheet(_("Audit"), (22, 30, 80, 28))
+        ws.write_string(0, 0, _("Audit summary"), self.f_title)
         row = self.table(
-            ws, 2, ("Action", "Times"), [(label, n) for label, n in record.audit_summary]
+            ws, 2, (_("Action"), _("Times")), [(label, n) for label, n in record.audit_summary]
         )
-        ws.write_string(row, 0, "Audit log", self.f_h2)
+        ws.write_string(row, 0, _("Audit log"), self.f_h2)
         self.table(
             ws,
             row + 1,
-            ("When", "Action", "Detail", "By"),
+            (_("When"), _("Action"), _("Detail"), _("By")),
             [(f"{e.date}, {e.time}", e.action, e.detail, e.by) for e in record.audit_log],
         )
 

@@ -10,11 +10,14 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from sqlmodel import Session, select
 
-from app.models import AuditEntry, Card, Concern, Event, Participant, Review, utcnow
-from app.review import log
+from app.i18n import N_
+from app.models import Card, Concern, Event, Participant, Review, utcnow
+from app.review import audit, log
+from app.review.audit import Action
 from app.review.errors import CommandError
 
 
@@ -33,12 +36,12 @@ def erase_participant(
     """Remove a participant's name, cards' and concerns' text everywhere, and end their token."""
     review = session.exec(select(Review).where(Review.id == review_id).with_for_update()).first()
     if review is None:
-        raise CommandError("not_found", "No such review.")
+        raise CommandError("not_found", N_("No such review."))
     participant = session.get(Participant, participant_id)
     if participant is None or participant.review_id != review_id:
-        raise CommandError("not_found", "No such participant in this review.")
+        raise CommandError("not_found", N_("No such participant in this review."))
     if participant.erased_at is not None:
-        raise CommandError("conflict", "That participant's contributions were already erased.")
+        raise CommandError("conflict", N_("That participant's contributions were already erased."))
     now = utcnow()
     # The token stops working twice over: identify() refuses the erased, and the hash no
     # longer matches any token that was ever handed out.
@@ -76,7 +79,7 @@ def erase_participant(
 
     # A new epoch: a client holding the old one is sent a fresh snapshot, not a replay.
     review.epoch = secrets.token_hex(8)
-    counts = {
+    counts: dict[str, Any] = {
         "participant_id": participant_id,
         "cards": len(card_ids),
         "concerns": len(concern_ids),
@@ -91,10 +94,8 @@ def erase_participant(
         actor=f"f:{facilitator_id}",
         cid=None,
     )
-    session.add(
-        AuditEntry(
-            review_id=review_id, facilitator_id=facilitator_id, action="erase", detail=counts
-        )
+    audit.record(
+        session, Action.ERASE, review_id=review_id, facilitator_id=facilitator_id, **counts
     )
     session.flush()
     return Erasure(event, card_ids, concern_ids)

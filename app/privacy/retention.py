@@ -29,6 +29,8 @@ from app.models import (
     VotingRound,
     utcnow,
 )
+from app.review import audit
+from app.review.audit import Action
 
 log = logging.getLogger("lantern.retention")
 
@@ -119,7 +121,7 @@ def purge_expired(db: Database, now: datetime | None = None) -> list[int]:
                 continue
             delete_review(session, review_id)
             # The audit entry names the review id only: nothing of its content outlives it.
-            session.add(AuditEntry(review_id=review_id, action="purge", detail={}))
+            audit.record(session, Action.PURGE, review_id=review_id)
         purged.append(review_id)
     if purged:
         # Nothing of a purged review stays behind in SQLite's write-ahead log.

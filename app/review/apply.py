@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from app.db import Database
+from app.i18n import N_
 from app.models import (
     Participant,
     Review,
@@ -71,21 +72,21 @@ def _apply(session: Session, identity: Identity, prepared: Prepared) -> Outcome:
         select(Review).where(Review.id == identity.review_id).with_for_update()
     ).first()
     if review is None:
-        raise CommandError("not_found", "This review no longer exists.")
+        raise CommandError("not_found", N_("This review no longer exists."))
     if identity.participant_id is not None:
         # An erased participant's socket may still be open on another worker.
         author = session.get(Participant, identity.participant_id)
         if author is None or author.erased_at is not None:
             raise CommandError(
-                "unauthorized", "Your contributions were erased; join again to take part."
+                "unauthorized", N_("Your contributions were erased; join again to take part.")
             )
     if identity.audience == "facilitator":
         # Checked on every command, not only at hello: a socket can outlive its sign-in.
         ended = facilitator_right_ended(session, identity)
         if ended == CLOSE_LEFT_TEAM:
-            raise CommandError("unauthorized", "You are no longer on this review's team.")
+            raise CommandError("unauthorized", N_("You are no longer on this review's team."))
         if ended is not None:
-            raise CommandError("unauthorized", "Your sign-in has ended. Please sign in again.")
+            raise CommandError("unauthorized", N_("Your sign-in has ended. Please sign in again."))
     check_rights(identity, command.type)
     check_status(review, identity, command.type)
     handler = HANDLERS[command.type]

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import select
+
+from app.i18n import N_
 from app.models import (
     Appreciation,
     Card,
@@ -11,7 +17,8 @@ from app.models import (
     utcnow,
 )
 from app.review import commands as c
-from app.review import log
+from app.review import log, rules
+from app.review.audit import Action
 from app.review.context import Context
 from app.review.errors import CommandError
 from app.review.views import (
@@ -20,8 +27,6 @@ from app.review.views import (
     is_public,
     setting,
 )
-
-# Who may send what. Everything not listed for participants is the facilitator's alone.
 
 
 def emit_card(
@@ -73,14 +78,17 @@ def contribute(ctx: Context, cmd: c.Contribute) -> None:
     review = ctx.review
     prompt = ctx.session.get(Prompt, cmd.prompt_id)
     if prompt is None or prompt.review_id != review.id:
-        raise CommandError("not_found", "No such question.")
+        raise CommandError("not_found", N_("No such question."))
     if prompt.phase != review.phase:
         raise CommandError(
             "wrong_phase",
-            f"That question belongs to {prompt.phase}; the room is in {review.phase}.",
+            N_("That question belongs to %(question)s; the room is in %(room)s."),
+            question=prompt.phase,
+            room=review.phase,
         )
     if (cmd.owner or cmd.due) and review.phase != "deliver":
-        raise CommandError("invalid", "owner and due belong to the deliver phase only.")
+        raise CommandError("invalid", N_("owner and due belong to the deliver phase only."))
+    _check_room_for_a_card(ctx)
     text = cmd.text
     status, reason = _screened_status(ctx)
     now = utcnow()
@@ -89,7 +97,7 @@ def contribute(ctx: Context, cmd: c.Contribute) -> None:
         participant_id=ctx.identity.participant_id,
         facilitator_id=ctx.identity.facilitator_id,
         phase=prompt.phase,
-        prompt_id=prompt.id,  # type: ignore[arg-type]
+        prompt_id=prompt.id or 0,  # a stored question always has its id
         text=text,
         status=status,
         hold_reason=reason,
@@ -103,13 +111,43 @@ def contribute(ctx: Context, cmd: c.Contribute) -> None:
     emit_card(ctx, "card.added", card, was_public=False)
 
 
+def _count(ctx: Context, model: type[Card] | type[Concern], *where: Any) -> int:
+    query = select(func.count()).select_from(model).where(model.review_id == ctx.review_id)
+    return ctx.session.exec(query.where(*where)).one()
+
+
+def _check_room_for_a_card(ctx: Context) -> None:
+    """A review, and one person in it, hold a bounded number of cards (withdrawn ones too:
+    each still costs a row and its events)."""
+    me = ctx.identity.participant_id
+    if me is not None and _count(ctx, Card, Card.participant_id == me) >= (
+        rules.MAX_CARDS_PER_PERSON
+    ):
+        raise CommandError(
+            "limit_reached",
+            N_(
+                "Thank you for so many cards! %(n)s is the most one person can add. "
+                "If there is more to say, please talk to the facilitator."
+            ),
+            n=rules.MAX_CARDS_PER_PERSON,
+        )
+    if _count(ctx, Card) >= rules.MAX_CARDS:
+        raise CommandError(
+            "limit_reached",
+            N_(
+                "This review holds as many cards as it can (%(n)s). Please talk to the facilitator."
+            ),
+            n=f"{rules.MAX_CARDS:,}",
+        )
+
+
 def _own_card(ctx: Context, card_id: int) -> Card:
     card = ctx.card(card_id)
     if card.status == "withdrawn":
-        raise CommandError("not_found", "That card was withdrawn.")
+        raise CommandError("not_found", N_("That card was withdrawn."))
     if ctx.identity.audience == "participant":
         if card.participant_id != ctx.identity.participant_id:
-            raise CommandError("forbidden", "You can change only your own cards.")
+            raise CommandError("forbidden", N_("You can change only your own cards."))
     return card
 
 
@@ -117,10 +155,10 @@ def edit(ctx: Context, cmd: c.Edit) -> None:
     card = _own_card(ctx, cmd.card_id)
     if ctx.identity.audience == "participant" and card.phase != ctx.review.phase:
         raise CommandError(
-            "wrong_phase", "That card's phase is over, so it can no longer be edited."
+            "wrong_phase", N_("That card's phase is over, so it can no longer be edited.")
         )
     if (cmd.owner is not None or cmd.due is not None) and card.phase != "deliver":
-        raise CommandError("invalid", "owner and due belong to deliver cards only.")
+        raise CommandError("invalid", N_("owner and due belong to deliver cards only."))
     was_public = is_public(card)
     words = (card.text, card.owner)
     card.text = cmd.text
@@ -151,11 +189,11 @@ def withdraw(ctx: Context, cmd: c.Withdraw) -> None:
 def moderate(ctx: Context, cmd: c.Moderate) -> None:
     card = ctx.card(cmd.card_id)
     if card.status == "withdrawn":
-        raise CommandError("conflict", "That card was withdrawn by its author.")
+        raise CommandError("conflict", N_("That card was withdrawn by its author."))
     was_public = is_public(card)
     if cmd.action == "approve":
         if card.status != "held":
-            raise CommandError("conflict", "Only a held card can be approved.")
+            raise CommandError("conflict", N_("Only a held card can be approved."))
         card.status, card.hold_reason = "visible", ""
     elif cmd.action == "hide":
         card.status = "hidden"
@@ -163,13 +201,13 @@ def moderate(ctx: Context, cmd: c.Moderate) -> None:
             ctx.review.spotlight_card_id = None
     elif cmd.action == "show":
         if card.status != "hidden":
-            raise CommandError("conflict", "Only a hidden card can be shown.")
+            raise CommandError("conflict", N_("Only a hidden card can be shown."))
         card.status = "visible"
     else:
         if not cmd.text and cmd.owner is None:
-            raise CommandError("invalid", "text or owner: one is required to redact.")
+            raise CommandError("invalid", N_("text or owner: one is required to redact."))
         if cmd.owner is not None and card.phase != "deliver":
-            raise CommandError("invalid", "owner belongs to deliver cards only.")
+            raise CommandError("invalid", N_("owner belongs to deliver cards only."))
         if cmd.text:
             card.text = cmd.text
         if cmd.owner is not None:
@@ -177,7 +215,7 @@ def moderate(ctx: Context, cmd: c.Moderate) -> None:
         card.redacted = True
     card.updated_at = utcnow()
     ctx.session.add(card)
-    ctx.audit(f"moderate.{cmd.action}", card_id=card.id)
+    ctx.audit(Action(f"moderate.{cmd.action}"), card_id=card.id)
     redacted = cmd.action == "redact"
     emit_card(ctx, "card.updated", card, was_public=was_public, words_changed=redacted)
 
@@ -187,12 +225,13 @@ def appreciate(ctx: Context, cmd: c.Appreciate) -> None:
     me = ctx.identity.participant_id
     assert me is not None
     if not is_public(card):
-        raise CommandError("not_found", "No such card.")
+        raise CommandError("not_found", N_("No such card."))
     if card.participant_id == me:
-        raise CommandError("invalid", "You cannot appreciate your own card.")
+        raise CommandError("invalid", N_("You cannot appreciate your own card."))
     if ctx.session.get(Appreciation, (card.id, me)) is not None:
-        raise CommandError("conflict", "You have already appreciated this card.")
-    ctx.session.add(Appreciation(card_id=card.id, participant_id=me))  # type: ignore[arg-type]
+        raise CommandError("conflict", N_("You have already appreciated this card."))
+    assert card.id is not None
+    ctx.session.add(Appreciation(card_id=card.id, participant_id=me))
     card.appreciations += 1
     ctx.session.add(card)
     public = {"card_id": card.id, "count": card.appreciations}
@@ -208,6 +247,14 @@ def appreciate(ctx: Context, cmd: c.Appreciate) -> None:
 def raise_concern(ctx: Context, cmd: c.RaiseConcern) -> None:
     me = ctx.identity.participant_id
     assert me is not None
+    if _count(ctx, Concern, Concern.participant_id == me) >= rules.MAX_CONCERNS_PER_PERSON:
+        raise CommandError(
+            "limit_reached",
+            N_(
+                "You have sent a lot of private messages. Please talk to the facilitator in "
+                "person at the next break."
+            ),
+        )
     concern = Concern(review_id=ctx.review_id, participant_id=me, text=cmd.text)
     ctx.session.add(concern)
     ctx.session.flush()

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -18,31 +16,27 @@ from pydantic import (
     ValidationError,
 )
 
+from app.i18n import N_
 from app.review import rules
 from app.review.errors import CommandError
+from app.review.fields import (
+    CardText,
+    CaseRef,
+    ConcernText,
+    Outcome,
+    Owner,
+    PauseMessage,
+    PromptText,
+    ThemeName,
+    Title,
+    VoteBudget,
+)
+from app.review.fields import clean_text as clean_text  # where the tests and callers know it
 from app.review.rules import Phase
 
 Cid = Annotated[str, StringConstraints(min_length=1, max_length=rules.MAX_CID)]
 # Strict: `true` is not card 1, and "5" is not an id.
 Id = Annotated[StrictInt, Field(ge=1, le=2**62)]
-
-# Control characters a person never types: NUL (which PostgreSQL refuses in text), the rest
-# of C0 but tab and line feed, DEL and C1. A carriage return becomes a line feed.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def clean_text(value: str) -> str:
-    """Text as stored: line ends as \\n, control characters dropped, outer space trimmed."""
-    return _CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n")).strip()
-
-
-def text_type(limit: int, min_length: int = 1) -> Any:
-    """A free-text field of at most `limit` characters, cleaned before it is measured."""
-    return Annotated[
-        str,
-        AfterValidator(clean_text),
-        StringConstraints(min_length=min_length, max_length=limit),
-    ]
 
 
 class _Command(BaseModel):
@@ -54,16 +48,16 @@ class _Command(BaseModel):
 class Contribute(_Command):
     type: Literal["contribute"]
     prompt_id: Id
-    text: text_type(rules.MAX_CARD_TEXT)  # type: ignore[valid-type]
-    owner: text_type(rules.MAX_OWNER, 0) = ""  # type: ignore[valid-type]
+    text: CardText
+    owner: Owner = ""
     due: date | None = None
 
 
 class Edit(_Command):
     type: Literal["edit"]
     card_id: Id
-    text: text_type(rules.MAX_CARD_TEXT)  # type: ignore[valid-type]
-    owner: text_type(rules.MAX_OWNER, 0) | None = None  # type: ignore[valid-type]
+    text: CardText
+    owner: Owner | None = None
     due: date | None = None
 
 
@@ -96,7 +90,7 @@ class FinishVoting(_Command):
 
 class RaiseConcern(_Command):
     type: Literal["raise_concern"]
-    text: text_type(rules.MAX_CONCERN_TEXT)  # type: ignore[valid-type]
+    text: ConcernText
 
 
 class SetPhase(_Command):
@@ -112,7 +106,7 @@ class SetPrompt(_Command):
 class AddPrompt(_Command):
     type: Literal["add_prompt"]
     phase: Phase
-    text: text_type(rules.MAX_PROMPT_TEXT)  # type: ignore[valid-type]
+    text: PromptText
 
 
 class StartTimer(_Command):
@@ -137,7 +131,7 @@ class OpenVoting(_Command):
     type: Literal["open_voting"]
     targets: Literal["cards", "themes"]
     phase: Phase | None = None
-    budget: Annotated[int, Field(ge=1, le=rules.MAX_VOTE_BUDGET)] | None = None
+    budget: VoteBudget | None = None
 
 
 class CloseVoting(_Command):
@@ -150,14 +144,14 @@ class Reveal(_Command):
 
 class AddTheme(_Command):
     type: Literal["add_theme"]
-    name: text_type(rules.MAX_THEME_NAME)  # type: ignore[valid-type]
+    name: ThemeName
     phase: Phase | None = None
 
 
 class RenameTheme(_Command):
     type: Literal["rename_theme"]
     theme_id: Id
-    name: text_type(rules.MAX_THEME_NAME)  # type: ignore[valid-type]
+    name: ThemeName
 
 
 class Assign(_Command):
@@ -170,9 +164,9 @@ class Moderate(_Command):
     type: Literal["moderate"]
     card_id: Id
     action: Literal["approve", "hide", "show", "redact"]
-    text: text_type(rules.MAX_CARD_TEXT) | None = None  # type: ignore[valid-type]
+    text: CardText | None = None
     # A deliver card's owner can name someone too: redact replaces it ("" clears it).
-    owner: text_type(rules.MAX_OWNER, 0) | None = None  # type: ignore[valid-type]
+    owner: Owner | None = None
 
 
 class Spotlight(_Command):
@@ -191,16 +185,16 @@ class Start(_Command):
 
 class Pause(_Command):
     type: Literal["pause"]
-    message: text_type(rules.MAX_PAUSE_MESSAGE, 0) = ""  # type: ignore[valid-type]
+    message: PauseMessage = ""
 
 
 class UpdateReview(_Command):
     """Change the title, outcome or case reference; a field left out stays as it is."""
 
     type: Literal["update_review"]
-    title: text_type(rules.MAX_TITLE) | None = None  # type: ignore[valid-type]
-    outcome: text_type(rules.MAX_OUTCOME, 0) | None = None  # type: ignore[valid-type]
-    case_ref: text_type(rules.MAX_CASE_REF) | None = None  # type: ignore[valid-type]
+    title: Title | None = None
+    outcome: Outcome | None = None
+    case_ref: CaseRef | None = None
 
 
 class Resume(_Command):
@@ -255,14 +249,16 @@ _ADAPTER: TypeAdapter[Command] = TypeAdapter(Command)  # type: ignore[arg-type, 
 def parse_command(frame: Any) -> Command:
     """Validate one command frame; raise CommandError(invalid) saying what is wrong."""
     if not isinstance(frame, dict):
-        raise CommandError("invalid", "A command must be a JSON object.")
+        raise CommandError("invalid", N_("A command must be a JSON object."))
     kind = frame.get("type")
     if not isinstance(kind, str) or kind not in COMMAND_TYPES:
-        raise CommandError("invalid", f"Unknown command type {str(kind)[:40]!r}.")
+        raise CommandError("invalid", N_("Unknown command type %(kind)r."), kind=str(kind)[:40])
     cid = frame.get("cid")
     if not isinstance(cid, str) or not cid or len(cid) > rules.MAX_CID:
         raise CommandError(
-            "invalid", f"Every command needs a cid: a string of 1 to {rules.MAX_CID} characters."
+            "invalid",
+            N_("Every command needs a cid: a string of 1 to %(most)s characters."),
+            most=rules.MAX_CID,
         )
     try:
         return _ADAPTER.validate_python(frame)

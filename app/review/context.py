@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from app.i18n import N_
 from app.models import (
-    AuditEntry,
     Card,
     Event,
     Participant,
@@ -16,6 +16,7 @@ from app.models import (
     VotingRound,
 )
 from app.review import log
+from app.review.audit import Action, record
 from app.review.errors import CommandError
 from app.review.identity import Identity
 from app.review.views import (
@@ -86,20 +87,19 @@ class Context:
         public = {"review": review_header(self.review), "changed": list(changed)}
         self.emit("review.updated", payload, public=("review.updated", public))
 
-    def audit(self, action: str, **detail: Any) -> None:
-        self.session.add(
-            AuditEntry(
-                review_id=self.review.id,
-                facilitator_id=self.identity.facilitator_id,
-                action=action,
-                detail=detail,
-            )
+    def audit(self, action: Action, **detail: Any) -> None:
+        record(
+            self.session,
+            action,
+            review_id=self.review.id,
+            facilitator_id=self.identity.facilitator_id,
+            **detail,
         )
 
     def card(self, card_id: int) -> Card:
         card = self.session.get(Card, card_id)
         if card is None or card.review_id != self.review.id:
-            raise CommandError("not_found", "No such card.")
+            raise CommandError("not_found", N_("No such card."))
         return card
 
     def author(self, card: Card) -> Participant | None:

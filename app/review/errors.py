@@ -1,38 +1,27 @@
-"""The one error type of the domain, carrying a protocol error code."""
+"""The one error type of the domain, carrying a protocol error code.
+
+Its message is marked for the catalog (`N_`) where it is raised, with `%(name)s` placeholders
+filled from its params; the API translates it where it answers (`app.api.errors`). Which HTTP
+status carries each code is the API's business, not the domain's.
+"""
 
 from __future__ import annotations
 
-from typing import Final
-
-# Error code -> HTTP status, for the HTTP form of a command and the JSON error body.
-HTTP_STATUS: Final[dict[str, int]] = {
-    "unauthorized": 401,
-    "forbidden": 403,
-    "invalid": 422,
-    "not_found": 404,
-    "locked": 409,
-    "budget_exhausted": 409,
-    "too_large": 413,
-    "rate_limited": 429,
-    "closed": 409,
-    "not_live": 409,
-    "wrong_phase": 409,
-    "voting_closed": 409,
-    "conflict": 409,
-    "unavailable": 503,
-    "internal": 500,
-}
+from app.i18n import _
 
 
 class CommandError(Exception):
     """A refusal with a protocol code and a message a person can read."""
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, code: str, message: str, **params: object) -> None:
         self.code = code
-        self.message = message
+        # The catalog's message and what fills it: translated where the refusal is answered.
+        self.template = message
+        self.params = params
+        # In the source language, for logs and for callers that answer in it.
+        self.message = message % params if params else message
+        super().__init__(self.message)
 
-    @property
-    def http_status(self) -> int:
-        """The HTTP status that carries this error."""
-        return HTTP_STATUS.get(self.code, 400)
+    def translated(self) -> str:
+        """The message in the language being served."""
+        return _(self.template, **self.params)

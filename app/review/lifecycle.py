@@ -6,8 +6,10 @@ import secrets
 from datetime import date
 from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import Session, select
 
+from app.i18n import N_
 from app.models import (
     Event,
     Participant,
@@ -17,21 +19,13 @@ from app.models import (
 )
 from app.review import log, rules
 from app.review.errors import CommandError
+from app.review.fields import DEFAULT_SETTINGS
+from app.review.rooms import free_code
 from app.review.views import (
     participant_view,
 )
 
 # Who may send what. Everything not listed for participants is the facilitator's alone.
-
-
-def new_code() -> str:
-    """A join code a person can read off a screen and type."""
-    return "".join(secrets.choice(rules.CODE_ALPHABET) for _ in range(rules.CODE_LENGTH))
-
-
-def normalise_code(raw: str) -> str:
-    """A typed code in canonical form: spaces and dashes dropped, upper case."""
-    return "".join(ch for ch in raw.upper() if ch.isalnum())[:32]
 
 
 def create_review(
@@ -47,13 +41,9 @@ def create_review(
     retention_days: int = 365,
 ) -> Review:
     """A new draft review with the default questions of each phase."""
-    merged = dict(rules.DEFAULT_SETTINGS) | (settings or {})
-    for _ in range(10):
-        code = new_code()
-        if session.exec(select(Review.id).where(Review.code == code)).first() is None:
-            break
+    merged = dict(DEFAULT_SETTINGS) | (settings or {})
     review = Review(
-        code=code,
+        code=free_code(session),
         title=title,
         case_ref=case_ref,
         outcome=outcome,
@@ -88,8 +78,16 @@ def join_review(
 ) -> tuple[Participant, Event]:
     """Add a participant and log that they joined."""
     if review.status == "closed":
-        raise CommandError("closed", "This review has closed.")
+        raise CommandError("closed", N_("This review has closed."))
     assert review.id is not None
+    joined = session.exec(
+        select(func.count()).select_from(Participant).where(Participant.review_id == review.id)
+    ).one()
+    if joined >= rules.MAX_PARTICIPANTS:
+        raise CommandError(
+            "limit_reached",
+            N_("This review is full: no more people can join it. Please talk to the facilitator."),
+        )
     participant = Participant(
         review_id=review.id, role=role, name=name, table_label=table, token_hash=token_hash
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app.i18n import N_
 from app.models import (
     Review,
 )
@@ -41,23 +42,23 @@ PARTICIPANT_ONLY = frozenset({"appreciate", "vote", "unvote", "finish_voting", "
 
 def check_rights(identity: Identity, kind: str) -> None:
     if identity.audience == "screen":
-        raise CommandError("forbidden", "The screen is read-only.")
+        raise CommandError("forbidden", N_("The screen is read-only."))
     if identity.audience == "participant" and kind not in PARTICIPANT_COMMANDS:
-        raise CommandError("forbidden", "Only a facilitator can do that.")
+        raise CommandError("forbidden", N_("Only a facilitator can do that."))
     if identity.audience == "facilitator" and kind in PARTICIPANT_ONLY:
-        raise CommandError("forbidden", "Only participants can do that.")
+        raise CommandError("forbidden", N_("Only participants can do that."))
 
 
 def check_status(review: Review, identity: Identity, kind: str) -> None:
     if review.status == "closed":
-        raise CommandError("closed", "This review has closed; nothing more can be added.")
+        raise CommandError("closed", N_("This review has closed; nothing more can be added."))
     if identity.audience != "participant":
         return
     if kind in ALLOWED_WHILE_NOT_LIVE:
         return
     if review.status == "draft":
-        raise CommandError("not_live", "The review has not started yet.")
+        raise CommandError("not_live", N_("The review has not started yet."))
     if review.status == "paused":
-        raise CommandError("not_live", review.pause_message or "The review is paused.")
+        raise CommandError("not_live", review.pause_message or N_("The review is paused."))
     if review.locked and kind not in ALLOWED_WHILE_LOCKED:
-        raise CommandError("locked", "The facilitator has closed input for now.")
+        raise CommandError("locked", N_("The facilitator has closed input for now."))

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlmodel import select
 
 from app.db import Database
+from app.i18n import N_
 from app.models import (
     KeepOut,
 )
@@ -67,11 +68,17 @@ def screen_facilitator_text(label: str, text: str) -> None:
         return
     found = " and ".join(REASONS[kind].removeprefix("it ") for kind in kinds)
     advice = (
-        "Use the case reference instead."
+        N_("Use the case reference instead.")
         if label == "title"
-        else "Please take it out: everyone in the room will see this."
+        else N_("Please take it out: everyone in the room will see this.")
     )
-    raise CommandError("invalid", f"The {label} {found}. {advice}")
+    raise CommandError(
+        "invalid",
+        N_("The %(field)s %(found)s. %(advice)s"),
+        field=label,
+        found=found,
+        advice=advice,
+    )
 
 
 def prepare_command(db: Database, identity: Identity, command: c.Command) -> Prepared:

@@ -72,14 +72,6 @@ DEFAULT_PROMPTS: Final[dict[str, tuple[str, ...]]] = {
     ),
 }
 
-DEFAULT_SETTINGS: Final[dict[str, object]] = {
-    "anonymous": True,
-    "vote_budget": 3,
-    "max_votes_per_target": 3,
-    "moderation": "pre",
-    "hide_tallies_until_reveal": True,
-}
-
 # Limits, in characters unless named otherwise (docs/protocol.md lists them all).
 MAX_CARD_TEXT: Final = 4000
 MAX_CONCERN_TEXT: Final = 4000
@@ -95,7 +87,18 @@ MAX_CASE_REF: Final = 100
 MAX_OUTCOME: Final = 1000
 MAX_TIMER_SECONDS: Final = 4 * 60 * 60
 MAX_VOTE_BUDGET: Final = 20
+# A review runs for one to five days (docs/protocol.md); it is kept up to ten years once closed.
+MAX_DAYS: Final = 5
+MAX_RETENTION_DAYS: Final = 3650
 MAX_FRAME_BYTES: Final = 16 * 1024
+
+# How much one review, and one person in it, may hold. Far above what a review needs (the
+# largest Lantern is built for has 2,000 phones; the benchmark review 5,000 cards from 200
+# people), so no one in a real room meets them; a script with the join code does.
+MAX_PARTICIPANTS: Final = 5_000
+MAX_CARDS: Final = 25_000
+MAX_CARDS_PER_PERSON: Final = 300
+MAX_CONCERNS_PER_PERSON: Final = 50
 
 # Join codes: no 0/O/1/I/L, so a code read off a screen is typed right first time.
 CODE_ALPHABET: Final = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"

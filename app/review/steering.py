@@ -6,12 +6,14 @@ from datetime import timedelta
 
 from sqlmodel import col, func, select
 
+from app.i18n import N_
 from app.models import (
     Prompt,
     VotingRound,
     utcnow,
 )
 from app.review import commands as c
+from app.review.audit import Action
 from app.review.context import Context
 from app.review.errors import CommandError
 from app.review.views import (
@@ -39,7 +41,7 @@ def set_phase(ctx: Context, cmd: c.SetPhase) -> None:
 def set_prompt(ctx: Context, cmd: c.SetPrompt) -> None:
     prompt = ctx.session.get(Prompt, cmd.prompt_id)
     if prompt is None or prompt.review_id != ctx.review.id:
-        raise CommandError("not_found", "No such question.")
+        raise CommandError("not_found", N_("No such question."))
     ctx.review.prompt_id = prompt.id
     ctx.review.phase = prompt.phase
     ctx.emit_review_updated("phase", "prompt_id")
@@ -80,7 +82,7 @@ def spotlight(ctx: Context, cmd: c.Spotlight) -> None:
     if cmd.card_id is not None:
         card = ctx.card(cmd.card_id)
         if not is_public(card):
-            raise CommandError("conflict", "Only a card the room can see can be spotlit.")
+            raise CommandError("conflict", N_("Only a card the room can see can be spotlit."))
     ctx.review.spotlight_card_id = cmd.card_id
     ctx.emit_review_updated("spotlight_card_id")
 
@@ -99,7 +101,12 @@ def transition(ctx: Context, cmd: c.Start | c.Pause | c.Resume | c.Close) -> Non
         "close": ("draft", "live", "paused"),
     }
     if review.status not in allowed[cmd.type]:
-        raise CommandError("conflict", f"A review that is {review.status} cannot {cmd.type}.")
+        raise CommandError(
+            "conflict",
+            N_("A review that is %(status)s cannot %(command)s."),
+            status=review.status,
+            command=cmd.type,
+        )
     now = utcnow()
     changed = ["status"]
     if cmd.type == "start":
@@ -120,7 +127,7 @@ def transition(ctx: Context, cmd: c.Start | c.Pause | c.Resume | c.Close) -> Non
         ):
             voting.status, voting.closed_at = "closed", now
             ctx.session.add(voting)
-        ctx.audit("review.close")
+        ctx.audit(Action.REVIEW_CLOSE)
     ctx.emit_review_updated(*changed)
 
 
@@ -132,5 +139,5 @@ def update_review(ctx: Context, cmd: c.UpdateReview) -> None:
         if value is not None and value != getattr(review, name):
             setattr(review, name, value)
             changed.append(name)
-    ctx.audit("review.update", fields=changed)
+    ctx.audit(Action.REVIEW_UPDATE, fields=changed)
     ctx.emit_review_updated(*changed)

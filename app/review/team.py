@@ -8,11 +8,12 @@ accounts. Nobody joins a team without accepting in their own console.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlmodel import Session, col, delete, func, select
 
+from app.i18n import N_
 from app.models import (
-    AuditEntry,
     AuthToken,
     Card,
     Facilitator,
@@ -21,6 +22,7 @@ from app.models import (
     ReviewFacilitator,
     utcnow,
 )
+from app.review.audit import Action, record
 from app.review.errors import CommandError
 from app.review.views import iso
 
@@ -78,20 +80,23 @@ def invite(session: Session, review_id: int, inviter_id: int, email: str) -> Non
     if count >= MAX_PENDING_INVITATIONS:
         raise CommandError(
             "conflict",
-            f"This review already has {MAX_PENDING_INVITATIONS} invitations waiting. "
-            "Withdraw some before inviting more.",
+            N_(
+                "This review already has %(most)s invitations waiting. "
+                "Withdraw some before inviting more."
+            ),
+            most=MAX_PENDING_INVITATIONS,
         )
     session.add(Invitation(review_id=review_id, email=email, invited_by=inviter_id))
-    _audit(session, review_id, inviter_id, "team.invite", email=email)
+    _audit(session, review_id, inviter_id, Action.TEAM_INVITE, email=email)
 
 
 def withdraw(session: Session, review_id: int, facilitator_id: int, invitation_id: int) -> None:
     """Take back an invitation nobody has answered."""
     invitation = session.get(Invitation, invitation_id)
     if invitation is None or invitation.review_id != review_id:
-        raise CommandError("not_found", "No such invitation.")
+        raise CommandError("not_found", N_("No such invitation."))
     session.delete(invitation)
-    _audit(session, review_id, facilitator_id, "team.invite_withdrawn", email=invitation.email)
+    _audit(session, review_id, facilitator_id, Action.TEAM_INVITE_WITHDRAWN, email=invitation.email)
 
 
 def invitations_for(session: Session, email: str) -> list[dict[str, object]]:
@@ -123,7 +128,7 @@ def invitations_for(session: Session, email: str) -> list[dict[str, object]]:
 def _invitation_for(session: Session, invitation_id: int, me: Facilitator) -> Invitation:
     invitation = session.get(Invitation, invitation_id)
     if invitation is None or invitation.email != me.email:
-        raise CommandError("not_found", "No such invitation.")
+        raise CommandError("not_found", N_("No such invitation."))
     return invitation
 
 
@@ -136,7 +141,7 @@ def accept(session: Session, invitation_id: int, me: Facilitator) -> int:
     if session.get(ReviewFacilitator, (review_id, me.id)) is None:
         # added_at is when they joined: the review's audit log shows their sign-ins from then.
         session.add(ReviewFacilitator(review_id=review_id, facilitator_id=me.id, added_at=utcnow()))
-    _audit(session, review_id, me.id, "team.join")
+    _audit(session, review_id, me.id, Action.TEAM_JOIN)
     return review_id
 
 
@@ -145,7 +150,7 @@ def decline(session: Session, invitation_id: int, me: Facilitator) -> None:
     assert me.id is not None
     invitation = _invitation_for(session, invitation_id, me)
     session.delete(invitation)
-    _audit(session, invitation.review_id, me.id, "team.decline", email=invitation.email)
+    _audit(session, invitation.review_id, me.id, Action.TEAM_DECLINE, email=invitation.email)
 
 
 def remove(session: Session, review: Review, by_id: int, facilitator_id: int) -> str:
@@ -157,16 +162,16 @@ def remove(session: Session, review: Review, by_id: int, facilitator_id: int) ->
     assert review.id is not None
     if facilitator_id == review.owner_id:
         raise CommandError(
-            "conflict", "The review's owner cannot leave it. Delete the review instead."
+            "conflict", N_("The review's owner cannot leave it. Delete the review instead.")
         )
     if by_id != facilitator_id and by_id != review.owner_id:
-        raise CommandError("forbidden", "Only the review's owner can take others off the team.")
+        raise CommandError("forbidden", N_("Only the review's owner can take others off the team."))
     row = session.get(ReviewFacilitator, (review.id, facilitator_id))
     if row is None:
-        raise CommandError("not_found", "They are not on this review's team.")
+        raise CommandError("not_found", N_("They are not on this review's team."))
     email = session.exec(select(Facilitator.email).where(Facilitator.id == facilitator_id)).one()
     session.delete(row)
-    action = "team.leave" if by_id == facilitator_id else "team.remove"
+    action = Action.TEAM_LEAVE if by_id == facilitator_id else Action.TEAM_REMOVE
     _audit(session, review.id, by_id, action, member_id=facilitator_id, email=email)
     return email
 
@@ -182,15 +187,19 @@ def remove_account(session: Session, email: str) -> tuple[int, list[int]]:
         select(Facilitator).where(Facilitator.email == email.strip().lower())
     ).first()
     if facilitator is None or facilitator.id is None:
-        raise CommandError("not_found", "No facilitator account has that email.")
+        raise CommandError("not_found", N_("No facilitator account has that email."))
     fid = facilitator.id
     owned = session.exec(select(Review.id).where(Review.owner_id == fid)).all()
     if owned:
         ids = ", ".join(str(i) for i in sorted(int(r) for r in owned if r is not None))
         raise CommandError(
             "conflict",
-            f"{facilitator.email} owns reviews {ids}. Delete each of them from its console "
-            "first (export the record before you do), then remove the account.",
+            N_(
+                "%(email)s owns reviews %(ids)s. Delete each of them from its console "
+                "first (export the record before you do), then remove the account."
+            ),
+            email=facilitator.email,
+            ids=ids,
         )
     reviews = sorted(
         int(r)
@@ -199,7 +208,7 @@ def remove_account(session: Session, email: str) -> tuple[int, list[int]]:
         ).all()
     )
     for review_id in reviews:
-        _audit(session, review_id, fid, "team.account_removed", email=facilitator.email)
+        _audit(session, review_id, fid, Action.TEAM_ACCOUNT_REMOVED, email=facilitator.email)
     session.execute(delete(AuthToken).where(col(AuthToken.facilitator_id) == fid))
     session.execute(delete(ReviewFacilitator).where(col(ReviewFacilitator.facilitator_id) == fid))
     session.execute(delete(Invitation).where(col(Invitation.email) == facilitator.email))
@@ -207,14 +216,12 @@ def remove_account(session: Session, email: str) -> tuple[int, list[int]]:
         card.facilitator_id = None
         session.add(card)
     # Names the account by id only: the email goes with the account.
-    _audit(session, None, fid, "facilitator.remove")
+    _audit(session, None, fid, Action.FACILITATOR_REMOVE)
     session.delete(facilitator)
     return fid, reviews
 
 
 def _audit(
-    session: Session, review_id: int | None, facilitator_id: int, action: str, **detail: object
+    session: Session, review_id: int | None, facilitator_id: int, action: Action, **detail: Any
 ) -> None:
-    session.add(
-        AuditEntry(review_id=review_id, facilitator_id=facilitator_id, action=action, detail=detail)
-    )
+    record(session, action, review_id=review_id, facilitator_id=facilitator_id, **detail)

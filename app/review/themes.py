@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app.i18n import N_
 from app.models import (
     Theme,
     utcnow,
@@ -22,7 +23,7 @@ from app.review.views import (
 def _theme(ctx: Context, theme_id: int) -> Theme:
     theme = ctx.session.get(Theme, theme_id)
     if theme is None or theme.review_id != ctx.review.id:
-        raise CommandError("not_found", "No such theme.")
+        raise CommandError("not_found", N_("No such theme."))
     return theme
 
 
@@ -49,7 +50,10 @@ def assign(ctx: Context, cmd: c.Assign) -> None:
         theme = _theme(ctx, cmd.theme_id)
         if theme.phase != card.phase:
             raise CommandError(
-                "invalid", f"That theme belongs to {theme.phase}; the card to {card.phase}."
+                "invalid",
+                N_("That theme belongs to %(theme)s; the card to %(card)s."),
+                theme=theme.phase,
+                card=card.phase,
             )
     card.theme_id = cmd.theme_id
     card.updated_at = utcnow()

@@ -25,8 +25,8 @@ from app.models import (
     VotingRound,
     utcnow,
 )
+from app.review.fields import DEFAULT_SETTINGS
 from app.review.identity import Identity
-from app.review.rules import DEFAULT_SETTINGS
 
 
 def iso(value: datetime | date | None) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import col, func, select
 
+from app.i18n import N_
 from app.models import (
     Card,
     Theme,
@@ -31,19 +32,23 @@ from app.review.views import (
 def _check_target(ctx: Context, voting: VotingRound, target_id: int) -> None:
     if voting.targets == "cards":
         card = ctx.session.get(Card, target_id)
-        ok = card is not None and card.review_id == ctx.review.id and card.phase == voting.phase
-        if not ok or not is_public(card):  # type: ignore[arg-type]
-            raise CommandError("not_found", "That card is not in this voting round.")
+        if (
+            card is None
+            or card.review_id != ctx.review.id
+            or card.phase != voting.phase
+            or not is_public(card)
+        ):
+            raise CommandError("not_found", N_("That card is not in this voting round."))
     else:
         theme = ctx.session.get(Theme, target_id)
         if theme is None or theme.review_id != ctx.review.id or theme.phase != voting.phase:
-            raise CommandError("not_found", "That theme is not in this voting round.")
+            raise CommandError("not_found", N_("That theme is not in this voting round."))
 
 
 def vote(ctx: Context, cmd: c.VoteCmd | c.Unvote) -> None:
     voting = ctx.open_round()
     if voting is None or voting.id is None:
-        raise CommandError("voting_closed", "Voting is not open.")
+        raise CommandError("voting_closed", N_("Voting is not open."))
     me = ctx.identity.participant_id
     assert me is not None
     _check_target(ctx, voting, cmd.target_id)
@@ -58,17 +63,19 @@ def vote(ctx: Context, cmd: c.VoteCmd | c.Unvote) -> None:
     if cmd.type == "vote":
         if used >= voting.budget:
             raise CommandError(
-                "budget_exhausted", f"You have used all {voting.budget} of your votes."
+                "budget_exhausted",
+                N_("You have used all %(budget)s of your votes."),
+                budget=voting.budget,
             )
         if vote.count >= setting(ctx.review, "max_votes_per_target"):
             raise CommandError(
-                "budget_exhausted", "You have put as many votes on this as one person may."
+                "budget_exhausted", N_("You have put as many votes on this as one person may.")
             )
         vote.count += 1
         delta = 1
     else:
         if vote.count <= 0:
-            raise CommandError("invalid", "You have no vote on that to take back.")
+            raise CommandError("invalid", N_("You have no vote on that to take back."))
         vote.count -= 1
         delta = -1
     ctx.session.add(vote)
@@ -113,7 +120,7 @@ def finish_voting(ctx: Context, cmd: c.FinishVoting) -> None:
     """A participant says they are done voting (or takes it back), with dots left or not."""
     voting = ctx.open_round()
     if voting is None or voting.id is None:
-        raise CommandError("voting_closed", "Voting is not open.")
+        raise CommandError("voting_closed", N_("Voting is not open."))
     me = ctx.identity.participant_id
     assert me is not None
     said = ctx.session.get(VoteFinished, (voting.id, me))
@@ -134,7 +141,7 @@ def finish_voting(ctx: Context, cmd: c.FinishVoting) -> None:
 
 def open_voting(ctx: Context, cmd: c.OpenVoting) -> None:
     if ctx.open_round() is not None:
-        raise CommandError("conflict", "A voting round is already open; close it first.")
+        raise CommandError("conflict", N_("A voting round is already open; close it first."))
     voting = VotingRound(
         review_id=ctx.review_id,
         phase=cmd.phase or ctx.review.phase,
@@ -156,7 +163,7 @@ def _latest_round(ctx: Context, statuses: tuple[str, ...]) -> VotingRound:
         .order_by(col(VotingRound.id).desc())
     ).first()
     if voting is None or voting.id is None:
-        raise CommandError("voting_closed", "There is no voting round to do that to.")
+        raise CommandError("voting_closed", N_("There is no voting round to do that to."))
     return voting
 
 
@@ -164,7 +171,8 @@ def close_voting(ctx: Context, cmd: c.CloseVoting) -> None:
     voting = _latest_round(ctx, ("open",))
     voting.status, voting.closed_at = "closed", utcnow()
     ctx.session.add(voting)
-    tallies = round_tallies(ctx.session, voting.id)  # type: ignore[arg-type]
+    assert voting.id is not None
+    tallies = round_tallies(ctx.session, voting.id)
     hidden = tallies_hidden(ctx.review, voting)
     ctx.emit(
         "voting.closed",
@@ -179,5 +187,6 @@ def reveal(ctx: Context, cmd: c.Reveal) -> None:
     voting.closed_at = voting.closed_at or now
     voting.status, voting.revealed_at = "revealed", now
     ctx.session.add(voting)
-    payload = {"round": round_view(voting, round_tallies(ctx.session, voting.id))}  # type: ignore[arg-type]
+    assert voting.id is not None
+    payload = {"round": round_view(voting, round_tallies(ctx.session, voting.id))}
     ctx.emit("voting.revealed", payload, public=("voting.revealed", payload))

@@ -170,7 +170,7 @@ def test_keep_out_erasure_audit_team_and_import(
     for what in (
         "Signed in",
         "Updated the keep-out list (1 name)",
-        "Approved card",
+        "Approved a card (card",
         "Erased a participant's contributions (1 card, no concerns)",
     ):
         expect(audit).to_contain_text(what)
@@ -185,7 +185,7 @@ def test_keep_out_erasure_audit_team_and_import(
         "other@example.org is no longer on this review's team"
     )
     expect(console.locator("#team li")).to_have_count(1)
-    expect(audit).to_contain_text("Took other@example.org off the team")
+    expect(audit).to_contain_text("Took a co-facilitator off the team (other@example.org)")
 
     # A new projector link: the open projector closes, and the console shows the new one.
     old_link = console.locator("#open-screen").get_attribute("href")

@@ -7,44 +7,33 @@ import { ctx } from "./state.js";
 import { FORMAT_WORDS } from "./exports.js";
 import { counted } from "./words.js";
 
+// What each action is called comes from the server (the entry's `label`, the same table the
+// record's exports use: app/review/audit.py). The console adds only the particulars it knows:
+// which card, which format, whose email, how many.
 function exported(d) {
-  const full = d.edition !== "public";
+  const edition = d.edition === "public" ? t("public edition") : t("full record");
   const format = d.format ? FORMAT_WORDS[d.format] || d.format : "";
-  if (format) {
-    return full ? t("Exported the full record as %(format)s", { format }) : t("Exported the public edition as %(format)s", { format });
-  }
-  return full ? t("Exported the full record") : t("Exported the public edition");
+  return format ? t("%(edition)s, %(format)s", { edition, format }) : edition;
 }
 
-const AUDIT_WORDS = {
-  sign_in: () => t("Signed in"),
+const cardOf = (d) => cardWords(d.card_id);
+const email = (d) => d.email || "";
+
+const AUDIT_PARTICULARS = {
   export: exported,
-  import: (d) => (d.cards !== undefined
-    ? t("Imported this review from a JSON export (%(cards)s)", { cards: counted(d.cards, "card") })
-    : t("Imported this review from a JSON export")),
-  "moderate.approve": (d) => t("Approved %(card)s", { card: cardWords(d.card_id) }),
-  "moderate.hide": (d) => t("Hid %(card)s from the room", { card: cardWords(d.card_id) }),
-  "moderate.show": (d) => t("Showed %(card)s again", { card: cardWords(d.card_id) }),
-  "moderate.redact": (d) => t("Redacted %(card)s", { card: cardWords(d.card_id) }),
-  "keep_out.update": (d) => t("Updated the keep-out list (%(names)s)", { names: counted(d.terms || 0, "name") }),
-  erase: (d) => t("Erased a participant's contributions (%(cards)s, %(concerns)s)", {
+  import: (d) => (d.cards !== undefined ? counted(d.cards, "card") : ""),
+  "moderate.approve": cardOf,
+  "moderate.hide": cardOf,
+  "moderate.show": cardOf,
+  "moderate.redact": cardOf,
+  "keep_out.update": (d) => counted(d.terms || 0, "name"),
+  erase: (d) => t("%(cards)s, %(concerns)s", {
     cards: counted(d.cards || 0, "card"), concerns: counted(d.concerns || 0, "concern"),
   }),
-  purge: () => t("Purged the review"),
-  delete: () => t("Deleted the review"),
-  "review.close": () => t("Closed the review"),
-  "team.invite": (d) => (d.email ? t("Invited %(email)s to co-facilitate", { email: d.email }) : t("Invited someone to co-facilitate")),
-  "team.invite_withdrawn": (d) => (d.email
-    ? t("Withdrew the invitation to %(email)s", { email: d.email })
-    : t("Withdrew the invitation to someone")),
-  "team.join": () => t("Joined the team"),
-  "team.decline": () => t("Declined the invitation to co-facilitate"),
-  "team.remove": (d) => (d.email ? t("Took %(email)s off the team", { email: d.email }) : t("Took a co-facilitator off the team")),
-  "team.leave": () => t("Left the team"),
-  "team.account_removed": (d) => (d.email
-    ? t("%(email)s left the team: their account was removed", { email: d.email })
-    : t("A co-facilitator left the team: their account was removed")),
-  "screen.new_link": () => t("Made a new projector link (the old one no longer works)"),
+  "team.invite": email,
+  "team.invite_withdrawn": email,
+  "team.remove": email,
+  "team.account_removed": email,
 };
 
 /** "card 12" with the start of its words, when the console has the card. */
@@ -53,15 +42,16 @@ function cardWords(id) {
   const text = card && card.text ? card.text.trim() : "";
   if (!text) return t("card %(id)s", { id });
   const start = text.length > 48 ? `${text.slice(0, 48).trim()}…` : text;
-  return t("card %(id)s (“%(start)s”)", { id, start });
+  return t("card %(id)s: “%(start)s”", { id, start });
 }
 
 const WHEN = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", second: "2-digit" });
 
 function auditWhat(entry) {
-  const words = AUDIT_WORDS[entry.action];
-  if (words) return words(entry.detail || {});
-  return entry.action.replace(/[._]/g, " ");
+  const label = entry.label || entry.action.replace(/[._]/g, " ");
+  const particulars = AUDIT_PARTICULARS[entry.action];
+  const more = particulars ? particulars(entry.detail || {}) : "";
+  return more ? t("%(what)s (%(particulars)s)", { what: label, particulars: more }) : label;
 }
 
 let auditLoading = false;

@@ -1,0 +1,182 @@
+"""The full export's data: the one set of models the JSON dump is written with and restore reads.
+
+`dump_source` (app/export/json.py) fills these models from a review's rows and writes them;
+`parse_export` (app/export/restore.py) reads a file back into them. A field added, renamed
+or bounded here changes both at once, and `dump → restore → dump` gives the same data.
+
+Ids are the original rows' ids, kept only as keys between the rows. Times are written in
+full precision, UTC, with a Z: a restore must keep the order of events within one second.
+Text is bounded by the same limits as on entry, but not cleaned or required again (an
+erased card's words are empty).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, Final, Literal
+
+from annotated_types import MaxLen
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+
+from app.review import rules
+from app.review.fields import Days, RetentionDays, VoteBudget
+
+PhaseName = Literal["discover", "dream", "design", "deliver"]
+Status = Literal["draft", "live", "paused", "closed"]
+
+
+def moment(value: datetime) -> str:
+    """A stored time as the export writes it: ISO 8601, UTC, microseconds kept, with a Z."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+# A time: read as ISO 8601, written by `moment`.
+At = Annotated[datetime, PlainSerializer(moment, return_type=str, when_used="json")]
+# Ids are keys only, but must fit the database's 64-bit integers.
+Key = Annotated[int, Field(ge=-(2**62), le=2**62)]
+
+
+class _Row(BaseModel):
+    # A file from a later version may carry fields this one does not know: they are ignored.
+    model_config = ConfigDict(extra="ignore")
+
+
+class ReviewData(_Row):
+    title: Annotated[str, MaxLen(rules.MAX_TITLE)]
+    case_ref: Annotated[str, MaxLen(rules.MAX_CASE_REF)]
+    outcome: Annotated[str, MaxLen(rules.MAX_OUTCOME)] = ""
+    starts_on: date | None = None
+    days: Days = 1
+    status: Status = "draft"
+    phase: PhaseName = "discover"
+    prompt_id: Key | None = None
+    # Checked setting by setting on restore (`fields.known_settings`): an unknown or
+    # out-of-range one falls back to its default rather than refusing the file.
+    settings: dict[str, Any] = Field(default_factory=dict)
+    locked: bool = False
+    blank: bool = False
+    pause_message: Annotated[str, MaxLen(rules.MAX_PAUSE_MESSAGE)] = ""
+    spotlight_card_id: Key | None = None
+    created_at: At | None = None
+    started_at: At | None = None
+    closed_at: At | None = None
+    retention_days: RetentionDays = 365
+
+
+class PromptData(_Row):
+    id: Key
+    phase: PhaseName
+    text: Annotated[str, MaxLen(rules.MAX_PROMPT_TEXT)]
+    position: Annotated[int, Field(ge=0, le=10_000)] = 0
+
+
+class ThemeData(_Row):
+    id: Key
+    phase: PhaseName
+    name: Annotated[str, MaxLen(rules.MAX_THEME_NAME)]
+    created_at: At | None = None
+
+
+class ParticipantData(_Row):
+    id: Key
+    role: rules.Role
+    name: Annotated[str, MaxLen(rules.MAX_NAME)] = ""
+    table: Annotated[str, MaxLen(rules.MAX_TABLE)] = ""
+    joined_at: At | None = None
+    erased_at: At | None = None
+
+
+class CardData(_Row):
+    id: Key
+    participant_id: Key | None = None
+    by_facilitator: bool = False
+    phase: PhaseName
+    prompt_id: Key
+    text: Annotated[str, MaxLen(rules.MAX_CARD_TEXT)]
+    status: Literal["held", "visible", "hidden", "withdrawn"]
+    hold_reason: Annotated[str, MaxLen(500)] = ""
+    redacted: bool = False
+    theme_id: Key | None = None
+    owner: Annotated[str, MaxLen(rules.MAX_OWNER)] = ""
+    due: date | None = None
+    appreciations: Annotated[int, Field(ge=0, le=1_000_000)] = 0
+    created_at: At | None = None
+    updated_at: At | None = None
+
+
+class RoundData(_Row):
+    id: Key
+    phase: PhaseName
+    targets: Literal["cards", "themes"]
+    budget: VoteBudget
+    status: Literal["open", "closed", "revealed"]
+    opened_at: At | None = None
+    closed_at: At | None = None
+    revealed_at: At | None = None
+
+
+class ConcernData(_Row):
+    id: Key
+    participant_id: Key | None = None
+    text: Annotated[str, MaxLen(rules.MAX_CONCERN_TEXT)]
+    created_at: At | None = None
+
+
+class ChangeData(_Row):
+    at: At
+    phase: PhaseName | None = None
+    status: Status | None = None
+    changed: list[Annotated[str, MaxLen(40)]] = Field(default_factory=list, max_length=20)
+
+
+class AuditData(_Row):
+    action: Annotated[str, MaxLen(40)]
+    detail: dict[str, Any] = Field(default_factory=dict)
+    facilitator: str | None = None
+    at: At | None = None
+
+
+# The most rows of each kind an import takes: several times the largest review Lantern is
+# built for (2,000 phones; the benchmark review has 5,000 cards, 200 participants and
+# 20,000 votes), far below what would strain the server.
+MAX_ROWS: Final[dict[str, int]] = {
+    "facilitators": 200,
+    "prompts": 500,
+    "themes": 2_000,
+    "participants": 5_000,
+    "cards": 25_000,
+    "appreciations": 200_000,
+    "rounds": 500,
+    "votes": 200_000,
+    "concerns": 10_000,
+    "changes": 10_000,
+    "audit": 50_000,
+}
+
+
+def _rows(kind: str) -> Any:
+    return Field(default_factory=list, max_length=MAX_ROWS[kind])
+
+
+# (card, participant, when) and (round, participant, target, count).
+AppreciationRow = tuple[Key, Key, At | None]
+VoteRow = tuple[Key, Key, Key, Annotated[int, Field(ge=0, le=rules.MAX_VOTE_BUDGET)]]
+
+
+class ExportData(_Row):
+    """Every row of one review, as the full JSON export's `data` holds it."""
+
+    review: ReviewData
+    facilitators: list[str] = _rows("facilitators")
+    prompts: list[PromptData] = Field(max_length=MAX_ROWS["prompts"])
+    themes: list[ThemeData] = _rows("themes")
+    participants: list[ParticipantData] = _rows("participants")
+    cards: list[CardData] = _rows("cards")
+    appreciations: list[AppreciationRow] = _rows("appreciations")
+    rounds: list[RoundData] = _rows("rounds")
+    votes: list[VoteRow] = _rows("votes")
+    concerns: list[ConcernData] = _rows("concerns")
+    changes: list[ChangeData] = _rows("changes")
+    audit: list[AuditData] = _rows("audit")

@@ -1,0 +1,122 @@
+"""The audit log: the one way an entry is recorded, the actions it knows, and their words.
+
+Every entry is made here (`record`, and `restored` for an entry an import brings from its
+file). `LABELS` is the one table of what each action is called: the record (every export
+format) and the console's audit panel (through the API's `label`) both read it, so they say
+the same thing. The entry's `detail` carries counts and ids, never a person's words.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Final
+
+from sqlmodel import Session
+
+from app.i18n import N_, _
+from app.models import AuditEntry, utcnow
+
+
+class Action(StrEnum):
+    """Every action the audit log records (the value is what the row stores)."""
+
+    SIGN_IN = "sign_in"
+    EXPORT = "export"
+    IMPORT = "import"
+    REVIEW_CLOSE = "review.close"
+    REVIEW_UPDATE = "review.update"
+    MODERATE_APPROVE = "moderate.approve"
+    MODERATE_HIDE = "moderate.hide"
+    MODERATE_SHOW = "moderate.show"
+    MODERATE_REDACT = "moderate.redact"
+    KEEP_OUT_UPDATE = "keep_out.update"
+    ERASE = "erase"
+    PURGE = "purge"
+    DELETE = "delete"
+    TEAM_INVITE = "team.invite"
+    TEAM_INVITE_WITHDRAWN = "team.invite_withdrawn"
+    TEAM_JOIN = "team.join"
+    TEAM_DECLINE = "team.decline"
+    TEAM_REMOVE = "team.remove"
+    TEAM_LEAVE = "team.leave"
+    TEAM_ACCOUNT_REMOVED = "team.account_removed"
+    FACILITATOR_REMOVE = "facilitator.remove"
+    SCREEN_NEW_LINK = "screen.new_link"
+
+
+# What each action is called, wherever a person reads the log.
+LABELS: Final[dict[Action, str]] = {
+    Action.SIGN_IN: N_("Signed in"),
+    Action.EXPORT: N_("Exported the record"),
+    Action.IMPORT: N_("Imported this review from a JSON export"),
+    Action.REVIEW_CLOSE: N_("Closed the review"),
+    Action.REVIEW_UPDATE: N_("Changed the review's details"),
+    Action.MODERATE_APPROVE: N_("Approved a card"),
+    Action.MODERATE_HIDE: N_("Hid a card from the room"),
+    Action.MODERATE_SHOW: N_("Showed a card again"),
+    Action.MODERATE_REDACT: N_("Redacted a card"),
+    Action.KEEP_OUT_UPDATE: N_("Updated the keep-out list"),
+    Action.ERASE: N_("Erased a participant's contributions"),
+    Action.PURGE: N_("Purged the review"),
+    Action.DELETE: N_("Deleted the review"),
+    Action.TEAM_INVITE: N_("Invited someone to co-facilitate"),
+    Action.TEAM_INVITE_WITHDRAWN: N_("Withdrew an invitation to co-facilitate"),
+    Action.TEAM_JOIN: N_("Joined the team"),
+    Action.TEAM_DECLINE: N_("Declined the invitation to co-facilitate"),
+    Action.TEAM_REMOVE: N_("Took a co-facilitator off the team"),
+    Action.TEAM_LEAVE: N_("Left the team"),
+    Action.TEAM_ACCOUNT_REMOVED: N_("A co-facilitator left the team: their account was removed"),
+    Action.FACILITATOR_REMOVE: N_("Removed a facilitator's account"),
+    Action.SCREEN_NEW_LINK: N_("Made a new projector link (the old one no longer works)"),
+}
+
+
+def label(action: str) -> str:
+    """What an action is called, in the language being served.
+
+    An action this version does not know (an entry restored from another version's
+    export) is shown as its own words, dots and underscores as spaces.
+    """
+    try:
+        return _(LABELS[Action(action)])
+    except ValueError:
+        return action.replace(".", " ").replace("_", " ")
+
+
+def record(
+    session: Session,
+    action: Action,
+    *,
+    review_id: int | None = None,
+    facilitator_id: int | None = None,
+    address: str = "",
+    **detail: Any,
+) -> AuditEntry:
+    """Add an entry to the log, in the caller's transaction."""
+    entry = AuditEntry(
+        review_id=review_id,
+        facilitator_id=facilitator_id,
+        action=action.value,
+        detail=detail,
+        address=address,
+    )
+    session.add(entry)
+    return entry
+
+
+def restored(
+    review_id: int, action: str, detail: dict[str, Any], created_at: datetime | None
+) -> AuditEntry:
+    """An entry an import brings from its file: kept as the file has it, added by the caller.
+
+    Its action is the file's own (an older or newer version may know others); the caller
+    marks it imported and ties it to no account.
+    """
+    return AuditEntry(
+        review_id=review_id,
+        facilitator_id=None,
+        action=action,
+        detail=detail,
+        created_at=created_at or utcnow(),
+    )
