@@ -198,6 +198,16 @@ class Vote(SQLModel, table=True):
     count: int = 0
 
 
+class VoteFinished(SQLModel, table=True):
+    """A participant who said "I'm done" in one round (before using every dot)."""
+
+    __tablename__ = "vote_finished"
+
+    round_id: int = Field(foreign_key="voting_round.id", ondelete="CASCADE", primary_key=True)
+    participant_id: int = Field(foreign_key="participant.id", ondelete="CASCADE", primary_key=True)
+    at: datetime = Field(default_factory=utcnow)
+
+
 class Concern(SQLModel, table=True):
     __table_args__ = _NEVER_REUSE_IDS
 

@@ -287,7 +287,7 @@ def test_every_command_is_refused_to_every_audience_that_may_not_send_it(
         async with opened(live, live_api) as (review, fac, screen, phones):
             await fac.send({"type": "start"})
             facilitator_only = sorted(COMMAND_TYPES - PARTICIPANT_COMMANDS)
-            participant_only = ["appreciate", "vote", "unvote", "raise_concern"]
+            participant_only = ["appreciate", "vote", "unvote", "finish_voting", "raise_concern"]
             for kind in sorted(COMMAND_TYPES):
                 assert await _refusal(screen, _minimal(kind, review)) == "forbidden", kind
             for kind in facilitator_only:

@@ -30,9 +30,10 @@ PARTICIPANT_COMMANDS = {
     "appreciate",
     "vote",
     "unvote",
+    "finish_voting",
     "raise_concern",
 }
-PARTICIPANT_ONLY = {"appreciate", "vote", "unvote", "raise_concern"}
+PARTICIPANT_ONLY = {"appreciate", "vote", "unvote", "finish_voting", "raise_concern"}
 PAYLOAD = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 
@@ -467,6 +468,7 @@ def _command_examples(ids: dict[str, int]) -> dict[str, dict[str, Any]]:
         "appreciate": {"card_id": card},
         "vote": {"target_id": card},
         "unvote": {"target_id": card},
+        "finish_voting": {"done": True},
         "raise_concern": {"text": "A worry."},
         "acknowledge_concern": {"concern_id": 1},
         "note_concern": {"concern_id": 1, "outcome": "We talked at the break."},

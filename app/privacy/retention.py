@@ -25,6 +25,7 @@ from app.models import (
     ReviewFacilitator,
     Theme,
     Vote,
+    VoteFinished,
     VotingRound,
     utcnow,
 )
@@ -73,6 +74,7 @@ def delete_review(session: Session, review_id: int) -> None:
         delete(Event).where(col(Event.review_id) == review_id),
         delete(Appreciation).where(col(Appreciation.card_id).in_(card_ids)),
         delete(Vote).where(col(Vote.round_id).in_(round_ids)),
+        delete(VoteFinished).where(col(VoteFinished.round_id).in_(round_ids)),
         delete(VotingRound).where(col(VotingRound.review_id) == review_id),
         delete(Concern).where(col(Concern.review_id) == review_id),
         delete(Card).where(col(Card.review_id) == review_id),

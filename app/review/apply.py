@@ -49,7 +49,7 @@ from app.review.steering import (
     update_review,
 )
 from app.review.themes import add_theme, assign, rename_theme
-from app.review.voting import close_voting, open_voting, reveal, vote
+from app.review.voting import close_voting, finish_voting, open_voting, reveal, vote
 from app.security import CLOSE_LEFT_TEAM, facilitator_right_ended
 
 # Who may send what. Everything not listed for participants is the facilitator's alone.
@@ -112,6 +112,7 @@ HANDLERS: dict[str, Callable[[Context, Any], None]] = {
     "appreciate": appreciate,
     "vote": vote,
     "unvote": vote,
+    "finish_voting": finish_voting,
     "raise_concern": raise_concern,
     "acknowledge_concern": acknowledge_concern,
     "note_concern": note_concern,

@@ -9,6 +9,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
     StrictInt,
     StringConstraints,
     TypeAdapter,
@@ -91,6 +92,13 @@ class VoteCmd(_Command):
 class Unvote(_Command):
     type: Literal["unvote"]
     target_id: Id
+
+
+class FinishVoting(_Command):
+    """A participant is done voting in the open round (`done: false` takes it back)."""
+
+    type: Literal["finish_voting"]
+    done: StrictBool = True
 
 
 class RaiseConcern(_Command):
@@ -234,6 +242,7 @@ Command = Annotated[
     | Appreciate
     | VoteCmd
     | Unvote
+    | FinishVoting
     | RaiseConcern
     | AcknowledgeConcern
     | NoteConcern

@@ -14,19 +14,30 @@ from app.review.identity import Identity
 
 # Who may send what. Everything not listed for participants is the facilitator's alone.
 PARTICIPANT_COMMANDS = frozenset(
-    {"contribute", "edit", "withdraw", "appreciate", "vote", "unvote", "raise_concern"}
+    {
+        "contribute",
+        "edit",
+        "withdraw",
+        "appreciate",
+        "vote",
+        "unvote",
+        "finish_voting",
+        "raise_concern",
+    }
 )
 
 
 # Commands a participant may still send while input is locked.
-ALLOWED_WHILE_LOCKED = frozenset({"withdraw", "appreciate", "vote", "unvote", "raise_concern"})
+ALLOWED_WHILE_LOCKED = frozenset(
+    {"withdraw", "appreciate", "vote", "unvote", "finish_voting", "raise_concern"}
+)
 
 
 # A worry or a change of mind cannot wait for the morning: these work while paused too.
 ALLOWED_WHILE_NOT_LIVE = frozenset({"withdraw", "raise_concern"})
 
 
-PARTICIPANT_ONLY = frozenset({"appreciate", "vote", "unvote", "raise_concern"})
+PARTICIPANT_ONLY = frozenset({"appreciate", "vote", "unvote", "finish_voting", "raise_concern"})
 
 
 # What a facilitator may still do once the review has closed: answering a concern cannot

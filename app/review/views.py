@@ -21,6 +21,7 @@ from app.models import (
     Review,
     Theme,
     Vote,
+    VoteFinished,
     VotingRound,
     utcnow,
 )
@@ -101,10 +102,16 @@ def round_number(session: Session, voting: VotingRound) -> int:
     )
 
 
-def round_view(voting: VotingRound, tallies: dict[int, int] | None, number: int) -> dict[str, Any]:
+def round_view(
+    voting: VotingRound,
+    tallies: dict[int, int] | None,
+    number: int,
+    progress: dict[str, int] | None = None,
+) -> dict[str, Any]:
     """A voting round; `tallies` is None where the audience may not see them yet.
 
     `number` is the round's place in the review (1, 2, ...): what people call it.
+    `progress` ({done, of}) is given for the open round only: how many have finished.
     """
     return {
         "id": voting.id,
@@ -117,7 +124,34 @@ def round_view(voting: VotingRound, tallies: dict[int, int] | None, number: int)
         "closed_at": iso(voting.closed_at),
         "revealed_at": iso(voting.revealed_at),
         "tallies": None if tallies is None else {str(k): v for k, v in tallies.items()},
+        "progress": progress if voting.status == "open" else None,
     }
+
+
+def round_progress(session: Session, voting: VotingRound) -> dict[str, int]:
+    """How many people have finished voting in a round, of how many have joined.
+
+    A participant has finished when they have placed every dot of the round's budget, or
+    said "I'm done" (`finish_voting`). Erased participants count in neither number.
+    """
+    present = select(Participant.id).where(
+        Participant.review_id == voting.review_id, col(Participant.erased_at).is_(None)
+    )
+    spent = (
+        select(Vote.participant_id)
+        .where(Vote.round_id == voting.id)
+        .group_by(col(Vote.participant_id))
+        .having(func.sum(Vote.count) >= voting.budget)
+    )
+    said = select(VoteFinished.participant_id).where(VoteFinished.round_id == voting.id)
+    done = session.exec(
+        select(func.count()).where(
+            col(Participant.id).in_(present),
+            or_(col(Participant.id).in_(spent), col(Participant.id).in_(said)),
+        )
+    ).one()
+    joined = session.exec(select(func.count()).select_from(present.subquery())).one()
+    return {"done": int(done), "of": int(joined)}
 
 
 def tallies_hidden(review: Review, voting: VotingRound) -> bool:
@@ -246,7 +280,8 @@ def snapshot(session: Session, review: Review, identity: Identity) -> dict[str, 
         assert voting.id is not None
         show = audience == "facilitator" or not tallies_hidden(review, voting)
         tallies = round_tallies(session, voting.id) if show else None
-        rounds.append(round_view(voting, tallies, number))
+        progress = round_progress(session, voting) if voting.status == "open" else None
+        rounds.append(round_view(voting, tallies, number, progress))
     state: dict[str, Any] = {
         "review": review_header(review, audience=audience),
         "prompts": [
@@ -305,13 +340,20 @@ def you(session: Session, review: Review, identity: Identity) -> dict[str, Any]:
     appreciated = session.exec(
         select(Appreciation.card_id).where(Appreciation.participant_id == participant.id)
     ).all()
-    return participant_you(participant, votes, list(appreciated))
+    finished = session.exec(
+        select(VoteFinished.round_id).where(VoteFinished.participant_id == participant.id)
+    ).all()
+    return participant_you(participant, votes, list(appreciated), list(finished))
 
 
 def participant_you(
-    participant: Participant, votes: dict[str, dict[str, int]], appreciated: list[int]
+    participant: Participant,
+    votes: dict[str, dict[str, int]],
+    appreciated: list[int],
+    finished: list[int] | None = None,
 ) -> dict[str, Any]:
-    """A participant's `you`: who they are, their votes by round, the cards they appreciated."""
+    """A participant's `you`: who they are, their votes by round, the cards they appreciated,
+    and the rounds in which they said "I'm done"."""
     return {
         "audience": "participant",
         "participant_id": participant.id,
@@ -320,4 +362,5 @@ def participant_you(
         "table": participant.table_label,
         "votes": votes,
         "appreciated": sorted(appreciated),
+        "finished": sorted(finished or []),
     }

@@ -9,16 +9,19 @@ from app.models import (
     Card,
     Theme,
     Vote,
+    VoteFinished,
     VotingRound,
     utcnow,
 )
 from app.review import commands as c
+from app.review import log
 from app.review.context import Context
 from app.review.errors import CommandError
 from app.review.rules import PHASE_LABELS
 from app.review.views import (
     is_public,
     round_number,
+    round_progress,
     round_tallies,
     round_view,
     setting,
@@ -81,21 +84,60 @@ def vote(ctx: Context, cmd: c.VoteCmd | c.Unvote) -> None:
     ctx.session.flush()
     total = round_tallies(ctx.session, voting.id).get(cmd.target_id, 0)
     hidden = tallies_hidden(ctx.review, voting)
+    progress = round_progress(ctx.session, voting)
+    # Whether this vote moved the voter across "used every dot", so the room's count changed.
+    crossed = (used >= voting.budget) != (used + delta >= voting.budget) and not _said_done(
+        ctx, voting.id, me
+    )
     public = {"round_id": voting.id, "target_id": cmd.target_id, "votes": total}
     personal = {
         "round_id": voting.id,
         "target_id": cmd.target_id,
         "mine": vote.count,
         "votes_left": voting.budget - used - delta,
+        "progress": progress,
     }
     if not hidden:
         personal["votes"] = total
+    room_view: log.PublicView | None = ("tally.updated", {**public, "progress": progress})
+    if hidden:
+        # The tallies stay hidden; only how many have finished is news, and only when it moved.
+        room_view = (
+            ("voting.progress", {"round_id": voting.id, "progress": progress}) if crossed else None
+        )
     ctx.emit(
         "tally.updated",
-        {**public, "participant_id": me, "delta": delta},
-        public=None if hidden else ("tally.updated", public),
+        {**public, "participant_id": me, "delta": delta, "progress": progress},
+        public=room_view,
         personal=(me, personal),
         card_id=cmd.target_id if voting.targets == "cards" else None,
+    )
+
+
+def _said_done(ctx: Context, round_id: int, participant_id: int) -> bool:
+    return ctx.session.get(VoteFinished, (round_id, participant_id)) is not None
+
+
+def finish_voting(ctx: Context, cmd: c.FinishVoting) -> None:
+    """A participant says they are done voting (or takes it back), with dots left or not."""
+    voting = ctx.open_round()
+    if voting is None or voting.id is None:
+        raise CommandError("voting_closed", N_("Voting is not open."))
+    me = ctx.identity.participant_id
+    assert me is not None
+    said = ctx.session.get(VoteFinished, (voting.id, me))
+    if cmd.done and said is None:
+        ctx.session.add(VoteFinished(round_id=voting.id, participant_id=me))
+    elif not cmd.done and said is not None:
+        ctx.session.delete(said)
+    ctx.session.flush()
+    progress = round_progress(ctx.session, voting)
+    public = {"round_id": voting.id, "progress": progress}
+    ctx.emit(
+        "voting.progress",
+        {**public, "participant_id": me, "finished": cmd.done},
+        public=("voting.progress", public),
+        personal=(me, {**public, "finished": cmd.done}),
     )
 
 
@@ -125,8 +167,10 @@ def open_voting(ctx: Context, cmd: c.OpenVoting) -> None:
     ctx.session.add(voting)
     ctx.session.flush()
     number = round_number(ctx.session, voting)
-    view = round_view(voting, {}, number)
-    hidden_view = round_view(voting, None if tallies_hidden(ctx.review, voting) else {}, number)
+    progress = round_progress(ctx.session, voting)
+    view = round_view(voting, {}, number, progress)
+    hidden: dict[int, int] | None = None if tallies_hidden(ctx.review, voting) else {}
+    hidden_view = round_view(voting, hidden, number, progress)
     ctx.emit("voting.opened", {"round": view}, public=("voting.opened", {"round": hidden_view}))
 
 

@@ -185,8 +185,9 @@ def welcome_state(
         if vote.count:
             votes.setdefault(str(vote.round_id), {})[str(vote.target_id)] = vote.count
     appreciated: list[int] = list(db.execute(_OWN_APPRECIATIONS, params).scalars())
+    finished: list[int] = list(db.execute(_OWN_FINISHED, params).scalars())
     state = public.state(own, {"concerns": concerns})
-    return state, participant_you(participant, votes, appreciated)
+    return state, participant_you(participant, votes, appreciated, finished)
 
 
 def _table(name: str) -> Table:
@@ -225,4 +226,7 @@ _OWN_VOTES = (
 )
 _OWN_APPRECIATIONS = select(_table("appreciation").c.card_id).where(
     _table("appreciation").c.participant_id == bindparam("me")
+)
+_OWN_FINISHED = select(_table("vote_finished").c.round_id).where(
+    _table("vote_finished").c.participant_id == bindparam("me")
 )

@@ -390,6 +390,12 @@ export function applyEvent(state, frame) {
       if (round && d.votes !== undefined) {
         round.tallies = { ...(round.tallies || {}), [String(d.target_id)]: d.votes };
       }
+      if (round && d.progress) round.progress = d.progress;
+      break;
+    }
+    case "voting.progress": {
+      const round = state.rounds.find((r) => r.id === d.round_id);
+      if (round && d.progress) round.progress = d.progress;
       break;
     }
     case "timer.started":
@@ -404,6 +410,10 @@ export function applyEvent(state, frame) {
         state.joined_by_role = state.joined_by_role || {};
         state.joined_by_role[role] = (state.joined_by_role[role] || 0) + 1;
         if (state.participants) state.participants.push(d.participant);
+        // Someone new may vote in the open round too.
+        for (const round of state.rounds || []) {
+          if (round.status === "open" && round.progress) round.progress = { ...round.progress, of: round.progress.of + 1 };
+        }
       }
       break;
     case "participant.erased": {
@@ -437,6 +447,18 @@ export function applyEvent(state, frame) {
       break;
   }
   return state;
+}
+
+/** The open round, if any. */
+export function openRound(state) {
+  return [...(state.rounds || [])].reverse().find((r) => r.status === "open") || null;
+}
+
+/** "3 of 4 done": how many have finished voting in a round (see docs/protocol.md 4.4). */
+export function progressWords(round) {
+  const p = round && round.progress;
+  if (!p) return "";
+  return t("%(done)s of %(of)s done", { done: p.done, of: p.of });
 }
 
 /** The server's clock minus ours, from a time the server just sent. */

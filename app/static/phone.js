@@ -2,7 +2,7 @@
 import { nt, t } from "./i18n.js";
 import {
   PHASES, PHASE_HINTS, PHASE_WORDS, Room, STATUS_WORDS, announce, applyEvent, clock,
-  clockOffset, el, readableDate, secondsLeft, store,
+  clockOffset, el, openRound, progressWords, readableDate, secondsLeft, store,
 } from "./live.js";
 
 const app = document.getElementById("app");
@@ -10,6 +10,9 @@ const code = app.dataset.code;
 const MAX = Number(app.dataset.max) || 4000;
 const AUTH_KEY = `lantern:p:${code}`;
 const DRAFT_KEY = `lantern:draft:${code}`;
+// Cards the room refused after the phone came back (written for an earlier question):
+// kept here until the person sends them on or removes them. Never dropped by the page.
+const PARKED_KEY = `lantern:parked:${code}`;
 const $ = (id) => document.getElementById(id);
 
 /** Codes made before 8 and B, 5 and S, 2 and Z were read alike: this phone may hold its
@@ -43,6 +46,8 @@ const ui = {
   concernStatus: $("concern-status"),
   talkBar: $("talk-bar"), talkOpen: $("talk-open"), talkSheet: $("talk-sheet"), talkSeen: $("talk-seen"),
   talkList: $("talk-list"),
+  notice: $("room-notice"), parked: $("parked"),
+  parkedList: $("parked-list"), voteFinish: $("vote-finish"), votingTitle: $("voting-title"),
 };
 
 let auth = store.get(AUTH_KEY);
@@ -56,6 +61,9 @@ let confirming = null; // card id awaiting "yes, withdraw"
 let lastSent = 0; // when this phone last sent a card: a second tap on Send is not a mistake
 let hintTimer = null;
 const known = new Set(); // card ids already seen, to announce only new ones
+let parked = store.get(PARKED_KEY, []);
+let seenPhase = null; // the phase last shown, to notice a move
+let seenRound = null; // the open round last shown, to bring the phone to a new one
 
 // ---- join -------------------------------------------------------------------------------
 
@@ -190,6 +198,20 @@ function start() {
     onError: (item, frame) => {
       if (!item) return;
       const type = item.command.type;
+      if (type === "contribute" && (frame.code === "wrong_phase" || ui.text.value.trim())) {
+        // Written for a question the room has left, or the composer holds newer words:
+        // keep it aside on this phone and offer to send it on. Never drop it.
+        park(item.command, frame.code === "wrong_phase" ? null : frame.message);
+        render();
+        return;
+      }
+      if (type === "edit" && frame.code === "wrong_phase") {
+        // A change written for a card whose phase the room has left: its words are kept too.
+        const card = state && state.cards.find((c) => c.id === item.command.card_id);
+        park({ ...item.command, prompt_id: card ? card.prompt_id : null });
+        render();
+        return;
+      }
       if (type === "contribute" && !ui.text.value.trim()) {
         // Nothing is lost: the card goes back into the composer.
         ui.text.value = item.command.text;
@@ -217,8 +239,10 @@ function start() {
       auth = null;
       state = null;
       if (code === 4003 || code === 4004) {
-        // Erased or deleted: an unsent card in the composer goes the same way.
+        // Erased or deleted: an unsent card in the composer, or kept aside, goes the same way.
         store.remove(DRAFT_KEY);
+        store.remove(PARKED_KEY);
+        parked = [];
         ui.text.value = "";
         ui.owner.value = "";
         ui.due.value = "";
@@ -253,6 +277,9 @@ function personal(frame) {
     me.votes = me.votes || {};
     const round = (me.votes[String(d.round_id)] = me.votes[String(d.round_id)] || {});
     round[String(d.target_id)] = d.mine;
+  } else if (frame.kind === "voting.progress" && d.finished !== undefined) {
+    const others = (me.finished || []).filter((id) => id !== d.round_id);
+    me.finished = d.finished ? [...others, d.round_id] : others;
   } else if (frame.kind === "appreciation.added" && d.mine) {
     me.appreciated = [...(me.appreciated || []), d.card_id];
   } else if (frame.kind === "appreciation.added" && isMine(d.card_id)) {
@@ -307,10 +334,106 @@ function render() {
   ui.deliver.hidden = review.phase !== "deliver";
   renderTimer();
   keepFocus(() => {
+    renderParked();
     renderMine();
     renderOthers();
     renderVoting();
   });
+  noticeChanges(review);
+}
+
+// ---- changes people notice --------------------------------------------------------------
+
+/** Tell the person, at the top of the page, what just changed in the room. */
+function notice(text) {
+  ui.notice.textContent = text;
+  ui.notice.hidden = false;
+}
+
+/** A phase change brings the phone to the top (the new question); a new round, to the vote. */
+function noticeChanges(review) {
+  const round = openRound(state);
+  const roundId = round ? round.id : null;
+  const phaseMoved = seenPhase !== null && seenPhase !== review.phase;
+  const roundOpened = seenPhase !== null && roundId !== null && roundId !== seenRound;
+  seenPhase = review.phase;
+  seenRound = roundId;
+  if (roundOpened) {
+    const mine = (me.votes && me.votes[String(round.id)]) || {};
+    const left = Math.max(0, round.budget - Object.values(mine).reduce((a, b) => a + b, 0));
+    notice(nt("Voting is open. You have %(n)s dot to place.", "Voting is open. You have %(n)s dots to place.", left, { n: left }));
+    ui.voting.scrollIntoView({ block: "start" });
+    ui.votingTitle.focus({ preventScroll: true });
+  } else if (phaseMoved) {
+    notice(t("We've moved to %(phase)s. The new question is below.", { phase: PHASE_WORDS[review.phase] }));
+    window.scrollTo(0, 0);
+  } else if (!roundId && ui.notice.dataset.kind === "vote") {
+    ui.notice.hidden = true;
+  }
+  if (roundOpened) ui.notice.dataset.kind = "vote";
+  else if (phaseMoved) ui.notice.dataset.kind = "phase";
+}
+
+// ---- cards kept aside -------------------------------------------------------------------
+
+function park(command, reason) {
+  parked = [...parked, {
+    text: command.text, owner: command.owner || "", due: command.due || "",
+    phase: phaseOfPrompt(command.prompt_id), key: `k${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`,
+  }];
+  store.set(PARKED_KEY, parked);
+  notice(reason
+    ? t("Your card was not added: %(reason)s It is kept on this phone, below.", { reason })
+    : t("Your card was written for an earlier question, so it was not added. It is kept on this phone, below the new question: you can send it there or keep it for later."));
+  window.scrollTo(0, 0);
+}
+
+function phaseOfPrompt(promptId) {
+  const prompt = state && state.prompts.find((p) => p.id === promptId);
+  return prompt ? prompt.phase : "";
+}
+
+function unpark(key) {
+  parked = parked.filter((p) => p.key !== key);
+  store.set(PARKED_KEY, parked);
+}
+
+function renderParked() {
+  ui.parked.hidden = parked.length === 0;
+  const review = state.review;
+  const canSend = !review.locked && Boolean(review.prompt_id);
+  ui.parkedList.replaceChildren(...parked.map((item) => el("li", { class: "card-item held" },
+    el("div", { class: "text", text: item.text }),
+    item.phase ? el("div", { class: "meta", text: t("Written for %(phase)s", { phase: PHASE_WORDS[item.phase] || item.phase }) }) : null,
+    el("div", { class: "actions" },
+      el("button", { type: "button", class: "small", "data-key": `parked-send-${item.key}`, disabled: !canSend,
+        text: t("Send to this question"), onclick: () => {
+          const command = { type: "contribute", prompt_id: state.review.prompt_id, text: item.text };
+          if (state.review.phase === "deliver") {
+            if (item.owner) command.owner = item.owner;
+            if (item.due) command.due = item.due;
+          }
+          unpark(item.key);
+          room.send(command);
+          announce(ui.announcer, t("Sending your card."));
+          render();
+        } }),
+      el("button", { type: "button", class: "secondary small", "data-key": `parked-draft-${item.key}`,
+        text: t("Keep as a draft"), onclick: () => {
+          // Into the composer if it is empty; otherwise it simply stays kept here.
+          if (!ui.text.value.trim()) {
+            ui.text.value = item.text;
+            ui.owner.value = item.owner;
+            ui.due.value = item.due;
+            saveDraft();
+            unpark(item.key);
+            render();
+            ui.text.focus();
+            announce(ui.announcer, t("Your card is in your draft."));
+          } else {
+            announce(ui.announcer, t("Your card stays kept on this phone."));
+          }
+        } })))));
 }
 
 // ---- talking privately to the facilitator ------------------------------------------------
@@ -541,6 +664,29 @@ function renderVoting() {
   });
   ui.voteTargets.replaceChildren(...items);
   if (!items.length) ui.voteTargets.append(el("li", { class: "hint", text: t("Nothing to vote on yet.") }));
+  renderFinish(round, left);
+}
+
+/** "I'm done": the phone tells the room it has finished, with dots left or not. */
+function renderFinish(round, left) {
+  const said = (me.finished || []).includes(round.id);
+  const sending = outbox.some((i) => i.command.type === "finish_voting");
+  const room_ = progressWords(round);
+  const parts = [];
+  if (left === 0 || said) {
+    parts.push(el("p", { class: "notice ok", text: left === 0
+      ? t("All your dots are placed. Thank you. You can move them until the facilitator shows the results.")
+      : t("You've said you're done. Thank you. You can still place or move dots until the results are shown.") }));
+  }
+  if (left > 0 && !said) {
+    parts.push(el("button", { type: "button", class: "secondary", "data-key": "finish-voting", disabled: sending,
+      text: t("I'm done voting"), onclick: () => room.send({ type: "finish_voting", done: true }) }));
+  } else if (said && left > 0) {
+    parts.push(el("button", { type: "button", class: "quiet small", "data-key": "unfinish-voting", disabled: sending,
+      text: t("I'm not done after all"), onclick: () => room.send({ type: "finish_voting", done: false }) }));
+  }
+  if (room_) parts.push(el("p", { class: "hint", text: t("In the room: %(progress)s", { progress: room_ }) }));
+  ui.voteFinish.replaceChildren(...parts);
 }
 
 // ---- composer ---------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 // The projector: read-only, large, no scrolling; the wall, the timer, results, the room.
 import { nt, t } from "./i18n.js";
 import {
-  PHASE_WORDS, Room, STATUS_WORDS, announce, applyEvent, clock, clockOffset, el, readableDate, roleLabels,
-  secondsLeft,
+  PHASE_WORDS, Room, STATUS_WORDS, announce, applyEvent, clock, clockOffset, el, openRound, progressWords,
+  readableDate, roleLabels, secondsLeft,
 } from "./live.js";
 
 const main = document.getElementById("main");
@@ -90,6 +90,7 @@ function render() {
   const prompt = state.prompts.find((p) => p.id === review.prompt_id);
   ui.question.textContent = prompt ? prompt.text : review.title;
   renderTimer();
+  renderVotingBox();
   renderSpotlight();
   const shown = renderResults();
   ui.wall.hidden = shown;
@@ -107,6 +108,14 @@ function renderTimer() {
   }
 }
 setInterval(renderTimer, 1000);
+
+/** "Voting open · 3 of 4 done" while a round is open, so the room sees voting has begun. */
+function renderVotingBox() {
+  const round = openRound(state);
+  $("voting-box").hidden = !round;
+  if (!round) return;
+  $("voting-done").textContent = progressWords(round);
+}
 
 function who(card) {
   const role = ROLES[card.role] || t("Someone");

@@ -52,8 +52,12 @@ def test_keep_out_erasure_audit_team_and_import(
     sign_in(console)
     code = create_review(console, anonymous=False)
 
-    # The keep-out list: add two rows, remove one, save.
+    # The keep-out list: add two rows, remove one, save. Privacy and the team are folded
+    # away until wanted.
     privacy = console.locator("#privacy")
+    expect(privacy.get_by_role("button", name="Add a name")).to_be_hidden()
+    console.locator("#privacy > summary").click()
+    console.locator("#team-panel > summary").click()
     expect(privacy.get_by_role("heading", name="Privacy")).to_be_visible()
     expect(privacy).to_contain_text("replaced by its pseudonym as cards are written")
     privacy.get_by_role("button", name="Add a name").click()
@@ -266,6 +270,7 @@ def test_deleting_a_review_from_the_console_closes_the_room(
     phone = contexts.page(PHONE)
     join(phone, code, "Health")
     delete = console.locator("#privacy")
+    console.get_by_role("link", name=re.compile("^Privacy")).click()  # unfolds the panel
     delete.get_by_role("button", name="Delete review…").click()
     expect(console.locator("#delete-confirm")).to_be_visible()
     assert_accessible(console, "console asking to confirm a deletion")
@@ -300,6 +305,8 @@ def test_a_room_event_repaints_only_the_panels_that_show_it(
     menu = console.locator("#cards .assign-select")
     expect(menu).to_have_count(1)
     menu.select_option(label="Telling it once")
+    # The choice applies at once: the card is in the theme without a further button.
+    expect(console.locator("#themes")).to_contain_text("1 card")
     menu.evaluate("node => { node.dataset.probe = 'the same menu'; }")
 
     # Events the card list does not show: voting, a timer, a new question, someone joining.

@@ -155,8 +155,8 @@ def test_a_whole_review_with_facilitator_projector_and_three_phones(
     console.get_by_role("button", name="Add theme").click()
     expect(console.locator("#themes")).to_contain_text("Noticing early")
     nurse = console_card(console, "The school nurse")
+    # Choosing a theme moves the card at once.
     nurse.locator("select").select_option(label="Noticing early")
-    nurse.get_by_role("button", name="Move").click()
     expect(wall.locator(".theme-col h2", has_text="Noticing early")).to_be_visible()
     console.locator("#themes").get_by_role("button", name="Rename Noticing early").click()
     console.get_by_label("New name for Noticing early").fill("Noticing early and acting")
@@ -195,7 +195,12 @@ def test_a_whole_review_with_facilitator_projector_and_three_phones(
     assert not small_targets(phones[0]), small_targets(phones[0])
     phones[0].screenshot(path=str(artifacts / "phone-voting-390.png"), full_page=True)
     expect(console.locator("#round-status")).to_contain_text("3 dots so far")
-    console.get_by_role("button", name="Close voting").click()
+    console.get_by_role("button", name="End voting").click()
+    # Nobody has used all three dots: the console asks before ending the round.
+    expect(console.locator("#round-confirm")).to_contain_text(
+        "3 people still have dots to place. End voting anyway?"
+    )
+    console.get_by_role("button", name="Yes, end voting").click()
     expect(phones[0].locator("#voting")).to_be_hidden()
     console.get_by_role("button", name="Reveal results").click()
     chart = projector.locator("#results svg.bar-chart")
@@ -244,11 +249,11 @@ def test_a_whole_review_with_facilitator_projector_and_three_phones(
     expect(phones[2].locator("#talk-seen")).to_be_visible()
 
     # Lock, pause with a message, blank, close.
-    console.get_by_role("button", name="Close input").click()
+    console.get_by_role("button", name="Stop new cards").click()
     expect(phones[1].locator("#locked-note")).to_be_visible()
     expect(phones[1].get_by_role("button", name="Send card")).to_be_disabled()
     assert_accessible(phones[1], "phone locked")
-    console.get_by_role("button", name="Input closed: open it").click()
+    console.get_by_role("button", name="New cards stopped: allow them again").click()
     expect(phones[1].locator("#locked-note")).to_be_hidden()
     console.get_by_label("Message while paused").fill("Lunch: back at 1.30.")
     console.get_by_role("button", name="Pause", exact=True).click()
@@ -258,12 +263,12 @@ def test_a_whole_review_with_facilitator_projector_and_three_phones(
     phones[0].screenshot(path=str(artifacts / "phone-paused-390.png"))
     console.get_by_role("button", name="Resume").click()
     expect(phones[0].locator("#room-view")).to_be_visible()
-    console.get_by_role("button", name="Blank all screens").click()
+    console.get_by_role("button", name="Blank the projector and phones").click()
     expect(projector.locator("#hold-title")).to_have_text("Taking a moment")
     expect(phones[1].locator("#hold-title")).to_have_text("Taking a moment")
     projector.screenshot(path=str(artifacts / "projector-blank-1920.png"))
     assert_accessible(projector, "projector blank")
-    console.get_by_role("button", name="Screens blank: show again").click()
+    console.get_by_role("button", name="Projector and phones blank: show them again").click()
     expect(projector.locator("#hold")).to_be_hidden()
     console.get_by_role("button", name="Close the review").click()
     console.get_by_role("button", name="Yes, close the review").click()

@@ -6,7 +6,7 @@ import { ROLES, ctx, panel, repaint, send } from "./state.js";
 import { isPlanning, planButton, planEditor } from "./plan.js";
 
 let redacting = null; // {id, text}: the card whose wording is being redacted
-const assignChoice = {}; // card id -> chosen theme id, kept across repaints
+const movingTo = {}; // card id -> the theme chosen and sent, until the card arrives in it
 
 function who(card) {
   const role = ROLES[card.role] || t("Facilitator");
@@ -115,16 +115,17 @@ panel("cards", () => {
       const select = el("select", { id: selectId, class: "assign-select", "data-key": selectId },
         el("option", { value: "", text: t("No theme") }),
         themes.map((th) => el("option", { value: String(th.id), text: th.name })));
-      select.value = assignChoice[card.id] ?? (card.theme_id ? String(card.theme_id) : "");
-      select.addEventListener("change", () => { assignChoice[card.id] = select.value; });
+      const current = card.theme_id ? String(card.theme_id) : "";
+      if (movingTo[card.id] === current) delete movingTo[card.id];
+      select.value = movingTo[card.id] ?? current;
+      // Choosing a theme puts the card in it at once: there is nothing more to press.
+      select.addEventListener("change", () => {
+        movingTo[card.id] = select.value;
+        send({ type: "assign", card_id: card.id, theme_id: select.value ? Number(select.value) : null });
+      });
       actions.append(
         el("label", { for: selectId, class: "visually-hidden", text: t("Theme for this card") }),
-        select,
-        el("button", { type: "button", class: "secondary small", "data-key": `move-${card.id}`, text: t("Move"), onclick: () => {
-          const value = assignChoice[card.id] ?? select.value;
-          delete assignChoice[card.id];
-          send({ type: "assign", card_id: card.id, theme_id: value ? Number(value) : null });
-        } }));
+        select);
     }
     li.append(actions);
     return li;

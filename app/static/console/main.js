@@ -8,6 +8,7 @@ import { $ } from "../dom.js";
 import { api } from "../http.js";
 import { ctx, paint, refresh, repaint, repaintFor, toast } from "./state.js";
 import { askBeforeClosing } from "./steer.js";
+import "./now.js";
 import "./presence.js";
 import "./voting.js";
 import "./cards.js";

@@ -42,7 +42,7 @@ export function button(text, key, onclick, kind = "") {
 
 const panels = new Map(); // name -> paint()
 const ROOM_PANELS = [
-  "status", "stepper", "prompts", "timer", "room", "presence", "voting",
+  "now", "status", "stepper", "prompts", "timer", "room", "presence", "voting",
   "queue", "concerns", "themes", "cards", "erase",
 ];
 
@@ -93,7 +93,8 @@ export function repaint(...names) {
 
 /** Repaint what one event frame changed. */
 export function repaintFor(kind) {
-  repaint(...(PANELS_FOR[kind] || ROOM_PANELS));
+  // The "now / next step" strip sums up the whole room: every event may change it.
+  repaint(...(PANELS_FOR[kind] || ROOM_PANELS), "now");
 }
 
 /** Take the review afresh from the server (after erasure or a team change). */

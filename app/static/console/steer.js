@@ -62,6 +62,9 @@ panel("status", () => {
       }, "quiet"));
     }
   }
+  if (r.status !== "closed") {
+    tools.push(el("p", { class: "hint close-hint", text: t("Close the review: ends it for everyone. No more cards or votes; the record stays ready to export.") }));
+  }
   $("status-tools").replaceChildren(...tools);
   $("pause-field").hidden = r.status !== "live";
 });
@@ -98,18 +101,42 @@ setInterval(paintTimer, 1000);
 panel("room", () => {
   const r = ctx.state.review;
   $("lock").setAttribute("aria-pressed", r.locked ? "true" : "false");
-  $("lock").textContent = r.locked ? t("Input closed: open it") : t("Close input");
+  $("lock").textContent = r.locked ? t("New cards stopped: allow them again") : t("Stop new cards");
   $("blank").setAttribute("aria-pressed", r.blank ? "true" : "false");
-  $("blank").textContent = r.blank ? t("Screens blank: show again") : t("Blank all screens");
+  $("blank").textContent = r.blank ? t("Projector and phones blank: show them again") : t("Blank the projector and phones");
   $("unspot").hidden = !r.spotlight_card_id;
 });
 
 // ---- controls that never change shape ---------------------------------------------------
 
+// A phase button moves every phone and the projector at once: for a few seconds after, an
+// undo takes the room back to the phase and question it was on.
+const UNDO_MS = 10000;
+let undoTimer = null;
+
+function offerUndo(phase, back) {
+  const note = $("undo-note");
+  clearTimeout(undoTimer);
+  note.replaceChildren(
+    el("span", { text: t("Moved the room to %(phase)s.", { phase: PHASE_WORDS[phase] }) }), " ",
+    el("button", { type: "button", class: "secondary small", id: "undo-phase", text: t("Undo"),
+      "aria-label": t("Undo: go back to %(phase)s", { phase: PHASE_WORDS[back.phase] }), onclick: () => {
+        if (back.prompt_id) send({ type: "set_prompt", prompt_id: back.prompt_id });
+        else send({ type: "set_phase", phase: back.phase });
+        note.hidden = true;
+        clearTimeout(undoTimer);
+      } }));
+  note.hidden = false;
+  undoTimer = setTimeout(() => { note.hidden = true; }, UNDO_MS);
+}
+
 $("stepper").addEventListener("click", (event) => {
   const target = event.target.closest("button[data-phase]");
   if (target && ctx.state && target.dataset.phase !== ctx.state.review.phase) {
+    const r = ctx.state.review;
+    const back = { phase: r.phase, prompt_id: r.prompt_id };
     send({ type: "set_phase", phase: target.dataset.phase });
+    offerUndo(target.dataset.phase, back);
   }
 });
 

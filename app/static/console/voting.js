@@ -1,8 +1,10 @@
 // Dot voting: open, close and reveal a round; its chart as the projector draws it.
-import { PHASE_WORDS } from "../live.js";
-import { t } from "../i18n.js";
+import { PHASE_WORDS, el, openRound } from "../live.js";
+import { nt, t } from "../i18n.js";
 import { $ } from "../dom.js";
-import { ctx, panel, send } from "./state.js";
+import { ctx, panel, repaint, send } from "./state.js";
+
+let confirming = null; // "close_voting" | "reveal": waiting for "yes" while people have dots left
 
 let chartFor = null; // the round and tally the chart shows
 
@@ -20,6 +22,7 @@ panel("voting", () => {
   $("open-round").disabled = Boolean(open);
   $("close-round").disabled = !open;
   $("reveal-round").disabled = !last || last.status === "revealed";
+  paintDone(open ? last : null);
   if (!last) {
     $("round-status").textContent = t("No voting yet.");
     $("round-chart").replaceChildren();
@@ -66,5 +69,47 @@ $("open-voting").addEventListener("submit", (event) => {
     budget: Number($("vote-budget").value) || 3,
   });
 });
-$("close-round").addEventListener("click", () => send({ type: "close_voting" }));
-$("reveal-round").addEventListener("click", () => send({ type: "reveal" }));
+/** How many have finished, and the warning before ending a round while some have dots left. */
+function paintDone(round) {
+  const p = round && round.progress;
+  $("round-done").textContent = p
+    ? nt("%(done)s of %(of)s person has finished voting.", "%(done)s of %(of)s people have finished voting.", p.of, { done: p.done, of: p.of })
+    : "";
+  const box = $("round-confirm");
+  const left = p ? Math.max(0, p.of - p.done) : 0;
+  if (!confirming || !round || left === 0) {
+    // Nothing to warn about (any more): everyone finished while the question was up.
+    confirming = null;
+    box.hidden = true;
+    return;
+  }
+  const question = confirming === "reveal"
+    ? nt("%(n)s person still has dots to place. Reveal anyway?", "%(n)s people still have dots to place. Reveal anyway?", left, { n: left })
+    : nt("%(n)s person still has dots to place. End voting anyway?", "%(n)s people still have dots to place. End voting anyway?", left, { n: left });
+  const type = confirming;
+  box.replaceChildren(
+    el("strong", { text: question }),
+    el("div", { class: "tool-row" },
+      el("button", { type: "button", class: "small", id: "round-yes", "data-key": "round-yes",
+        text: type === "reveal" ? t("Yes, reveal now") : t("Yes, end voting"),
+        onclick: () => { confirming = null; box.hidden = true; send({ type }); } }),
+      el("button", { type: "button", class: "secondary small", id: "round-wait", "data-key": "round-wait",
+        text: t("Wait for them"), onclick: () => { confirming = null; repaint("voting"); } })));
+  box.hidden = false;
+}
+
+/** End or reveal a round; while someone still has dots to place, ask first. */
+function endRound(type) {
+  const round = openRound(ctx.state);
+  const p = round && round.progress;
+  if (p && p.done < p.of) {
+    confirming = type;
+    repaint("voting");
+    $("round-yes")?.focus();
+    return;
+  }
+  send({ type });
+}
+
+$("close-round").addEventListener("click", () => endRound("close_voting"));
+$("reveal-round").addEventListener("click", () => endRound("reveal"));
