@@ -74,7 +74,7 @@ LABELS: Final[dict[Action, str]] = {
     Action.FACILITATOR_REMOVE: N_("Removed a facilitator's account"),
     Action.SCREEN_NEW_LINK: N_("Made a new projector link (the old one no longer works)"),
     Action.CONCERN_ACKNOWLEDGE: N_("Acknowledged a private concern (its sender was told)"),
-    Action.CONCERN_NOTE: N_("Wrote the outcome of a private concern"),
+    Action.CONCERN_NOTE: N_("Wrote the outcome note of a private concern"),
 }
 
 
