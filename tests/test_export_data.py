@@ -22,6 +22,7 @@ from app.export import json as export_json
 from app.export import restore
 from app.export.data import ExportData
 from app.review.fields import DEFAULT_SETTINGS, ReviewSettings, known_settings
+from tests.support import parse_source
 from tests.test_export import build_review
 from tests.test_export_api import _export, _lead_id
 
@@ -121,7 +122,7 @@ def test_the_dump_is_written_with_the_models_restore_reads(
     # Read into the models and written out again: the very same JSON, key for key.
     assert parsed.model_dump(mode="json") == written
     for name in ("json.py", "restore.py"):
-        tree = ast.parse((ROOT / "app" / "export" / name).read_text())
+        tree = parse_source(ROOT / "app" / "export" / name)
         classes = {n.name for n in ast.walk(tree) if isinstance(n, ast.ClassDef)}
         assert not classes & {"ReviewData", "CardData", "ExportData"}, name
 

@@ -21,13 +21,14 @@ from app.review.audit import LABELS, Action
 from tests import driver
 from tests.driver import Headers, bearer
 from tests.marked_catalog import CLOSE, LANGUAGE, OPEN, write_marked_catalog
+from tests.support import parse_source
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def _modules() -> Iterator[tuple[str, ast.Module]]:
     for path in sorted((ROOT / "app").rglob("*.py")):
-        yield path.relative_to(ROOT).as_posix(), ast.parse(path.read_text(), str(path))
+        yield path.relative_to(ROOT).as_posix(), parse_source(path)
 
 
 def _calls(tree: ast.Module, name: str) -> int:

@@ -35,11 +35,10 @@ ADDRESS_RATE, ADDRESS_BURST = 1 / 30, 20.0
 # Wrong join codes from one address: 30 typos, then one every 2 seconds. With 25^8 codes,
 # guessing one live review at that rate would take thousands of years.
 CODE_RATE, CODE_BURST = 0.5, 30.0
-# Joins from one address: a hall of 300 scanning the QR code at once joins at once, and
-# then ten more a second (2,000 phones behind one venue address are all in within three
-# minutes); a script inventing people is held to that, and each review holds at most
-# rules.MAX_PARTICIPANTS.
-JOIN_RATE, JOIN_BURST = 10.0, 300.0
+# Joins from one address: a hall of 2,000 phones behind one venue address, all scanning the
+# QR code at once, joins at once, and then ten more a second; a script inventing people is
+# held to that, and each review holds at most rules.MAX_PARTICIPANTS.
+JOIN_RATE, JOIN_BURST = 10.0, 2_500.0
 # Commands from one address, across all its sockets and HTTP calls: a hall of 2,000 phones
 # voting at once sends a few hundred a second; a script with many sockets is held to that.
 ADDRESS_COMMAND_RATE, ADDRESS_COMMAND_BURST = 400.0, 4000.0
