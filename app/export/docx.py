@@ -369,18 +369,8 @@ class _Writer:
                 ),
                 2,
             )
-            closed = "; " + _("closed %(closed)s", closed=r.closed) if r.closed else ""
             self.para(
-                _(
-                    "Opened %(opened)s%(closed)s; %(status)s. %(voters)s people cast %(total)s "
-                    "votes (up to %(budget)s each).",
-                    opened=r.opened,
-                    closed=closed,
-                    status=r.status,
-                    voters=r.voters,
-                    total=r.total,
-                    budget=r.budget,
-                ),
+                r.summary,
                 muted=True,
                 size=9,
             )

@@ -368,6 +368,21 @@ class RoundResult:
     total: int
     tallies: list[Tally]
 
+    @property
+    def summary(self) -> str:
+        """When it ran, how it ended and who voted, as one sentence (Word and Excel)."""
+        closed = "; " + _("closed %(closed)s", closed=self.closed) if self.closed else ""
+        return _(
+            "Opened %(opened)s%(closed)s; %(status)s. %(voters)s people cast %(total)s "
+            "votes (up to %(budget)s each).",
+            opened=self.opened,
+            closed=closed,
+            status=self.status,
+            voters=self.voters,
+            total=self.total,
+            budget=self.budget,
+        )
+
 
 @dataclass(slots=True)
 class TimelineEntry:

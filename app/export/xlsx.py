@@ -313,20 +313,10 @@ class _Book:
                 targets=r.targets,
             )
             ws.write_string(row, 0, heading, self.f_h2)
-            closed = "; " + _("closed %(closed)s", closed=r.closed) if r.closed else ""
             ws.write_string(
                 row + 1,
                 0,
-                _(
-                    "Opened %(opened)s%(closed)s; %(status)s. %(voters)s people cast %(total)s "
-                    "votes (up to %(budget)s each).",
-                    opened=r.opened,
-                    closed=closed,
-                    status=r.status,
-                    voters=r.voters,
-                    total=r.total,
-                    budget=r.budget,
-                ),
+                r.summary,
                 self.f_muted,
             )
             first = row + 3
