@@ -49,6 +49,7 @@ TableLabel = Annotated[str, _Clean, StringConstraints(max_length=rules.MAX_TABLE
 Days = Annotated[int, Field(ge=1, le=rules.MAX_DAYS)]
 RetentionDays = Annotated[int, Field(ge=1, le=rules.MAX_RETENTION_DAYS)]
 VoteBudget = Annotated[int, Field(ge=1, le=rules.MAX_VOTE_BUDGET)]
+SmallGroup = Annotated[int, Field(ge=1, le=rules.MAX_SMALL_GROUP)]
 
 
 class ReviewSettings(BaseModel):
@@ -61,6 +62,10 @@ class ReviewSettings(BaseModel):
     max_votes_per_target: VoteBudget = 3
     moderation: Literal["pre", "post"] = "pre"
     hide_tallies_until_reveal: bool = True
+    # Which voice group `other` counts in (app/review/voices.py).
+    other_voice: Literal["children", "family", "professionals"] = "professionals"
+    # Fewer people than this holding a role: others see their voice group, not the role.
+    small_group: SmallGroup = 3
 
 
 # Every setting's default: what a review has until its facilitator says otherwise.

@@ -88,6 +88,8 @@ MAX_CASE_REF: Final = 100
 MAX_OUTCOME: Final = 1000
 MAX_TIMER_SECONDS: Final = 4 * 60 * 60
 MAX_VOTE_BUDGET: Final = 20
+# The most people a role may need before others see it (a review's `small_group` setting).
+MAX_SMALL_GROUP: Final = 10
 # A review runs for one to five days (docs/protocol.md); it is kept up to ten years once closed.
 MAX_DAYS: Final = 5
 MAX_RETENTION_DAYS: Final = 3650
