@@ -155,6 +155,21 @@ def _serve(host: str, port: int, workers: int) -> int:
     if workers > 1 and not settings.redis_url:
         print("--workers above 1 needs LANTERN_REDIS_URL (and PostgreSQL).", file=sys.stderr)
         return 2
+    if workers > 1 and settings.effective_database_url.startswith("sqlite"):
+        print(
+            "--workers above 1 needs PostgreSQL (LANTERN_DATABASE_URL): the SQLite file "
+            "serves one process. Run one worker, or see docs/deploy.md.",
+            file=sys.stderr,
+        )
+        return 2
+    if settings.redis_url:
+        from app.dependencies import DependencyError, check_redis_at_start
+
+        try:
+            check_redis_at_start(settings.redis_url)
+        except DependencyError as exc:
+            print(exc, file=sys.stderr)
+            return 2
     upgrade(settings.effective_database_url)
     settings.effective_secret_key  # noqa: B018 - made once here, before workers race to make it
     uvicorn.run(

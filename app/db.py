@@ -15,9 +15,13 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
+# How long a request waits for SQLite's write lock before it is told to try again (503): long
+# enough for a hall's joins queued behind one another, short enough that no one waits long.
+LOCK_WAIT_SECONDS = 10
 # A checkpoint waits this long for readers and writers, then lets them go and tries again.
 CHECKPOINT_WAIT_MS = 200
 CHECKPOINT_TRIES = 10
@@ -106,7 +110,7 @@ class Database:
                     time.sleep(CHECKPOINT_WAIT_MS / 1000)
                 return False
             finally:
-                cursor.execute("PRAGMA busy_timeout=30000")
+                cursor.execute(f"PRAGMA busy_timeout={LOCK_WAIT_SECONDS * 1000}")
                 cursor.close()
         finally:
             raw.close()
@@ -137,7 +141,7 @@ def create_private_sqlite_file(url: str) -> None:
 def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
     engine = create_engine(
         url,
-        connect_args={"check_same_thread": False, "timeout": 30},
+        connect_args={"check_same_thread": False, "timeout": LOCK_WAIT_SECONDS},
         pool_size=8,
         max_overflow=8,
         # A database error's message never quotes the values: they are cards and names.
@@ -156,7 +160,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # FULL: a commit is on disk before the ack is sent, even if the machine loses power.
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={LOCK_WAIT_SECONDS * 1000}")
     # Deleted and overwritten content is zeroed, not left in free pages for anyone to read.
     cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
@@ -168,3 +172,18 @@ def _begin_immediate(connection: Any) -> None:
 
 def _begin_deferred(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN")
+
+
+def is_outage(error: BaseException) -> bool:
+    """Whether an error means the database is down, locked or unreachable for a moment (the
+    request may be sent again), not a fault in what was asked."""
+    if isinstance(
+        error,
+        sa_exc.OperationalError
+        | sa_exc.InterfaceError
+        | sa_exc.TimeoutError
+        | sa_exc.DisconnectionError
+        | sa_exc.PendingRollbackError,
+    ):
+        return True
+    return isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated

@@ -8,13 +8,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import text
 
-from app import logs, pages
+from app import VERSION, logs, pages
 from app.api import auth, errors, openapi, reviews, rooms, team, ws
 from app.api import exports as exports_api
 from app.api import privacy as privacy_api
@@ -59,7 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(
         title="Lantern",
-        version="1",
+        version=VERSION,
         summary="A live room for appreciative case reviews in children's safeguarding.",
         description="See docs/protocol.md for the websocket protocol at /ws/rooms/{code}.",
         lifespan=lifespan,
@@ -78,18 +76,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/healthz", tags=["health"])
     async def healthz() -> JSONResponse:
-        """200 once the database answers."""
-        runtime: Runtime = app.state.runtime
-
-        def _ping() -> None:
-            with runtime.db.read() as session:
-                session.connection().execute(text("SELECT 1"))
-
-        try:
-            await to_thread.run_sync(_ping)
-        except Exception:
-            return JSONResponse({"status": "unavailable"}, 503)
+        """200 `{"status": "ok"}` while every dependency answers; 503 naming those that don't."""
+        checks = await app.state.runtime.checks()
+        failing = [name for name, state in checks.items() if state == "unavailable"]
+        if failing:
+            return JSONResponse({"status": "unavailable", "failing": failing}, 503)
         return JSONResponse({"status": "ok"})
+
+    @app.get("/readyz", tags=["health"])
+    async def readyz() -> JSONResponse:
+        """Each dependency's state (`ok`, `unavailable`, `not used`) and the version."""
+        checks = await app.state.runtime.checks()
+        ready = "unavailable" not in checks.values()
+        body = {"status": "ok" if ready else "unavailable", "checks": checks, "version": VERSION}
+        return JSONResponse(body, 200 if ready else 503)
 
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(BodyLimitMiddleware)

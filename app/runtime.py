@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import multiprocessing
 import os
 import sys
@@ -13,10 +14,12 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from anyio import to_thread
+from sqlalchemy import text
 from sqlmodel import select
 
 from app.config import Settings
 from app.db import Database
+from app.dependencies import STARTUP_WAIT_SECONDS, Check, DependencyError, redis_refusal
 from app.live.bus import MemoryBus, RedisBus
 from app.live.frames import WireEvent
 from app.live.hub import Hub, Kick
@@ -33,6 +36,9 @@ SWITCH_INTERVAL = 0.0005
 
 
 T = TypeVar("T")
+logger = logging.getLogger("lantern.runtime")
+# How long a health check waits for each dependency.
+CHECK_SECONDS = 2.0
 
 # How far the export process stands back for the live room (see `Runtime.exporter`).
 EXPORT_NICENESS = 10
@@ -119,8 +125,16 @@ class Runtime:
         return cls(settings, db, hub, bus, settings.effective_secret_key)
 
     async def start(self) -> None:
-        """Connect the bus and start the hub."""
+        """Connect the bus and start the hub; refuse to start if Redis refuses Lantern."""
         sys.setswitchinterval(SWITCH_INTERVAL)
+        if isinstance(self.bus, RedisBus):
+            try:
+                await self.bus.ping(STARTUP_WAIT_SECONDS)
+            except Exception as exc:  # unreachable: the bus keeps trying, /readyz says so
+                refusal = redis_refusal(self.settings.redis_url, exc)
+                if refusal is not None:
+                    raise DependencyError(refusal) from None
+                logger.warning("redis not reachable at start; retrying (see /readyz)")
         await self.bus.start(self.hub.on_message)
         self.hub.start()
 
@@ -131,6 +145,29 @@ class Runtime:
         if self._exporter is not None:
             self._exporter.shutdown(cancel_futures=True)
         self.db.dispose()
+
+    async def checks(self) -> dict[str, Check]:
+        """Each dependency's state now: what /healthz and /readyz report."""
+
+        def _ping() -> None:
+            with self.db.read() as session:
+                session.connection().execute(text("SELECT 1"))
+
+        found: dict[str, Check] = {}
+        try:
+            await asyncio.wait_for(to_thread.run_sync(_ping), CHECK_SECONDS)
+            found["database"] = "ok"
+        except Exception:
+            found["database"] = "unavailable"
+        if isinstance(self.bus, RedisBus):
+            try:
+                await self.bus.ping(CHECK_SECONDS)
+                found["redis"] = "ok"
+            except Exception:
+                found["redis"] = "unavailable"
+        else:
+            found["redis"] = "not used"
+        return found
 
     async def kick(
         self,

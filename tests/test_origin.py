@@ -22,6 +22,9 @@ PUBLIC_URL = "https://council.example/lantern"
 ORIGINS = [
     ("https://council.example", True),
     ("https://COUNCIL.example", True),
+    ("https://council.example:443", True),  # the same origin, its default port written out
+    ("http://council.example", False),  # another scheme is another origin
+    ("https://council.example:8443", False),
     ("https://partner.example", True),  # LANTERN_ALLOWED_ORIGINS
     ("https://evil.example", False),
     ("https://council.example.evil.example", False),
@@ -76,3 +79,39 @@ def test_a_socket_and_a_cookie_change_agree_on_every_origin(
         "/api/reviews", json={"title": "B", "case_ref": "C"}, headers={"Origin": origin}
     )
     assert (r.status_code != 403) == allowed, r.text
+
+
+# Behind a proxy: what the browser's Origin says, and the Host the proxy passed on.
+BEHIND_A_PROXY = [
+    ("https://lantern.example:8443", "lantern.example", True),  # nginx's $host drops the port
+    ("https://lantern.example:8443", "lantern.example:8443", True),  # $http_host keeps it
+    ("https://lantern.example", "lantern.example:443", True),
+    ("https://lantern.example:8443", "lantern.example:9000", False),
+    ("https://other.example:8443", "lantern.example", False),
+    ("https://lantern.example.other.example", "lantern.example", False),
+]
+
+
+@pytest.mark.parametrize(("origin", "host", "allowed"), BEHIND_A_PROXY)
+def test_a_proxy_on_another_port_still_lets_phones_in(
+    origin: str, host: str, allowed: bool
+) -> None:
+    from starlette.requests import HTTPConnection
+
+    from app.api.csrf import same_site
+
+    conn = HTTPConnection({"type": "http", "headers": [(b"host", host.encode())]})
+    assert same_site(origin, conn, Settings(public_url="")) is allowed
+
+
+def test_a_refused_origin_is_logged_once_naming_the_public_url(
+    served: tuple[TestClient, dict[str, str]], caplog: pytest.LogCaptureFixture
+) -> None:
+    client, review = served
+    with caplog.at_level("WARNING", logger="lantern.origin"):
+        for _ in range(3):
+            assert not _socket_allowed(client, review["code"], "https://typo.example")
+    warnings = [r.getMessage() for r in caplog.records if r.name == "lantern.origin"]
+    assert len(warnings) == 1
+    assert "https://typo.example" in warnings[0]
+    assert PUBLIC_URL in warnings[0]

@@ -25,21 +25,49 @@ log = logging.getLogger("lantern.origin")
 _warned: set[str] = set()
 
 
+_DEFAULT_PORTS: Final = {"http": 80, "https": 443, "ws": 80, "wss": 443}
+
+
+def _origin_of(url: str) -> str:
+    """scheme://host[:port] in lower case, the scheme's default port left out."""
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower()
+    if ":" in host:
+        host = f"[{host}]"
+    try:
+        port = parts.port
+    except ValueError:
+        return ""
+    if port is None or port == _DEFAULT_PORTS.get(parts.scheme.lower()):
+        return f"{parts.scheme.lower()}://{host}"
+    return f"{parts.scheme.lower()}://{host}:{port}"
+
+
 def same_site(source: str, conn: HTTPConnection, settings: Settings) -> bool:
-    """Whether an Origin or Referer value names this server."""
+    """Whether an Origin or Referer value names this server.
+
+    It does when it is the public URL, one of the allowed origins, or the request's own
+    Host. Ports are compared as browsers mean them (https://x and https://x:443 are one
+    origin); a proxy that passes the Host without its port (nginx's `$host`) is matched on
+    the name alone, so a proxy on another port than 443 still lets phones in.
+    """
     parts = urlsplit(source)
     if not parts.scheme or not parts.netloc:
         return False  # includes Origin: null (sandboxed frames, file: pages)
-    origin = f"{parts.scheme}://{parts.netloc}".lower()
-    allowed = {
-        o.strip().rstrip("/").lower() for o in settings.allowed_origins.split(",") if o.strip()
-    }
+    origin = _origin_of(source)
+    if not origin:
+        return False
+    allowed = {_origin_of(o) for o in settings.allowed_origins.split(",") if o.strip()}
     if settings.public_url:
-        public = urlsplit(settings.public_url)
-        allowed.add(f"{public.scheme}://{public.netloc}".lower())
+        allowed.add(_origin_of(settings.public_url))
     if origin in allowed:
         return True
-    return parts.netloc.lower() == conn.headers.get("host", "").lower()
+    host = conn.headers.get("host", "").strip().lower()
+    if not host:
+        return False
+    if ":" in host.rsplit("]", 1)[-1]:
+        return origin == _origin_of(f"{parts.scheme}://{host}")
+    return (parts.hostname or "").lower() == host.strip("[]")
 
 
 def warn_refused_origin(origin: str, settings: Settings) -> None:

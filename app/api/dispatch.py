@@ -6,8 +6,8 @@ import logging
 from typing import Any
 
 from anyio import to_thread
-from sqlalchemy.exc import OperationalError
 
+from app.db import is_outage
 from app.i18n import _
 from app.review import rules
 from app.review.apply import apply_command
@@ -39,14 +39,14 @@ async def dispatch(runtime: Runtime, identity: Identity, frame: Any) -> dict[str
         outcome = await to_thread.run_sync(apply_command, runtime.db, identity, command)
     except CommandError as exc:
         return error_frame(cid, exc.code, exc.translated())
-    except OperationalError:
-        # app.logs withholds the error's message (it may quote the statement); the engines
-        # hide its parameters (the card's text) as well.
-        log.exception("database unavailable")
-        return error_frame(
-            cid, "unavailable", _("The server could not save that just now; send it again.")
-        )
-    except Exception:
+    except Exception as exc:
+        if is_outage(exc):
+            # app.logs withholds the error's message (it may quote the statement); the
+            # engines hide its parameters (the card's text) as well.
+            log.exception("database unavailable")
+            return error_frame(
+                cid, "unavailable", _("The server could not save that just now; send it again.")
+            )
         # A fault of ours: answer it, so the socket stays open and the phone stops resending,
         # and log where it happened, never what the command said.
         kind = frame.get("type") if isinstance(frame, dict) else None

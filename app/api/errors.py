@@ -8,13 +8,16 @@ from typing import Final
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.db import is_outage
 from app.i18n import _
 from app.review.errors import CommandError
 
 log = logging.getLogger("lantern.api")
+# How soon a client told the database is unavailable (503) should try again.
+RETRY_AFTER_SECONDS: Final = 5
 
 # Error code -> HTTP status, for the HTTP form of a command and the JSON error body. The
 # domain names what went wrong; which status carries it is the API's business.
@@ -110,19 +113,25 @@ def install(app: FastAPI) -> None:
             headers=getattr(exc, "headers", None),
         )
 
-    @app.exception_handler(OperationalError)
-    async def _database_down(_request: Request, exc: OperationalError) -> JSONResponse:
+    @app.exception_handler(SQLAlchemyError)
+    async def _database(_request: Request, exc: SQLAlchemyError) -> JSONResponse:
+        if not is_outage(exc):
+            return _fault(exc)
         # The database is down, locked or unreachable: a moment's outage, not a fault.
         # (app.logs withholds the error's message from the log line: it may quote text.)
         log.error("database unavailable", exc_info=exc)
         return JSONResponse(
             error_body("unavailable", _("The server could not reach its database; try again.")),
             503,
-            headers={"Retry-After": "5"},
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
         )
 
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
-        # app.logs prints the frames and the exception's type, never its message.
-        log.exception("unexpected error", exc_info=exc)
-        return JSONResponse(error_body("internal", _("Something went wrong on the server.")), 500)
+        return _fault(exc)
+
+
+def _fault(exc: Exception) -> JSONResponse:
+    # app.logs prints the frames and the exception's type, never its message.
+    log.exception("unexpected error", exc_info=exc)
+    return JSONResponse(error_body("internal", _("Something went wrong on the server.")), 500)

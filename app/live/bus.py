@@ -81,6 +81,10 @@ class RedisBus:
             if confirmation is not None and confirmation.get("type") == "subscribe":
                 return pubsub
 
+    async def ping(self, timeout: float) -> None:
+        """Raise if Redis does not answer within `timeout` seconds."""
+        await asyncio.wait_for(self._redis.ping(), timeout)
+
     async def publish(self, message: dict[str, Any]) -> None:
         """Publish one message; if Redis is down, the gap check recovers it later."""
         try:

@@ -34,7 +34,8 @@ def _wait_port(port: int, process: subprocess.Popen[bytes], log: Path, timeout: 
 class RedisServer:
     """redis-server without persistence; `stop` and `start` again keep the same port."""
 
-    def __init__(self) -> None:
+    def __init__(self, password: str | None = None) -> None:
+        self.password = password
         binary = shutil.which("redis-server")
         if binary is None:
             raise FileNotFoundError("redis-server is not installed (see .ci/system-deps.sh)")
@@ -45,7 +46,8 @@ class RedisServer:
 
     @property
     def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
+        auth = f":{self.password}@" if self.password else ""
+        return f"redis://{auth}127.0.0.1:{self.port}/0"
 
     def start(self) -> RedisServer:
         log = self.dir / "redis.log"
@@ -65,6 +67,7 @@ class RedisServer:
                     str(self.dir),
                     "--daemonize",
                     "no",
+                    *(["--requirepass", self.password] if self.password else []),
                 ],
                 stdout=out,
                 stderr=subprocess.STDOUT,
@@ -115,6 +118,12 @@ class PostgresServer:
         subprocess.run(self._as + args, check=True, capture_output=True, cwd=self.dir)
 
     def start(self) -> PostgresServer:
+        """Make the cluster on first start; a later start serves the same databases."""
+        if not (self.data / "PG_VERSION").exists():
+            self._init()
+        return self._serve()
+
+    def _init(self) -> None:
         if os.geteuid() == 0:
             self.data.mkdir(mode=0o700)
             shutil.chown(self.data, "nobody", "nogroup")
@@ -132,6 +141,8 @@ class PostgresServer:
                 "--no-sync",
             ]
         )
+
+    def _serve(self) -> PostgresServer:
         log = self.dir / "postgres.log"
         with log.open("ab") as out:
             self.process = subprocess.Popen(
