@@ -149,6 +149,7 @@ def _purge(*, dry_run: bool) -> int:
 def _serve(host: str, port: int, workers: int) -> int:
     import uvicorn
 
+    from app import logs
     from app.migrate import upgrade
 
     settings = get_settings()
@@ -181,7 +182,8 @@ def _serve(host: str, port: int, workers: int) -> int:
         ws_per_message_deflate=False,
         proxy_headers=True,
         forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
-        log_level="info",
+        log_config=logs.config(settings.log_level, settings.log_format),
+        access_log=False,  # Lantern's own access log names routes, never URLs (app.logs)
         # uvloop and httptools where installed. The sans-I/O websockets protocol writes
         # each frame straight to the transport, as websockets' broadcast() does; the older
         # one adds a drain and a lock to every frame (bench/ measures the difference).

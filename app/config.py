@@ -6,6 +6,7 @@ import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -33,6 +34,11 @@ class Settings(BaseSettings):
     rights_check_seconds: float = Field(default=30.0, gt=0, le=3600)
     # Secure cookies need HTTPS; on by default when the public address is https.
     cookie_secure: bool | None = None
+    # Logs: the least level written, plain text or JSON lines, and whether each request is
+    # logged (its route's pattern, status and time; never its URL, which may hold a token).
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    log_format: Literal["text", "json"] = "text"
+    access_log: bool = True
 
     @field_validator("database_url")
     @classmethod

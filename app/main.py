@@ -18,7 +18,12 @@ from app.api import exports as exports_api
 from app.api import privacy as privacy_api
 from app.api.throttle import Throttles
 from app.config import Settings, get_settings
-from app.middleware import BodyLimitMiddleware, LanguageMiddleware, SecurityHeadersMiddleware
+from app.middleware import (
+    AccessLogMiddleware,
+    BodyLimitMiddleware,
+    LanguageMiddleware,
+    SecurityHeadersMiddleware,
+)
 from app.privacy.retention import purge_periodically
 from app.runtime import Runtime
 from app.security import CLOSE_DELETED
@@ -94,4 +99,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(LanguageMiddleware)
+    # Outermost: the request id is set before anything else logs.
+    app.add_middleware(AccessLogMiddleware, enabled=settings.access_log)
     return app

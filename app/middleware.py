@@ -1,8 +1,13 @@
-"""Pure ASGI middleware: security headers on every response, and a cap on body size."""
+"""Pure ASGI middleware: security headers on every response, a cap on body size, the
+language, and the access log (with a request id on every log line)."""
 
 from __future__ import annotations
 
 import json
+import logging
+import re
+import secrets
+import time
 from collections.abc import Awaitable
 from typing import Final
 
@@ -10,9 +15,12 @@ from anyio import to_thread
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app import i18n
+from app import i18n, logs
 from app.api.deps import bearer_token
 from app.security import facilitator_for_token
+
+access = logging.getLogger("lantern.access")
+_REQUEST_ID: Final = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 CSP: Final = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -219,3 +227,74 @@ def _cookie_value(header: bytes, name: str) -> str | None:
         if key == name:
             return value.strip()[:8]
     return None
+
+
+class AccessLogMiddleware:
+    """Give each request and websocket an id (`X-Request-ID`), and log each one's route,
+    status and duration: the route's pattern, never the URL (join codes, screen tokens)."""
+
+    def __init__(self, app: ASGIApp, *, enabled: bool = True) -> None:
+        self.app = app
+        self.enabled = enabled
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        rid = _request_id(scope)
+        logs.request_id.set(rid)
+        started = time.monotonic()
+        status = 0
+
+        async def _send(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", []), (b"x-request-id", rid.encode())]
+            elif message["type"] == "websocket.accept":
+                status = 101
+            elif message["type"] == "websocket.close" and not status:
+                status = 403  # refused before it was accepted
+            await send(message)
+
+        try:
+            await self.app(scope, receive, _send)
+        except BaseException:
+            status = status or 500
+            raise
+        finally:
+            if self.enabled:
+                route = scope.get("route")
+                pattern = getattr(route, "path", None) or _unrouted(scope["path"])
+                method = scope.get("method", "WEBSOCKET")
+                took = round((time.monotonic() - started) * 1000, 1)
+                access.info(
+                    "%s %s %s %sms",
+                    method,
+                    pattern,
+                    status,
+                    took,
+                    extra={
+                        "method": method,
+                        "route": pattern,
+                        "status": status,
+                        "duration_ms": took,
+                    },
+                )
+
+
+def _request_id(scope: Scope) -> str:
+    """The proxy's X-Request-ID when it is a plain token, else a new one."""
+    for name, value in scope.get("headers", []):
+        if name == b"x-request-id":
+            given = str(value.decode("latin-1"))
+            if _REQUEST_ID.fullmatch(given):
+                return given
+    return secrets.token_hex(8)
+
+
+def _unrouted(path: str) -> str:
+    """A path no route matched, or a static file: named without anything that may be a code."""
+    if path.startswith("/static/"):
+        return "/static/..."
+    return "(no route)"
