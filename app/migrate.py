@@ -21,7 +21,11 @@ from sqlalchemy.engine.url import make_url
 
 from app.db import create_private_sqlite_file
 
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+_HERE = Path(__file__).resolve().parent
+# In a checkout, `migrations/` beside `app/`; in an installed wheel, `app/migrations`.
+MIGRATIONS = (
+    _HERE / "migrations" if (_HERE / "migrations").is_dir() else _HERE.parent / "migrations"
+)
 # The advisory lock's key: any fixed number no other program on the database uses ("LANTERN").
 LOCK_KEY = 0x4C414E5445524E
 
