@@ -1,4 +1,4 @@
-"""python -m app: serve, db upgrade, facilitator add/remove, purge, export."""
+"""python -m app: serve, db upgrade, facilitator add/remove/reset-password/list, purge, export."""
 
 from __future__ import annotations
 
@@ -46,6 +46,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "remove", help="delete a facilitator account (refused while it owns a review)"
     )
     remove.add_argument("email")
+    reset = fac_sub.add_parser(
+        "reset-password", help="give an account a new password and end its sign-ins"
+    )
+    reset.add_argument("email")
+    reset.add_argument("--password-stdin", action="store_true", required=True)
+    fac_sub.add_parser("list", help="list the facilitator accounts")
 
     args = parser.parse_args(argv)
     # Everything Lantern writes (database, its log files, the secret key, exports) is for
@@ -66,9 +72,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         return export_command(args.review_id, args.format, args.edition, args.output)
     if args.command == "facilitator" and args.fac_command == "remove":
         return _remove_facilitator(args.email)
+    if args.command == "facilitator" and args.fac_command == "reset-password":
+        return _reset_password(args.email, sys.stdin.read())
+    if args.command == "facilitator" and args.fac_command == "list":
+        return _list_facilitators()
     if args.command == "facilitator":
         return _add_facilitator(args.email, sys.stdin.read())
     return _serve(args.host, args.port, args.workers)
+
+
+MIN_PASSWORD = 10
+
+
+def _password(raw: str) -> str | None:
+    """The password read from standard input, or None (said why) when it is too short."""
+    password = raw.rstrip("\r\n")
+    if len(password) < MIN_PASSWORD:
+        print(f"The password must be at least {MIN_PASSWORD} characters.", file=sys.stderr)
+        return None
+    return password
 
 
 def _add_facilitator(email: str, raw_password: str) -> int:
@@ -78,9 +100,8 @@ def _add_facilitator(email: str, raw_password: str) -> int:
     from app.migrate import upgrade
     from app.security import add_facilitator
 
-    password = raw_password.rstrip("\r\n")
-    if len(password) < 10:
-        print("The password must be at least 10 characters.", file=sys.stderr)
+    password = _password(raw_password)
+    if password is None:
         return 2
     if "@" not in email or len(email) > 254:
         print("That does not look like an email address.", file=sys.stderr)
@@ -122,6 +143,60 @@ def _remove_facilitator(email: str) -> int:
         f"Removed facilitator {email.strip().lower()}: their sign-ins end now, and a running "
         f"server closes their open consoles within 30 seconds.{left}"
     )
+    return 0
+
+
+def _reset_password(email: str, raw_password: str) -> int:
+    from app.db import Database
+    from app.migrate import upgrade
+    from app.review.errors import CommandError
+    from app.review.team import reset_password
+    from app.security import hash_password
+
+    password = _password(raw_password)
+    if password is None:
+        return 2
+    settings = get_settings()
+    upgrade(settings.effective_database_url)
+    database = Database(settings.effective_database_url)
+    try:
+        with database.write() as session:
+            reset_password(session, email, hash_password(password))
+    except CommandError as exc:
+        print(exc.message, file=sys.stderr)
+        return 1
+    finally:
+        database.dispose()
+    print(
+        f"New password set for {email.strip().lower()}. Their sign-ins end now: a running "
+        "server closes their open consoles within 30 seconds, and they sign in again."
+    )
+    return 0
+
+
+def _list_facilitators() -> int:
+    from app.db import Database
+    from app.migrate import upgrade
+    from app.review.team import accounts
+
+    settings = get_settings()
+    upgrade(settings.effective_database_url)
+    database = Database(settings.effective_database_url)
+    try:
+        with database.read() as session:
+            found = accounts(session)
+    finally:
+        database.dispose()
+    if not found:
+        print("No facilitator accounts yet: add one with `python -m app facilitator add`.")
+        return 0
+    rows = [("email", "created", "owns", "on teams", "last sign-in")] + [
+        (a.email, a.created_at, str(a.owns), str(a.on_teams), a.last_sign_in or "never")
+        for a in found
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
     return 0
 
 

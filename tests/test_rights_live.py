@@ -20,7 +20,7 @@ import pytest
 import websockets
 
 from tests.driver import bearer
-from tests.support import ROOT, Api, Client, LiveServer, ProtocolError
+from tests.support import PASSWORD, ROOT, Api, Client, LiveServer, ProtocolError
 
 pytestmark = pytest.mark.live
 
@@ -280,3 +280,55 @@ def test_a_new_projector_link_ends_the_old_one(live: LiveServer, live_api: Api) 
     )
     audit = httpx.get(f"{live.url}/api/reviews/{review['id']}/audit", headers=bearer(token))
     assert "screen.new_link" in {e["action"] for e in audit.json()}
+
+
+def test_an_operator_resets_a_password_and_lists_the_accounts(quick_check: LiveServer) -> None:
+    quick_check.add_facilitator("forgetful@example.org")
+    api = Api(quick_check.url)
+    old = api.login("forgetful@example.org")
+    review = api.live_review(old, moderation="post")
+
+    short = subprocess.run(
+        [sys.executable, "-m", "app", "facilitator", "reset-password", "forgetful@example.org",
+         "--password-stdin"],
+        input="short", cwd=ROOT, env=quick_check.env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert short.returncode == 2
+    assert "at least 10 characters" in short.stderr
+
+    async def scenario() -> None:
+        console = Client(quick_check.ws_url, review["code"], old)
+        await console.connect()
+        reset = await asyncio.to_thread(
+            subprocess.run,
+            [sys.executable, "-m", "app", "facilitator", "reset-password",
+             "forgetful@example.org", "--password-stdin"],
+            input="a brand new passphrase\n", cwd=ROOT, env=quick_check.env,
+            capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert reset.returncode == 0, reset.stderr
+        await console.wait_for(lambda c: c.closed_with is not None, timeout=15)
+        assert console.closed_with == 4001
+        await console.close()
+
+    asyncio.run(scenario())
+    login = "/api/auth/login"
+    refused = httpx.post(
+        f"{quick_check.url}{login}", json={"email": "forgetful@example.org", "password": PASSWORD}
+    )
+    assert refused.status_code == 401
+    assert api.login("forgetful@example.org", "a brand new passphrase")
+
+    listed = _cli(quick_check, "facilitator", "list")
+    assert listed.returncode == 0
+    rows = {line.split()[0]: line.split() for line in listed.stdout.splitlines()[1:]}
+    assert {"lead@example.org", "forgetful@example.org"} <= set(rows)
+    assert rows["forgetful@example.org"][2] == "1"  # owns one review
+    unknown = subprocess.run(
+        [sys.executable, "-m", "app", "facilitator", "reset-password", "nobody@example.org",
+         "--password-stdin"],
+        input="a brand new passphrase", cwd=ROOT, env=quick_check.env,
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert unknown.returncode == 1
+    assert "No facilitator account has that email." in unknown.stderr

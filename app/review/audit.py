@@ -43,6 +43,7 @@ class Action(StrEnum):
     TEAM_LEAVE = "team.leave"
     TEAM_ACCOUNT_REMOVED = "team.account_removed"
     FACILITATOR_REMOVE = "facilitator.remove"
+    FACILITATOR_PASSWORD_RESET = "facilitator.password_reset"
     SCREEN_NEW_LINK = "screen.new_link"
     CONCERN_ACKNOWLEDGE = "concern.acknowledge"
     CONCERN_NOTE = "concern.note"
@@ -72,6 +73,7 @@ LABELS: Final[dict[Action, str]] = {
     Action.TEAM_LEAVE: N_("Left the team"),
     Action.TEAM_ACCOUNT_REMOVED: N_("A co-facilitator left the team: their account was removed"),
     Action.FACILITATOR_REMOVE: N_("Removed a facilitator's account"),
+    Action.FACILITATOR_PASSWORD_RESET: N_("Reset a facilitator's password from the server"),
     Action.SCREEN_NEW_LINK: N_("Made a new projector link (the old one no longer works)"),
     Action.CONCERN_ACKNOWLEDGE: N_("Acknowledged a private concern (its sender was told)"),
     Action.CONCERN_NOTE: N_("Wrote the outcome note of a private concern"),

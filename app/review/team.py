@@ -221,6 +221,56 @@ def remove_account(session: Session, email: str) -> tuple[int, list[int]]:
     return fid, reviews
 
 
+def reset_password(session: Session, email: str, password_hash: str) -> int:
+    """Give an account a new password and end every sign-in it has (a running server closes
+    its open consoles at its next rights check). Answers the account's id."""
+    facilitator = session.exec(
+        select(Facilitator).where(Facilitator.email == email.strip().lower())
+    ).first()
+    if facilitator is None or facilitator.id is None:
+        raise CommandError("not_found", N_("No facilitator account has that email."))
+    facilitator.password_hash = password_hash
+    session.add(facilitator)
+    session.execute(delete(AuthToken).where(col(AuthToken.facilitator_id) == facilitator.id))
+    _audit(session, None, facilitator.id, Action.FACILITATOR_PASSWORD_RESET)
+    return facilitator.id
+
+
+@dataclass(frozen=True)
+class Account:
+    """One facilitator account, as `facilitator list` shows it."""
+
+    email: str
+    created_at: str
+    owns: int
+    on_teams: int
+    last_sign_in: str | None
+
+
+def accounts(session: Session) -> list[Account]:
+    """Every facilitator account, by email, with what it runs and when it last signed in."""
+    found = []
+    for facilitator in session.exec(select(Facilitator).order_by(col(Facilitator.email))).all():
+        fid = facilitator.id
+        owns = session.exec(select(func.count()).where(Review.owner_id == fid)).one()
+        teams = session.exec(
+            select(func.count()).where(ReviewFacilitator.facilitator_id == fid)
+        ).one()
+        last = session.exec(
+            select(func.max(AuthToken.created_at)).where(AuthToken.facilitator_id == fid)
+        ).one()
+        found.append(
+            Account(
+                email=facilitator.email,
+                created_at=iso(facilitator.created_at) or "",
+                owns=int(owns),
+                on_teams=int(teams),
+                last_sign_in=iso(last) if last else None,
+            )
+        )
+    return found
+
+
 def _audit(
     session: Session, review_id: int | None, facilitator_id: int, action: Action, **detail: Any
 ) -> None:
