@@ -1,4 +1,5 @@
-"""python -m app: serve, db upgrade, facilitator add/remove/reset-password/list, purge, export."""
+"""python -m app: serve, db upgrade, facilitator add/remove/reset-password/list, purge,
+reapply-erasures, export."""
 
 from __future__ import annotations
 
@@ -28,6 +29,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     purge = sub.add_parser("purge", help="delete reviews past their retention period")
     purge.add_argument("--dry-run", action="store_true", help="list them, delete nothing")
+
+    again = sub.add_parser(
+        "reapply-erasures",
+        help="after restoring a backup, erase again what was erased after it was taken",
+    )
+    again.add_argument(
+        "--journal",
+        action="append",
+        help="an erasure journal (repeat for each host's; default: this host's)",
+    )
+    again.add_argument("--dry-run", action="store_true", help="say what would be done, do nothing")
 
     exp = sub.add_parser("export", help="write a review's session record to a file")
     exp.add_argument("review_id", type=int)
@@ -66,6 +78,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "purge":
         return _purge(dry_run=args.dry_run)
+    if args.command == "reapply-erasures":
+        return _reapply_erasures(args.journal, dry_run=args.dry_run)
     if args.command == "export":
         from app.export.cli import export_command
 
@@ -197,6 +211,39 @@ def _list_facilitators() -> int:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
+    return 0
+
+
+def _reapply_erasures(journals: list[str] | None, *, dry_run: bool) -> int:
+    from pathlib import Path
+
+    from app.db import Database
+    from app.migrate import upgrade
+    from app.privacy.journal import read, reapply
+
+    settings = get_settings()
+    paths = [Path(j) for j in journals] if journals else [settings.journal_path]
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        print(f"No erasure journal at {', '.join(missing)}.", file=sys.stderr)
+        return 1
+    upgrade(settings.effective_database_url)
+    database = Database(settings.effective_database_url)
+    try:
+        entries = read(paths)
+        done = reapply(database, entries, dry_run=dry_run)
+    finally:
+        database.dispose()
+    verb = "Would erase" if dry_run else "Erased"
+    print(
+        f"{len(entries)} journal entries. {verb} {len(done.participants)} participants again "
+        f"and {'would delete' if dry_run else 'deleted'} {len(done.reviews)} reviews again; "
+        f"{done.already} were already gone."
+    )
+    for review_id, participant_id in done.participants:
+        print(f"  participant {participant_id} of review {review_id}")
+    for review_id in done.reviews:
+        print(f"  review {review_id}")
     return 0
 
 

@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     rights_check_seconds: float = Field(default=30.0, gt=0, le=3600)
     # Secure cookies need HTTPS; on by default when the public address is https.
     cookie_secure: bool | None = None
+    # Where erasures and deletions are journalled, to carry out again after a restore from
+    # backup (app/privacy/journal.py); by default `erasures.jsonl` in the data dir.
+    erasure_journal: Path | None = None
     # Logs: the least level written, plain text or JSON lines, and whether each request is
     # logged (its route's pattern, status and time; never its URL, which may hold a token).
     log_level: Literal["debug", "info", "warning", "error"] = "info"
@@ -74,6 +77,11 @@ class Settings(BaseSettings):
             out.flush()
             os.fsync(out.fileno())
         return path.read_text().strip()
+
+    @property
+    def journal_path(self) -> Path:
+        """The erasure journal's file."""
+        return self.erasure_journal or self.data_dir / "erasures.jsonl"
 
     def make_data_dir(self) -> None:
         """Create the data dir, private to this user (0700), if it is not there yet."""

@@ -21,6 +21,7 @@ from app.api.deps import FacilitatorDep, RowId, RuntimeDep, load_review_for
 from app.api.errors import api_error
 from app.api.schemas import ERROR_RESPONSES
 from app.models import AuditEntry, Event, Facilitator, KeepOut, ReviewFacilitator
+from app.privacy import journal
 from app.privacy.erasure import erase_participant
 from app.privacy.keep_out import replace_list
 from app.privacy.retention import delete_review
@@ -158,6 +159,11 @@ async def erase(
         out, event = await to_thread.run_sync(_erase)
     except CommandError as exc:
         raise api_error(exc) from None
+    # A restore from an older backup must not bring the words back (app/privacy/journal.py).
+    journal_path = runtime.settings.journal_path
+    await to_thread.run_sync(
+        journal.write, journal_path, "participant_erased", review_id, participant_id
+    )
     # The erased words must not linger in SQLite's write-ahead log either.
     await to_thread.run_sync(runtime.db.checkpoint)
     # Their open sockets close at once; the room is told which cards to drop.
@@ -180,6 +186,9 @@ async def delete_now(review_id: RowId, runtime: RuntimeDep, me: FacilitatorDep) 
             audit.record(session, Action.DELETE, review_id=review_id, facilitator_id=facilitator_id)
 
     await to_thread.run_sync(_delete)
+    await to_thread.run_sync(
+        journal.write, runtime.settings.journal_path, "review_deleted", review_id
+    )
     await to_thread.run_sync(runtime.db.checkpoint)
     await runtime.kick(CLOSE_DELETED, review_id=review_id)
     return Response(status_code=204)

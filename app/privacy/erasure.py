@@ -31,9 +31,12 @@ class Erasure:
 
 
 def erase_participant(
-    session: Session, review_id: int, participant_id: int, facilitator_id: int
+    session: Session, review_id: int, participant_id: int, facilitator_id: int | None
 ) -> Erasure:
-    """Remove a participant's name, cards' and concerns' text everywhere, and end their token."""
+    """Remove a participant's name, cards' and concerns' text everywhere, and end their token.
+
+    `facilitator_id` is None when the operator re-applies an erasure after a restore.
+    """
     review = session.exec(select(Review).where(Review.id == review_id).with_for_update()).first()
     if review is None:
         raise CommandError("not_found", N_("No such review."))
@@ -92,7 +95,7 @@ def erase_participant(
         {**counts, "card_ids": card_ids, "concern_ids": concern_ids, "epoch": review.epoch},
         # Everyone drops the erased cards; a resuming client gets a snapshot (new epoch).
         public=("participant.erased", {"card_ids": card_ids, "epoch": review.epoch}),
-        actor=f"f:{facilitator_id}",
+        actor=f"f:{facilitator_id}" if facilitator_id is not None else "operator",
         cid=None,
     )
     audit.record(
