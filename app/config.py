@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     # Where erasures and deletions are journalled, to carry out again after a restore from
     # backup (app/privacy/journal.py); by default `erasures.jsonl` in the data dir.
     erasure_journal: Path | None = None
+    # `/metrics` (Prometheus) answers only a request bearing this token; unset, it is off.
+    metrics_token: str = ""
     # Logs: the least level written, plain text or JSON lines, and whether each request is
     # logged (its route's pattern, status and time; never its URL, which may hold a token).
     log_level: Literal["debug", "info", "warning", "error"] = "info"

@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hmac
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from app import VERSION, logs, pages
+from app import VERSION, logs, metrics, pages
 from app.api import auth, errors, openapi, reviews, rooms, team, ws
 from app.api import exports as exports_api
 from app.api import privacy as privacy_api
+from app.api.errors import error_body
 from app.api.throttle import Throttles
 from app.config import Settings, get_settings
+from app.i18n import _
 from app.middleware import (
     AccessLogMiddleware,
     BodyLimitMiddleware,
@@ -44,6 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         limits = Throttles.for_url(settings.redis_url)
         app.state.throttles = limits
         await runtime.start()
+        metrics.gauge("lantern_connections", runtime.hub.connection_counts)
 
         async def _purged(review_ids: list[int]) -> None:
             for review_id in review_ids:
@@ -87,6 +91,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if failing:
             return JSONResponse({"status": "unavailable", "failing": failing}, 503)
         return JSONResponse({"status": "ok"})
+
+    @app.get("/metrics", tags=["health"], include_in_schema=False)
+    async def metrics_page(request: Request) -> Response:
+        """Prometheus's text format, for a scraper bearing LANTERN_METRICS_TOKEN; else 404
+        (the public learns nothing, not even that metrics exist)."""
+        token = settings.metrics_token
+        given = request.headers.get("authorization", "")
+        if not token or not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+            return JSONResponse(error_body("not_found", _("Not found.")), 404)
+        return PlainTextResponse(metrics.render(), media_type="text/plain; version=0.0.4")
 
     @app.get("/readyz", tags=["health"])
     async def readyz() -> JSONResponse:

@@ -15,7 +15,7 @@ from anyio import to_thread
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app import i18n, logs
+from app import i18n, logs, metrics
 from app.api.deps import bearer_token
 from app.security import facilitator_for_token
 
@@ -263,6 +263,8 @@ class AccessLogMiddleware:
             status = status or 500
             raise
         finally:
+            if scope["type"] == "http":
+                metrics.count("lantern_http_responses_total", status=f"{status // 100}xx")
             if self.enabled:
                 route = scope.get("route")
                 pattern = getattr(route, "path", None) or _unrouted(scope["path"])

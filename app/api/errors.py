@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app import metrics
 from app.db import is_outage
 from app.i18n import _
 from app.review.errors import CommandError
@@ -119,6 +120,7 @@ def install(app: FastAPI) -> None:
             return _fault(exc)
         # The database is down, locked or unreachable: a moment's outage, not a fault.
         # (app.logs withholds the error's message from the log line: it may quote text.)
+        metrics.count("lantern_errors_total", kind="database_unavailable")
         log.error("database unavailable", exc_info=exc)
         return JSONResponse(
             error_body("unavailable", _("The server could not reach its database; try again.")),
@@ -133,5 +135,6 @@ def install(app: FastAPI) -> None:
 
 def _fault(exc: Exception) -> JSONResponse:
     # app.logs prints the frames and the exception's type, never its message.
+    metrics.count("lantern_errors_total", kind="internal")
     log.exception("unexpected error", exc_info=exc)
     return JSONResponse(error_body("internal", _("Something went wrong on the server.")), 500)

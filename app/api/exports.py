@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+import time
 from concurrent.futures.process import BrokenProcessPool
 from typing import IO, Any, Literal
 
@@ -13,6 +14,7 @@ from fastapi.responses import Response
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, select
 
+from app import metrics
 from app.api.deps import FacilitatorDep, RowId, RuntimeDep, load_review_for
 from app.api.errors import ApiError
 from app.api.reviews import base_url, review_out
@@ -85,14 +87,18 @@ async def export(
     address = _address(request)
 
     await to_thread.run_sync(load_review_for, runtime, me, review_id)
+    started = time.monotonic()
     try:
         rendered = await runtime.export(render_from, runtime.db.url, review_id, format, edition)
     except LookupError:  # deleted (purged) since the check above
         raise ApiError(404, "not_found", _("No such review.")) from None
     except BrokenProcessPool:  # the export process died twice running it: out of memory?
+        metrics.count("lantern_exports_total", format=format, outcome="failed")
         raise ApiError(
             503, "unavailable", _("The export stopped before it finished. Try again shortly.")
         ) from None
+    metrics.count("lantern_exports_total", format=format, outcome="done")
+    metrics.count("lantern_export_seconds_total", time.monotonic() - started, format=format)
 
     def _audit() -> None:
         with runtime.db.write() as session:

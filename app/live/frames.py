@@ -29,6 +29,8 @@ class WireEvent:
     public_data: dict[str, Any] | None
     personal_id: int | None
     personal_data: dict[str, Any] | None
+    # When it was published (wall clock, for the fan-out lag metric); 0 for one read back.
+    sent: float = 0.0
     _cache: dict[str, str | None] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -49,11 +51,11 @@ class WireEvent:
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> WireEvent:
         """From a bus message."""
-        return cls(**{k: raw[k] for k in _FIELDS})
+        return cls(**{k: raw[k] for k in _FIELDS}, sent=float(raw.get("sent", 0.0)))
 
     def to_dict(self) -> dict[str, Any]:
         """For the bus."""
-        return {k: getattr(self, k) for k in _FIELDS}
+        return {**{k: getattr(self, k) for k in _FIELDS}, "sent": self.sent}
 
     @property
     def coalesce_key(self) -> tuple[Any, ...] | None:

@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from app import metrics
 from app.live.connection import Connection
 from app.live.frames import WireEvent, dumps
 from app.review.identity import Identity
@@ -198,6 +199,8 @@ class Room:
 
     def _fan_out(self, event: WireEvent) -> None:
         self.cursor = event.seq
+        if event.sent:
+            metrics.observe_lag(time.time() - event.sent)
         key = event.coalesce_key
         dropped = []
         for conn in self.connections:
@@ -271,6 +274,7 @@ class Hub:
 
     async def publish_event(self, event: WireEvent) -> None:
         """Send a committed event to every worker, this one included."""
+        event.sent = time.time()
         await self._publish({"t": "event", "review_id": event.review_id, "event": event.to_dict()})
 
     def announce_presence(self, room: Room) -> None:
@@ -283,6 +287,15 @@ class Hub:
         }
         task = asyncio.get_running_loop().create_task(self._publish(message))
         task.add_done_callback(lambda t: t.exception() if not t.cancelled() else None)
+
+    def connection_counts(self) -> dict[tuple[tuple[str, str], ...], float]:
+        """Open sockets on this worker by audience (the `lantern_connections` gauge)."""
+        counts: dict[tuple[tuple[str, str], ...], float] = {}
+        for room in self.rooms.values():
+            for conn in room.connections:
+                key = (("audience", conn.identity.audience),)
+                counts[key] = counts.get(key, 0) + 1
+        return counts
 
     async def attach(self, conn: Connection) -> Room:
         """Add a connection to its review's room (creating the room on first use)."""
