@@ -15,6 +15,16 @@ ldconfig -p | grep libpangoft2-1.0 >/dev/null || need+=(libpango-1.0-0 libpangof
 if ! command -v postgres >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
   need+=(postgresql)
 fi
+# nginx's own binary, to check docs/examples/nginx.conf (tests/test_deploy_examples.py):
+# unpacked from Debian's package, never installed as a service (its install starts one).
+NGINX_DIR=/opt/lantern-ci/nginx
+if ! command -v nginx >/dev/null 2>&1 && [ ! -x "$NGINX_DIR/usr/sbin/nginx" ] && [ "$(id -u)" = 0 ]; then
+  tmp=$(mktemp -d)
+  (cd "$tmp" && apt-get download -qq nginx >/dev/null 2>&1 || { apt-get update -qq && apt-get download -qq nginx; })
+  mkdir -p "$NGINX_DIR"
+  dpkg-deb -x "$tmp"/nginx_*.deb "$NGINX_DIR"
+  rm -rf "$tmp"
+fi
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "Missing system packages: ${need[*]} (run as root to install them)" >&2
