@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from app import VERSION
 from app.config import get_settings
 
 PRIVATE_UMASK = 0o077
@@ -16,6 +17,7 @@ PRIVATE_UMASK = 0o077
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one CLI command; the exit code says how it went."""
     parser = argparse.ArgumentParser(prog="python -m app", description="Lantern")
+    parser.add_argument("--version", action="version", version=f"Lantern {VERSION}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     serve = sub.add_parser("serve", help="run the server")

@@ -92,3 +92,11 @@ def test_every_kind_of_database_outage_is_an_outage(error: Exception) -> None:
 def test_a_fault_in_what_was_asked_is_not_an_outage() -> None:
     assert not is_outage(sa_exc.IntegrityError("INSERT", {}, Exception("duplicate key")))
     assert not is_outage(ValueError("bad"))
+
+
+def test_the_version_is_one_number_everywhere() -> None:
+    shown = subprocess.run(
+        [sys.executable, "-m", "app", "--version"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert shown.stdout.strip() == f"Lantern {VERSION}"
+    assert f"## {VERSION}" in (ROOT / "CHANGELOG.md").read_text()
