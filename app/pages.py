@@ -21,9 +21,11 @@ from app.api.throttle import code_attempt
 from app.models import Card, Theme, VotingRound
 from app.review import rules
 from app.review.errors import CommandError
+from app.review.fields import DEFAULT_SETTINGS
 from app.review.rooms import NO_SUCH_CODE, find_review, normalise_code, room_identity
 from app.review.rules import ROLE_LABELS
 from app.review.views import is_public, round_number, round_tallies, tallies_hidden
+from app.review.voices import VOICE_GROUP_LABELS
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 TEMPLATES.env.add_extension("jinja2.ext.i18n")
@@ -53,6 +55,9 @@ def _render(
         name,
         {
             "role_labels": {role: i18n.gettext(label) for role, label in ROLE_LABELS.items()},
+            "voice_labels": {
+                group: i18n.gettext(label) for group, label in VOICE_GROUP_LABELS.items()
+            },
             "phases": rules.PHASES,
             "phase_labels": {
                 phase: i18n.gettext(label) for phase, label in rules.PHASE_LABELS.items()
@@ -126,7 +131,9 @@ async def phone(request: Request, code: str) -> HTMLResponse:
             problem=reason,
             typed=_typed(code),
         )
-    return _render(request, "phone.html", code=clean)
+    # The promise before the review's own setting is read: the default threshold.
+    small_group = DEFAULT_SETTINGS["small_group"]
+    return _render(request, "phone.html", code=clean, small_group=small_group)
 
 
 def _typed(raw: str) -> str:

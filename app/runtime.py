@@ -25,6 +25,7 @@ from app.live.frames import WireEvent
 from app.live.hub import Hub, Kick
 from app.models import Event, Review
 from app.review import log
+from app.review.anonymity import folded_roles, held_roles, role_levels
 from app.review.identity import Identity
 from app.review.welcome import PublicRooms
 from app.security import CLOSE_REASONS, ended_rights
@@ -109,6 +110,9 @@ class Runtime:
         async def load_seq(review_id: int) -> int | None:
             return await to_thread.run_sync(_load_seq, db, review_id)
 
+        async def load_folded(review_id: int) -> dict[str, str]:
+            return await to_thread.run_sync(_load_folded, db, review_id)
+
         async def check_rights(
             review_id: int, identities: list[Identity]
         ) -> dict[Identity, tuple[int, str]]:
@@ -120,6 +124,7 @@ class Runtime:
             bus.publish,
             check_rights=check_rights,
             rights_seconds=settings.rights_check_seconds,
+            load_folded=load_folded,
         )
         holder.append(hub)
         return cls(settings, db, hub, bus, settings.effective_secret_key)
@@ -209,6 +214,15 @@ def _check_rights(
     with db.read() as session:
         ended = ended_rights(session, review_id, identities)
     return {identity: (code, CLOSE_REASONS[code]) for identity, code in ended.items()}
+
+
+def _load_folded(db: Database, review_id: int) -> dict[str, str]:
+    with db.read() as session:
+        review = session.get(Review, review_id)
+        if review is None:
+            return {}
+        levels = role_levels(held_roles(session, review), review.settings)
+        return folded_roles(levels, review.settings)
 
 
 def _load_seq(db: Database, review_id: int) -> int | None:

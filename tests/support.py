@@ -190,6 +190,8 @@ class Client:
     events: list[dict[str, Any]] = field(default_factory=list)
     presence: dict[str, Any] | None = None
     welcomes: list[dict[str, Any]] = field(default_factory=list)
+    # Every frame received, as sent: what a test may search for what must never reach it.
+    raw: list[str] = field(default_factory=list)
     _ws: Any = None
     _reader: asyncio.Task[None] | None = None
     _answers: dict[str, asyncio.Future[dict[str, Any]]] = field(default_factory=dict)
@@ -202,7 +204,9 @@ class Client:
         if resume and self.epoch is not None:
             hello |= {"since": self.seq, "epoch": self.epoch}
         await self._ws.send(json.dumps(hello))
-        welcome = json.loads(await asyncio.wait_for(self._ws.recv(), 10))
+        text = await asyncio.wait_for(self._ws.recv(), 10)
+        self.raw.append(text)
+        welcome = json.loads(text)
         if welcome.get("type") != "welcome":
             raise ProtocolError(welcome)
         self.welcomes.append(welcome)
@@ -221,6 +225,7 @@ class Client:
     async def _read(self) -> None:
         try:
             async for raw in self._ws:
+                self.raw.append(raw)
                 frame = json.loads(raw)
                 kind = frame.get("type")
                 if kind == "event":

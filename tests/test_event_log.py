@@ -116,6 +116,10 @@ class Room:
             assert answer["seq"]
             self.cards.append((self._newest_card(), who))
             return
+        if kind == "join":
+            # Someone else arrives: how many share a role decides what the room is told.
+            driver.joined(self.client, self.review["code"], step[1])
+            return
         if kind == "rename":
             self.send(self.fac, type="rename_theme", theme_id=self.theme_id, name=self.word())
             return
@@ -205,6 +209,9 @@ def apply(cards: dict[int, dict[str, Any]], audience: str, kind: str, data: dict
         else:
             cards.pop(data["card_id"], None)
     elif kind == "participant.erased":
+        for label in data.get("relabelled", []):
+            if label["id"] in cards and not cards[label["id"]].get("mine"):
+                cards[label["id"]] = {**cards[label["id"]], **label}
         for card_id in data["card_ids"]:
             if audience == "facilitator" and card_id in cards:
                 # The console takes the room afresh: the cards stay, emptied and withdrawn.
@@ -214,7 +221,10 @@ def apply(cards: dict[int, dict[str, Any]], audience: str, kind: str, data: dict
 
 
 def card_list(cards: Any) -> list[tuple[Any, ...]]:
-    return sorted((c["id"], c["text"], c["owner"], c["status"]) for c in cards)
+    # The author's role as this audience is told it is held to the rule too.
+    return sorted(
+        (c["id"], c["text"], c["owner"], c["status"], c["role"], c["voice"]) for c in cards
+    )
 
 
 def words_in(frames: list[str], words: set[str]) -> set[str]:
@@ -262,6 +272,7 @@ _step = st.one_of(
     st.tuples(st.just("redact"), _card, st.sampled_from(["text", "owner", "both"])),
     st.tuples(st.just("appreciate"), _card),
     st.tuples(st.just("rename")),
+    st.tuples(st.just("join"), st.sampled_from(["health", "parent_carer"])),
 )
 
 
@@ -304,6 +315,21 @@ CASES = {
     "appreciated, then hidden": [("contribute", 0, False), ("appreciate", 0), ("hide", 0)],
     "rename a theme": [("rename",), ("rename",)],
     "erasure": [("contribute", 0, False), ("contribute", 1, False), ("erase", 0)],
+    # Three share a role, a card says so; one is erased, and the room is told less again.
+    "a role shown, then too few": [
+        ("join", "health"),
+        ("contribute", 0, False),
+        ("contribute", 1, False),
+        ("erase", 0),
+    ],
+    # A card keeps the label of when it was written: one who came later cannot sharpen it.
+    "too few, then one more": [
+        ("join", "health"),
+        ("contribute", 1, False),
+        ("erase", 0),
+        ("join", "health"),
+        ("contribute", 1, False),
+    ],
 }
 
 

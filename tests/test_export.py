@@ -99,7 +99,9 @@ def build_review(db: Database, facilitator_id: int, *, close: bool = True) -> Bu
             outcome="Child A is, and feels, safe at home and at school",
             starts_on=date.today(),
             days=3,
-            settings={"moderation": "post"},
+            # One person per role: every role is shown, as this record's tests read them
+            # (the small-group rule has its own: tests/test_anonymity_live.py).
+            settings={"moderation": "post", "small_group": 1},
         )
         assert review.id is not None
         session.add(KeepOut(review_id=review.id, term=REAL_NAME, replacement="Child A"))

@@ -29,6 +29,7 @@ def test_the_public_view_tells_a_phone_whether_names_show_without_a_token(
         "phase": "discover",
         "anonymous": False,
         "moderation": "post",
+        "small_group": 3,
     }
     hidden = make(client, fac_headers, anonymous=True)
     # Codes are read as typed on a phone: lower case and a space are fine.

@@ -82,6 +82,8 @@ async def room_public(code: str, request: Request, runtime: RuntimeDep) -> dict[
                 "phase": review.phase,
                 "anonymous": bool(setting(review, "anonymous")),
                 "moderation": str(setting(review, "moderation")),
+                # Fewer people than this sharing a role: the room sees their group instead.
+                "small_group": int(setting(review, "small_group")),
             }
 
     # Inside the failed-code throttle: a 404 here counts as a guess, like a failed join.

@@ -95,10 +95,16 @@ async def room_socket(websocket: WebSocket) -> None:
         if fresh is not None and fresh.seq >= room.cursor:
             # No event after the welcome's seq had gone out to the room before this
             # connection joined it, so every one reaches it.
-            frames, covered = [fresh.frame(room.presence())], fresh.seq
+            frames, covered = [fresh.frame(room.presence_for(identity.audience))], fresh.seq
         else:
             frames, covered = await to_thread.run_sync(
-                _welcome, runtime, identity.review_id, identity, since, epoch, room.presence()
+                _welcome,
+                runtime,
+                identity.review_id,
+                identity,
+                since,
+                epoch,
+                room.presence_for(identity.audience),
             )
         fresh = None
         conn.start(frames, covered)

@@ -178,7 +178,7 @@ class _Writer:
         if card.redacted:
             runs.append(("[Redacted] ", _RunStyle(bold=True, color=MUTED_HEX)))
         runs.append((card.text, _RunStyle()))
-        facts = [card.role]
+        facts = [card.role] if card.role else []
         if self.record.full and card.name:
             facts.append(card.name)
         facts.append(f"{card.votes} vote{'s' * (card.votes != 1)}")
@@ -239,8 +239,10 @@ class _Writer:
         else:
             self.para(
                 _(
-                    "This public edition shows roles, never names, and only the contributions "
-                    "the whole room saw."
+                    "This public edition shows roles, never names: a role only where at "
+                    "least %(n)s people held it, otherwise their voice group or no role; "
+                    "and only the contributions the whole room saw.",
+                    n=self.record.small_group,
                 ),
                 muted=True,
                 italic=True,

@@ -34,7 +34,7 @@ def _marked_text(card: CardItem) -> str:
 
 
 def _card_line(card: CardItem, full: bool, *, theme: bool = False) -> str:
-    facts = [card.role]
+    facts = [card.role] if card.role else []
     if full and card.name:
         facts.append(card.name)
     if theme and card.theme:

@@ -36,7 +36,9 @@ from app.models import (
     utcnow,
 )
 from app.review import audit
+from app.review.anonymity import FACILITATOR, Label, Roster, threshold
 from app.review.rules import PHASES, ROLE_LABELS, USUAL_AGENCIES
+from app.review.voices import VOICE_GROUP_LABELS, VOICE_GROUPS
 
 SCHEMA_VERSION: Final = 1
 EDITIONS: Final[tuple[str, ...]] = ("full", "public")
@@ -98,6 +100,18 @@ def role_label(role: str) -> str:
     """A role as the record shows it, translated."""
     label = ROLE_LABELS.get(role)
     return _(label) if label is not None else role
+
+
+def shown_label(shown: Label) -> str:
+    """An author as the public edition shows them: role, voice group, or nothing."""
+    role, voice = shown
+    if role == FACILITATOR:
+        return _("Facilitator")
+    if role is not None:
+        return role_label(role)
+    if voice is not None:
+        return _(VOICE_GROUP_LABELS[voice])
+    return ""
 
 
 # --- the raw material ------------------------------------------------------------------------
@@ -458,6 +472,8 @@ class Record:
     withheld: list[CardItem]
     audit_log: list[LogEntry]
     audit_summary: list[tuple[str, int]]
+    # The review's `small_group`: the public edition names a role only where this many held it.
+    small_group: int = 3
 
     @property
     def full(self) -> bool:
@@ -531,6 +547,30 @@ def _held(held: list[date]) -> str:
     return "; ".join(parts)
 
 
+def _public_attendance(roster: Roster) -> list[tuple[str, int]]:
+    """Who took part as the public edition may say: roles enough people held, the rest by
+    voice group, and those the room saw with no role as one row."""
+    folded = roster.public_counts()
+    rows = [
+        (role_label(role), folded["joined_by_role"][role])
+        for role in ROLE_LABELS
+        if role in folded["joined_by_role"]
+    ]
+    rows += [
+        (_(VOICE_GROUP_LABELS[g]) + " " + _("(roles not shown)"), folded["joined_by_voice"][g])
+        for g in VOICE_GROUPS
+        if g in folded["joined_by_voice"]
+    ]
+    unlabelled = (
+        folded["joined"]
+        - sum(folded["joined_by_role"].values())
+        - sum(folded["joined_by_voice"].values())
+    )
+    if unlabelled:
+        rows.append((_("Others (roles not shown, so that no one is named)"), unlabelled))
+    return rows
+
+
 def build_record(source: Source, edition: str = "full") -> Record:
     """The record of one review in one edition."""
     if edition not in EDITIONS:
@@ -549,9 +589,16 @@ def build_record(source: Source, edition: str = "full") -> Record:
         (card_votes if kinds.get(round_id) == "cards" else theme_votes)[target] += count
 
     included = [c for c in source.cards if full or c.status == "visible"]
+    # The public edition tells its readers of an author what the room was told, no more.
+    present = [p for p in source.participants.values() if p.erased_at is None]
+    roster = Roster.of(review.settings, [(p.joined_at, p.role) for p in present])
     items: dict[int, CardItem] = {}
     for number, card in enumerate(included, start=1):
         author = source.participants.get(card.participant_id or 0)
+        if full:
+            role = role_label(author.role) if author else _("Facilitator")
+        else:
+            role = shown_label(roster.label(author.role if author else None, card.created_at))
         prompt = prompts.get(card.prompt_id)
         theme = themes.get(card.theme_id) if card.theme_id is not None else None
         at = local(card.created_at)
@@ -562,7 +609,7 @@ def build_record(source: Source, edition: str = "full") -> Record:
             question=prompt.text if prompt else "",
             theme=theme.name if theme else "",
             text=card.text,
-            role=role_label(author.role) if author else _("Facilitator"),
+            role=role,
             name=(author.name if author and full else ""),
             status=card.status,
             redacted=card.redacted,
@@ -649,11 +696,12 @@ def build_record(source: Source, edition: str = "full") -> Record:
         method=[(phase_title(phase), _(words)) for phase, words in METHOD],
         ground_rules=[_(rule) for rule in GROUND_RULES],
     )
-    present = [p for p in source.participants.values() if p.erased_at is None]
     roles = Counter(p.role for p in present)
     attendance = Attendance(
         total=len(present),
-        by_role=[(role_label(role), roles[role]) for role in ROLE_LABELS if roles[role]],
+        by_role=[(role_label(role), roles[role]) for role in ROLE_LABELS if roles[role]]
+        if full
+        else _public_attendance(roster),
         absent=[role_label(a) for a in USUAL_AGENCIES if not roles[a]],
     )
     rounds = _rounds(source, items, themes, full)
@@ -707,6 +755,7 @@ def build_record(source: Source, edition: str = "full") -> Record:
         withheld=[c for c in all_items if c.marked] if full else [],
         audit_log=audit_log,
         audit_summary=summary,
+        small_group=threshold(review.settings),
     )
 
 

@@ -160,7 +160,11 @@ class _Book:
                 "Keep it within the safeguarding partnership."
             )
             if self.record.full
-            else _("Public edition: roles, never names, and only what the whole room saw.")
+            else _(
+                "Public edition: roles, never names (a role only where at least %(n)s people "
+                "held it), and only what the whole room saw.",
+                n=self.record.small_group,
+            )
         )
         ws.write_string(row, 0, note, self.f_muted)
         ws.activate()

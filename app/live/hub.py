@@ -41,6 +41,9 @@ RIGHTS_CHECK_SECONDS = 30.0
 LoadEvents = Callable[[int, int, int | None], Awaitable[list[WireEvent]]]
 LoadSeq = Callable[[int], Awaitable[int | None]]
 Publish = Callable[[dict[str, Any]], Coroutine[Any, Any, None]]
+# Of one review's roles, those the room is not shown: role -> the voice group shown instead
+# ("" for none). Decided in app/review/anonymity.py; events that change it carry it too.
+LoadFolded = Callable[[int], Awaitable[dict[str, str]]]
 # Of one review's connected identities, those whose right has ended: close code and reason.
 CheckRights = Callable[[int, list[Identity]], Awaitable[dict[Identity, tuple[int, str]]]]
 
@@ -111,6 +114,8 @@ class Room:
         self._counts: Counter[str] = Counter()
         self.inbox: asyncio.Queue[WireEvent | None] = asyncio.Queue()
         self.remote_presence: dict[str, tuple[float, dict[str, int]]] = {}
+        # None until known: meanwhile the room is shown no roles at all.
+        self.folded: dict[str, str] | None = None
         self._presence_due = False
         self._task: asyncio.Task[None] | None = None
 
@@ -137,7 +142,7 @@ class Room:
         return {k: v for k, v in self._counts.items() if v}
 
     def presence(self) -> dict[str, Any]:
-        """Everyone connected to this review, across workers."""
+        """Everyone connected to this review, across workers (as facilitators see it)."""
         total: Counter[str] = Counter(self.local_presence())
         horizon = time.monotonic() - 3 * PRESENCE_HEARTBEAT_SECONDS
         for worker, (seen, counts) in self.remote_presence.items():
@@ -147,10 +152,29 @@ class Room:
         return {
             "type": "presence",
             "by_role": by_role,
+            "by_voice": {},
             "participants": sum(by_role.values()),
             "screens": total.get("screen", 0),
             "facilitators": total.get("facilitator", 0),
         }
+
+    def presence_for(self, audience: str) -> dict[str, Any]:
+        """The presence an audience is shown: facilitators every role; the projector and
+        phones only the roles enough people hold, the rest by voice group or in the total."""
+        frame = self.presence()
+        if audience == "facilitator":
+            return frame
+        folded = self.folded
+        by_role: dict[str, int] = {}
+        by_voice: dict[str, int] = {}
+        for role, n in frame["by_role"].items():
+            if folded is None:
+                continue
+            if role not in folded:
+                by_role[role] = n
+            elif folded[role]:
+                by_voice[folded[role]] = by_voice.get(folded[role], 0) + n
+        return {**frame, "by_role": by_role, "by_voice": by_voice}
 
     def presence_changed(self) -> None:
         """Schedule one presence frame soon (debounced)."""
@@ -161,10 +185,10 @@ class Room:
     def _send_presence(self) -> None:
         self._presence_due = False
         self.hub.announce_presence(self)
-        frame = dumps(self.presence())
+        frames = {a: dumps(self.presence_for(a)) for a in ("facilitator", "screen")}
         for conn in self.connections:
             if conn.identity.audience != "participant":
-                conn.push(frame)
+                conn.push(frames[conn.identity.audience])
 
     async def _run(self) -> None:
         while True:
@@ -201,6 +225,11 @@ class Room:
         self.cursor = event.seq
         if event.sent:
             metrics.observe_lag(time.time() - event.sent)
+        folded = event.data.get("folded_roles")
+        if isinstance(folded, dict):
+            # Who joined or was erased: which roles the room is shown may have changed.
+            self.folded = {str(k): str(v) for k, v in folded.items()}
+            self.presence_changed()
         key = event.coalesce_key
         dropped = []
         for conn in self.connections:
@@ -235,8 +264,10 @@ class Hub:
         publish: Publish,
         check_rights: CheckRights | None = None,
         rights_seconds: float = RIGHTS_CHECK_SECONDS,
+        load_folded: LoadFolded | None = None,
     ) -> None:
         self.load_events = load_events
+        self._load_folded = load_folded
         self._load_seq = load_seq
         self._publish = publish
         self._check_rights = check_rights
@@ -309,6 +340,8 @@ class Hub:
                 self.rooms[review_id] = room
                 try:
                     cursor = await self._load_seq(review_id)
+                    if self._load_folded is not None:
+                        room.folded = await self._load_folded(review_id)
                 except BaseException:
                     del self.rooms[review_id]
                     raise

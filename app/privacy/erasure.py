@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 from app.i18n import N_
 from app.models import Card, Concern, Event, Participant, Review, utcnow
 from app.review import audit, log
+from app.review.anonymity import fold_counts, folded_roles, held_roles, role_levels
 from app.review.audit import Action
 from app.review.errors import CommandError
 
@@ -80,6 +81,10 @@ def erase_participant(
     concern_ids = sorted(c.id for c in concerns if c.id is not None)
 
     log.erase_participant(session, review_id, participant_id, cards, set(concern_ids))
+    # Fewer now hold their role: the room's labels of every other author may widen.
+    session.flush()
+    relabelled = log.relabel_authors(session, review)
+    levels = role_levels(held_roles(session, review), review.settings)
 
     # A new epoch: a client holding the old one is sent a fresh snapshot, not a replay.
     review.epoch = secrets.token_hex(8)
@@ -92,9 +97,27 @@ def erase_participant(
         session,
         review,
         "participant.erased",
-        {**counts, "card_ids": card_ids, "concern_ids": concern_ids, "epoch": review.epoch},
-        # Everyone drops the erased cards; a resuming client gets a snapshot (new epoch).
-        public=("participant.erased", {"card_ids": card_ids, "epoch": review.epoch}),
+        {
+            **counts,
+            "card_ids": card_ids,
+            "concern_ids": concern_ids,
+            "epoch": review.epoch,
+            "folded_roles": folded_roles(levels, review.settings),
+        },
+        # Everyone drops the erased cards, and shows the cards whose author's label widened
+        # as it now is; a resuming client gets a snapshot (new epoch).
+        public=(
+            "participant.erased",
+            {
+                "card_ids": card_ids,
+                "epoch": review.epoch,
+                "relabelled": [
+                    {"id": card_id, "role": role, "voice": voice}
+                    for card_id, (role, voice) in sorted(relabelled.items())
+                ],
+                **fold_counts(held_roles(session, review), levels, review.settings),
+            },
+        ),
         actor=f"f:{facilitator_id}" if facilitator_id is not None else "operator",
         cid=None,
     )

@@ -19,6 +19,7 @@ from app.models import (
 )
 from app.review import commands as c
 from app.review import log, rules
+from app.review.anonymity import card_label
 from app.review.audit import Action
 from app.review.context import Context
 from app.review.errors import CommandError
@@ -46,7 +47,8 @@ def emit_card(
     data = {"card": card_view(card, review, author, audience="facilitator")}
     public: log.PublicView | None = None
     if now_public:
-        view = card_view(card, review, author, audience="participant")
+        label = card_label(ctx.session, review, author.role if author else None, card.created_at)
+        view = card_view(card, review, author, audience="participant", label=label)
         public = ("card.updated" if was_public else "card.added", {"card": view})
     elif was_public:
         public = ("card.removed", {"card_id": card.id})

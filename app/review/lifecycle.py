@@ -18,6 +18,7 @@ from app.models import (
     ReviewFacilitator,
 )
 from app.review import log, rules
+from app.review.anonymity import fold_counts, folded_roles, held_roles, label, role_levels
 from app.review.errors import CommandError
 from app.review.fields import DEFAULT_SETTINGS
 from app.review.rooms import free_code
@@ -94,14 +95,27 @@ def join_review(
     session.add(participant)
     session.flush()
     assert participant.id is not None
+    # The room is told who has joined as it is told who wrote a card: a role only where
+    # enough people hold it (app/review/anonymity.py); facilitators, which roles it is not.
+    held = held_roles(session, review)
+    levels = role_levels(held, review.settings)
+    shown = label(participant.role, levels, review.settings)
     event = log.append(
         session,
         review,
         "participant.joined",
-        {"participant": participant_view(participant, review, audience="facilitator")},
+        {
+            "participant": participant_view(participant, review, audience="facilitator"),
+            "folded_roles": folded_roles(levels, review.settings),
+        },
         public=(
             "participant.joined",
-            {"participant": participant_view(participant, review, audience="participant")},
+            {
+                "participant": participant_view(
+                    participant, review, audience="participant", label=shown
+                ),
+                **fold_counts(held, levels, review.settings),
+            },
         ),
         personal=(
             participant.id,

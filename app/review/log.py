@@ -16,12 +16,14 @@ an erasure takes a participant's words and name out of every event.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
 
-from app.models import Card, Event, Review, Theme, utcnow
+from app.models import Card, Event, Participant, Review, Theme, utcnow
+from app.review.anonymity import Label, Roster, fold_counts
 
 # (kind, payload) of the public view; (participant id, payload) of the personal one.
 PublicView = tuple[str, dict[str, Any]]
@@ -160,6 +162,93 @@ def erase_participant(
     session.flush()
     for card in cards:
         rewrite_card(session, card)
+
+
+def relabel_authors(session: Session, review: Review) -> dict[int, Label]:
+    """Give every public view of a card or a joining the author's label as the room may see
+    it now (after an erasure, fewer may hold a role: app/review/anonymity.py).
+
+    Returns the visible cards whose label changed, with their new label, for the room's
+    copies to follow. Reads every event of the review once.
+    """
+    roster = Roster.load(session, review)
+    people = {
+        p.id: p for p in session.exec(select(Participant).where(Participant.review_id == review.id))
+    }
+    cards = {c.id: c for c in session.exec(select(Card).where(Card.review_id == review.id))}
+
+    def author_label(participant_id: int | None, at: datetime) -> Label:
+        person = people.get(participant_id) if participant_id is not None else None
+        if person is None:
+            return roster.label(None)
+        if person.erased_at is not None:
+            return (None, None)
+        return roster.label(person.role, at)
+
+    changed: dict[int, Label] = {}
+    events = session.exec(
+        select(Event)
+        .where(Event.review_id == review.id, col(Event.public_data).is_not(None))
+        .order_by(col(Event.seq))
+    ).all()
+    for event in events:
+        payload = event.public_data
+        if not isinstance(payload, dict):
+            continue
+        if isinstance(payload.get("relabelled"), list):
+            # An earlier erasure's labels: each as the card's author is labelled now.
+            _relabel_erasure(event, payload, cards, author_label, roster, review)
+            session.add(event)
+            continue
+        view, key = payload.get("card"), "card"
+        if not isinstance(view, dict):
+            view, key = payload.get("participant"), "participant"
+        if not isinstance(view, dict) or "role" not in view:
+            continue
+        if key == "card":
+            card = cards.get(view.get("id"))
+            if card is None:
+                continue
+            new = author_label(card.participant_id, card.created_at)
+            extra: dict[str, Any] = {}
+        else:
+            person = people.get(view.get("id"))
+            if person is None:
+                continue
+            new = author_label(person.id, person.joined_at)
+            at = person.joined_at
+            extra = fold_counts(roster.counts(at), roster.levels(at), review.settings)
+        old = (view.get("role"), view.get("voice"))
+        if old == new and all(payload.get(k) == v for k, v in extra.items()):
+            continue
+        if key == "card" and old != new and cards[view["id"]].status == "visible":
+            changed[int(view["id"])] = new
+        view = {**view, "role": new[0], "voice": new[1]}
+        event.public_data = {**payload, **extra, key: view}
+        session.add(event)
+    return changed
+
+
+def _relabel_erasure(
+    event: Event,
+    payload: dict[str, Any],
+    cards: dict[int | None, Card],
+    author_label: Callable[[int | None, datetime], Label],
+    roster: Roster,
+    review: Review,
+) -> None:
+    relabelled = []
+    for entry in payload["relabelled"]:
+        card = cards.get(entry.get("id")) if isinstance(entry, dict) else None
+        if card is None:
+            continue
+        role, voice = author_label(card.participant_id, card.created_at)
+        relabelled.append({**entry, "role": role, "voice": voice})
+    at = event.created_at
+    counts = fold_counts(roster.counts(at), roster.levels(at), review.settings)
+    updated = {**payload, **counts, "relabelled": relabelled}
+    if updated != payload:
+        event.public_data = updated
 
 
 def _card_events(session: Session, card: Card) -> list[Event]:

@@ -25,6 +25,14 @@ from app.models import (
     VotingRound,
     utcnow,
 )
+from app.review.anonymity import (
+    Label,
+    Roster,
+    fold_counts,
+    folded_roles,
+    full_label,
+    role_levels,
+)
 from app.review.fields import DEFAULT_SETTINGS
 from app.review.identity import Identity
 
@@ -165,15 +173,31 @@ def is_public(card: Card) -> bool:
 
 
 def card_view(
-    card: Card, review: Review, author: Participant | None, *, audience: str, mine: bool = False
+    card: Card,
+    review: Review,
+    author: Participant | None,
+    *,
+    audience: str,
+    mine: bool = False,
+    label: Label | None = None,
 ) -> dict[str, Any]:
-    """A card as one audience sees it."""
+    """A card as one audience sees it.
+
+    The facilitator and the card's author see its author's role and voice group; anyone
+    else sees `label` (app/review/anonymity.py), and no role at all if none is given.
+    """
+    role = author.role if author is not None else None
+    if audience == "facilitator" or mine or role is None:
+        shown_role, voice = full_label(role, review.settings)
+    else:
+        shown_role, voice = label if label is not None else (None, None)
     view: dict[str, Any] = {
         "id": card.id,
         "phase": card.phase,
         "prompt_id": card.prompt_id,
         "text": card.text,
-        "role": author.role if author is not None else "facilitator",
+        "role": shown_role,
+        "voice": voice,
         "theme_id": card.theme_id,
         "owner": card.owner,
         "due": iso(card.due),
@@ -194,9 +218,18 @@ def card_view(
     return view
 
 
-def participant_view(participant: Participant, review: Review, *, audience: str) -> dict[str, Any]:
-    """A participant: names only to facilitators, or to all when the review is not anonymous."""
-    view: dict[str, Any] = {"id": participant.id, "role": participant.role}
+def participant_view(
+    participant: Participant, review: Review, *, audience: str, label: Label | None = None
+) -> dict[str, Any]:
+    """A participant: names only to facilitators, or to all when the review is not anonymous.
+
+    The role as `card_view` shows it: in full to facilitators, else as `label` says.
+    """
+    if audience == "facilitator":
+        role, voice = full_label(participant.role, review.settings)
+    else:
+        role, voice = label if label is not None else (None, None)
+    view: dict[str, Any] = {"id": participant.id, "role": role, "voice": voice}
     if audience == "facilitator" or not setting(review, "anonymous"):
         view["name"] = participant.name
     if audience == "facilitator":
@@ -245,6 +278,21 @@ def joined_by_role(session: Session, review: Review) -> dict[str, int]:
     return {role: int(n) for role, n in rows}
 
 
+def joined_counts(session: Session, review: Review, *, audience: str) -> dict[str, Any]:
+    """Who has joined, by role: in full for facilitators (with the roles the room is not
+    shown, `folded_roles`), folded as the room may see them for anyone else."""
+    counts = joined_by_role(session, review)
+    levels = role_levels(counts, review.settings)
+    if audience != "facilitator":
+        return fold_counts(counts, levels, review.settings)
+    return {
+        "joined_by_role": counts,
+        "joined_by_voice": {},
+        "joined": sum(counts.values()),
+        "folded_roles": folded_roles(levels, review.settings),
+    }
+
+
 def snapshot(session: Session, review: Review, identity: Identity) -> dict[str, Any]:
     """The whole room as this identity may see it."""
     audience = identity.audience
@@ -263,11 +311,18 @@ def snapshot(session: Session, review: Review, identity: Identity) -> dict[str, 
         authors = {c.participant_id for c in cards if c.participant_id is not None}
         participant_query = participant_query.where(col(Participant.id).in_(authors))
     participants = {p.id: p for p in session.exec(participant_query)}
+    # Who held each role when each card was written: what the room may be told of its author
+    # (read only for the room, and only when some card it sees has an author).
+    needed = participants and audience != "facilitator"
+    roster = Roster.load(session, review) if needed else Roster(review.settings, [])
     visible_cards = []
     for card in cards:
         mine = me is not None and card.participant_id == me
         author = participants.get(card.participant_id) if card.participant_id else None
-        visible_cards.append(card_view(card, review, author, audience=audience, mine=mine))
+        label = roster.label(author.role if author else None, card.created_at)
+        visible_cards.append(
+            card_view(card, review, author, audience=audience, mine=mine, label=label)
+        )
     rounds = []
     for number, voting in enumerate(
         session.exec(
@@ -300,7 +355,7 @@ def snapshot(session: Session, review: Review, identity: Identity) -> dict[str, 
         ],
         "cards": visible_cards,
         "rounds": rounds,
-        "joined_by_role": joined_by_role(session, review),
+        **joined_counts(session, review, audience=audience),
         "server_time": iso(utcnow()),
     }
     if audience == "facilitator":

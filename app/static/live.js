@@ -406,9 +406,16 @@ export function applyEvent(state, frame) {
       break;
     case "participant.joined":
       if (d.participant) {
-        const role = d.participant.role;
-        state.joined_by_role = state.joined_by_role || {};
-        state.joined_by_role[role] = (state.joined_by_role[role] || 0) + 1;
+        if (d.joined_by_role) {
+          // The room's counts come whole: which roles it is shown can change as people join.
+          Object.assign(state, { joined_by_role: d.joined_by_role, joined_by_voice: d.joined_by_voice, joined: d.joined });
+        } else {
+          const role = d.participant.role;
+          state.joined_by_role = state.joined_by_role || {};
+          state.joined_by_role[role] = (state.joined_by_role[role] || 0) + 1;
+          state.joined = (state.joined || 0) + 1;
+        }
+        if (d.folded_roles) state.folded_roles = d.folded_roles;
         if (state.participants) state.participants.push(d.participant);
         // Someone new may vote in the open round too.
         for (const round of state.rounds || []) {
@@ -422,6 +429,13 @@ export function applyEvent(state, frame) {
       const concerns = new Set(d.concern_ids || []);
       state.cards = state.cards.filter((c) => !cards.has(c.id));
       if (state.concerns) state.concerns = state.concerns.filter((c) => !concerns.has(c.id));
+      // Fewer now hold their role: some authors are shown more widely (a role must not name).
+      for (const label of d.relabelled || []) {
+        const card = state.cards.find((c) => c.id === label.id && !c.mine);
+        if (card) Object.assign(card, { role: label.role, voice: label.voice });
+      }
+      if (d.joined_by_role) Object.assign(state, { joined_by_role: d.joined_by_role, joined_by_voice: d.joined_by_voice, joined: d.joined });
+      if (d.folded_roles) state.folded_roles = d.folded_roles;
       if (state.participants && d.participant_id !== undefined) {
         const p = state.participants.find((x) => x.id === d.participant_id);
         if (p) Object.assign(p, { erased: true, name: "", table: "" });
@@ -481,6 +495,13 @@ export function announce(region, text) {
 export function roleLabels() {
   const labels = { facilitator: t("Facilitator") };
   for (const li of document.querySelectorAll("#role-labels li")) labels[li.dataset.role] = li.textContent;
+  return labels;
+}
+
+/** The voice group words ("Family", "Professionals", ...) the server rendered, by group. */
+export function voiceLabels() {
+  const labels = {};
+  for (const li of document.querySelectorAll("#voice-labels li")) labels[li.dataset.voice] = li.textContent;
   return labels;
 }
 

@@ -2,7 +2,7 @@
 import { nt, t } from "./i18n.js";
 import {
   PHASES, PHASE_HINTS, PHASE_WORDS, Room, STATUS_WORDS, announce, applyEvent, clock,
-  clockOffset, el, openRound, progressWords, readableDate, secondsLeft, store,
+  clockOffset, el, openRound, progressWords, readableDate, secondsLeft, store, voiceLabels,
 } from "./live.js";
 
 const app = document.getElementById("app");
@@ -77,16 +77,18 @@ function showJoin() {
   describeRoom();
 }
 
+// The promise made before joining, kept exactly: what the room sees instead of a name, and
+// that a role only a few share is shown as its group, or not at all (app/review/anonymity.py).
 const WORDS = {
   anonymous: {
-    lede: t("You can take part from this phone. Nobody on the big screen sees your name."),
-    name: t("Only the facilitator sees it. Leave it empty to stay anonymous."),
-    rule: t("The screen shows what you write with your role, never your name."),
+    lede: (n) => t("You can take part from this phone. Nobody on the big screen sees your name. Your cards show your role; when fewer than %(n)s people share it, only your group (such as “Family” or “Professionals”) or no role at all.", { n }),
+    name: () => t("Only the facilitator sees it. Leave it empty to stay anonymous."),
+    rule: (n) => t("The screen and other phones show what you write with your role, never your name (only your group, or no role, while fewer than %(n)s people share your role).", { n }),
   },
   named: {
-    lede: t("You can take part from this phone. If you give your first name, it shows beside your cards."),
-    name: t("Shown beside your cards on the big screen and on other phones. Leave it empty to show only your role."),
-    rule: t("The screen shows what you write with your role and, if you gave it, your first name."),
+    lede: (n) => t("You can take part from this phone. If you give your first name, it shows beside your cards, with your role; when fewer than %(n)s people share your role, only your group (such as “Family” or “Professionals”) or no role at all.", { n }),
+    name: () => t("Shown beside your cards on the big screen and on other phones. Leave it empty to show no name."),
+    rule: (n) => t("The screen and other phones show what you write with your first name, if you gave it, and your role (only your group, or no role, while fewer than %(n)s people share your role).", { n }),
   },
 };
 
@@ -108,9 +110,10 @@ async function describeRoom() {
     return; // offline: the safe, anonymous wording already on the page stands
   }
   const words = room.anonymous ? WORDS.anonymous : WORDS.named;
-  $("join-lede").textContent = words.lede;
-  $("name-hint").textContent = words.name;
-  $("rule-names").textContent = words.rule;
+  const n = room.small_group || 3;
+  $("join-lede").textContent = words.lede(n);
+  $("name-hint").textContent = words.name(n);
+  $("rule-names").textContent = words.rule(n);
   $("rule-moderation").hidden = room.moderation !== "pre";
   // The room knows the review by its case reference only; the title is for facilitators.
   $("join-review").textContent = room.case_ref;
@@ -288,9 +291,9 @@ function personal(frame) {
   } else if (frame.kind === "concern.updated" && d.concern && d.concern.acknowledged_at) {
     announce(ui.announcer, t("The facilitator has seen your message and will talk to you."));
   } else if (frame.kind === "card.added" && d.card && !d.card.mine && !known.has(d.card.id)) {
-    announce(ui.announcer, d.card.role === "facilitator" || !ROLE_WORDS[d.card.role]
+    announce(ui.announcer, d.card.role === "facilitator"
       ? t("New card from the facilitator.")
-      : t("New card from %(role)s.", { role: roleWord(d.card.role) }));
+      : shownRole(d.card) ? t("New card from %(role)s.", { role: shownRole(d.card) }) : t("A new card."));
   }
   if (d.card) known.add(d.card.id);
 }
@@ -299,15 +302,12 @@ function isMine(cardId) {
   return state.cards.some((c) => c.id === cardId && c.mine);
 }
 
-function roleWord(role) {
-  return ROLE_WORDS[role] || t("the facilitator");
-}
-
 const ROLE_WORDS = {};
 for (const input of document.querySelectorAll("input[name=role]")) {
   ROLE_WORDS[input.value] = input.nextElementSibling.textContent;
 }
 ROLE_WORDS.facilitator = t("the facilitator");
+const VOICE_WORDS = voiceLabels();
 
 // ---- rendering --------------------------------------------------------------------------
 
@@ -627,9 +627,17 @@ function renderOthers() {
   ui.othersEmpty.hidden = items.length > 0;
 }
 
+/** What this phone is told of a card's author: the role, or where only a few hold it, the
+ * voice group, or nothing (the server decides; a phone's own cards keep its role). */
+function shownRole(card) {
+  if (card.role === "facilitator") return t("Facilitator");
+  return ROLE_WORDS[card.role] || VOICE_WORDS[card.voice] || "";
+}
+
 function roleWordFor(card) {
-  const role = ROLE_WORDS[card.role] || t("Facilitator");
-  return card.name ? t("%(name)s, %(role)s", { name: card.name, role }) : role;
+  const role = shownRole(card);
+  if (card.name) return role ? t("%(name)s, %(role)s", { name: card.name, role }) : card.name;
+  return role;
 }
 
 function renderVoting() {

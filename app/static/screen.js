@@ -2,13 +2,14 @@
 import { nt, t } from "./i18n.js";
 import {
   PHASE_WORDS, Room, STATUS_WORDS, announce, applyEvent, clock, clockOffset, el, openRound, progressWords,
-  readableDate, roleLabels, secondsLeft,
+  readableDate, roleLabels, secondsLeft, voiceLabels,
 } from "./live.js";
 
 const main = document.getElementById("main");
 const code = main.dataset.code;
 const token = new URLSearchParams(location.search).get("token") || "";
 const ROLES = roleLabels();
+const VOICES = voiceLabels();
 const $ = (id) => document.getElementById(id);
 const ui = {
   steps: $("phase-steps"), question: $("question"), wall: $("wall"), timerBox: $("timer-box"),
@@ -48,9 +49,9 @@ const room = new Room({
     applyEvent(state, frame);
     const card = frame.data && frame.data.card;
     if (card && card.status === "visible" && !seen.has(card.id)) {
-      announce($("announcer"), ROLES[card.role] && card.role !== "facilitator"
-        ? t("New card from %(role)s.", { role: ROLES[card.role] })
-        : t("New card from the facilitator."));
+      announce($("announcer"), card.role === "facilitator"
+        ? t("New card from the facilitator.")
+        : roleOf(card) ? t("New card from %(role)s.", { role: roleOf(card) }) : t("A new card."));
     }
     render();
   },
@@ -117,9 +118,16 @@ function renderVotingBox() {
   $("voting-done").textContent = progressWords(round);
 }
 
+/** What the room is told of a card's author: the role, or where only a few hold it, the
+ * voice group, or nothing (the server decides; app/review/anonymity.py). */
+function roleOf(card) {
+  return ROLES[card.role] || VOICES[card.voice] || "";
+}
+
 function who(card) {
-  const role = ROLES[card.role] || t("Someone");
-  return card.name ? t("%(name)s, %(role)s", { name: card.name, role }) : role;
+  const role = roleOf(card);
+  if (card.name) return role ? t("%(name)s, %(role)s", { name: card.name, role }) : card.name;
+  return role || t("Someone");
 }
 
 /** A deliver card's owner and date, as the room agreed them. */
@@ -258,7 +266,7 @@ function fitWall() {
 
 /** The join code and QR step back once people are in: the room needs the space more. */
 function markJoined() {
-  const joined = Object.values(state.joined_by_role || {}).reduce((a, b) => a + b, 0);
+  const joined = state.joined || Object.values(state.joined_by_role || {}).reduce((a, b) => a + b, 0);
   main.classList.toggle("joined", joined > 0 || state.cards.length > 0);
 }
 
@@ -310,9 +318,16 @@ window.addEventListener("resize", () => state && render());
 function renderRoles() {
   if (!state) return;
   // Who is connected now; before anyone is (or on a reload), who has joined.
-  const counts = presence && presence.participants ? presence.by_role : state.joined_by_role || {};
-  const roles = Object.keys(ROLES).filter((r) => counts[r]);
-  ui.roles.replaceChildren(...(roles.length
-    ? roles.map((r) => el("span", { class: "role-chip", text: t("%(role)s · %(count)s", { role: ROLES[r], count: counts[r] }) }))
+  // Roles only a few hold are counted by voice group, or only in the total (never named).
+  const live = presence && presence.participants;
+  const counts = (live ? presence.by_role : state.joined_by_role) || {};
+  const voices = (live ? presence.by_voice : state.joined_by_voice) || {};
+  const total = live ? presence.participants : state.joined || 0;
+  const chips = Object.keys(ROLES).filter((r) => counts[r]).map((r) => [ROLES[r], counts[r]]);
+  for (const v of Object.keys(VOICES)) if (voices[v]) chips.push([VOICES[v], voices[v]]);
+  const named = chips.reduce((sum, [, n]) => sum + n, 0);
+  if (total > named) chips.push([t("Others"), total - named]);
+  ui.roles.replaceChildren(...(chips.length
+    ? chips.map(([role, count]) => el("span", { class: "role-chip", text: t("%(role)s · %(count)s", { role, count }) }))
     : [el("span", { class: "hint", text: t("Waiting for people to join.") })]));
 }

@@ -10,6 +10,7 @@ import { ctx, paint, refresh, repaint, repaintFor, toast } from "./state.js";
 import { askBeforeClosing } from "./steer.js";
 import "./now.js";
 import "./presence.js";
+import "./folded.js";
 import "./voting.js";
 import "./cards.js";
 import "./concerns.js";

@@ -43,7 +43,7 @@ export function button(text, key, onclick, kind = "") {
 const panels = new Map(); // name -> paint()
 const ROOM_PANELS = [
   "now", "status", "stepper", "prompts", "timer", "room", "presence", "voting",
-  "queue", "concerns", "themes", "cards", "erase",
+  "queue", "concerns", "themes", "cards", "erase", "folded",
 ];
 
 const CARDS = ["status", "queue", "cards", "themes", "erase"];
@@ -65,7 +65,7 @@ export const PANELS_FOR = {
   "tally.updated": ROUNDS,
   "timer.started": ["timer"],
   "timer.stopped": ["timer"],
-  "participant.joined": ["presence", "erase"],
+  "participant.joined": ["presence", "erase", "folded"],
   "concern.raised": ["concerns", "erase", "status"],
   "concern.updated": ["concerns", "status"],
 };
