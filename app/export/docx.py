@@ -374,14 +374,32 @@ class _Writer:
                 muted=True,
                 size=9,
             )
-            if r.tallies:
+            if r.tallies and r.counting == "equal_voices":
+                self.table(
+                    (_("Rank"), _("For"), _("Share of the vote"), _("Votes")),
+                    [(str(i), t.label, t.share, str(t.votes)) for i, t in enumerate(r.tallies, 1)],
+                    (15, 115, 20, 20),
+                )
+            elif r.tallies:
                 self.table(
                     (_("Rank"), _("For"), _("Votes")),
                     [(str(i), t.label, str(t.votes)) for i, t in enumerate(r.tallies, 1)],
                     (15, 135, 20),
                 )
-            else:
+            elif not r.groups:
                 self.para(_("No votes cast."))
+            for g in r.groups:
+                self.heading(g.title, 3)
+                if g.withheld:
+                    self.para(g.note)
+                    continue
+                voted = ngettext("%(num)s person voted.", "%(num)s people voted.", g.voters)
+                self.para(voted % {"num": g.voters}, muted=True, size=9)
+                self.table(
+                    (_("Rank"), _("For"), _("Votes")),
+                    [(str(i), t.label, str(t.votes)) for i, t in enumerate(g.tallies, 1)],
+                    (15, 135, 20),
+                )
 
     def timeline(self) -> None:
         self.section("timeline")

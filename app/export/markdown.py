@@ -174,11 +174,29 @@ def render_markdown(record: Record) -> bytes:
                 budget=r.budget,
             ),
             "",
+            r.counting_text,
+            "",
         ]
-        if r.tallies:
+        if r.tallies and r.counting == "equal_voices":
+            lines += _table(
+                (_("Rank"), _("For"), _("Share of the vote"), _("Votes")),
+                ((i, md_text(t.label), t.share, t.votes) for i, t in enumerate(r.tallies, start=1)),
+            )
+        elif r.tallies:
             lines += _table(
                 (_("Rank"), _("For"), _("Votes")),
                 ((i, md_text(t.label), t.votes) for i, t in enumerate(r.tallies, start=1)),
+            )
+        for g in r.groups:
+            lines += [f"#### {md_text(g.title)}", ""]
+            if g.withheld:
+                lines += [g.note, ""]
+                continue
+            voted = ngettext("%(num)s person voted.", "%(num)s people voted.", g.voters)
+            lines += [voted % {"num": g.voters}, ""]
+            lines += _table(
+                (_("Rank"), _("For"), _("Votes")),
+                ((i, md_text(t.label), t.votes) for i, t in enumerate(g.tallies, start=1)),
             )
 
     lines += _heading("timeline")
