@@ -4,6 +4,7 @@ voice group's own choices out of a side-by-side round."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -170,3 +171,12 @@ def test_no_round_ranks_a_card_without_a_vote(files: Files, edition: str) -> Non
     md = files.text("md", edition)
     voting = md[md.index("Round 1") :]
     assert NOBODY_PICK[:12] not in voting[: voting.index("## ", 5)]
+
+
+@pytest.mark.parametrize("edition", ["full", "public"])
+@pytest.mark.parametrize("fmt", ["md", "html", "docx", "pdf"])
+def test_no_story_is_marked_with_no_votes(files: Files, fmt: str, edition: str) -> None:
+    # The card nobody kept a dot on is in the record, with no "0 votes" beside it.
+    text = " ".join(files.text(fmt, edition).split())
+    assert NOBODY_PICK[:12] in text
+    assert not re.search(r"\b0 votes?\b", text)

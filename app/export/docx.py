@@ -181,7 +181,8 @@ class _Writer:
         facts = [card.role]
         if self.record.full and card.name:
             facts.append(card.name)
-        facts.append(f"{card.votes} vote{'s' * (card.votes != 1)}")
+        if card.votes:  # a story nobody voted for is not marked "0 votes"
+            facts.append(ngettext("%(n)s vote", "%(n)s votes", card.votes) % {"n": card.votes})
         if card.appreciations:
             facts.append(f"{card.appreciations} appreciated")
         if show_theme and card.theme:
@@ -325,7 +326,13 @@ class _Writer:
         self.table(
             ("#", _("Statement"), _("Votes"), _("Appreciated"), _("Builds on")),
             [
-                (str(c.number), _flagged(c), str(c.votes), str(c.appreciations), c.theme or "–")
+                (
+                    str(c.number),
+                    _flagged(c),
+                    str(c.votes or "–"),
+                    str(c.appreciations),
+                    c.theme or "–",
+                )
                 for c in items
             ],
             (17, 73, 17, 32, 31),
@@ -346,7 +353,7 @@ class _Writer:
                     _flagged(c),
                     c.owner or "–",
                     c.due or "–",
-                    str(c.votes),
+                    str(c.votes or "–"),
                     c.theme or "–",
                 )
                 for c in items
