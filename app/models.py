@@ -182,6 +182,10 @@ class VotingRound(SQLModel, table=True):
     phase: str = Field(max_length=10)
     targets: str = Field(max_length=10)
     budget: int
+    # How the dots are added up (app/review/tally.py): people, equal_voices, side_by_side.
+    counting: str = Field(default="people", max_length=20)
+    # How many results the projector and phones are shown, the leaders first.
+    top: int = 5
     # open, closed, revealed
     status: str = Field(default="open", max_length=10)
     opened_at: datetime = Field(default_factory=utcnow)

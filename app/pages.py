@@ -12,19 +12,18 @@ from anyio import to_thread
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
-from sqlmodel import col, select
 
 from app import i18n
 from app.api.deps import MAX_TOKEN, SESSION_COOKIE, RowId, get_runtime
 from app.api.errors import ApiError
 from app.api.throttle import code_attempt
-from app.models import Card, Theme, VotingRound
-from app.review import rules
+from app.models import VotingRound
+from app.review import results, rules
 from app.review.errors import CommandError
 from app.review.fields import DEFAULT_SETTINGS
 from app.review.rooms import NO_SUCH_CODE, find_review, normalise_code, room_identity
 from app.review.rules import ROLE_LABELS
-from app.review.views import is_public, round_number, round_tallies, tallies_hidden
+from app.review.tally import CHOSE_LABELS
 from app.review.voices import VOICE_GROUP_LABELS
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -38,9 +37,6 @@ router = APIRouter(include_in_schema=False)
 # Pages answer HEAD as they answer GET, without the body (uvicorn drops it for HEAD).
 PAGE_METHODS = ["GET", "HEAD"]
 STATIC_DIR = Path(__file__).parent / "static"
-
-# The most bars a chart on the projector shows: more would not read from the back.
-MAX_CHART_BARS = 8
 
 
 def _render(
@@ -190,7 +186,7 @@ async def round_chart(
     runtime = get_runtime(request)
     token = (token or request.cookies.get(SESSION_COOKIE, ""))[:MAX_TOKEN]
 
-    def _items() -> tuple[list[dict[str, Any]], str, int] | None:
+    def _chart() -> results.RoundChart | None:
         with runtime.db.read() as session:
             try:
                 review, identity = room_identity(session, code, token, runtime.secret_key)
@@ -199,38 +195,37 @@ async def round_chart(
             voting = session.get(VotingRound, round_id)
             if voting is None or voting.review_id != review.id:
                 return None
-            if identity.audience != "facilitator" and tallies_hidden(review, voting):
-                return None
-            tallies = round_tallies(session, round_id)
-            number = round_number(session, voting)
-            items: list[dict[str, Any]] = []
-            if voting.targets == "themes":
-                themes = session.exec(
-                    select(Theme).where(Theme.review_id == review.id, Theme.phase == voting.phase)
-                ).all()
-                items = [{"label": t.name, "value": tallies.get(t.id or 0, 0)} for t in themes]
-            else:
-                cards = session.exec(
-                    select(Card)
-                    .where(Card.review_id == review.id, Card.phase == voting.phase)
-                    .order_by(col(Card.id))
-                ).all()
-                items = [
-                    {"label": c.text, "value": tallies.get(c.id or 0, 0)}
-                    for c in cards
-                    if is_public(c) or (identity.audience == "facilitator" and c.id in tallies)
-                ]
-            items.sort(key=lambda item: -int(item["value"]))
-            return items[:MAX_CHART_BARS], voting.phase, number
+            return results.round_chart(session, review, voting, audience=identity.audience)
 
-    found = await to_thread.run_sync(_items)
-    if found is None:
+    chart = await to_thread.run_sync(_chart)
+    if chart is None:
         return HTMLResponse("", status_code=404)
-    items, phase, number = found
     # Worded here, in the request's language, not in the worker thread.
-    phase_label = i18n.gettext(rules.PHASE_LABELS.get(phase, phase))
-    title = i18n._("Votes in round %(round)s, %(phase)s", round=number, phase=phase_label)
-    return _render(request, "results.html", items=items, title=title, compact=compact)
+    phase_label = i18n.gettext(rules.PHASE_LABELS.get(chart.phase, chart.phase))
+    title = i18n._("Votes in round %(round)s, %(phase)s", round=chart.number, phase=phase_label)
+    columns = [
+        {
+            "title": i18n.gettext(CHOSE_LABELS[c.group]) if c.group else title,
+            "voters": c.voters,
+            "items": c.items,
+            "more": c.more,
+            "few": c.few,
+            "group": c.group or "",
+        }
+        for c in chart.columns
+    ]
+    return _render(
+        request,
+        "results.html",
+        title=title,
+        columns=columns,
+        counting=chart.counting,
+        voices=[
+            {"label": i18n.gettext(VOICE_GROUP_LABELS[g]), "voters": n} for g, n in chart.voices
+        ],
+        top=chart.top,
+        compact=compact,
+    )
 
 
 @router.api_route("/facilitate", methods=PAGE_METHODS, response_class=HTMLResponse)

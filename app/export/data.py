@@ -111,6 +111,9 @@ class RoundData(_Row):
     phase: PhaseName
     targets: Literal["cards", "themes"]
     budget: VoteBudget
+    # Files from before counting was chosen per round counted by people.
+    counting: Literal["people", "equal_voices", "side_by_side"] = "people"
+    top: Annotated[int, Field(ge=1, le=50)] = 5
     status: Literal["open", "closed", "revealed"]
     opened_at: At | None = None
     closed_at: At | None = None

@@ -181,7 +181,8 @@ class _Writer:
         facts = [card.role] if card.role else []
         if self.record.full and card.name:
             facts.append(card.name)
-        facts.append(f"{card.votes} vote{'s' * (card.votes != 1)}")
+        if card.votes:  # a story nobody voted for is not marked "0 votes"
+            facts.append(ngettext("%(n)s vote", "%(n)s votes", card.votes) % {"n": card.votes})
         if card.appreciations:
             facts.append(f"{card.appreciations} appreciated")
         if show_theme and card.theme:
@@ -327,7 +328,13 @@ class _Writer:
         self.table(
             ("#", _("Statement"), _("Votes"), _("Appreciated"), _("Builds on")),
             [
-                (str(c.number), _flagged(c), str(c.votes), str(c.appreciations), c.theme or "–")
+                (
+                    str(c.number),
+                    _flagged(c),
+                    str(c.votes or "–"),
+                    str(c.appreciations),
+                    c.theme or "–",
+                )
                 for c in items
             ],
             (17, 73, 17, 32, 31),
@@ -348,7 +355,7 @@ class _Writer:
                     _flagged(c),
                     c.owner or "–",
                     c.due or "–",
-                    str(c.votes),
+                    str(c.votes or "–"),
                     c.theme or "–",
                 )
                 for c in items
@@ -376,14 +383,32 @@ class _Writer:
                 muted=True,
                 size=9,
             )
-            if r.tallies:
+            if r.tallies and r.counting == "equal_voices":
+                self.table(
+                    (_("Rank"), _("For"), _("Share of the vote"), _("Votes")),
+                    [(str(i), t.label, t.share, str(t.votes)) for i, t in enumerate(r.tallies, 1)],
+                    (15, 115, 20, 20),
+                )
+            elif r.tallies:
                 self.table(
                     (_("Rank"), _("For"), _("Votes")),
                     [(str(i), t.label, str(t.votes)) for i, t in enumerate(r.tallies, 1)],
                     (15, 135, 20),
                 )
-            else:
+            elif not r.groups:
                 self.para(_("No votes cast."))
+            for g in r.groups:
+                self.heading(g.title, 3)
+                if g.withheld:
+                    self.para(g.note)
+                    continue
+                voted = ngettext("%(num)s person voted.", "%(num)s people voted.", g.voters)
+                self.para(voted % {"num": g.voters}, muted=True, size=9)
+                self.table(
+                    (_("Rank"), _("For"), _("Votes")),
+                    [(str(i), t.label, str(t.votes)) for i, t in enumerate(g.tallies, 1)],
+                    (15, 135, 20),
+                )
 
     def timeline(self) -> None:
         self.section("timeline")

@@ -113,7 +113,12 @@ def css_string(text: str) -> Markup:
 
 
 def round_chart(voting: RoundResult) -> list[dict[str, object]]:
-    """The round's leading tallies as the bar_chart macro's items."""
+    """The round's leading tallies as the bar_chart macro's items (shares, counted by voice)."""
+    if voting.counting == "equal_voices":
+        return [
+            {"label": t.label, "value": float(t.share.rstrip("%") or 0), "text": t.share}
+            for t in voting.tallies[:CHART_BARS]
+        ]
     return [{"label": t.label, "value": t.votes} for t in voting.tallies[:CHART_BARS]]
 
 

@@ -121,6 +121,8 @@ def export_data(source: Source) -> ExportData:
                 phase=v.phase,
                 targets=v.targets,
                 budget=v.budget,
+                counting=v.counting,
+                top=v.top,
                 status=v.status,
                 opened_at=v.opened_at,
                 closed_at=v.closed_at,

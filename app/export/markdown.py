@@ -39,7 +39,8 @@ def _card_line(card: CardItem, full: bool, *, theme: bool = False) -> str:
         facts.append(card.name)
     if theme and card.theme:
         facts.append(_("theme: %(theme)s", theme=card.theme))
-    facts.append(ngettext("%(n)s vote", "%(n)s votes", card.votes) % {"n": card.votes})
+    if card.votes:  # a story nobody voted for is not marked "0 votes"
+        facts.append(ngettext("%(n)s vote", "%(n)s votes", card.votes) % {"n": card.votes})
     if card.appreciations:
         facts.append(_("%(n)s appreciated", n=card.appreciations))
     facts.append(_("day %(day)s, %(time)s", day=card.day, time=card.time))
@@ -71,7 +72,13 @@ def _section(lines: list[str], section: PhaseSection, full: bool) -> None:
         lines += _table(
             ("#", _("Statement"), _("Votes"), _("Appreciated"), _("Theme")),
             (
-                (c.number, _marked_text(c), c.votes, c.appreciations, md_text(c.theme) or "–")
+                (
+                    c.number,
+                    _marked_text(c),
+                    c.votes or "–",
+                    c.appreciations,
+                    md_text(c.theme) or "–",
+                )
                 for c in section.ranked
             ),
         )
@@ -85,7 +92,7 @@ def _section(lines: list[str], section: PhaseSection, full: bool) -> None:
                     _marked_text(c),
                     md_text(c.owner) or "–",
                     c.due or "–",
-                    c.votes,
+                    c.votes or "–",
                     md_text(c.theme) or "–",
                 )
                 for c in section.ranked
@@ -174,11 +181,29 @@ def render_markdown(record: Record) -> bytes:
                 budget=r.budget,
             ),
             "",
+            r.counting_text,
+            "",
         ]
-        if r.tallies:
+        if r.tallies and r.counting == "equal_voices":
+            lines += _table(
+                (_("Rank"), _("For"), _("Share of the vote"), _("Votes")),
+                ((i, md_text(t.label), t.share, t.votes) for i, t in enumerate(r.tallies, start=1)),
+            )
+        elif r.tallies:
             lines += _table(
                 (_("Rank"), _("For"), _("Votes")),
                 ((i, md_text(t.label), t.votes) for i, t in enumerate(r.tallies, start=1)),
+            )
+        for g in r.groups:
+            lines += [f"#### {md_text(g.title)}", ""]
+            if g.withheld:
+                lines += [g.note, ""]
+                continue
+            voted = ngettext("%(num)s person voted.", "%(num)s people voted.", g.voters)
+            lines += [voted % {"num": g.voters}, ""]
+            lines += _table(
+                (_("Rank"), _("For"), _("Votes")),
+                ((i, md_text(t.label), t.votes) for i, t in enumerate(g.tallies, start=1)),
             )
 
     lines += _heading("timeline")

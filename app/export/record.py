@@ -37,8 +37,10 @@ from app.models import (
 )
 from app.review import audit
 from app.review.anonymity import FACILITATOR, Label, Roster, threshold
+from app.review.fields import DEFAULT_SETTINGS
 from app.review.rules import PHASES, ROLE_LABELS, USUAL_AGENCIES
-from app.review.voices import VOICE_GROUP_LABELS, VOICE_GROUPS
+from app.review.tally import CHOSE_LABELS, Ballot, Entry, RoundCount, count_round, percent_text
+from app.review.voices import VOICE_GROUP_LABELS, VOICE_GROUPS, review_voice_group
 
 SCHEMA_VERSION: Final = 1
 EDITIONS: Final[tuple[str, ...]] = ("full", "public")
@@ -367,6 +369,22 @@ class Tally:
     votes: int
     # The short name: "Card 12", or the theme's name.
     ref: str = ""
+    # Counted with each voice equal: the share of the vote, as people read it ("33.3%").
+    share: str = ""
+
+
+@dataclass(slots=True)
+class GroupResult:
+    """One voice group's column of a round counted side by side."""
+
+    group: str
+    title: str
+    voters: int
+    tallies: list[Tally]
+    # The public edition leaves out a column of fewer than `small_group` voters: it would
+    # tie their choices to them. `note` says so in its place.
+    withheld: bool = False
+    note: str = ""
 
 
 @dataclass(slots=True)
@@ -381,12 +399,17 @@ class RoundResult:
     voters: int
     total: int
     tallies: list[Tally]
+    # How the dots were counted (app/review/tally.py), and that said in a sentence.
+    counting: str = "people"
+    counting_text: str = ""
+    # Side by side: each voice group's own tally (then `tallies` is empty).
+    groups: list[GroupResult] = field(default_factory=list)
 
     @property
     def summary(self) -> str:
-        """When it ran, how it ended and who voted, as one sentence (Word and Excel)."""
+        """When it ran, how it ended, who voted and how it counted (Word and Excel)."""
         closed = "; " + _("closed %(closed)s", closed=self.closed) if self.closed else ""
-        return _(
+        said = _(
             "Opened %(opened)s%(closed)s; %(status)s. %(voters)s people cast %(total)s "
             "votes (up to %(budget)s each).",
             opened=self.opened,
@@ -396,6 +419,7 @@ class RoundResult:
             total=self.total,
             budget=self.budget,
         )
+        return f"{said} {self.counting_text}" if self.counting_text else said
 
 
 @dataclass(slots=True)
@@ -776,26 +800,57 @@ def _snippet(text: str, limit: int = 60) -> str:
 def _rounds(
     source: Source, items: dict[int, CardItem], themes: dict[int | None, Theme], full: bool
 ) -> list[RoundResult]:
-    tallies: dict[int, Counter[int]] = defaultdict(Counter)
-    voters: dict[int, set[int]] = defaultdict(set)
-    for round_id, participant, target, count in source.votes:
-        tallies[round_id][target] += count
-        voters[round_id].add(participant)
+    ballots: dict[int, list[Ballot]] = defaultdict(list)
+    settings = source.review.settings
+    for round_id, participant, target, dots in source.votes:
+        person = source.participants.get(participant)
+        group = review_voice_group(settings, person.role if person is not None else "other")
+        if dots > 0:  # a dot placed and taken back is no vote
+            ballots[round_id].append((group, participant, target, dots))
+    small = int(settings.get("small_group", DEFAULT_SETTINGS["small_group"]))
+
+    def tally(entry: Entry, counting: str) -> Tally | None:
+        share = percent_text(entry.score) if counting == "equal_voices" else ""
+        if voting.targets == "cards":
+            item = items.get(entry.target_id)
+            if item is None:  # a card this edition leaves out
+                return None
+            ref = _("Card %(number)s", number=item.number)
+            return Tally(f"{ref}: {_snippet(item.text)}", entry.votes, ref, share)
+        theme = themes.get(entry.target_id)
+        name = theme.name if theme else _("Theme %(number)s", number=entry.target_id)
+        return Tally(name, entry.votes, name, share)
+
     results = []
     for number, voting in enumerate(source.rounds, start=1):
         assert voting.id is not None
-        rows: list[Tally] = []
-        for target, votes in tallies[voting.id].most_common():
-            if voting.targets == "cards":
-                item = items.get(target)
-                if item is None:  # a card this edition leaves out
-                    continue
-                ref = _("Card %(number)s", number=item.number)
-                rows.append(Tally(f"{ref}: {_snippet(item.text)}", votes, ref))
-            else:
-                theme = themes.get(target)
-                name = theme.name if theme else _("Theme %(number)s", number=target)
-                rows.append(Tally(name, votes, name))
+        count = count_round(voting.counting, ballots[voting.id])
+        rows = [t for e in count.overall if (t := tally(e, count.counting)) is not None]
+        groups: list[GroupResult] = []
+        if count.counting == "side_by_side":
+            rows = []  # the columns are the result; a sum across them would undo the point
+            for g in count.groups:
+                withheld = not full and g.voters < small
+                column = [t for e in g.entries if (t := tally(e, "people")) is not None]
+                groups.append(
+                    GroupResult(
+                        group=g.group,
+                        title=_(CHOSE_LABELS[g.group]),
+                        voters=g.voters,
+                        tallies=[] if withheld else column,
+                        withheld=withheld,
+                        note=ngettext(
+                            "Fewer than %(num)s person voted in this group, so its choices "
+                            "are not shown here.",
+                            "Fewer than %(num)s people voted in this group, so its choices "
+                            "are not shown here.",
+                            small,
+                        )
+                        % {"num": small}
+                        if withheld
+                        else "",
+                    )
+                )
         results.append(
             RoundResult(
                 number=number,
@@ -809,12 +864,49 @@ def _rounds(
                 else voting.status,
                 opened=_stamp(voting.opened_at),
                 closed=_stamp(voting.closed_at),
-                voters=len(voters[voting.id]),
-                total=sum(t.votes for t in rows),
+                voters=sum(g.voters for g in count.groups),
+                total=sum(g.votes for g in count.groups),
                 tallies=rows,
+                counting=count.counting,
+                counting_text=_counting_text(count),
+                groups=groups,
             )
         )
     return results
+
+
+def _voters_of(group: str, n: int) -> str:
+    """Who voted in a voice group, for the counting sentence ("the family's 2 people")."""
+    if group == "children":
+        text = ngettext(
+            "the children and young people's %(num)s person",
+            "the children and young people's %(num)s people",
+            n,
+        )
+    elif group == "family":
+        text = ngettext("the family's %(num)s person", "the family's %(num)s people", n)
+    else:
+        text = ngettext("the professionals' %(num)s person", "the professionals' %(num)s people", n)
+    return text % {"num": n}
+
+
+def _counting_text(count: RoundCount) -> str:
+    """How a round was counted, in one sentence the record prints with it."""
+    if count.counting == "side_by_side":
+        return _(
+            "Each voice side by side: what each voice group chose is shown on its own, "
+            "not added together."
+        )
+    if count.counting != "equal_voices":
+        return _("Every dot counted the same, whoever placed it.")
+    parts = [_voters_of(g.group, g.voters) for g in count.groups]
+    if len(parts) < 2:
+        return _(
+            "Each voice counted equally, but only one voice group voted, so its dots made "
+            "the whole result."
+        )
+    groups = _("%(first)s and %(last)s", first=", ".join(parts[:-1]), last=parts[-1])
+    return _("Each voice counted equally: %(groups)s had the same weight.", groups=groups)
 
 
 def _stamp(value: datetime | None) -> str:

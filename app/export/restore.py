@@ -379,6 +379,8 @@ class _Writer:
                 phase=v.phase,
                 targets=v.targets,
                 budget=v.budget,
+                counting=v.counting,
+                top=v.top,
                 status=v.status,
                 opened_at=_at(v.opened_at),
                 closed_at=v.closed_at,

@@ -16,7 +16,7 @@ import xlsxwriter
 from app.export.outline import heading
 from app.export.outline import intro as section_intro
 from app.export.record import CardItem, PhaseSection, Record, contributions, held_days, phase_title
-from app.i18n import _
+from app.i18n import _, ngettext
 
 ACCENT = "#1D5C63"
 WARN = "#8A3B12"
@@ -330,6 +330,27 @@ class _Book:
                 (_("Rank"), _("For"), _("Votes")),
                 [(i, t.label, t.votes) for i, t in enumerate(r.tallies, start=1)],
             )
+            if r.counting == "equal_voices" and r.tallies:
+                # The shares beside the votes; the chart draws the votes as cast.
+                ws.write_string(row + 2, 3, _("Share of the vote"), self.f_head)
+                for i, t in enumerate(r.tallies):
+                    ws.write_string(first + i, 3, t.share, self.f_text)
+            for g in r.groups:
+                end += 1
+                ws.write_string(end, 0, g.title, self.f_h2)
+                voted = ngettext("%(num)s person voted.", "%(num)s people voted.", g.voters)
+                ws.write_string(
+                    end + 1, 0, g.note if g.withheld else voted % {"num": g.voters}, self.f_muted
+                )
+                if not g.withheld:
+                    end = self.table(
+                        ws,
+                        end + 2,
+                        (_("Rank"), _("For"), _("Votes")),
+                        [(i, t.label, t.votes) for i, t in enumerate(g.tallies, start=1)],
+                    )
+                else:
+                    end += 2
             if r.tallies:
                 shown = min(len(r.tallies), CHART_BARS)
                 chart = self.bar_chart(

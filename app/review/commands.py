@@ -34,6 +34,7 @@ from app.review.fields import (
 )
 from app.review.fields import clean_text as clean_text  # where the tests and callers know it
 from app.review.rules import Phase
+from app.review.tally import MAX_TOP, Counting
 
 Cid = Annotated[str, StringConstraints(min_length=1, max_length=rules.MAX_CID)]
 # Strict: `true` is not card 1, and "5" is not an id.
@@ -155,11 +156,17 @@ class Unlock(_Command):
     type: Literal["unlock"]
 
 
+# How many results the projector shows, the leaders first (app/review/tally.py).
+Top = Annotated[StrictInt, Field(ge=1, le=MAX_TOP)]
+
+
 class OpenVoting(_Command):
     type: Literal["open_voting"]
     targets: Literal["cards", "themes"]
     phase: Phase | None = None
     budget: VoteBudget | None = None
+    counting: Counting = "people"
+    top: Top | None = None
 
 
 class CloseVoting(_Command):
@@ -168,6 +175,7 @@ class CloseVoting(_Command):
 
 class Reveal(_Command):
     type: Literal["reveal"]
+    top: Top | None = None
 
 
 class AddTheme(_Command):

@@ -7,6 +7,7 @@ shown to them only when the review is not anonymous; tallies only when not hidde
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -35,6 +36,8 @@ from app.review.anonymity import (
 )
 from app.review.fields import DEFAULT_SETTINGS
 from app.review.identity import Identity
+from app.review.tally import RoundCount, count_dots, results_view, top_entries
+from app.review.voices import VoiceGroup, review_voice_group
 
 
 def iso(value: datetime | date | None) -> str | None:
@@ -115,11 +118,13 @@ def round_view(
     tallies: dict[int, int] | None,
     number: int,
     progress: dict[str, int] | None = None,
+    results: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """A voting round; `tallies` is None where the audience may not see them yet.
 
     `number` is the round's place in the review (1, 2, ...): what people call it.
     `progress` ({done, of}) is given for the open round only: how many have finished.
+    `results` is the round counted under its `counting` (`tally.results_view`).
     """
     return {
         "id": voting.id,
@@ -127,6 +132,9 @@ def round_view(
         "phase": voting.phase,
         "targets": voting.targets,
         "budget": voting.budget,
+        "counting": voting.counting,
+        "top": voting.top,
+        "results": results,
         "status": voting.status,
         "opened_at": iso(voting.opened_at),
         "closed_at": iso(voting.closed_at),
@@ -268,6 +276,67 @@ def round_tallies(session: Session, round_id: int) -> dict[int, int]:
     return {target: int(total) for target, total in rows if total}
 
 
+def round_count(session: Session, review: Review, voting: VotingRound) -> RoundCount:
+    """One round's dots counted under its counting, summed by role in the database."""
+    on = col(Participant.id) == col(Vote.participant_id)
+    cast = (Vote.round_id == voting.id, col(Vote.count) > 0)
+    settings = review.settings
+    by_target = (
+        select(Participant.role, Vote.target_id, func.sum(Vote.count))
+        .join(Vote, on)
+        .where(*cast)
+        .group_by(col(Participant.role), col(Vote.target_id))
+    )
+    dots = [
+        (review_voice_group(settings, role), int(target), int(n))
+        for role, target, n in session.exec(by_target).all()
+    ]
+    by_role = (
+        select(Participant.role, func.count(func.distinct(Vote.participant_id)))
+        .join(Vote, on)
+        .where(*cast)
+        .group_by(col(Participant.role))
+    )
+    voters: dict[VoiceGroup, int] = defaultdict(int)
+    for role, n in session.exec(by_role).all():
+        voters[review_voice_group(settings, role)] += int(n)
+    return count_dots(voting.counting, dots, voters)
+
+
+def counted_round(
+    session: Session,
+    review: Review,
+    voting: VotingRound,
+    number: int,
+    *,
+    audience: str,
+    progress: dict[str, int] | None = None,
+) -> dict[str, Any]:
+    """A round as one audience sees it, its dots counted under the round's counting.
+
+    Facilitators see every target with a dot, and which voice groups are small (`few`).
+    The room (phones, the projector) sees nothing while tallies are hidden; while the round
+    is open and tallies are shown, every target with a dot (a phone shows each card's);
+    once it has ended, only the leaders (`top`), never a target nobody voted for.
+    """
+    assert voting.id is not None
+    if audience != "facilitator" and tallies_hidden(review, voting):
+        return round_view(voting, None, number, progress)
+    count = round_count(session, review, voting)
+    if audience == "facilitator":
+        results = results_view(count, small_group=int(setting(review, "small_group")))
+        tallies = {e.target_id: e.votes for e in count.overall}
+        return round_view(voting, tallies, number, progress, results)
+    top = None if voting.status == "open" else voting.top
+    results = results_view(count, top=top)
+    shown = top_entries(count.overall, top)
+    if voting.counting == "side_by_side" and top is not None:
+        # The room's tallies name what its columns show, and nothing more.
+        kept = {e["target_id"] for g in results["groups"] for e in g["tallies"]}
+        shown = tuple(e for e in count.overall if e.target_id in kept)
+    return round_view(voting, {e.target_id: e.votes for e in shown}, number, progress, results)
+
+
 def joined_by_role(session: Session, review: Review) -> dict[str, int]:
     """How many have joined, by role (the erased not counted)."""
     rows = session.exec(
@@ -332,11 +401,10 @@ def snapshot(session: Session, review: Review, identity: Identity) -> dict[str, 
         ),
         start=1,
     ):
-        assert voting.id is not None
-        show = audience == "facilitator" or not tallies_hidden(review, voting)
-        tallies = round_tallies(session, voting.id) if show else None
         progress = round_progress(session, voting) if voting.status == "open" else None
-        rounds.append(round_view(voting, tallies, number, progress))
+        rounds.append(
+            counted_round(session, review, voting, number, audience=audience, progress=progress)
+        )
     state: dict[str, Any] = {
         "review": review_header(review, audience=audience),
         "prompts": [

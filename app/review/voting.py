@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlmodel import col, func, select
 
 from app.i18n import N_
@@ -18,12 +20,14 @@ from app.review import log
 from app.review.context import Context
 from app.review.errors import CommandError
 from app.review.rules import PHASE_LABELS
+from app.review.tally import DEFAULT_TOP, results_view
 from app.review.views import (
+    counted_round,
     is_public,
+    round_count,
     round_number,
     round_progress,
     round_tallies,
-    round_view,
     setting,
     tallies_hidden,
 )
@@ -82,15 +86,16 @@ def vote(ctx: Context, cmd: c.VoteCmd | c.Unvote) -> None:
         delta = -1
     ctx.session.add(vote)
     ctx.session.flush()
-    total = round_tallies(ctx.session, voting.id).get(cmd.target_id, 0)
+    # A target whose last dot is taken back is sent as null: nobody is shown a count of nought.
+    total = round_tallies(ctx.session, voting.id).get(cmd.target_id) or None
     hidden = tallies_hidden(ctx.review, voting)
     progress = round_progress(ctx.session, voting)
     # Whether this vote moved the voter across "used every dot", so the room's count changed.
     crossed = (used >= voting.budget) != (used + delta >= voting.budget) and not _said_done(
         ctx, voting.id, me
     )
-    public = {"round_id": voting.id, "target_id": cmd.target_id, "votes": total}
-    personal = {
+    public: dict[str, Any] = {"round_id": voting.id, "target_id": cmd.target_id, "votes": total}
+    personal: dict[str, Any] = {
         "round_id": voting.id,
         "target_id": cmd.target_id,
         "mine": vote.count,
@@ -99,6 +104,15 @@ def vote(ctx: Context, cmd: c.VoteCmd | c.Unvote) -> None:
     }
     if not hidden:
         personal["votes"] = total
+    everyone: dict[str, Any] = {}
+    if voting.counting != "people":
+        # One dot moves every share of its voice group: the whole round's results travel.
+        count = round_count(ctx.session, ctx.review, voting)
+        everyone["results"] = results_view(
+            count, small_group=int(setting(ctx.review, "small_group"))
+        )
+        if not hidden:
+            public["results"] = personal["results"] = results_view(count)
     room_view: log.PublicView | None = ("tally.updated", {**public, "progress": progress})
     if hidden:
         # The tallies stay hidden; only how many have finished is news, and only when it moved.
@@ -107,7 +121,7 @@ def vote(ctx: Context, cmd: c.VoteCmd | c.Unvote) -> None:
         )
     ctx.emit(
         "tally.updated",
-        {**public, "participant_id": me, "delta": delta, "progress": progress},
+        {**public, **everyone, "participant_id": me, "delta": delta, "progress": progress},
         public=room_view,
         personal=(me, personal),
         card_id=cmd.target_id if voting.targets == "cards" else None,
@@ -163,15 +177,29 @@ def open_voting(ctx: Context, cmd: c.OpenVoting) -> None:
         phase=phase,
         targets=cmd.targets,
         budget=cmd.budget or int(setting(ctx.review, "vote_budget")),
+        counting=cmd.counting,
+        top=cmd.top or DEFAULT_TOP,
     )
     ctx.session.add(voting)
     ctx.session.flush()
     number = round_number(ctx.session, voting)
     progress = round_progress(ctx.session, voting)
-    view = round_view(voting, {}, number, progress)
-    hidden: dict[int, int] | None = None if tallies_hidden(ctx.review, voting) else {}
-    hidden_view = round_view(voting, hidden, number, progress)
-    ctx.emit("voting.opened", {"round": view}, public=("voting.opened", {"round": hidden_view}))
+    view = _counted(ctx, voting, number, "facilitator", progress)
+    room = _counted(ctx, voting, number, "screen", progress)
+    ctx.emit("voting.opened", {"round": view}, public=("voting.opened", {"round": room}))
+
+
+def _counted(
+    ctx: Context,
+    voting: VotingRound,
+    number: int,
+    audience: str,
+    progress: dict[str, int] | None = None,
+) -> dict[str, Any]:
+    """The round as an audience sees it: the room (phones and projector alike) or facilitators."""
+    return counted_round(
+        ctx.session, ctx.review, voting, number, audience=audience, progress=progress
+    )
 
 
 def _latest_round(ctx: Context, statuses: tuple[str, ...]) -> VotingRound:
@@ -190,14 +218,11 @@ def close_voting(ctx: Context, cmd: c.CloseVoting) -> None:
     voting.status, voting.closed_at = "closed", utcnow()
     ctx.session.add(voting)
     assert voting.id is not None
-    tallies = round_tallies(ctx.session, voting.id)
-    hidden = tallies_hidden(ctx.review, voting)
     number = round_number(ctx.session, voting)
-    public = round_view(voting, None if hidden else tallies, number)
     ctx.emit(
         "voting.closed",
-        {"round": round_view(voting, tallies, number)},
-        public=("voting.closed", {"round": public}),
+        {"round": _counted(ctx, voting, number, "facilitator")},
+        public=("voting.closed", {"round": _counted(ctx, voting, number, "screen")}),
     )
 
 
@@ -206,8 +231,14 @@ def reveal(ctx: Context, cmd: c.Reveal) -> None:
     now = utcnow()
     voting.closed_at = voting.closed_at or now
     voting.status, voting.revealed_at = "revealed", now
+    if cmd.top is not None:
+        voting.top = cmd.top
     ctx.session.add(voting)
     assert voting.id is not None
-    tallies = round_tallies(ctx.session, voting.id)
-    payload = {"round": round_view(voting, tallies, round_number(ctx.session, voting))}
-    ctx.emit("voting.revealed", payload, public=("voting.revealed", payload))
+    number = round_number(ctx.session, voting)
+    # The facilitator keeps the full list; the room sees the leaders only, none with no dot.
+    ctx.emit(
+        "voting.revealed",
+        {"round": _counted(ctx, voting, number, "facilitator")},
+        public=("voting.revealed", {"round": _counted(ctx, voting, number, "screen")}),
+    )

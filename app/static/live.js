@@ -388,8 +388,12 @@ export function applyEvent(state, frame) {
     case "tally.updated": {
       const round = state.rounds.find((r) => r.id === d.round_id);
       if (round && d.votes !== undefined) {
-        round.tallies = { ...(round.tallies || {}), [String(d.target_id)]: d.votes };
+        const tallies = { ...(round.tallies || {}), [String(d.target_id)]: d.votes };
+        if (d.votes === null) delete tallies[String(d.target_id)]; // its last dot taken back
+        round.tallies = tallies;
       }
+      // Counted by voice, one dot moves every share: the whole round's results come along.
+      if (round && d.results) round.results = d.results;
       if (round && d.progress) round.progress = d.progress;
       break;
     }

@@ -615,7 +615,9 @@ function renderOthers() {
       el("button", {
         type: "button", class: "secondary small", "data-key": `appreciate-${card.id}`,
         "aria-pressed": done || waiting ? "true" : "false",
-        text: done ? t("Appreciated (%(count)s)", { count }) : t("Appreciate (%(count)s)", { count }),
+        // No "(0)": a card nobody has appreciated yet is not ranked as nought in front of its author.
+        text: done ? t("Appreciated (%(count)s)", { count })
+          : count > 0 ? t("Appreciate (%(count)s)", { count }) : t("Appreciate"),
         onclick: () => {
           if (done || waiting) return;
           room.send({ type: "appreciate", card_id: card.id });
@@ -656,12 +658,10 @@ function renderVoting() {
     : state.cards.filter((c) => c.status === "visible" && c.phase === round.phase).map((c) => ({ id: c.id, text: c.text }));
   const items = targets.map((target) => {
     const count = mine[String(target.id)] || 0;
-    const tally = round.tallies ? round.tallies[String(target.id)] || 0 : null;
+    const meta = voteMeta(round, target.id, count);
     return el("li", { class: "card-item" },
       el("div", { class: "text", text: target.text }),
-      el("div", { class: "meta", text: tally === null
-        ? t("Your dots here: %(count)s", { count })
-        : t("Your dots here: %(count)s · all dots: %(tally)s", { count, tally }) }),
+      meta ? el("div", { class: "meta", text: meta }) : null,
       el("div", { class: "actions" },
         el("button", { type: "button", class: "small", "data-key": `vote-${target.id}`, disabled: left === 0,
           "aria-label": t("Add a dot to: %(card)s", { card: target.text.slice(0, 60) }), text: t("Add a dot"),
@@ -673,6 +673,33 @@ function renderVoting() {
   ui.voteTargets.replaceChildren(...items);
   if (!items.length) ui.voteTargets.append(el("li", { class: "hint", text: t("Nothing to vote on yet.") }));
   renderFinish(round, left);
+}
+
+const VOICE_WORDS = {
+  children: t("Children and young people"),
+  family: t("Family"),
+  professionals: t("Professionals"),
+};
+
+/** A target's line under it while voting: this phone's dots, and the room's where shown,
+ *  counted as the round counts them. A count of nought is never shown. */
+function voteMeta(round, targetId, count) {
+  const parts = [];
+  if (count > 0) parts.push(t("Your dots here: %(count)s", { count }));
+  const key = String(targetId);
+  const results = round.results;
+  if (round.tallies && results && results.counting === "equal_voices") {
+    const entry = (results.overall || []).find((e) => String(e.target_id) === key);
+    if (entry) parts.push(t("share of the vote: %(share)s", { share: `${entry.share}%` }));
+  } else if (round.tallies && results && results.counting === "side_by_side") {
+    for (const group of results.groups || []) {
+      const entry = group.tallies.find((e) => String(e.target_id) === key);
+      if (entry) parts.push(t("%(group)s: %(votes)s", { group: VOICE_WORDS[group.group] || group.group, votes: entry.votes }));
+    }
+  } else if (round.tallies && round.tallies[key] > 0) {
+    parts.push(t("all dots: %(tally)s", { tally: round.tallies[key] }));
+  }
+  return parts.join(" · ");
 }
 
 /** "I'm done": the phone tells the room it has finished, with dots left or not. */
