@@ -20,10 +20,13 @@ from app.api.errors import ApiError
 from app.api.throttle import code_attempt
 from app.models import Card, Theme, VotingRound
 from app.review import rules
+from app.review.balance import chart_measures, chart_summary, voices_view
 from app.review.errors import CommandError
+from app.review.ground_rules import RULES, default_rules
 from app.review.rooms import NO_SUCH_CODE, find_review, normalise_code, room_identity
 from app.review.rules import ROLE_LABELS
 from app.review.views import is_public, round_number, round_tallies, tallies_hidden
+from app.review.voices import VOICE_GROUP_LABELS
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 TEMPLATES.env.add_extension("jinja2.ext.i18n")
@@ -53,6 +56,9 @@ def _render(
         name,
         {
             "role_labels": {role: i18n.gettext(label) for role, label in ROLE_LABELS.items()},
+            "voice_group_labels": {
+                group: i18n.gettext(label) for group, label in VOICE_GROUP_LABELS.items()
+            },
             "phases": rules.PHASES,
             "phase_labels": {
                 phase: i18n.gettext(label) for phase, label in rules.PHASE_LABELS.items()
@@ -126,7 +132,17 @@ async def phone(request: Request, code: str) -> HTMLResponse:
             problem=reason,
             typed=_typed(code),
         )
-    return _render(request, "phone.html", code=clean)
+    return _render(request, "phone.html", code=clean, ground_rules=_phone_rules())
+
+
+def _phone_rules() -> list[dict[str, Any]]:
+    """Every ground rule for the phone's page, those that hold by default shown; the phone
+    shows the ones its review holds once it has asked (`ground_rules` in /public)."""
+    shown = {rule.key for rule in default_rules()}
+    return [
+        {"key": r.key, "text": i18n.gettext(r.text), "strong": r.strong, "shown": r.key in shown}
+        for r in RULES
+    ]
 
 
 def _typed(raw: str) -> str:
@@ -224,6 +240,38 @@ async def round_chart(
     phase_label = i18n.gettext(rules.PHASE_LABELS.get(phase, phase))
     title = i18n._("Votes in round %(round)s, %(phase)s", round=number, phase=phase_label)
     return _render(request, "results.html", items=items, title=title, compact=compact)
+
+
+@router.api_route("/screen/{code}/voices", methods=PAGE_METHODS, response_class=HTMLResponse)
+async def voices_chart(request: Request, code: str, token: str = "") -> HTMLResponse:
+    """The balance of voice groups as the shared SVG chart: for the projector only while the
+    facilitator shows it, and never by role (a role held by one person would name them)."""
+    runtime = get_runtime(request)
+    token = (token or request.cookies.get(SESSION_COOKIE, ""))[:MAX_TOKEN]
+
+    def _groups() -> list[dict[str, Any]] | None:
+        with runtime.db.read() as session:
+            try:
+                review, identity = room_identity(session, code, token, runtime.secret_key)
+            except CommandError:
+                return None
+            shown = identity.audience == "screen" and review.show_voices
+            if not (shown or identity.audience == "facilitator"):
+                return None
+            groups: list[dict[str, Any]] = voices_view(session, review, roles=False)["groups"]
+            return groups
+
+    groups = await to_thread.run_sync(_groups)
+    if groups is None:
+        return HTMLResponse("", status_code=404)
+    # Worded here, in the request's language, not in the worker thread.
+    named = [(i18n.gettext(VOICE_GROUP_LABELS[g["group"]]), g) for g in groups]
+    return _render(
+        request,
+        "voices.html",
+        measures=chart_measures(named),
+        summary=chart_summary(named),
+    )
 
 
 @router.api_route("/facilitate", methods=PAGE_METHODS, response_class=HTMLResponse)

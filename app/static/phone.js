@@ -81,14 +81,18 @@ const WORDS = {
   anonymous: {
     lede: t("You can take part from this phone. Nobody on the big screen sees your name."),
     name: t("Only the facilitator sees it. Leave it empty to stay anonymous."),
-    rule: t("The screen shows what you write with your role, never your name."),
   },
   named: {
     lede: t("You can take part from this phone. If you give your first name, it shows beside your cards."),
     name: t("Shown beside your cards on the big screen and on other phones. Leave it empty to show only your role."),
-    rule: t("The screen shows what you write with your role and, if you gave it, your first name."),
   },
 };
+
+/** Show the ground rules this review holds (the server's one list, by key), the rest hidden. */
+function showGroundRules(keys) {
+  if (!Array.isArray(keys)) return; // an older server: the page's default rules stand
+  for (const li of $("ground-rules").querySelectorAll("li[data-rule]")) li.hidden = !keys.includes(li.dataset.rule);
+}
 
 /** Word the ground rules for this review before joining: are names shown to the room? */
 async function describeRoom() {
@@ -110,8 +114,7 @@ async function describeRoom() {
   const words = room.anonymous ? WORDS.anonymous : WORDS.named;
   $("join-lede").textContent = words.lede;
   $("name-hint").textContent = words.name;
-  $("rule-names").textContent = words.rule;
-  $("rule-moderation").hidden = room.moderation !== "pre";
+  showGroundRules(room.ground_rules);
   // The room knows the review by its case reference only; the title is for facilitators.
   $("join-review").textContent = room.case_ref;
   $("join-review").hidden = false;

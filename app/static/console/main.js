@@ -10,6 +10,7 @@ import { ctx, paint, refresh, repaint, repaintFor, toast } from "./state.js";
 import { askBeforeClosing } from "./steer.js";
 import "./now.js";
 import "./presence.js";
+import "./voices.js";
 import "./voting.js";
 import "./cards.js";
 import "./concerns.js";
@@ -81,7 +82,7 @@ async function boot() {
     },
     onPresence: (frame) => {
       ctx.presence = frame;
-      repaint("presence");
+      repaint("presence", "voices-here");
     },
     onAck: (item) => {
       toast(t("Saved"));
