@@ -5,11 +5,16 @@ states, which are the ones the phones showed."""
 from __future__ import annotations
 
 import itertools
+import shutil
+import subprocess
+from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlmodel import select
 
 from app.db import Database
+from app.export import render
 from app.export.record import build_record, load_source
 from app.models import Facilitator, Prompt
 from app.privacy.erasure import erase_participant
@@ -248,3 +253,68 @@ def test_the_records_ground_rules_are_the_ones_the_phones_showed(db: Database) -
         assert ("your first name" in words) is not hidden_names
         assert "anonymous" not in words
         assert ("reads each card before the room sees it" in words) is hidden_names
+
+
+def _small_review(db: Database) -> Room:
+    """Five police officers and one health visitor, no child, no family."""
+    room = Room(db)
+    officers = [room.join("police") for _ in range(5)]
+    for officer in officers[:2]:
+        room.card(officer)
+    room.card(room.join("health"))
+    return room
+
+
+def test_markdown_and_html_say_who_took_no_part_and_fold_small_roles_in_public(
+    db: Database,
+) -> None:
+    room = _small_review(db)
+    with db.read() as session:
+        texts = {
+            (fmt, edition): render(session, room.id, fmt, edition).content.decode()
+            for fmt in ("md", "html")
+            for edition in ("full", "public")
+        }
+    for (fmt, edition), text in texts.items():
+        where = (fmt, edition)
+        assert "The balance of voices" in text, where
+        assert "No child or young person took part in this review." in text, where
+        assert "No family member took part in this review." in text, where
+        # Every agency nobody came from is named, beyond the usual four.
+        for agency in ("Social care", "Education", "Early years", "Housing", "Probation"):
+            assert agency in text.split("The balance of voices", 1)[1], (where, agency)
+    # The full record names the one health visitor's role; the public edition does not.
+    full_md, public_md = texts[("md", "full")], texts[("md", "public")]
+    assert "| Professionals | Health | 1 | 1 |" in full_md
+    assert "| Professionals | Health |" not in public_md
+    assert "| Professionals | Police | 5 | 2 |" in public_md
+    assert "| Professionals | Roles held by fewer than 3 people | 1 | 1 |" in public_md
+    assert "Agencies not in the room, or with fewer than 3 people there: Social care, Health" in (
+        public_md
+    )
+    # The HTML draws the chart as inline SVG, titled and described, every bar named in text.
+    page = texts[("html", "full")]
+    svg = page[page.index('<svg class="voice-chart"') :]
+    svg = svg[: svg.index("</svg>")]
+    assert '<title id="voice-balance-title">The balance of voices</title>' in svg
+    assert "<desc" in svg
+    assert "Professionals: 6 people joined, 3 cards written" in svg
+    for words in ("People who joined", "Cards written", "Votes placed", "Cards appreciated"):
+        assert words in svg
+
+
+def test_the_pdf_draws_the_voice_chart(db: Database, tmp_path: Path) -> None:
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed; see .ci/system-deps.sh")
+    room = _small_review(db)
+    with db.read() as session:
+        pdf = render(session, room.id, "pdf", "public").content
+    path = tmp_path / "record.pdf"
+    path.write_bytes(pdf)
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True
+    ).stdout.decode()
+    # The chart's own words (its panel titles), drawn from the SVG, beside the table's.
+    assert "Cards written" in text
+    assert "People who joined" in text
+    assert "No child or young person took part in this review." in text
