@@ -139,7 +139,8 @@ def _voices(lines: list[str], record: Record) -> None:
     )
     if v.folded and not record.full:
         lines += [voices_fold_note(v.small_group), ""]
-    lines += [*v.notes, ""]
+    for note in v.notes:
+        lines += [note, ""]
 
 
 def render_markdown(record: Record) -> bytes:

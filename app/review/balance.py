@@ -18,7 +18,7 @@ from typing import Any, Final
 from sqlmodel import Session, col, func, select
 
 from app.i18n import N_, _
-from app.models import Appreciation, Card, Participant, Review, Vote, VotingRound
+from app.models import Appreciation, Card, Participant, Review, Vote
 from app.review import commands as c
 from app.review.audit import Action
 from app.review.context import Context
@@ -149,11 +149,11 @@ def voice_balance(session: Session, review: Review) -> dict[str, VoiceCount]:
         .where(*here, Card.status != "withdrawn")
         .group_by(col(Participant.role))
     ).all()
+    # A participant belongs to one review: their votes are all in its rounds.
     votes = session.exec(
         select(Participant.role, func.coalesce(func.sum(Vote.count), 0))
         .join(Vote, col(Vote.participant_id) == col(Participant.id))
-        .join(VotingRound, col(VotingRound.id) == col(Vote.round_id))
-        .where(*here, VotingRound.review_id == review.id)
+        .where(*here)
         .group_by(col(Participant.role))
     ).all()
     appreciations = session.exec(
