@@ -21,7 +21,7 @@ from app.privacy.erasure import erase_participant
 from app.review.apply import apply_command
 from app.review.balance import by_group, count_voices, voice_balance, voices_view
 from app.review.commands import parse_command
-from app.review.ground_rules import RULE, rules_now
+from app.review.ground_rules import RULE, rules_now, rules_that_held
 from app.review.identity import Identity
 from app.review.lifecycle import create_review, join_review
 from app.review.rules import ROLES
@@ -318,3 +318,28 @@ def test_the_pdf_draws_the_voice_chart(db: Database, tmp_path: Path) -> None:
     assert "Cards written" in text
     assert "People who joined" in text
     assert "No child or young person took part in this review." in text
+
+
+def test_a_promise_the_review_did_not_keep_throughout_is_not_in_the_record() -> None:
+    from app.models import Review
+
+    review = Review(
+        code="ACDE3467",
+        title="Review",
+        case_ref="Child A",
+        epoch="e",
+        screen_nonce="n",
+        owner_id=1,
+        settings={"anonymous": True, "moderation": "pre"},
+    )
+    kept = [r.key for r in rules_that_held(review, [])]
+    assert "names_hidden" in kept
+    assert "moderation" in kept
+    # Names were shown for a while, and cards went up unread: the record does not say otherwise.
+    seen = [{"anonymous": False, "moderation": "post"}, {"anonymous": True, "moderation": "pre"}]
+    held = [r.key for r in rules_that_held(review, [], seen)]
+    assert "names_hidden" not in held
+    assert "names_shown" in held
+    assert "moderation" not in held
+    # No round counted each voice group equally (none can yet): never "every voice the same".
+    assert "equal_voices" not in held
