@@ -69,6 +69,8 @@ class Review(SQLModel, table=True):
     locked: bool = False
     spotlight_card_id: int | None = None
     blank: bool = False
+    # The projector shows the balance of voice groups (the facilitator's show_voices).
+    show_voices: bool = False
     pause_message: str = Field(default="", max_length=500)
     timer_ends_at: datetime | None = None
     timer_seconds: int | None = None

@@ -19,8 +19,10 @@ from app.api.errors import ApiError
 from app.api.throttle import code_attempt
 from app.models import VotingRound
 from app.review import results, rules
+from app.review.balance import chart_measures, chart_summary, voices_view
 from app.review.errors import CommandError
 from app.review.fields import DEFAULT_SETTINGS
+from app.review.ground_rules import RULES, default_rules, words
 from app.review.rooms import NO_SUCH_CODE, find_review, normalise_code, room_identity
 from app.review.rules import ROLE_LABELS
 from app.review.tally import CHOSE_LABELS
@@ -129,7 +131,20 @@ async def phone(request: Request, code: str) -> HTMLResponse:
         )
     # The promise before the review's own setting is read: the default threshold.
     small_group = DEFAULT_SETTINGS["small_group"]
-    return _render(request, "phone.html", code=clean, small_group=small_group)
+    return _render(
+        request, "phone.html", code=clean, small_group=small_group, ground_rules=_phone_rules()
+    )
+
+
+def _phone_rules() -> list[dict[str, Any]]:
+    """Every ground rule for the phone's page, those that hold by default shown; the phone
+    shows the ones its review holds once it has asked (`ground_rules` in /public)."""
+    shown = {rule.key for rule in default_rules()}
+    small_group = int(DEFAULT_SETTINGS["small_group"])  # type: ignore[call-overload]
+    return [
+        {"key": r.key, "text": words(r, small_group), "strong": r.strong, "shown": r.key in shown}
+        for r in RULES
+    ]
 
 
 def _typed(raw: str) -> str:
@@ -225,6 +240,38 @@ async def round_chart(
         ],
         top=chart.top,
         compact=compact,
+    )
+
+
+@router.api_route("/screen/{code}/voices", methods=PAGE_METHODS, response_class=HTMLResponse)
+async def voices_chart(request: Request, code: str, token: str = "") -> HTMLResponse:
+    """The balance of voice groups as the shared SVG chart: for the projector only while the
+    facilitator shows it, and never by role (a role held by one person would name them)."""
+    runtime = get_runtime(request)
+    token = (token or request.cookies.get(SESSION_COOKIE, ""))[:MAX_TOKEN]
+
+    def _groups() -> list[dict[str, Any]] | None:
+        with runtime.db.read() as session:
+            try:
+                review, identity = room_identity(session, code, token, runtime.secret_key)
+            except CommandError:
+                return None
+            shown = identity.audience == "screen" and review.show_voices
+            if not (shown or identity.audience == "facilitator"):
+                return None
+            groups: list[dict[str, Any]] = voices_view(session, review, roles=False)["groups"]
+            return groups
+
+    groups = await to_thread.run_sync(_groups)
+    if groups is None:
+        return HTMLResponse("", status_code=404)
+    # Worded here, in the request's language, not in the worker thread.
+    named = [(i18n.gettext(VOICE_GROUP_LABELS[g["group"]]), g) for g in groups]
+    return _render(
+        request,
+        "voices.html",
+        measures=chart_measures(named),
+        summary=chart_summary(named),
     )
 
 

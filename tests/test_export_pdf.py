@@ -31,7 +31,15 @@ from tests.test_export import _do, build_review, console_identity, lead_database
 # print.css: @page margins, in points (1 mm = 72 / 25.4 pt); A4 is 595.28 pt wide.
 LEFT_MARGIN = 16 * 72 / 25.4
 A4_WIDTH = 595.28
-SECTIONS = ("Purpose", "Who took part", "Discover", "Dream", "Design", "Deliver")
+SECTIONS = (
+    "Purpose",
+    "Who took part",
+    "The balance of voices",
+    "Discover",
+    "Dream",
+    "Design",
+    "Deliver",
+)
 
 
 @pytest.fixture(scope="module")
@@ -166,8 +174,8 @@ def test_bookmarks_nest_by_heading_and_open_the_heading_s_page(
     assert outline[0][:2] == (0, "Learning review: Child A")
     sections = [title for depth, title, _ in outline if depth == 1]
     assert sections[:3] == ["Contents", "1 Purpose", "2 Who took part"]
-    assert "9 For the partnership only" in sections
-    discover = [t for t, _ in enumerate(outline) if outline[t][1] == "3 Discover"][0]
+    assert "10 For the partnership only" in sections
+    discover = [t for t, _ in enumerate(outline) if outline[t][1] == "4 Discover"][0]
     themes = [title for depth, title, _ in outline[discover + 1 :][:2] if depth == 2]
     assert themes == ["1 Trusted relationships", "2 Working as one team"]
     for _depth, title, page in outline:
@@ -190,9 +198,13 @@ def test_the_contents_link_to_the_pages_they_name(pdfs: dict[str, Path], edition
     named = reader.named_destinations
     links = [a.get_object() for a in reader.pages[1].get("/Annots", [])]
     targets = {str(link["/Dest"]) for link in links if link.get("/Subtype") == "/Link"}
-    assert len(targets) == 9  # every section of the full edition
+    assert len(targets) == 10  # every section of the full edition
     for number, (key, title) in enumerate(
-        zip(["purpose", "people", "discover", "dream", "design", "deliver"], SECTIONS, strict=True),
+        zip(
+            ["purpose", "people", "voices", "discover", "dream", "design", "deliver"],
+            SECTIONS,
+            strict=True,
+        ),
         start=1,
     ):
         assert key in targets

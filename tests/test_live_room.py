@@ -341,6 +341,7 @@ def _minimal(kind: str, review: dict[str, Any]) -> dict[str, Any]:
         "moderate": {"card_id": 1, "action": "approve"},
         "spotlight": {"card_id": None},
         "blank": {"on": True},
+        "show_voices": {"on": True},
         "pause": {"message": "x"},
         "set_commitment": {"card_id": 1, "owner": "x"},
     }.get(kind, {}) | {"type": kind}

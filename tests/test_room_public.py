@@ -30,6 +30,8 @@ def test_the_public_view_tells_a_phone_whether_names_show_without_a_token(
         "anonymous": False,
         "moderation": "post",
         "small_group": 3,
+        # The ground rules this review holds, by key: the phone shows their words.
+        "ground_rules": ["appreciate", "pseudonym", "names_shown", "harm", "concern"],
     }
     hidden = make(client, fac_headers, anonymous=True)
     # Codes are read as typed on a phone: lower case and a space are fine.

@@ -488,6 +488,7 @@ def _command_examples(ids: dict[str, int]) -> dict[str, dict[str, Any]]:
         "moderate": {"card_id": card, "action": "hide"},
         "spotlight": {"card_id": None},
         "blank": {"on": False},
+        "show_voices": {"on": False},
         "start": {},
         "pause": {"message": "Back soon"},
         "resume": {},

@@ -15,6 +15,7 @@ from app.api.schemas import ERROR_RESPONSES, ReviewIn
 from app.models import Prompt, Review, ReviewFacilitator
 from app.review import audit, team
 from app.review.audit import Action
+from app.review.balance import voices_view
 from app.review.errors import CommandError
 from app.review.identity import Identity
 from app.review.lifecycle import create_review
@@ -144,6 +145,19 @@ async def read(
             return state
 
     return await to_thread.run_sync(_read)
+
+
+@router.get("/{review_id}/voices")
+async def voices(review_id: RowId, runtime: RuntimeDep, me: FacilitatorDep) -> dict[str, Any]:
+    """The balance of voices now: each voice group and its roles, with people, cards, votes
+    and appreciations (the console's Voices panel reads it again as the room changes)."""
+
+    def _voices() -> dict[str, Any]:
+        review = load_review_for(runtime, me, review_id)
+        with runtime.db.read() as session:
+            return voices_view(session, review, roles=True)
+
+    return await to_thread.run_sync(_voices)
 
 
 @router.post("/{review_id}/screen-link")

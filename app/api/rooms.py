@@ -17,6 +17,7 @@ from app.api.throttle import address_command_wait, code_attempt, join_wait, too_
 from app.i18n import _
 from app.models import Event
 from app.review.errors import CommandError
+from app.review.ground_rules import rules_now
 from app.review.lifecycle import join_review
 from app.review.rooms import review_by_code
 from app.review.views import setting, snapshot, you
@@ -84,6 +85,8 @@ async def room_public(code: str, request: Request, runtime: RuntimeDep) -> dict[
                 "moderation": str(setting(review, "moderation")),
                 # Fewer people than this sharing a role: the room sees their group instead.
                 "small_group": int(setting(review, "small_group")),
+                # The ground rules this review holds, by key: the phone shows these words.
+                "ground_rules": [rule.key for rule in rules_now(review)],
             }
 
     # Inside the failed-code throttle: a 404 here counts as a guess, like a failed join.

@@ -19,7 +19,14 @@ from docx.shared import Mm, Pt, RGBColor
 
 from app.export.outline import SECTION, heading
 from app.export.outline import intro as section_intro
-from app.export.record import CardItem, PhaseSection, Record, contributions, held_days
+from app.export.record import (
+    CardItem,
+    PhaseSection,
+    Record,
+    contributions,
+    held_days,
+    voices_fold_note,
+)
 from app.i18n import _, ngettext
 
 ACCENT = RGBColor(0x1D, 0x5C, 0x63)
@@ -284,8 +291,31 @@ class _Writer:
             self.table(
                 (_("Role"), _("People")), [(label, str(n)) for label, n in a.by_role], (60, 25)
             )
-        absent = ", ".join(a.absent) if a.absent else _("none, every usual agency was in the room")
-        self.para(_("Usual agencies absent: %(absent)s.", absent=absent))
+
+    def voices(self) -> None:
+        """The balance of voices: the table and its plain sentences (the HTML and PDF draw
+        the chart as well; in Word the table carries every number)."""
+        v = self.record.voices
+        self.section("voices")
+        self.table(
+            (_("Voice group"), _("Role"), _("People"), _("Cards"), _("Votes"), _("Appreciations")),
+            [
+                (
+                    r.group,
+                    r.role or _("All roles"),
+                    str(r.people),
+                    str(r.cards),
+                    str(r.votes),
+                    str(r.appreciations),
+                )
+                for r in v.rows
+            ],
+            (36, 46, 20, 20, 20, 28),
+        )
+        if v.folded and not self.record.full:
+            self.para(voices_fold_note(v.small_group), muted=True)
+        for note in v.notes:
+            self.para(note)
 
     def section(self, key: str) -> None:
         """A section's numbered heading and its introduction, from the one outline."""
@@ -498,6 +528,7 @@ class _Writer:
         self.cover()
         self.purpose()
         self.people()
+        self.voices()
         self.themed(self.record.discover)
         self.themed(self.record.dream)
         self.design()

@@ -11,13 +11,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
 from app import i18n
 from app.export.outline import NUMBER, outline, sections
-from app.export.record import CardItem, PhaseSection, Record, RoundResult, ThemeBlock
+from app.export.record import (
+    CardItem,
+    PhaseSection,
+    Record,
+    RoundResult,
+    ThemeBlock,
+    voices_fold_note,
+)
+from app.review.balance import MEASURES, chart_measures, chart_summary
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 # Bars drawn per chart: the full tallies are in the table beside it.
@@ -68,7 +77,7 @@ def groups(section: PhaseSection) -> list[Group]:
 
 def whole(record: Record) -> list[Block]:
     """Every section of the record as one block each."""
-    found = [Block("purpose"), Block("people")]
+    found = [Block("purpose"), Block("people"), Block("voices")]
     for section in (record.discover, record.dream, record.design):
         found.append(Block(section.phase, section, groups(section)))
     found.append(Block("deliver", record.deliver, rows=record.deliver.ranked))
@@ -122,6 +131,12 @@ def round_chart(voting: RoundResult) -> list[dict[str, object]]:
     return [{"label": t.label, "value": t.votes} for t in voting.tallies[:CHART_BARS]]
 
 
+def voice_chart(record: Record) -> tuple[list[dict[str, Any]], str]:
+    """The three voice groups as the voice_chart macro's panels, and the chart in words."""
+    groups = [(g.group, {m: getattr(g, m) for m in MEASURES}) for g in record.voices.groups]
+    return chart_measures(groups), chart_summary(groups)
+
+
 def theme_chart(themes: list[ThemeBlock]) -> list[dict[str, object]]:
     """Themes by votes (theme votes, else their cards' votes) as bar_chart items."""
     items = [{"label": t.name, "value": t.votes or t.card_votes} for t in themes[:CHART_BARS]]
@@ -154,5 +169,7 @@ def render_html(
         number=NUMBER,
         round_chart=round_chart,
         theme_chart=theme_chart,
+        voice_chart=voice_chart,
         COMPACT_AFTER=COMPACT_AFTER,
+        voices_fold_note=voices_fold_note,
     )

@@ -7,7 +7,14 @@ from collections.abc import Iterable, Sequence
 
 from app.export.outline import heading
 from app.export.outline import intro as section_intro
-from app.export.record import CardItem, PhaseSection, Record, contributions, held_days
+from app.export.record import (
+    CardItem,
+    PhaseSection,
+    Record,
+    contributions,
+    held_days,
+    voices_fold_note,
+)
 from app.i18n import _, ngettext
 
 # Characters that could start inline markup anywhere in a line (links, emphasis, code, table
@@ -118,6 +125,31 @@ def _section(lines: list[str], section: PhaseSection, full: bool) -> None:
         lines += [_card_line(c, full, theme=True) for c in section.enablers] + [""]
 
 
+def _voices(lines: list[str], record: Record) -> None:
+    """The balance of voices as a table and its plain sentences (the HTML and PDF draw the
+    chart; here the table says it all)."""
+    v = record.voices
+    lines += _heading("voices")
+    lines += _table(
+        (_("Voice group"), _("Role"), _("People"), _("Cards"), _("Votes"), _("Appreciations")),
+        (
+            (
+                f"**{md_text(r.group)}**" if r.total else md_text(r.group),
+                md_text(r.role) if r.role else _("All roles"),
+                r.people,
+                r.cards,
+                r.votes,
+                r.appreciations,
+            )
+            for r in v.rows
+        ),
+    )
+    if v.folded and not record.full:
+        lines += [voices_fold_note(v.small_group), ""]
+    for note in v.notes:
+        lines += [note, ""]
+
+
 def render_markdown(record: Record) -> bytes:
     """The whole record as a UTF-8 Markdown document."""
     cover, full = record.cover, record.full
@@ -152,8 +184,7 @@ def render_markdown(record: Record) -> bytes:
     lines += [*_heading("people"), _("%(n)s people took part.", n=a.total), ""]
     if a.by_role:
         lines += _table((_("Role"), _("People")), a.by_role)
-    absent = ", ".join(a.absent) if a.absent else _("none")
-    lines += [_("Usual agencies absent: %(absent)s.", absent=absent), ""]
+    _voices(lines, record)
 
     for section in record.sections:
         _section(lines, section, full)

@@ -33,6 +33,14 @@ OUTLINE: Final[tuple[Section, ...]] = (
     Section("purpose", N_("Purpose")),
     Section("people", N_("Who took part")),
     Section(
+        "voices",
+        N_("The balance of voices"),
+        N_(
+            "Whose voices the review heard: each voice group and role, with the cards they "
+            "wrote, the votes they placed and the cards they appreciated."
+        ),
+    ),
+    Section(
         "discover",
         N_("Discover"),
         N_("The positive core: what worked, grouped into themes and ranked by the room's votes."),

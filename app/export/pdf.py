@@ -53,7 +53,7 @@ PIECES_PER_WORKER = 4
 # An action plan row costs about as much to lay out as three cards (it has six cells).
 ROW_COST = 3
 # These sections follow on the page of the section before them, so they share its part.
-FOLLOWS = {"people": "purpose", "timeline": "voting"}
+FOLLOWS = {"people": "purpose", "voices": "people", "timeline": "voting"}
 # WeasyPrint measures in CSS pixels; PDF in points.
 PT_PER_PX = 0.75
 # "Page N of M": Helvetica 8 pt (every PDF reader has it), right-aligned in the bottom

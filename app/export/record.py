@@ -37,10 +37,21 @@ from app.models import (
 )
 from app.review import audit
 from app.review.anonymity import FACILITATOR, Label, Roster, threshold
+from app.review.balance import (
+    VoiceCount,
+    absent_agencies,
+    by_group,
+    count_voices,
+    roles_of,
+)
 from app.review.fields import DEFAULT_SETTINGS
-from app.review.rules import PHASES, ROLE_LABELS, USUAL_AGENCIES
+from app.review.ground_rules import rules_that_held, words
+from app.review.rules import PHASES, ROLE_LABELS
 from app.review.tally import CHOSE_LABELS, Ballot, Entry, RoundCount, count_round, percent_text
 from app.review.voices import VOICE_GROUP_LABELS, VOICE_GROUPS, review_voice_group
+
+# Every agency role: the record names each one nobody came from (`other` is no agency).
+ROLES_OF_AGENCIES: Final[frozenset[str]] = frozenset(absent_agencies({}))
 
 SCHEMA_VERSION: Final = 1
 EDITIONS: Final[tuple[str, ...]] = ("full", "public")
@@ -63,13 +74,6 @@ METHOD_INTRO: Final = N_(
     "This review used Appreciative Inquiry. Rather than looking for mistakes and whom to "
     "blame, the whole system met together to learn from what worked and to build more of "
     "it, through the 4-D cycle:"
-)
-GROUND_RULES: Final[tuple[str, ...]] = (
-    N_("We learn from what worked; nobody is here to be blamed."),
-    N_("We use the case reference, never real names of children, family members or places."),
-    N_("Every voice counts the same: children, families and practitioners alike."),
-    N_("Contributions are anonymous on the screen and in the published record."),
-    N_("A disclosure of harm is acted on under the local safeguarding procedure."),
 )
 STATUS_LABELS: Final[dict[str, str]] = {
     "visible": N_("Shown"),
@@ -275,6 +279,37 @@ class Attendance:
 
 
 @dataclass(slots=True)
+class VoiceRow:
+    """One row of the balance of voices: a voice group's total (`role` empty), one of its
+    roles, or (public edition) its roles held by too few people to name, together."""
+
+    group: str
+    role: str
+    people: int
+    cards: int
+    votes: int
+    appreciations: int
+
+    @property
+    def total(self) -> bool:
+        """Whether this is the voice group's own row."""
+        return not self.role
+
+
+@dataclass(slots=True)
+class VoiceBalance:
+    """Whose voices the review heard: the table, the three groups (the chart), and what
+    the record says plainly about who took no part."""
+
+    rows: list[VoiceRow]
+    groups: list[VoiceRow]
+    notes: list[str]
+    # Public edition: roles held by fewer than this many people are not named.
+    small_group: int
+    folded: bool
+
+
+@dataclass(slots=True)
 class CardItem:
     number: int
     phase: str
@@ -308,6 +343,15 @@ class CardItem:
         """The card's status in words."""
         label = STATUS_LABELS.get(self.status)
         return _(label) if label is not None else self.status
+
+
+def voices_fold_note(small_group: int) -> str:
+    """What the public edition says of the roles it does not name."""
+    return _(
+        "Roles held by fewer than %(n)s people are counted together within their voice "
+        "group, so that no role points to a person.",
+        n=small_group,
+    )
 
 
 def contributions(n: int) -> str:
@@ -482,6 +526,7 @@ class Record:
     cover: Cover
     purpose: Purpose
     attendance: Attendance
+    voices: VoiceBalance
     discover: PhaseSection
     dream: PhaseSection
     design: PhaseSection
@@ -718,15 +763,23 @@ def build_record(source: Source, edition: str = "full") -> Record:
         questions=questions,
         method_intro=_(METHOD_INTRO),
         method=[(phase_title(phase), _(words)) for phase, words in METHOD],
-        ground_rules=[_(rule) for rule in GROUND_RULES],
+        ground_rules=[
+            words(rule, int(review.settings.get("small_group", DEFAULT_SETTINGS["small_group"])))
+            for rule in rules_that_held(
+                review,
+                source.rounds,
+                [h["settings"] for _at, h, _c in source.changes if "settings" in h],
+            )
+        ],
     )
     roles = Counter(p.role for p in present)
+    voices, not_named = _voice_balance(source, full)
     attendance = Attendance(
         total=len(present),
         by_role=[(role_label(role), roles[role]) for role in ROLE_LABELS if roles[role]]
         if full
         else _public_attendance(roster),
-        absent=[role_label(a) for a in USUAL_AGENCIES if not roles[a]],
+        absent=[role_label(a) for a in not_named],
     )
     rounds = _rounds(source, items, themes, full)
     timeline = _timeline(source, included, held)
@@ -766,6 +819,7 @@ def build_record(source: Source, edition: str = "full") -> Record:
         cover=cover,
         purpose=purpose,
         attendance=attendance,
+        voices=voices,
         discover=sections["discover"],
         dream=sections["dream"],
         design=sections["design"],
@@ -781,6 +835,97 @@ def build_record(source: Source, edition: str = "full") -> Record:
         audit_summary=summary,
         small_group=threshold(review.settings),
     )
+
+
+def _voice_counts(source: Source, full: bool) -> dict[str, VoiceCount]:
+    """The counts by role, from the rows this edition draws on (erased people left out;
+    the public edition counts only the cards the room saw)."""
+    here = {pid: p.role for pid, p in source.participants.items() if p.erased_at is None}
+    shown = ("held", "visible", "hidden") if full else ("visible",)
+    cards = [
+        here[c.participant_id]
+        for c in source.cards
+        if c.participant_id in here and c.status in shown
+    ]
+    return count_voices(
+        here.values(),
+        cards,
+        [(here[p], n) for _r, p, _t, n in source.votes if p in here],
+        [here[p] for _c, p, _at in source.appreciations if p in here],
+    )
+
+
+def _voice_balance(source: Source, full: bool) -> tuple[VoiceBalance, list[str]]:
+    """The balance of voices for this edition, and the agency roles it names as not in the room.
+
+    The full record keeps every role. The public edition names a role only when at least
+    `small_group` people held it: the others of a voice group are one row, so no role points
+    to a person, and an agency there is named with the absent ones, never as present.
+    """
+    settings = source.review.settings
+    other_voice = str(settings.get("other_voice", DEFAULT_SETTINGS["other_voice"]))
+    small = int(settings.get("small_group", DEFAULT_SETTINGS["small_group"]))
+    counts = _voice_counts(source, full)
+    groups = by_group(counts, other_voice)
+    rows: list[VoiceRow] = []
+    totals: list[VoiceRow] = []
+    folded_roles: list[str] = []
+    for group in VOICE_GROUPS:
+        label = _(VOICE_GROUP_LABELS[group])
+        total = VoiceRow(label, "", **groups[group].as_dict())
+        totals.append(total)
+        rows.append(total)
+        named: list[VoiceRow] = []
+        rest = VoiceCount()
+        for role in roles_of(group, other_voice):
+            count = counts.get(role)
+            if count is None or not (count.people or count.cards):
+                continue
+            if full or count.people >= small:
+                named.append(VoiceRow(label, role_label(role), **count.as_dict()))
+            else:
+                rest.add(count)
+                folded_roles.append(role)
+        if named and (rest.people or rest.cards):
+            named.append(
+                VoiceRow(
+                    label,
+                    _("Roles held by fewer than %(n)s people", n=small),
+                    **rest.as_dict(),
+                )
+            )
+        rows += named
+    absent = absent_agencies(counts)
+    folded_agencies = [r for r in folded_roles if r in ROLES_OF_AGENCIES]
+    not_named = [r for r in ROLE_LABELS if r in absent or r in folded_agencies]
+    notes = []
+    children, family = groups["children"], groups["family"]
+    if not children.people:
+        notes.append(_("No child or young person took part in this review."))
+    elif not children.cards:
+        notes.append(_("Children and young people took part, and wrote no cards."))
+    if not family.people:
+        notes.append(_("No family member took part in this review."))
+    elif not family.cards:
+        notes.append(_("The family took part, and wrote no cards."))
+    if not not_named:
+        notes.append(_("Every agency was in the room."))
+    elif not_named == absent:
+        names = ", ".join(role_label(r) for r in not_named)
+        notes.append(_("Agencies not in the room: %(agencies)s.", agencies=names))
+    else:
+        names = ", ".join(role_label(r) for r in not_named)
+        notes.append(
+            _(
+                "Agencies not in the room, or with fewer than %(n)s people there: %(agencies)s.",
+                n=small,
+                agencies=names,
+            )
+        )
+    balance = VoiceBalance(
+        rows=rows, groups=totals, notes=notes, small_group=small, folded=bool(folded_roles)
+    )
+    return balance, not_named
 
 
 def _enabler_prompt_ids(prompts: list[Prompt]) -> set[int]:

@@ -15,7 +15,15 @@ import xlsxwriter
 
 from app.export.outline import heading
 from app.export.outline import intro as section_intro
-from app.export.record import CardItem, PhaseSection, Record, contributions, held_days, phase_title
+from app.export.record import (
+    CardItem,
+    PhaseSection,
+    Record,
+    contributions,
+    held_days,
+    phase_title,
+    voices_fold_note,
+)
 from app.i18n import _, ngettext
 
 ACCENT = "#1D5C63"
@@ -200,8 +208,26 @@ class _Book:
         row = self.table(ws, 2, (_("Role"), _("People")), [(label, n) for label, n in a.by_role])
         ws.write_string(row, 0, _("Total"), self.f_label)
         ws.write_number(row, 1, a.total, self.f_num)
-        ws.write_string(row + 2, 0, _("Usual agencies absent"), self.f_label)
-        ws.write_string(row + 2, 1, ", ".join(a.absent) or _("None"), self.f_text)
+
+    def voices(self) -> None:
+        """The balance of voices: the table and its plain sentences (the table is the chart)."""
+        v = self.record.voices
+        ws = self.sheet(_("Voices"), (28, 34, 10, 10, 10, 14))
+        self.title(ws, "voices")
+        row = self.table(
+            ws,
+            3,
+            (_("Voice group"), _("Role"), _("People"), _("Cards"), _("Votes"), _("Appreciations")),
+            [
+                (r.group, r.role or _("All roles"), r.people, r.cards, r.votes, r.appreciations)
+                for r in v.rows
+            ],
+        )
+        notes = list(v.notes)
+        if v.folded and not self.record.full:
+            notes.insert(0, voices_fold_note(v.small_group))
+        for offset, note in enumerate(notes, start=row + 1):
+            ws.write_string(offset, 0, note, self.f_text)
 
     def themed(self, section: PhaseSection) -> None:
         name = section.title
@@ -479,6 +505,7 @@ class _Book:
         self.cover()
         self.purpose()
         self.people()
+        self.voices()
         self.themed(self.record.discover)
         self.themed(self.record.dream)
         self.design()

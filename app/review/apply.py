@@ -21,6 +21,7 @@ from app.models import (
 )
 from app.review import commands as c
 from app.review import log
+from app.review.balance import show_voices
 from app.review.cards import (
     appreciate,
     contribute,
@@ -132,6 +133,7 @@ HANDLERS: dict[str, Callable[[Context, Any], None]] = {
     "moderate": moderate,
     "spotlight": spotlight,
     "blank": blank,
+    "show_voices": show_voices,
     "start": transition,
     "pause": transition,
     "resume": transition,

@@ -47,6 +47,8 @@ class Action(StrEnum):
     SCREEN_NEW_LINK = "screen.new_link"
     CONCERN_ACKNOWLEDGE = "concern.acknowledge"
     CONCERN_NOTE = "concern.note"
+    VOICES_SHOW = "voices.show"
+    VOICES_HIDE = "voices.hide"
 
 
 # What each action is called, wherever a person reads the log.
@@ -77,6 +79,8 @@ LABELS: Final[dict[Action, str]] = {
     Action.SCREEN_NEW_LINK: N_("Made a new projector link (the old one no longer works)"),
     Action.CONCERN_ACKNOWLEDGE: N_("Acknowledged a private concern (its sender was told)"),
     Action.CONCERN_NOTE: N_("Wrote the outcome note of a private concern"),
+    Action.VOICES_SHOW: N_("Showed the balance of voices on the projector"),
+    Action.VOICES_HIDE: N_("Took the balance of voices off the projector"),
 }
 
 

@@ -215,6 +215,13 @@ class Blank(_Command):
     on: bool
 
 
+class ShowVoices(_Command):
+    """Show the balance of voice groups on the projector (`on`), or take it away."""
+
+    type: Literal["show_voices"]
+    on: bool
+
+
 class Start(_Command):
     type: Literal["start"]
 
@@ -270,6 +277,7 @@ Command = Annotated[
     | Moderate
     | Spotlight
     | Blank
+    | ShowVoices
     | Start
     | Pause
     | Resume

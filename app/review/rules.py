@@ -46,7 +46,8 @@ ROLE_LABELS: Final[dict[str, str]] = {
     "other": N_("Other"),
 }
 ROLES: Final[tuple[str, ...]] = tuple(ROLE_LABELS)
-# The agencies a whole-system review expects in the room; the record names those absent.
+# The agencies a whole-system review expects in the room. The record names every agency
+# nobody came from, not only these (`absent_agencies` in app/review/balance.py).
 USUAL_AGENCIES: Final[tuple[str, ...]] = ("social_care", "police", "health", "education")
 
 STATUSES: Final[tuple[str, ...]] = ("draft", "live", "paused", "closed")

@@ -92,6 +92,17 @@ const WORDS = {
   },
 };
 
+/** Show the ground rules this review holds (the server's one list, by key), the rest hidden. */
+function showGroundRules(keys, n) {
+  if (!Array.isArray(keys)) return; // an older server: the page's default rules stand
+  for (const li of $("ground-rules").querySelectorAll("li[data-rule]")) {
+    li.hidden = !keys.includes(li.dataset.rule);
+    // The names rule says this review's own small-group threshold.
+    if (li.dataset.rule === "names_hidden") li.textContent = WORDS.anonymous.rule(n);
+    if (li.dataset.rule === "names_shown") li.textContent = WORDS.named.rule(n);
+  }
+}
+
 /** Word the ground rules for this review before joining: are names shown to the room? */
 async function describeRoom() {
   let room;
@@ -113,8 +124,7 @@ async function describeRoom() {
   const n = room.small_group || 3;
   $("join-lede").textContent = words.lede(n);
   $("name-hint").textContent = words.name(n);
-  $("rule-names").textContent = words.rule(n);
-  $("rule-moderation").hidden = room.moderation !== "pre";
+  showGroundRules(room.ground_rules, n);
   // The room knows the review by its case reference only; the title is for facilitators.
   $("join-review").textContent = room.case_ref;
   $("join-review").hidden = false;

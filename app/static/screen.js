@@ -41,12 +41,14 @@ const room = new Room({
       offset = clockOffset(state.server_time);
       if (seen.size === 0) for (const c of state.cards) seen.add(c.id); // no arrival burst at load
     }
+    voicesStale = true;
     render();
   },
   onEvent: (frame) => {
     if (!state) return;
     offset = clockOffset(frame.at) || offset;
     applyEvent(state, frame);
+    if (VOICE_KINDS.has(frame.kind)) voicesStale = true;
     const card = frame.data && frame.data.card;
     if (card && card.status === "visible" && !seen.has(card.id)) {
       announce($("announcer"), card.role === "facilitator"
@@ -93,6 +95,7 @@ function render() {
   renderTimer();
   renderVotingBox();
   renderSpotlight();
+  renderVoices();
   const shown = renderResults();
   ui.wall.hidden = shown;
   if (!shown) renderWall();
@@ -331,3 +334,48 @@ function renderRoles() {
     ? chips.map(([role, count]) => el("span", { class: "role-chip", text: t("%(role)s · %(count)s", { role, count }) }))
     : [el("span", { class: "hint", text: t("Waiting for people to join.") })]));
 }
+
+// ---- the balance of voices: only while the facilitator shows it ---------------------------
+
+// Events that change who has joined, written, voted or appreciated.
+const VOICE_KINDS = new Set([
+  "card.added", "card.updated", "card.removed", "appreciation.added", "tally.updated",
+  "voting.progress", "participant.joined", "participant.erased",
+]);
+// Dots placed while tallies are hidden send the projector no event: read again now and then.
+const VOICES_REFRESH_MS = 15000;
+let voicesStale = true;
+let voicesTimer = null;
+
+/** Show or hide the voices overlay; read the chart again when the room has changed. */
+function renderVoices() {
+  const on = Boolean(state.review.show_voices);
+  $("voices").hidden = !on;
+  if (!on) {
+    voicesStale = true;
+    $("voices-chart").replaceChildren();
+    return;
+  }
+  if (voicesStale && !voicesTimer) voicesTimer = setTimeout(loadVoices, 600); // one read per burst
+}
+
+async function loadVoices() {
+  voicesTimer = null;
+  voicesStale = false;
+  try {
+    const response = await fetch(`/screen/${encodeURIComponent(code)}/voices?token=${encodeURIComponent(token)}`);
+    if (!response.ok || !state.review.show_voices) return;
+    // Drawn on the server by the same macro as the record; its text was escaped by Jinja2.
+    const doc = new DOMParser().parseFromString(await response.text(), "text/html");
+    const chart = doc.querySelector(".voices-chart");
+    if (chart) $("voices-chart").replaceChildren(document.importNode(chart, true));
+  } catch {
+    voicesStale = true; // try again on the next change
+  }
+}
+setInterval(() => {
+  if (state && state.review.show_voices) {
+    voicesStale = true;
+    renderVoices();
+  }
+}, VOICES_REFRESH_MS);

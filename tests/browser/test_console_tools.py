@@ -108,7 +108,8 @@ def test_keep_out_erasure_audit_team_and_import(
     phone, police = contexts.page(PHONE), contexts.page(PHONE)
     phone.goto(f"/j/{code}")
     expect(phone.locator("#join-lede")).to_contain_text("it shows beside your cards")
-    expect(phone.locator("#rule-names")).to_contain_text("your first name")
+    expect(phone.locator('[data-rule="names_shown"]')).to_contain_text("your first name")
+    expect(phone.locator('[data-rule="names_hidden"]')).to_be_hidden()
     # The review by its case reference: the title is for facilitators only.
     expect(phone.locator("#join-review")).to_have_text("Child D")
     assert_accessible(phone, "phone join, names shown")
@@ -254,8 +255,9 @@ def test_import_errors_and_the_anonymous_wording(
     expect(phone.locator("#join-review")).to_be_visible()
     expect(phone.locator("#join-lede")).to_contain_text("Nobody on the big screen sees your name")
     expect(phone.locator("#name-hint")).to_contain_text("Only the facilitator sees it")
-    expect(phone.locator("#rule-names")).to_contain_text("never your name")
-    expect(phone.locator("#rule-moderation")).to_be_visible()
+    expect(phone.locator('[data-rule="names_hidden"]')).to_contain_text("never your name")
+    expect(phone.locator('[data-rule="names_shown"]')).to_be_hidden()
+    expect(phone.locator('[data-rule="moderation"]')).to_be_visible()
     phone.goto("/j/WXYZ3467")
     expect(phone.locator("#code-error")).to_contain_text("We could not find a review")
     assert not contexts.console_errors, contexts.console_errors

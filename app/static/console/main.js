@@ -11,6 +11,7 @@ import { askBeforeClosing } from "./steer.js";
 import "./now.js";
 import "./presence.js";
 import "./folded.js";
+import "./voices.js";
 import "./voting.js";
 import "./cards.js";
 import "./concerns.js";
@@ -82,7 +83,7 @@ async function boot() {
     },
     onPresence: (frame) => {
       ctx.presence = frame;
-      repaint("presence");
+      repaint("presence", "voices-here");
     },
     onAck: (item) => {
       toast(t("Saved"));

@@ -43,29 +43,29 @@ export function button(text, key, onclick, kind = "") {
 const panels = new Map(); // name -> paint()
 const ROOM_PANELS = [
   "now", "status", "stepper", "prompts", "timer", "room", "presence", "voting",
-  "queue", "concerns", "themes", "cards", "erase", "folded",
+  "queue", "concerns", "themes", "cards", "erase", "folded", "voices",
 ];
 
-const CARDS = ["status", "queue", "cards", "themes", "erase"];
+const CARDS = ["status", "queue", "cards", "themes", "erase", "voices"];
 const ROUNDS = ["voting"];
 
 /** The panels each kind of event changes; a kind not listed repaints every panel. */
 export const PANELS_FOR = {
-  "review.updated": ["status", "stepper", "prompts", "timer", "room", "themes", "cards"],
+  "review.updated": ["status", "stepper", "prompts", "timer", "room", "themes", "cards", "voices-here"],
   "card.added": CARDS,
   "card.updated": CARDS,
   "card.removed": CARDS,
-  "appreciation.added": ["queue", "cards"],
+  "appreciation.added": ["queue", "cards", "voices"],
   "theme.added": ["themes", "cards"],
   "theme.updated": ["themes", "cards"],
   "prompt.added": ["prompts"],
   "voting.opened": ROUNDS,
   "voting.closed": ROUNDS,
   "voting.revealed": ROUNDS,
-  "tally.updated": ROUNDS,
+  "tally.updated": [...ROUNDS, "voices"],
   "timer.started": ["timer"],
   "timer.stopped": ["timer"],
-  "participant.joined": ["presence", "erase", "folded"],
+  "participant.joined": ["presence", "erase", "folded", "voices"],
   "concern.raised": ["concerns", "erase", "status"],
   "concern.updated": ["concerns", "status"],
 };
