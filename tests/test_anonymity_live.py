@@ -10,6 +10,7 @@ carer"; the first parent's card, written while they were the only one, still doe
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,9 @@ THIRD_PARENT_CARD = "Story zq4qz: we were asked what would help"
 PROFESSIONALS = ["police"] * 4 + ["health"] * 4 + ["social_care"] * 3 + ["education"]
 # What would tie a card to the parent or the education officer: their role, as a key on
 # the wire or as words in a record.
+ABSENCES = re.compile(
+    r"(Agencies not in the room, or with fewer than \d+ people there|\"absent\")[^.\]]*[.\]]"
+)
 GIVEAWAYS = ('"parent_carer"', '"education"', "Parent or carer", "Education")
 
 
@@ -127,6 +131,10 @@ def test_a_lone_parent_and_a_lone_agency_are_never_named_by_their_role(tmp_path:
             text = _export(api, token, int(review["id"]), fmt, "public", tmp_path)
             assert "zq1qz" in text, fmt
             assert "zq2qz" in text, fmt
+            # One list may name the agency: those "not in the room, or with fewer than 3
+            # people there" (an absence and a presence of one or two read alike), tied to
+            # no card.
+            text = re.sub(ABSENCES, "", text)
             for giveaway in ("parent_carer", "Parent or carer", "Education", '"education"'):
                 assert giveaway not in text, (fmt, giveaway)
 

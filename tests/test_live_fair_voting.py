@@ -64,6 +64,8 @@ def test_the_projector_reveal_carries_the_rounds_counting_and_the_leaders_only(
                 await fac.send(
                     {"type": "contribute", "prompt_id": prompt(review, "discover"), "text": text}
                 )
+            # The ack comes before the room's copy: wait until the console holds every card.
+            await fac.wait_for(lambda c: len(c.cards()) >= len(CARDS))
             ids = [c["id"] for c in fac.cards()]
             family, professionals = phones[:2], phones[2:]
 
@@ -176,6 +178,8 @@ def test_a_round_counted_by_people_shows_the_room_five_and_never_a_nought(
                 await fac.send(
                     {"type": "contribute", "prompt_id": prompt(review, "discover"), "text": text}
                 )
+            # The ack comes before the room's copy: wait until the console holds every card.
+            await fac.wait_for(lambda c: len(c.cards()) >= len(CARDS))
             ids = [c["id"] for c in fac.cards()]
             await fac.send({"type": "open_voting", "targets": "cards", "budget": 5})
             # Seven cards chosen (7, 6, ... 1 dots), one placed and taken back, one never touched.
