@@ -10,6 +10,8 @@ command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 # The PDF is set in Liberation Sans and Serif (DejaVu stands in where they are missing).
 [ -d /usr/share/fonts/truetype/liberation ] || need+=(fonts-liberation)
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
+# Node.js checks that every page script parses (tests/test_static_scripts.py).
+command -v node >/dev/null 2>&1 || need+=(nodejs)
 # WeasyPrint draws PDFs with Pango.
 ldconfig -p | grep libpangoft2-1.0 >/dev/null || need+=(libpango-1.0-0 libpangoft2-1.0-0)
 if ! command -v postgres >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
