@@ -72,6 +72,10 @@ class Review(SQLModel, table=True):
     pause_message: str = Field(default="", max_length=500)
     timer_ends_at: datetime | None = None
     timer_seconds: int | None = None
+    # The day plan (app/review/agenda.py), and the block running now and when it started.
+    agenda: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    block_id: int | None = None
+    block_started_at: datetime | None = None
     screen_nonce: str = Field(max_length=32)
     owner_id: int = Field(foreign_key="facilitator.id", index=True)
     created_at: datetime = Field(default_factory=utcnow)

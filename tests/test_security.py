@@ -494,6 +494,13 @@ def _command_examples(ids: dict[str, int]) -> dict[str, dict[str, Any]]:
         "close": {},
         "update_review": {"title": "Learning review: Child A"},
         "set_commitment": {"card_id": card, "owner": "Health visiting team"},
+        "add_block": {"day": 1, "title": "A block", "minutes": 10, "mode": "cards"},
+        "edit_block": {"block_id": 1, "minutes": 20},
+        "move_block": {"block_id": 2, "direction": "up"},
+        "remove_block": {"block_id": 3},
+        "set_day_start": {"day": 1, "starts_at": "09:00"},
+        "next_block": {},
+        "go_to_block": {"block_id": 1},
     }
 
 

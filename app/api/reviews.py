@@ -14,6 +14,7 @@ from app.api.errors import ApiError
 from app.api.schemas import ERROR_RESPONSES, ReviewIn
 from app.models import Prompt, Review, ReviewFacilitator
 from app.review import audit, team
+from app.review.agenda import TEMPLATE_DAYS, agenda_view
 from app.review.audit import Action
 from app.review.errors import CommandError
 from app.review.identity import Identity
@@ -46,6 +47,7 @@ def review_out(session: Session, runtime: Runtime, review: Review, base: str) ->
         "screen_url": f"{base}/screen/{review.code}?token={token}",
         "screen_token": token,
         "prompts": [prompt_view(p) for p in prompts],
+        "agenda": agenda_view(review),
         "facilitators": sorted(m.email for m in members),
         "team": [
             {
@@ -88,6 +90,10 @@ async def create(
     except CommandError as exc:
         raise ApiError(422, exc.code, exc.translated()) from None
 
+    days = body.days
+    if body.template in TEMPLATE_DAYS and "days" not in body.model_fields_set:
+        days = TEMPLATE_DAYS[body.template]  # a 2-day plan makes a 2-day review
+
     def _create() -> dict[str, Any]:
         with runtime.db.write() as session:
             review = create_review(
@@ -97,9 +103,11 @@ async def create(
                 case_ref=body.case_ref,
                 outcome=body.outcome,
                 starts_on=body.starts_on,
-                days=body.days,
+                days=days,
                 settings=body.settings.model_dump(),
                 retention_days=body.retention_days or runtime.settings.retention_days,
+                template=body.template,
+                timezone=body.timezone,
             )
             return review_out(session, runtime, review, base_url(runtime, request))
 

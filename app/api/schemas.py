@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+from app.review.agenda import DEFAULT_TIMEZONE, is_timezone
 from app.review.fields import (
     CaseRef,
     Days,
@@ -18,6 +19,15 @@ from app.review.fields import (
     Title,
 )
 from app.review.rules import Role
+
+
+def _known_zone(name: str) -> str:
+    if not is_timezone(name):
+        raise ValueError("not a time zone this server knows, e.g. Europe/London")
+    return name
+
+
+TimeZone = Annotated[str, StringConstraints(max_length=64), AfterValidator(_known_zone)]
 
 
 class LoginIn(BaseModel):
@@ -41,6 +51,11 @@ class ReviewIn(BaseModel):
     days: Days = 3
     settings: ReviewSettings = Field(default_factory=ReviewSettings)
     retention_days: RetentionDays | None = None
+    # The day plan to start from (docs/protocol.md 2.1): a 2- or 3-day appreciative review,
+    # or empty days. Left out: the plan for a review of `days` days, if there is one.
+    template: Literal["two_day", "three_day", "empty"] | None = None
+    # Where the review meets, for the plan's times (an IANA name, e.g. "Europe/London").
+    timezone: TimeZone = DEFAULT_TIMEZONE
 
 
 class JoinIn(BaseModel):

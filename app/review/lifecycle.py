@@ -18,6 +18,12 @@ from app.models import (
     ReviewFacilitator,
 )
 from app.review import log, rules
+from app.review.agenda import (
+    DEFAULT_TIMEZONE,
+    TEMPLATE_FOR_DAYS,
+    plan_from_template,
+    store_plan,
+)
 from app.review.errors import CommandError
 from app.review.fields import DEFAULT_SETTINGS
 from app.review.rooms import free_code
@@ -39,8 +45,14 @@ def create_review(
     days: int = 1,
     settings: dict[str, Any] | None = None,
     retention_days: int = 365,
+    template: str | None = None,
+    timezone: str = DEFAULT_TIMEZONE,
 ) -> Review:
-    """A new draft review with the default questions of each phase."""
+    """A new draft review with the default questions of each phase, and its day plan.
+
+    The plan is the named template (`agenda.TEMPLATES`), or when none is named the one
+    for a review of this many days, if there is one; "empty" gives empty days.
+    """
     merged = dict(DEFAULT_SETTINGS) | (settings or {})
     review = Review(
         code=free_code(session),
@@ -60,15 +72,23 @@ def create_review(
     assert review.id is not None
     session.add(ReviewFacilitator(review_id=review.id, facilitator_id=owner_id))
     first_prompt: Prompt | None = None
+    made: list[Prompt] = []
     for phase, texts in rules.DEFAULT_PROMPTS.items():
         for position, text in enumerate(texts):
             prompt = Prompt(review_id=review.id, phase=phase, text=text, position=position)
             session.add(prompt)
+            made.append(prompt)
             if first_prompt is None:
                 first_prompt = prompt
     session.flush()
     assert first_prompt is not None
     review.prompt_id = first_prompt.id
+    by_phase: dict[str, list[int]] = {}
+    for prompt in sorted(made, key=lambda p: p.position):
+        assert prompt.id is not None
+        by_phase.setdefault(prompt.phase, []).append(prompt.id)
+    chosen = template if template is not None else TEMPLATE_FOR_DAYS.get(days)
+    store_plan(review, plan_from_template(chosen, days, by_phase, timezone))
     session.add(review)
     return review
 
