@@ -98,6 +98,7 @@ $("create-form").addEventListener("submit", async (event) => {
     case_ref: f.case_ref.value.trim(),
     outcome: f.outcome.value.trim(),
     days: Number(f.days.value) || 3,
+    template: f.template.value,
     settings: {
       anonymous: f.anonymous.checked,
       vote_budget: Number(f.vote_budget.value) || 3,
@@ -106,6 +107,13 @@ $("create-form").addEventListener("submit", async (event) => {
     },
   };
   if (f.starts_on.value) body.starts_on = f.starts_on.value;
+  // The plan's times are the room's wall clock: this browser's time zone, if it has one.
+  try {
+    const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (zone) body.timezone = zone;
+  } catch {
+    /* the server's default (Europe/London) */
+  }
   const result = await api("POST", "/api/reviews", body);
   if (!result.ok) {
     error.textContent = errorMessage(result.data, t("The review was not created. Please check the form."));
@@ -113,6 +121,18 @@ $("create-form").addEventListener("submit", async (event) => {
     return;
   }
   location.assign(`/facilitate/${result.data.id}`);
+});
+
+// The day plan follows the days: a 2-day plan makes a 2-day review, and back again.
+$("template").addEventListener("change", () => {
+  const days = $("template").selectedOptions[0].dataset.days;
+  if (days) $("days").value = days;
+});
+$("days").addEventListener("change", () => {
+  const days = $("days").value;
+  const fitting = [...$("template").options].find((o) => o.dataset.days === days);
+  if (fitting) $("template").value = fitting.value;
+  else $("template").value = "empty";
 });
 
 // 64 MiB is the server's limit for an import body.

@@ -121,7 +121,7 @@ function renderToday(review) {
     time ? el("span", { class: "today-time", text: time }) : null,
     el("span", { class: "today-what", text: title }),
     words ? el("span", { class: "today-mode", text: words }) : null,
-  ];
+  ].filter(Boolean);
   const end = endOf(now);
   $("today-now").hidden = !now;
   if (now) {
