@@ -254,3 +254,83 @@ def test_only_a_facilitator_edits_the_plan_and_its_words_are_checked(
     )
     assert "block title" in refused["message"]
     assert bearer  # the phone's headers came from the same helper
+
+
+# ---- a facilitator's own templates ------------------------------------------------------
+
+
+def test_a_review_saved_as_a_template_starts_a_new_one_with_its_settings_questions_and_plan(
+    client: TestClient, fac_headers: dict[str, str], db: Any
+) -> None:
+    from tests.conftest import make_facilitator
+    from tests.support import PASSWORD
+
+    review = driver.new_review(
+        client,
+        fac_headers,
+        template="empty",
+        days=2,
+        settings={"vote_budget": 5, "moderation": "post"},
+    )
+    code = review["code"]
+    driver.send(
+        client,
+        code,
+        fac_headers,
+        {"type": "add_prompt", "phase": "dream", "text": "What would the family see first?"},
+    )
+    driver.send(
+        client,
+        code,
+        fac_headers,
+        {
+            "type": "add_block",
+            "day": 2,
+            "title": "Dreaming with the family",
+            "phase": "dream",
+            "prompt_ids": [],
+            "question": "What would a good week look like?",
+            "minutes": 40,
+            "mode": "tables",
+        },
+    )
+    driver.send(
+        client, code, fac_headers, {"type": "set_day_start", "day": 2, "starts_at": "10:15"}
+    )
+    saved = client.post(
+        f"/api/reviews/{review['id']}/template", json={"name": "Our two days"}, headers=fac_headers
+    )
+    assert saved.status_code == 201, saved.text
+    assert saved.json()["blocks"] == 1
+    listed = client.get("/api/templates", headers=fac_headers).json()
+    assert [(t["name"], t["days"]) for t in listed] == [("Our two days", 2)]
+
+    made = driver.new_review(
+        client, fac_headers, title="Next review", case_ref="Child B", template_id=listed[0]["id"]
+    )
+    assert made["days"] == 2
+    assert (made["settings"]["vote_budget"], made["settings"]["moderation"]) == (5, "post")
+    texts = {p["text"] for p in made["prompts"]}
+    assert {"What would the family see first?", "What would a good week look like?"} <= texts
+    (block,) = made["agenda"]["days"][1]["blocks"]
+    assert (block["title"], block["starts_at"], block["mode"]) == (
+        "Dreaming with the family",
+        "10:15",
+        "tables",
+    )
+    own = {p["id"]: p["text"] for p in made["prompts"]}
+    assert [own[p] for p in block["prompt_ids"]] == ["What would a good week look like?"]
+    # Nothing of the case travels: not its title, case reference or outcome.
+    assert (made["title"], made["case_ref"], made["outcome"]) == ("Next review", "Child B", "")
+
+    # Another facilitator neither sees nor uses it; its owner can delete it.
+    make_facilitator(db, "second@example.org")
+    other = bearer(driver.token(client, "second@example.org", PASSWORD))
+    assert client.get("/api/templates", headers=other).json() == []
+    stolen = driver.create_review(client, other, template_id=listed[0]["id"])
+    assert stolen.status_code == 404
+    assert client.delete(f"/api/templates/{listed[0]['id']}", headers=other).status_code == 404
+    assert (
+        client.delete(f"/api/templates/{listed[0]['id']}", headers=fac_headers).status_code == 204
+    )
+    assert client.get("/api/templates", headers=fac_headers).json() == []

@@ -9,6 +9,9 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 
 from app.review.agenda import DEFAULT_TIMEZONE, is_timezone
 from app.review.fields import (
+    BlockTitle as TemplateName,
+)
+from app.review.fields import (
     CaseRef,
     Days,
     FirstName,
@@ -56,6 +59,14 @@ class ReviewIn(BaseModel):
     template: Literal["two_day", "three_day", "empty"] | None = None
     # Where the review meets, for the plan's times (an IANA name, e.g. "Europe/London").
     timezone: TimeZone = DEFAULT_TIMEZONE
+    # One of your own templates (GET /api/templates): its settings, questions and plan.
+    template_id: Annotated[int, Field(ge=1, le=2**62)] | None = None
+
+
+class TemplateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: TemplateName
 
 
 class JoinIn(BaseModel):

@@ -99,4 +99,19 @@ def test_the_console_builds_and_runs_the_plan_and_the_room_follows(
     expect(projector.locator("#today-now")).to_contain_text("Break: back at")
     phone.screenshot(path=str(artifacts / "agenda-phone-break-390.png"))
     projector.screenshot(path=str(artifacts / "agenda-projector-break-1920.png"))
+
+    # Saved as a template, and a new review started from it on the create form.
+    panel.get_by_label("Save this review's settings, questions and plan as a template").fill(
+        "Our two days"
+    )
+    panel.get_by_role("button", name="Save as a template").click()
+    expect(console.locator("#template-status")).to_contain_text("Saved as “Our two days”")
+    console.goto("/facilitate")
+    console.get_by_label("Day plan").select_option(label="Our two days (2 days)")
+    expect(console.get_by_label("Days", exact=True)).to_have_value("2")
+    console.get_by_label("Title").fill("The next review")
+    console.get_by_label("Case reference (the pseudonym)").fill("Child B")
+    console.get_by_role("button", name="Create review").click()
+    copied = console.locator("#agenda-panel .agenda-block", has_text="Family's own words")
+    expect(copied).to_contain_text("14:45–15:05")
     assert not contexts.console_errors

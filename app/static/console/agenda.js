@@ -5,6 +5,7 @@ import { PHASES, PHASE_WORDS, el, readableDate, store } from "../live.js";
 import { nt, t } from "../i18n.js";
 import { $ } from "../dom.js";
 import { MODE_WORDS, driftMinutes, driftWords } from "../today.js";
+import { api, problem } from "../http.js";
 import { ctx, panel, repaint, send } from "./state.js";
 
 // The block being edited (its id), or a new one for a day ("new:2"), and what is typed so far:
@@ -228,3 +229,23 @@ function blockForm(day, block) {
   });
   return form;
 }
+
+// ---- saving the review as a template ------------------------------------------------------
+
+$("save-template").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const name = $("template-name").value.trim();
+  const status = $("template-status");
+  if (!name) {
+    status.textContent = t("Give the template a name first.");
+    $("template-name").focus();
+    return;
+  }
+  const result = await api("POST", `/api/reviews/${ctx.reviewId}/template`, { name });
+  if (!result.ok) {
+    status.textContent = problem(result, t("The template was not saved."));
+    return;
+  }
+  $("template-name").value = "";
+  status.textContent = t("Saved as “%(name)s”. Choose it when you create your next review.", { name });
+});
