@@ -334,3 +334,16 @@ def test_a_review_saved_as_a_template_starts_a_new_one_with_its_settings_questio
         client.delete(f"/api/templates/{listed[0]['id']}", headers=fac_headers).status_code == 204
     )
     assert client.get("/api/templates", headers=fac_headers).json() == []
+
+
+def test_the_openapi_schema_describes_the_agenda(client: TestClient) -> None:
+    schema = client.get("/openapi.json").json()
+    answer = schema["paths"]["/api/reviews/{review_id}"]["get"]["responses"]["200"]
+    ref = answer["content"]["application/json"]["schema"]["$ref"]
+    components = schema["components"]["schemas"]
+    state = components[ref.rsplit("/", 1)[-1]]
+    assert state["properties"]["agenda"]["$ref"].endswith("/AgendaOut")
+    block = components["AgendaBlockOut"]["properties"]
+    assert {"title", "phase", "mode", "minutes", "starts_at", "prompt_ids"} <= set(block)
+    names = set(components)
+    assert {"AddBlock", "EditBlock", "MoveBlock", "NextBlock", "GoToBlock"} <= names

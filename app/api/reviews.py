@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from app.api.deps import FacilitatorDep, RowId, RuntimeDep, load_review_for
 from app.api.errors import ApiError
-from app.api.schemas import ERROR_RESPONSES, ReviewIn
+from app.api.schemas import ERROR_RESPONSES, ReviewIn, ReviewStateOut
 from app.i18n import _
 from app.models import Prompt, Review, ReviewFacilitator
 from app.review import audit, team
@@ -154,7 +154,7 @@ async def list_reviews(
     return await to_thread.run_sync(_list)
 
 
-@router.get("/{review_id}")
+@router.get("/{review_id}", responses={200: {"model": ReviewStateOut}})
 async def read(
     review_id: RowId, request: Request, runtime: RuntimeDep, me: FacilitatorDep
 ) -> dict[str, Any]:

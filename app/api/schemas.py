@@ -114,3 +114,42 @@ class CommandErrorOut(BaseModel):
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorOut} for status in (400, 401, 403, 404, 409, 413, 422, 429)
 }
+
+
+class AgendaBlockOut(BaseModel):
+    """A block of the day plan, with its planned times (docs/protocol.md 4.5)."""
+
+    id: int
+    day: int
+    title: str
+    phase: Literal["discover", "dream", "design", "deliver"] | None
+    mode: Literal["cards", "pairs", "tables", "voting", "consent", "plenary", "break"]
+    minutes: int
+    starts_at: str = Field(description="planned start, HH:MM in the plan's time zone")
+    ends_at: str = Field(description="planned end, HH:MM")
+    prompt_ids: list[int] = Field(description="its questions; the first is asked when it starts")
+
+
+class AgendaDayOut(BaseModel):
+    day: int
+    date: str | None = Field(description="starts_on plus the day's place; null without it")
+    starts_at: str
+    ends_at: str
+    blocks: list[AgendaBlockOut]
+
+
+class AgendaOut(BaseModel):
+    """The review's day plan; the block running now is the header's `block`."""
+
+    timezone: str
+    days: list[AgendaDayOut]
+
+
+class ReviewStateOut(BaseModel):
+    """The whole room as a facilitator sees it (docs/protocol.md section 4); the review
+    header's `block` and `next_block` are the plan's block running now and the next."""
+
+    model_config = ConfigDict(extra="allow")
+
+    review: dict[str, Any]
+    agenda: AgendaOut
