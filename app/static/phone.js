@@ -4,7 +4,7 @@ import {
   PHASES, PHASE_HINTS, PHASE_WORDS, Room, STATUS_WORDS, announce, applyEvent, clock,
   clockOffset, el, openRound, progressWords, readableDate, secondsLeft, store,
 } from "./live.js";
-import { endOf, modeWords, nextAt, timeOf } from "./today.js";
+import { endOf, modeWords, nextAt, timeOf, titleBeside } from "./today.js";
 
 const app = document.getElementById("app");
 const code = app.dataset.code;
@@ -357,7 +357,7 @@ function renderToday(review) {
   if (now) {
     const end = endOf(now);
     const until = end && now.mode !== "break" ? t("until %(time)s", { time: timeOf(end) }) : "";
-    $("today-now").textContent = [modeWords(now), now.title, until].filter(Boolean).join(" · ");
+    $("today-now").textContent = [modeWords(now), titleBeside(now), until].filter(Boolean).join(" · ");
   }
   if (next) $("today-next").textContent = [nextAt(now, next), next.title].filter(Boolean).join(" · ");
   const id = now ? now.id : null;

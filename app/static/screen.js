@@ -4,7 +4,7 @@ import {
   PHASE_WORDS, Room, STATUS_WORDS, announce, applyEvent, clock, clockOffset, el, openRound, progressWords,
   readableDate, roleLabels, secondsLeft,
 } from "./live.js";
-import { endOf, modeWords, nextAt, timeOf } from "./today.js";
+import { endOf, modeWords, nextAt, timeOf, titleBeside } from "./today.js";
 
 const main = document.getElementById("main");
 const code = main.dataset.code;
@@ -90,6 +90,8 @@ function render() {
   }
   const prompt = state.prompts.find((p) => p.id === review.prompt_id);
   ui.question.textContent = prompt ? prompt.text : review.title;
+  // In a break the room is told when to be back, in the largest words on the screen.
+  if (review.block && review.block.mode === "break" && review.status === "live") ui.question.textContent = modeWords(review.block);
   renderTimer();
   renderToday(review);
   renderVotingBox();
@@ -119,14 +121,14 @@ function renderToday(review) {
   const part = (label, time, title, words) => [
     el("span", { class: "today-label", text: label }),
     time ? el("span", { class: "today-time", text: time }) : null,
-    el("span", { class: "today-what", text: title }),
+    title ? el("span", { class: "today-what", text: title }) : null,
     words ? el("span", { class: "today-mode", text: words }) : null,
   ].filter(Boolean);
   const end = endOf(now);
   $("today-now").hidden = !now;
   if (now) {
     const span = end ? `${timeOf(new Date(Date.parse(now.started_at)))}–${timeOf(end)}` : "";
-    $("today-now").replaceChildren(...part(t("Now"), span, now.title, modeWords(now)));
+    $("today-now").replaceChildren(...part(t("Now"), span, titleBeside(now), modeWords(now)));
   }
   $("today-next").hidden = !next;
   if (next) $("today-next").replaceChildren(...part(t("Next"), nextAt(now, next), next.title, ""));

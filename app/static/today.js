@@ -57,3 +57,10 @@ export function driftWords(minutes) {
   const n = -minutes;
   return nt("%(n)s minute ahead of plan", "%(n)s minutes ahead of plan", n, { n });
 }
+
+/** The block's title, unless its mode already says it ("Break" in a break). */
+export function titleBeside(block) {
+  if (!block) return "";
+  const words = (MODE_WORDS[block.mode] || "").toLowerCase();
+  return block.title.trim().toLowerCase() === words ? "" : block.title;
+}
