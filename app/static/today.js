@@ -33,10 +33,11 @@ export function modeWords(block) {
   return MODE_WORDS[block.mode] || "";
 }
 
-/** When the next block starts: when this one ends, or its planned time before the plan runs. */
+/** When the next block starts: when this one ends (now, if it runs over), or its planned
+ *  time before the plan runs. */
 export function nextAt(now, next) {
   const end = endOf(now);
-  if (end) return timeOf(end);
+  if (end) return timeOf(new Date(Math.max(end.getTime(), Date.now())));
   return next ? next.starts_at : "";
 }
 
