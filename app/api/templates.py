@@ -12,7 +12,7 @@ from app.api.errors import ApiError
 from app.api.schemas import ERROR_RESPONSES, TemplateIn
 from app.review.errors import CommandError
 from app.review.review_templates import (
-    own_template,
+    delete_template,
     own_templates,
     save_template,
     template_view,
@@ -62,7 +62,7 @@ async def delete(template_id: RowId, runtime: RuntimeDep, me: FacilitatorDep) ->
     def _delete() -> None:
         with runtime.db.write() as session:
             try:
-                session.delete(own_template(session, facilitator_id, template_id))
+                delete_template(session, facilitator_id, template_id)
             except CommandError as exc:
                 raise ApiError(404, exc.code, exc.translated()) from None
 

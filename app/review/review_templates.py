@@ -110,6 +110,11 @@ def own_template(session: Session, facilitator_id: int, template_id: int) -> Rev
     return template
 
 
+def delete_template(session: Session, facilitator_id: int, template_id: int) -> None:
+    """Delete one of this facilitator's templates; `not_found` for anyone else's."""
+    session.delete(own_template(session, facilitator_id, template_id))
+
+
 def template_settings(template: ReviewTemplate) -> dict[str, object]:
     """The template's settings, each checked as an import's are."""
     return known_settings(dict(template.settings))
