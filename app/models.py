@@ -74,12 +74,38 @@ class Review(SQLModel, table=True):
     pause_message: str = Field(default="", max_length=500)
     timer_ends_at: datetime | None = None
     timer_seconds: int | None = None
+    # The day plan (app/review/agenda.py), and the block running now and when it started.
+    agenda: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    block_id: int | None = None
+    block_started_at: datetime | None = None
     screen_nonce: str = Field(max_length=32)
     owner_id: int = Field(foreign_key="facilitator.id", index=True)
     created_at: datetime = Field(default_factory=utcnow)
     started_at: datetime | None = None
     closed_at: datetime | None = None
     retention_days: int = 365
+
+
+class ReviewTemplate(SQLModel, table=True):
+    """A facilitator's own starting point for new reviews: settings, questions and day plan.
+
+    Saved from a review; never its title, case reference, outcome, cards, people or
+    keep-out list. `agenda` names its questions by their place in `prompts`.
+    """
+
+    __tablename__ = "review_template"
+    __table_args__ = _NEVER_REUSE_IDS
+
+    id: int | None = Field(default=None, primary_key=True)
+    facilitator_id: int = Field(foreign_key="facilitator.id", ondelete="CASCADE", index=True)
+    name: str = Field(max_length=120)
+    days: int = 1
+    settings: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    prompts: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    agenda: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
 
 
 class ReviewFacilitator(SQLModel, table=True):

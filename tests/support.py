@@ -262,6 +262,10 @@ class Client:
                 cards.pop(data["card_id"], None)
         elif kind == "review.updated":
             self.state["review"] = data["review"]
+        elif kind == "agenda.updated":
+            self.state["review"] = data["review"]
+            if "agenda" in data:
+                self.state["agenda"] = data["agenda"]
         self.state["cards"] = sorted(cards.values(), key=lambda c: c["id"])
 
     async def send(

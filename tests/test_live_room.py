@@ -344,6 +344,12 @@ def _minimal(kind: str, review: dict[str, Any]) -> dict[str, Any]:
         "show_voices": {"on": True},
         "pause": {"message": "x"},
         "set_commitment": {"card_id": 1, "owner": "x"},
+        "add_block": {"day": 1, "title": "x", "minutes": 5, "mode": "cards"},
+        "edit_block": {"block_id": 1},
+        "move_block": {"block_id": 1, "direction": "down"},
+        "remove_block": {"block_id": 1},
+        "set_day_start": {"day": 1, "starts_at": "09:00"},
+        "go_to_block": {"block_id": 1},
     }.get(kind, {}) | {"type": kind}
 
 

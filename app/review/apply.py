@@ -21,6 +21,15 @@ from app.models import (
 )
 from app.review import commands as c
 from app.review import log
+from app.review.agenda_steering import (
+    add_block,
+    edit_block,
+    go_to_block,
+    move_block,
+    next_block,
+    remove_block,
+    set_day_start,
+)
 from app.review.balance import show_voices
 from app.review.cards import (
     appreciate,
@@ -140,6 +149,13 @@ HANDLERS: dict[str, Callable[[Context, Any], None]] = {
     "close": transition,
     "update_review": update_review,
     "set_commitment": set_commitment,
+    "add_block": add_block,
+    "edit_block": edit_block,
+    "move_block": move_block,
+    "remove_block": remove_block,
+    "set_day_start": set_day_start,
+    "next_block": next_block,
+    "go_to_block": go_to_block,
 }
 
 

@@ -20,6 +20,7 @@ from app.i18n import N_
 from app.review import rules
 from app.review.errors import CommandError
 from app.review.fields import (
+    BlockTitle,
     CardText,
     CaseRef,
     ConcernOutcome,
@@ -33,8 +34,13 @@ from app.review.fields import (
     VoteBudget,
 )
 from app.review.fields import clean_text as clean_text  # where the tests and callers know it
-from app.review.rules import Phase
+from app.review.rules import Mode, Phase
 from app.review.tally import MAX_TOP, Counting
+
+BlockMinutes = Annotated[StrictInt, Field(ge=1, le=rules.MAX_BLOCK_MINUTES)]
+DayNumber = Annotated[StrictInt, Field(ge=1, le=rules.MAX_DAYS)]
+# A day's start, "HH:MM" on a 24-hour clock.
+Clock = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
 
 Cid = Annotated[str, StringConstraints(min_length=1, max_length=rules.MAX_CID)]
 # Strict: `true` is not card 1, and "5" is not an id.
@@ -222,6 +228,69 @@ class ShowVoices(_Command):
     on: bool
 
 
+class AddBlock(_Command):
+    """Add a block to a day of the plan: at the day's end, or after the block `after`.
+
+    `question` (optional) is a new question in the block's phase, added to the review's
+    questions and to the block's.
+    """
+
+    type: Literal["add_block"]
+    day: DayNumber
+    title: BlockTitle
+    phase: Phase | None = None
+    prompt_ids: list[Id] = Field(default_factory=list, max_length=rules.MAX_BLOCK_PROMPTS)
+    question: PromptText | None = None
+    minutes: BlockMinutes
+    mode: Mode
+    after: Id | None = None
+
+
+class EditBlock(_Command):
+    """Change a block; a field left out stays as it is (`phase: null` leaves it phaseless)."""
+
+    type: Literal["edit_block"]
+    block_id: Id
+    title: BlockTitle | None = None
+    phase: Phase | None = None
+    prompt_ids: list[Id] | None = Field(default=None, max_length=rules.MAX_BLOCK_PROMPTS)
+    question: PromptText | None = None
+    minutes: BlockMinutes | None = None
+    mode: Mode | None = None
+
+
+class MoveBlock(_Command):
+    """One place earlier or later; past a day's first or last block, into the day beside it."""
+
+    type: Literal["move_block"]
+    block_id: Id
+    direction: Literal["up", "down"]
+
+
+class RemoveBlock(_Command):
+    type: Literal["remove_block"]
+    block_id: Id
+
+
+class SetDayStart(_Command):
+    type: Literal["set_day_start"]
+    day: DayNumber
+    starts_at: Clock
+
+
+class NextBlock(_Command):
+    """Move the room to the plan's next block: its phase, question, timer and mode at once."""
+
+    type: Literal["next_block"]
+
+
+class GoToBlock(_Command):
+    """Move the room to any block of the plan (back, or ahead); null leaves the plan."""
+
+    type: Literal["go_to_block"]
+    block_id: Id | None
+
+
 class Start(_Command):
     type: Literal["start"]
 
@@ -283,7 +352,14 @@ Command = Annotated[
     | Resume
     | Close
     | UpdateReview
-    | SetCommitment,
+    | SetCommitment
+    | AddBlock
+    | EditBlock
+    | MoveBlock
+    | RemoveBlock
+    | SetDayStart
+    | NextBlock
+    | GoToBlock,
     Field(discriminator="type"),
 ]
 

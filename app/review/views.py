@@ -26,6 +26,7 @@ from app.models import (
     VotingRound,
     utcnow,
 )
+from app.review.agenda import agenda_view, now_and_next
 from app.review.anonymity import (
     Label,
     Roster,
@@ -82,6 +83,8 @@ def review_header(review: Review, *, audience: str = "participant") -> dict[str,
         "timer": timer,
         "starts_on": iso(review.starts_on),
         "days": review.days,
+        # The day plan's block running now and the next one (app/review/agenda.py).
+        **now_and_next(review, audience=audience),
     }
 
 
@@ -428,6 +431,7 @@ def snapshot(session: Session, review: Review, identity: Identity) -> dict[str, 
         "server_time": iso(utcnow()),
     }
     if audience == "facilitator":
+        state["agenda"] = agenda_view(review)
         state["participants"] = [
             participant_view(p, review, audience=audience) for p in participants.values()
         ]

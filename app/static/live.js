@@ -377,6 +377,13 @@ export function applyEvent(state, frame) {
     case "prompt.added":
       state.prompts.push(d.prompt);
       break;
+    case "agenda.updated":
+      // The day plan changed: the block now and next (everyone), the whole plan (facilitators),
+      // and a question written into a block.
+      if (d.review) state.review = { ...state.review, ...d.review };
+      if (d.agenda) state.agenda = d.agenda;
+      if (d.prompt && !state.prompts.some((p) => p.id === d.prompt.id)) state.prompts.push(d.prompt);
+      break;
     case "voting.opened":
     case "voting.closed":
     case "voting.revealed": {

@@ -4,6 +4,7 @@ import {
   PHASES, PHASE_HINTS, PHASE_WORDS, Room, STATUS_WORDS, announce, applyEvent, clock,
   clockOffset, el, openRound, progressWords, readableDate, secondsLeft, store, voiceLabels,
 } from "./live.js";
+import { endOf, modeWords, nextAt, timeOf, titleBeside } from "./today.js";
 
 const app = document.getElementById("app");
 const code = app.dataset.code;
@@ -343,6 +344,7 @@ function render() {
   ui.send.disabled = Boolean(review.locked) || !prompt;
   ui.deliver.hidden = review.phase !== "deliver";
   renderTimer();
+  renderToday(review);
   keepFocus(() => {
     renderParked();
     renderMine();
@@ -350,6 +352,30 @@ function render() {
     renderVoting();
   });
   noticeChanges(review);
+}
+
+// ---- the day plan: now and next ---------------------------------------------------------
+
+let seenBlock; // the block last shown (undefined: none yet), to say when the room moves on
+
+function renderToday(review) {
+  const now = review.block;
+  const next = review.next_block;
+  $("today").hidden = !now && !next;
+  $("today-now-line").hidden = !now;
+  $("today-next-line").hidden = !next;
+  if (now) {
+    const end = endOf(now);
+    const until = end && now.mode !== "break" ? t("until %(time)s", { time: timeOf(end) }) : "";
+    $("today-now").textContent = [modeWords(now), titleBeside(now), until].filter(Boolean).join(" · ");
+  }
+  if (next) $("today-next").textContent = [nextAt(now, next), next.title].filter(Boolean).join(" · ");
+  const id = now ? now.id : null;
+  if (seenBlock !== undefined && id !== null && id !== seenBlock && seenPhase === review.phase) {
+    // A new block in the same phase: say what the room is doing now (a new phase says so itself).
+    notice(t("Now: %(what)s", { what: modeWords(now) || now.title }));
+  }
+  seenBlock = id;
 }
 
 // ---- changes people notice --------------------------------------------------------------

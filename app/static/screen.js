@@ -4,6 +4,7 @@ import {
   PHASE_WORDS, Room, STATUS_WORDS, announce, applyEvent, clock, clockOffset, el, openRound, progressWords,
   readableDate, roleLabels, secondsLeft, voiceLabels,
 } from "./live.js";
+import { endOf, modeWords, nextAt, timeOf, titleBeside } from "./today.js";
 
 const main = document.getElementById("main");
 const code = main.dataset.code;
@@ -92,7 +93,10 @@ function render() {
   }
   const prompt = state.prompts.find((p) => p.id === review.prompt_id);
   ui.question.textContent = prompt ? prompt.text : review.title;
+  // In a break the room is told when to be back, in the largest words on the screen.
+  if (review.block && review.block.mode === "break" && review.status === "live") ui.question.textContent = modeWords(review.block);
   renderTimer();
+  renderToday(review);
   renderVotingBox();
   renderSpotlight();
   renderVoices();
@@ -112,6 +116,27 @@ function renderTimer() {
   }
 }
 setInterval(renderTimer, 1000);
+
+/** The Today strip: the block running now and the next one, with their times. */
+function renderToday(review) {
+  const now = review.block;
+  const next = review.next_block;
+  $("today").hidden = !now && !next;
+  const part = (label, time, title, words) => [
+    el("span", { class: "today-label", text: label }),
+    time ? el("span", { class: "today-time", text: time }) : null,
+    title ? el("span", { class: "today-what", text: title }) : null,
+    words ? el("span", { class: "today-mode", text: words }) : null,
+  ].filter(Boolean);
+  const end = endOf(now);
+  $("today-now").hidden = !now;
+  if (now) {
+    const span = end ? `${timeOf(new Date(Date.parse(now.started_at)))}–${timeOf(end)}` : "";
+    $("today-now").replaceChildren(...part(t("Now"), span, titleBeside(now), modeWords(now)));
+  }
+  $("today-next").hidden = !next;
+  if (next) $("today-next").replaceChildren(...part(t("Next"), nextAt(now, next), next.title, ""));
+}
 
 /** "Voting open · 3 of 4 done" while a round is open, so the room sees voting has begun. */
 function renderVotingBox() {

@@ -42,7 +42,7 @@ export function button(text, key, onclick, kind = "") {
 
 const panels = new Map(); // name -> paint()
 const ROOM_PANELS = [
-  "now", "status", "stepper", "prompts", "timer", "room", "presence", "voting",
+  "now", "status", "stepper", "prompts", "timer", "room", "presence", "voting", "agenda",
   "queue", "concerns", "themes", "cards", "erase", "folded", "voices",
 ];
 
@@ -51,14 +51,15 @@ const ROUNDS = ["voting"];
 
 /** The panels each kind of event changes; a kind not listed repaints every panel. */
 export const PANELS_FOR = {
-  "review.updated": ["status", "stepper", "prompts", "timer", "room", "themes", "cards", "voices-here"],
+  "review.updated": ["status", "stepper", "prompts", "timer", "room", "themes", "cards", "voices-here", "agenda"],
+  "agenda.updated": ["agenda", "prompts"],
   "card.added": CARDS,
   "card.updated": CARDS,
   "card.removed": CARDS,
   "appreciation.added": ["queue", "cards", "voices"],
   "theme.added": ["themes", "cards"],
   "theme.updated": ["themes", "cards"],
-  "prompt.added": ["prompts"],
+  "prompt.added": ["prompts", "agenda"],
   "voting.opened": ROUNDS,
   "voting.closed": ROUNDS,
   "voting.revealed": ROUNDS,
