@@ -49,8 +49,15 @@ def test_next_moves_phase_question_timer_and_mode_in_one_event_and_the_room_foll
         clients = (fac, screen, phone)
         for client in clients:
             await client.connect()
+
+        async def steer(command: dict[str, Any]) -> dict[str, Any]:
+            """A command, then the console's copy of its event: the ack comes first."""
+            ack = await fac.send(command)
+            await fac.wait_seq(int(ack.get("seq") or 0))
+            return ack
+
         try:
-            await fac.send({"type": "start"})
+            await steer({"type": "start"})
             # Before the first block the room is told what comes first.
             assert phone.state["review"]["block"] is None
             assert phone.state["review"]["next_block"]["title"] == "Welcome and ground rules"
@@ -66,16 +73,14 @@ def test_next_moves_phase_question_timer_and_mode_in_one_event_and_the_room_foll
             start = local_now.replace(second=0, microsecond=0) - timedelta(
                 minutes=before_dream + 10
             )
-            await fac.send(
-                {"type": "set_day_start", "day": 1, "starts_at": start.strftime("%H:%M")}
-            )
+            await steer({"type": "set_day_start", "day": 1, "starts_at": start.strftime("%H:%M")})
 
             # Jump to the themes block, then Next twice: the break, then Dream.
-            await fac.send({"type": "go_to_block", "block_id": themes["id"]})
-            await fac.send({"type": "next_block"})
+            await steer({"type": "go_to_block", "block_id": themes["id"]})
+            await steer({"type": "next_block"})
             assert fac.state["review"]["block"]["mode"] == "break"
             before = phone.seq
-            ack = await fac.send({"type": "next_block"})
+            ack = await steer({"type": "next_block"})
             assert ack["seq"] == before + 1  # one command, one event
             for client in clients:
                 await client.wait_seq(ack["seq"])
@@ -110,7 +115,7 @@ def test_next_moves_phase_question_timer_and_mode_in_one_event_and_the_room_foll
             assert timedelta(minutes=9) <= started - planned <= timedelta(minutes=11)
 
             # Cut Dream short: the close of the day starts ~50 minutes before it was due.
-            await fac.send({"type": "next_block"})
+            await steer({"type": "next_block"})
             async with httpx.AsyncClient(base_url=live.url) as http:
                 state = (
                     await http.get(f"/api/reviews/{review['id']}", headers=bearer(token))
@@ -121,16 +126,16 @@ def test_next_moves_phase_question_timer_and_mode_in_one_event_and_the_room_foll
             assert phone.state["review"]["phase"] == "dream"
 
             # Back to a block, and the end of the plan.
-            await fac.send({"type": "go_to_block", "block_id": dream["id"]})
+            await steer({"type": "go_to_block", "block_id": dream["id"]})
             await phone.wait_for(lambda c: c.state["review"]["block"]["title"] == "Dream")
             last = _blocks(fac.state)[-1]
-            await fac.send({"type": "go_to_block", "block_id": last["id"]})
+            await steer({"type": "go_to_block", "block_id": last["id"]})
             with pytest.raises(ProtocolError) as refused:
-                await fac.send({"type": "next_block"})
+                await steer({"type": "next_block"})
             assert refused.value.code == "conflict"
             # The block running now cannot be removed from under the room.
             with pytest.raises(ProtocolError) as refused:
-                await fac.send({"type": "remove_block", "block_id": last["id"]})
+                await steer({"type": "remove_block", "block_id": last["id"]})
             assert refused.value.code == "conflict"
             # A phone cannot move the room.
             with pytest.raises(ProtocolError) as refused:
