@@ -343,6 +343,10 @@ def _minimal(kind: str, review: dict[str, Any]) -> dict[str, Any]:
         "blank": {"on": True},
         "pause": {"message": "x"},
         "set_commitment": {"card_id": 1, "owner": "x"},
+        "make_tables": {"tables": 2},
+        "move_to_table": {"participant_id": 1, "table": "1"},
+        "keep_together": {"participant_ids": [1, 2]},
+        "group_wall": {"by": "table"},
     }.get(kind, {}) | {"type": kind}
 
 

@@ -28,6 +28,7 @@ from app.review.fields import (
     Owner,
     PauseMessage,
     PromptText,
+    TableLabel,
     ThemeName,
     Title,
     VoteBudget,
@@ -52,6 +53,8 @@ class Contribute(_Command):
     text: CardText
     owner: Owner = ""
     due: date | None = None
+    # Written for the whole table ("for our table"): one such card per table per question.
+    for_table: StrictBool = False
 
 
 class Edit(_Command):
@@ -235,6 +238,40 @@ class Close(_Command):
     confirm: bool = False
 
 
+class MakeTables(_Command):
+    """Seat everyone present at `tables` tables, or at tables of at most `seats`: one of the two."""
+
+    type: Literal["make_tables"]
+    tables: Annotated[int, Field(ge=1, le=rules.MAX_TABLES)] | None = None
+    seats: Annotated[int, Field(ge=2, le=rules.MAX_SEATS)] | None = None
+
+
+class MoveToTable(_Command):
+    """Move one person (and anyone kept together with them) to a table.
+
+    `table` null: to the table that keeps the mix best; "": to no table.
+    """
+
+    type: Literal["move_to_table"]
+    participant_id: Id
+    table: TableLabel | None = None
+
+
+class KeepTogether(_Command):
+    """Keep people at one table from the next Make tables on (`together: false` lets them go)."""
+
+    type: Literal["keep_together"]
+    participant_ids: Annotated[list[Id], Field(min_length=1, max_length=rules.MAX_KEEP_TOGETHER)]
+    together: StrictBool = True
+
+
+class GroupWall(_Command):
+    """How the projector's wall groups cards: by theme (as it does) or by table."""
+
+    type: Literal["group_wall"]
+    by: Literal["theme", "table"]
+
+
 Command = Annotated[
     Contribute
     | Edit
@@ -267,7 +304,11 @@ Command = Annotated[
     | Resume
     | Close
     | UpdateReview
-    | SetCommitment,
+    | SetCommitment
+    | MakeTables
+    | MoveToTable
+    | KeepTogether
+    | GroupWall,
     Field(discriminator="type"),
 ]
 

@@ -33,12 +33,8 @@ from dataclasses import dataclass
 from typing import Final
 
 from app.i18n import N_
+from app.review import rules
 from app.review.voices import VOICE_GROUPS
-
-# At most this many tables (a hall of 2,000 seats 8 to a table in 250).
-MAX_TABLES: Final = 250
-# At most this many people kept together at one table.
-MAX_KEEP_TOGETHER: Final = 8
 
 # How mixed a table is, in plain words (the console and the projector show them).
 MIX_LABELS: Final[dict[str, str]] = {
@@ -90,7 +86,7 @@ def make_tables(
     """
     if not people:
         return []
-    count = max(1, min(tables, len(people), MAX_TABLES))
+    count = max(1, min(tables, len(people), rules.MAX_TABLES))
     people = sorted(people, key=lambda p: p.id)  # the order they come in changes nothing
     by_id = {p.id: p for p in people}
     groups = _keep_groups(keep, by_id)
@@ -139,9 +135,9 @@ def make_tables(
     heap = [(capacity[t], rank[t], t) for t in range(count)]
     heapq.heapify(heap)
     for _ in range(len(people) - len(kept)):
-        size, order, t = heapq.heappop(heap)
+        size, tie, t = heapq.heappop(heap)
         capacity[t] = size + 1
-        heapq.heappush(heap, (size + 1, order, t))
+        heapq.heappush(heap, (size + 1, tie, t))
 
     # 3. Everyone else: the rarest voice group and role first, each in a seeded order.
     free = [p for p in people if p.id not in kept]
@@ -150,13 +146,13 @@ def make_tables(
     order = {p.id: i for i, p in enumerate(rng.sample(free, len(free)))}
     free.sort(key=lambda p: (group_size[p.group], p.group, role_size[p.role], p.role, order[p.id]))
     for person in free:
-        before = met_at(person.id)
+        faces = met_at(person.id)
         best = min(
             (t for t in range(count) if len(members[t]) < capacity[t]),
             key=lambda t: (
                 by_group[t][person.group],
                 by_role[t][person.role],
-                before[t],
+                faces[t],
                 len(members[t]) - capacity[t],
                 rank[t],
             ),

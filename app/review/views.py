@@ -27,6 +27,7 @@ from app.models import (
 )
 from app.review.fields import DEFAULT_SETTINGS
 from app.review.identity import Identity
+from app.review.table_plan import table_plan
 
 
 def iso(value: datetime | date | None) -> str | None:
@@ -70,6 +71,7 @@ def review_header(review: Review, *, audience: str = "participant") -> dict[str,
         "timer": timer,
         "starts_on": iso(review.starts_on),
         "days": review.days,
+        "wall_by": review.wall_by,
     }
 
 
@@ -183,6 +185,10 @@ def card_view(
         "status": card.status,
     }
     show_name = audience == "facilitator" or mine or not setting(review, "anonymous")
+    # A card's table can say who wrote it: the room sees it on a table's own card, or where
+    # the review shows names anyway.
+    view["table"] = card.table_label if show_name or card.shared else ""
+    view["shared"] = card.shared
     if author is not None and show_name and author.name:
         view["name"] = author.name
     if audience == "facilitator" or mine:
@@ -301,6 +307,7 @@ def snapshot(session: Session, review: Review, identity: Identity) -> dict[str, 
         "cards": visible_cards,
         "rounds": rounds,
         "joined_by_role": joined_by_role(session, review),
+        "tables": table_plan(session, review, audience=audience),
         "server_time": iso(utcnow()),
     }
     if audience == "facilitator":
