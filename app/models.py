@@ -80,7 +80,7 @@ class Review(SQLModel, table=True):
     retention_days: int = 365
     # How many times tables were made: the next Make tables seeds its mix with the next one.
     table_round: int = 0
-    # How the projector's wall groups cards: "theme" (the default) or "table".
+    # What the projector's wall shows: cards by "theme" (the default) or "table", or the "plan".
     wall_by: str = Field(default="theme", max_length=10)
 
 

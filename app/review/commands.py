@@ -266,10 +266,11 @@ class KeepTogether(_Command):
 
 
 class GroupWall(_Command):
-    """How the projector's wall groups cards: by theme (as it does) or by table."""
+    """What the projector's wall shows: cards by theme (as it does), cards by table, or the
+    table plan in place of the cards."""
 
     type: Literal["group_wall"]
-    by: Literal["theme", "table"]
+    by: Literal["theme", "table", "plan"]
 
 
 Command = Annotated[

@@ -124,6 +124,6 @@ def keep_together(ctx: Context, cmd: c.KeepTogether) -> None:
 
 
 def group_wall(ctx: Context, cmd: c.GroupWall) -> None:
-    """Group the projector's wall by theme or by table."""
+    """Show cards by theme or by table on the projector's wall, or the table plan instead."""
     ctx.review.wall_by = cmd.by
     ctx.emit_review_updated("wall_by")

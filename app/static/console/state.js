@@ -43,7 +43,7 @@ export function button(text, key, onclick, kind = "") {
 const panels = new Map(); // name -> paint()
 const ROOM_PANELS = [
   "now", "status", "stepper", "prompts", "timer", "room", "presence", "voting",
-  "queue", "concerns", "themes", "cards", "erase",
+  "queue", "concerns", "themes", "cards", "erase", "tables",
 ];
 
 const CARDS = ["status", "queue", "cards", "themes", "erase"];
@@ -51,7 +51,7 @@ const ROUNDS = ["voting"];
 
 /** The panels each kind of event changes; a kind not listed repaints every panel. */
 export const PANELS_FOR = {
-  "review.updated": ["status", "stepper", "prompts", "timer", "room", "themes", "cards"],
+  "review.updated": ["status", "stepper", "prompts", "timer", "room", "themes", "cards", "tables"],
   "card.added": CARDS,
   "card.updated": CARDS,
   "card.removed": CARDS,
@@ -65,7 +65,10 @@ export const PANELS_FOR = {
   "tally.updated": ROUNDS,
   "timer.started": ["timer"],
   "timer.stopped": ["timer"],
-  "participant.joined": ["presence", "erase"],
+  "participant.joined": ["presence", "erase", "tables"],
+  "tables.made": ["tables"],
+  "tables.moved": ["tables"],
+  "tables.kept": ["tables"],
   "concern.raised": ["concerns", "erase", "status"],
   "concern.updated": ["concerns", "status"],
 };
