@@ -246,3 +246,41 @@ def test_an_erased_person_leaves_the_plan_and_its_logged_copies(
     assert made
     assert "Sam" not in str([(e.data, e.public_data) for e in made])
     assert "Kai" in str([e.public_data for e in made])
+
+
+def test_the_record_says_where_each_card_was_written(
+    client: TestClient, fac_headers: Headers
+) -> None:
+    review, phones = _room_of(client, fac_headers, moderation="post")
+    code = review["code"]
+    prompt = next(p["id"] for p in review["prompts"] if p["phase"] == "discover")
+    send(client, code, fac_headers, {"type": "make_tables", "tables": 2})
+    table = _plan(client, review, fac_headers)["tables"][0]
+    writer, other = (
+        bearer(next(p["token"] for p in phones if p["participant_id"] == m["id"]))
+        for m in table["members"][:2]
+    )
+    together = {"type": "contribute", "prompt_id": prompt, "text": "Agreed together."}
+    send(client, code, writer, {**together, "for_table": True})
+    send(client, code, other, {"type": "contribute", "prompt_id": prompt, "text": "On my own."})
+    label = table["label"]
+
+    def export(fmt: str, edition: str) -> str:
+        r = client.get(
+            f"/api/reviews/{review['id']}/export",
+            params={"format": fmt, "edition": edition},
+            headers=fac_headers,
+        )
+        assert r.status_code == 200, r.text
+        return r.text
+
+    full = export("md", "full")
+    assert f"Table {label}, together" in full.split("Agreed together.")[1].splitlines()[0]
+    assert f"Table {label}" in full.split("On my own.")[1].splitlines()[0]
+    public = export("md", "public")
+    assert f"Table {label}, together" in public.split("Agreed together.")[1].splitlines()[0]
+    assert "Table" not in public.split("On my own.")[1].splitlines()[0]
+    rows = export("csv", "public").splitlines()
+    assert rows[0].endswith(",table,shared")
+    assert next(r for r in rows if "On my own." in r).endswith(",,no")
+    assert next(r for r in rows if "Agreed together." in r).endswith(f",{label},yes")

@@ -181,6 +181,8 @@ class _Writer:
         facts = [card.role]
         if self.record.full and card.name:
             facts.append(card.name)
+        if card.table_words:
+            facts.append(card.table_words)
         facts.append(f"{card.votes} vote{'s' * (card.votes != 1)}")
         if card.appreciations:
             facts.append(f"{card.appreciations} appreciated")
