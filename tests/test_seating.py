@@ -16,6 +16,9 @@ What is checked, and why it is always achievable:
   table); otherwise by at most the largest group's size. No table is larger than an even
   share or the largest group, whichever is bigger. A keep-together group larger than an
   even share makes its own table bigger: it is never split.
+- The smaller voice groups (children, family) sit apart from each other too: with no
+  keep-together group, while they number no more than the tables, no table holds two of
+  them. Achievable: they are seated first, each at a table holding none of them yet.
 - The same input gives the same tables; a re-mix with a new seed and the pairs who met
   avoids them where the room allows.
 """
@@ -101,6 +104,20 @@ def test_without_groups_every_voice_and_role_is_spread_within_one(room, seed) ->
                 assert math.floor(total / count) <= here[value] <= math.ceil(total / count), (
                     f"{attribute} {value}: {here[value]} at a table, {total} in the room"
                 )
+
+
+@settings(max_examples=300, deadline=None)
+@given(rooms(groups=False), st.integers(0, 1000))
+def test_the_smaller_voices_sit_apart_while_there_are_tables_enough(room, seed) -> None:  # type: ignore[no-untyped-def]
+    people, tables, _ = room
+    result = make_tables(people, tables, seed=seed)
+    sizes = Counter(p.group for p in people)
+    fewer = {g for g, n in sizes.items() if n < max(sizes.values())}
+    if sum(sizes[g] for g in fewer) > len(result):
+        return
+    kind = {p.id: p.group for p in people}
+    for table in result:
+        assert sum(1 for pid in table if kind[pid] in fewer) <= 1, "a parent at the child's table"
 
 
 @settings(max_examples=300, deadline=None)

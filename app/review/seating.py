@@ -13,7 +13,9 @@ How `make_tables` seats people:
    table with the fewest, so the sizes differ by at most one wherever the groups allow.
 3. Everyone else is seated one at a time, the rarest voice group first and within it the
    rarest role, at the table with a free seat that has the fewest of their voice group, then
-   the fewest of their role, then the fewest people they sat with before (`met`: a re-mix for
+   the fewest of their role, then (for the smaller voice groups) the fewest of the other
+   smaller groups, so a parent and a child sit apart where they can, then the fewest
+   people they sat with before (`met`: a re-mix for
    a new phase avoids the same faces where it can), then the most free seats. Ties go by an
    order of tables drawn from the seed, and people of one role are taken in a seeded order.
 
@@ -160,12 +162,20 @@ def make_tables(
     in_role = {r: [by_role[t][r] for t in range(count)] for r in role_size}
     filled = [len(m) for m in members]
     open_ = [t for t in range(count) if filled[t] < capacity[t]]
+    # The smaller voice groups (children, family) spread apart from each other too: a
+    # parent does not join the only child's table while another table has neither.
+    largest = max(group_size.values())
+    fewer = [g for g, n in group_size.items() if n < largest]
     for person in free:
         faces = met_at(person.id) if met else None
         of_group, of_role = in_group[person.group], in_role[person.role]
+        others = [in_group[g] for g in fewer if g != person.group] if person.group in fewer else []
         best, best_key = -1, -1
         for t in open_:
             key = (of_group[t] * _SPAN + of_role[t]) * _SPAN
+            for counts in others:
+                key += counts[t]
+            key *= _SPAN
             if faces:
                 key += faces.get(t, 0)  # not faces[t]: a Counter's miss is a Python call
             key = (key * _SPAN + _SPAN - 1 - (capacity[t] - filled[t])) * _RANKS + rank[t]
