@@ -33,7 +33,7 @@ from app.review.identity import Identity
 from app.runtime import _load_events
 from tests import driver
 from tests.driver import Headers, bearer
-from tests.support import Api, Client, LiveServer, parse_source
+from tests.support import Api, Client, LiveServer, drop_columns, parse_source, stand_in_columns
 
 ROOT = Path(__file__).resolve().parent.parent
 HELD = "call 07700 900123"  # screening holds a phone number whatever the moderation
@@ -439,7 +439,7 @@ def test_an_upgrade_brings_logs_written_before_into_line(tmp_path: Path) -> None
 
     url = f"sqlite:///{tmp_path / 'm.db'}"
     upgrade(url, "0002")
-    stand_ins = _stand_in_columns(url)
+    stand_ins = stand_in_columns(url)
     db = Database(url)
     with db.write() as session:
         fac_id = add_facilitator(session, "lead@example.org", "a long enough password").id
@@ -487,7 +487,7 @@ def test_an_upgrade_brings_logs_written_before_into_line(tmp_path: Path) -> None
                 session.add(event)
     db.dispose()
 
-    _drop_columns(url, stand_ins)
+    drop_columns(url, stand_ins)
     upgrade(url)
     db = Database(url)
     with db.read() as session:
@@ -499,38 +499,3 @@ def test_an_upgrade_brings_logs_written_before_into_line(tmp_path: Path) -> None
     assert not words_in([json.dumps(everyone)], {"zq1qz", "zq3qz"})
     assert "New words" in "".join(screen)
     assert "New name" in "".join(screen)
-
-
-def _stand_in_columns(url: str) -> list[tuple[str, str]]:
-    """Today's models write columns a later migration adds: add them to the old schema for
-    the test's writes (and `_drop_columns` takes them away before the real upgrade)."""
-    from sqlalchemy import create_engine, inspect
-    from sqlmodel import SQLModel
-
-    engine = create_engine(url)
-    found = inspect(engine)
-    added = []
-    with engine.begin() as connection:
-        for table in SQLModel.metadata.sorted_tables:
-            if not found.has_table(table.name):
-                continue
-            have = {c["name"] for c in found.get_columns(table.name)}
-            for column in table.columns:
-                if column.name not in have:
-                    kind = column.type.compile(engine.dialect)
-                    connection.exec_driver_sql(
-                        f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}'
-                    )
-                    added.append((table.name, column.name))
-    engine.dispose()
-    return added
-
-
-def _drop_columns(url: str, columns: list[tuple[str, str]]) -> None:
-    from sqlalchemy import create_engine
-
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        for table, column in columns:
-            connection.exec_driver_sql(f'ALTER TABLE "{table}" DROP COLUMN "{column}"')
-    engine.dispose()
