@@ -18,6 +18,7 @@ from tests.browser.conftest import (
     Contexts,
     assert_accessible,
     no_sideways_scroll,
+    small_targets,
 )
 from tests.browser.test_screens import join, sign_in
 from tests.support import Api, LiveServer
@@ -68,6 +69,12 @@ def test_tables_on_the_phone_the_projector_and_the_console(
     expect(console.locator("#tables-list")).to_contain_text("Name1")
     console.locator("#tables-title").scroll_into_view_if_needed()
     assert_accessible(console, "the console's tables panel")
+    assert not small_targets(console), small_targets(console)
+    # Ticking two people (a tap anywhere on the row) offers to keep them together.
+    console.locator("#tables-list .pick").nth(0).click()
+    console.locator("#tables-list .pick").nth(1).click()
+    expect(console.locator("#keep-count")).to_have_text("2 people chosen")
+    console.locator("#tables-panel").screenshot(path=str(artifacts / "tables-console-panel.png"))
     console.screenshot(path=str(artifacts / "tables-console.png"))
     here = title.inner_text()[-1]
     there = "1" if here != "1" else "2"
