@@ -84,6 +84,10 @@ class Review(SQLModel, table=True):
     started_at: datetime | None = None
     closed_at: datetime | None = None
     retention_days: int = 365
+    # How many times tables were made: the next Make tables seeds its mix with the next one.
+    table_round: int = 0
+    # What the projector's wall shows: cards by "theme" (the default) or "table", or the "plan".
+    wall_by: str = Field(default="theme", max_length=10)
 
 
 class ReviewTemplate(SQLModel, table=True):
@@ -156,7 +160,10 @@ class Participant(SQLModel, table=True):
     review_id: int = Field(foreign_key="review.id", ondelete="CASCADE", index=True)
     role: str = Field(max_length=20)
     name: str = Field(default="", max_length=40)
+    # The one place a person's table lives: typed at join, written by Make tables and moves.
     table_label: str = Field(default="", max_length=20)
+    # People the facilitator keeps at one table share this number (the group's smallest id).
+    keep_group: int | None = None
     token_hash: str = Field(max_length=64, unique=True, index=True)
     joined_at: datetime = Field(default_factory=utcnow)
     erased_at: datetime | None = None
@@ -180,6 +187,9 @@ class Card(SQLModel, table=True):
     owner: str = Field(default="", max_length=200)
     due: date | None = None
     appreciations: int = 0
+    # The author's table when the card was written; `shared`: written for the whole table.
+    table_label: str = Field(default="", max_length=20)
+    shared: bool = False
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 

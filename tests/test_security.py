@@ -507,6 +507,10 @@ def _command_examples(ids: dict[str, int]) -> dict[str, dict[str, Any]]:
         "set_day_start": {"day": 1, "starts_at": "09:00"},
         "next_block": {},
         "go_to_block": {"block_id": 1},
+        "make_tables": {"tables": 2},
+        "move_to_table": {"participant_id": ids["participant"], "table": "2"},
+        "keep_together": {"participant_ids": [ids["participant"]], "together": False},
+        "group_wall": {"by": "table"},
     }
 
 
@@ -526,6 +530,7 @@ def test_every_command_against_every_audience(
     command(client, review["code"], fac_headers, {"type": "add_theme", "name": "T"})
     state = client.get(f"/api/reviews/{review['id']}", headers=fac_headers).json()
     ids = {"card": state["cards"][0]["id"], "theme": state["themes"][0]["id"], "prompt": prompt}
+    ids["participant"] = state["participants"][0]["id"]
     examples = _command_examples(ids)
     assert set(examples) == c.COMMAND_TYPES
     order = sorted(examples, key=lambda k: k in ("close", "withdraw"))

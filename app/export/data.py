@@ -128,6 +128,9 @@ class CardData(_Row):
     owner: Annotated[str, MaxLen(rules.MAX_OWNER)] = ""
     due: date | None = None
     appreciations: Annotated[int, Field(ge=0, le=1_000_000)] = 0
+    # The author's table when it was written; `shared`: the table's own card.
+    table: Annotated[str, MaxLen(rules.MAX_TABLE)] = ""
+    shared: bool = False
     created_at: At | None = None
     updated_at: At | None = None
 

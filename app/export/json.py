@@ -112,6 +112,8 @@ def export_data(source: Source) -> ExportData:
                 owner=c.owner,
                 due=c.due,
                 appreciations=c.appreciations,
+                table=c.table_label,
+                shared=c.shared,
                 created_at=c.created_at,
                 updated_at=c.updated_at,
             )

@@ -371,6 +371,8 @@ class _Writer:
                 owner=c.owner,
                 due=c.due,
                 appreciations=c.appreciations,
+                table_label=c.table,
+                shared=c.shared,
                 created_at=_at(c.created_at),
                 updated_at=_at(c.updated_at or c.created_at),
             ),

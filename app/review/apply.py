@@ -58,6 +58,7 @@ from app.review.steering import (
     transition,
     update_review,
 )
+from app.review.tables import group_wall, keep_together, make_tables, move_to_table
 from app.review.themes import add_theme, assign, rename_theme
 from app.review.voting import close_voting, finish_voting, open_voting, reveal, vote
 from app.security import CLOSE_LEFT_TEAM, facilitator_right_ended
@@ -156,6 +157,10 @@ HANDLERS: dict[str, Callable[[Context, Any], None]] = {
     "set_day_start": set_day_start,
     "next_block": next_block,
     "go_to_block": go_to_block,
+    "make_tables": make_tables,
+    "move_to_table": move_to_table,
+    "keep_together": keep_together,
+    "group_wall": group_wall,
 }
 
 

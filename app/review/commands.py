@@ -29,6 +29,7 @@ from app.review.fields import (
     Owner,
     PauseMessage,
     PromptText,
+    TableLabel,
     ThemeName,
     Title,
     VoteBudget,
@@ -59,6 +60,8 @@ class Contribute(_Command):
     text: CardText
     owner: Owner = ""
     due: date | None = None
+    # Written for the whole table ("for our table"): one such card per table per question.
+    for_table: StrictBool = False
 
 
 class Edit(_Command):
@@ -319,6 +322,41 @@ class Close(_Command):
     confirm: bool = False
 
 
+class MakeTables(_Command):
+    """Seat everyone present at `tables` tables, or at tables of at most `seats`: one of the two."""
+
+    type: Literal["make_tables"]
+    tables: Annotated[int, Field(ge=1, le=rules.MAX_TABLES)] | None = None
+    seats: Annotated[int, Field(ge=2, le=rules.MAX_SEATS)] | None = None
+
+
+class MoveToTable(_Command):
+    """Move one person (and anyone kept together with them) to a table.
+
+    `table` null: to the table that keeps the mix best; "": to no table.
+    """
+
+    type: Literal["move_to_table"]
+    participant_id: Id
+    table: TableLabel | None = None
+
+
+class KeepTogether(_Command):
+    """Keep people at one table from the next Make tables on (`together: false` lets them go)."""
+
+    type: Literal["keep_together"]
+    participant_ids: Annotated[list[Id], Field(min_length=1, max_length=rules.MAX_KEEP_TOGETHER)]
+    together: StrictBool = True
+
+
+class GroupWall(_Command):
+    """What the projector's wall shows: cards by theme (as it does), cards by table, or the
+    table plan in place of the cards."""
+
+    type: Literal["group_wall"]
+    by: Literal["theme", "table", "plan"]
+
+
 Command = Annotated[
     Contribute
     | Edit
@@ -359,7 +397,11 @@ Command = Annotated[
     | RemoveBlock
     | SetDayStart
     | NextBlock
-    | GoToBlock,
+    | GoToBlock
+    | MakeTables
+    | MoveToTable
+    | KeepTogether
+    | GroupWall,
     Field(discriminator="type"),
 ]
 

@@ -125,6 +125,10 @@ def join_review(
             "limit_reached",
             N_("This review is full: no more people can join it. Please talk to the facilitator."),
         )
+    if review.table_round:
+        # Once tables are made they are the facilitator's: someone arriving later waits for
+        # a seat (the console's "Seat" picks the table that keeps the mix best).
+        table = ""
     participant = Participant(
         review_id=review.id, role=role, name=name, table_label=table, token_hash=token_hash
     )

@@ -91,6 +91,10 @@ MAX_CONCERN_TEXT: Final = 4000
 MAX_CONCERN_OUTCOME: Final = 2000
 MAX_NAME: Final = 40
 MAX_TABLE: Final = 20
+# Tables: at most this many, at most this many seats a table, and kept together at one.
+MAX_TABLES: Final = 250
+MAX_SEATS: Final = 50
+MAX_KEEP_TOGETHER: Final = 8
 MAX_THEME_NAME: Final = 120
 MAX_PROMPT_TEXT: Final = 500
 MAX_OWNER: Final = 200

@@ -37,6 +37,7 @@ from app.review.anonymity import (
 )
 from app.review.fields import DEFAULT_SETTINGS
 from app.review.identity import Identity
+from app.review.table_plan import table_plan
 from app.review.tally import RoundCount, count_dots, results_view, top_entries
 from app.review.voices import VoiceGroup, review_voice_group
 
@@ -85,6 +86,7 @@ def review_header(review: Review, *, audience: str = "participant") -> dict[str,
         "days": review.days,
         # The day plan's block running now and the next one (app/review/agenda.py).
         **now_and_next(review, audience=audience),
+        "wall_by": review.wall_by,
     }
 
 
@@ -219,6 +221,10 @@ def card_view(
         "status": card.status,
     }
     show_name = audience == "facilitator" or mine or not setting(review, "anonymous")
+    # A card's table can say who wrote it: the room sees it on a table's own card, or where
+    # the review shows names anyway.
+    view["table"] = card.table_label if show_name or card.shared else ""
+    view["shared"] = card.shared
     if author is not None and show_name and author.name:
         view["name"] = author.name
     if audience == "facilitator" or mine:
@@ -428,6 +434,7 @@ def snapshot(session: Session, review: Review, identity: Identity) -> dict[str, 
         "cards": visible_cards,
         "rounds": rounds,
         **joined_counts(session, review, audience=audience),
+        "tables": table_plan(session, review, audience=audience),
         "server_time": iso(utcnow()),
     }
     if audience == "facilitator":

@@ -409,6 +409,12 @@ export function applyEvent(state, frame) {
       if (round && d.progress) round.progress = d.progress;
       break;
     }
+    case "tables.made":
+    case "tables.moved":
+    case "tables.kept":
+      // Every change of tables carries the whole plan as this audience may see it.
+      if (d.plan) state.tables = d.plan;
+      break;
     case "timer.started":
       state.review.timer = { seconds: d.seconds, ends_at: d.ends_at };
       break;
@@ -428,6 +434,9 @@ export function applyEvent(state, frame) {
         }
         if (d.folded_roles) state.folded_roles = d.folded_roles;
         if (state.participants) state.participants.push(d.participant);
+        // The console's plan: someone new waits for a seat (or sits where they typed).
+        const plan = state.tables;
+        if (plan && Array.isArray(plan.unseated) && !d.participant.table) plan.unseated.push(d.participant.id);
         // Someone new may vote in the open round too.
         for (const round of state.rounds || []) {
           if (round.status === "open" && round.progress) round.progress = { ...round.progress, of: round.progress.of + 1 };

@@ -17,6 +17,7 @@ import "./voting.js";
 import "./cards.js";
 import "./concerns.js";
 import "./themes.js";
+import "./tables.js";
 import "./team.js";
 import "./erasure.js";
 import "./deleting.js";

@@ -43,7 +43,7 @@ export function button(text, key, onclick, kind = "") {
 const panels = new Map(); // name -> paint()
 const ROOM_PANELS = [
   "now", "status", "stepper", "prompts", "timer", "room", "presence", "voting", "agenda",
-  "queue", "concerns", "themes", "cards", "erase", "folded", "voices",
+  "queue", "concerns", "themes", "cards", "erase", "folded", "voices", "tables",
 ];
 
 const CARDS = ["status", "queue", "cards", "themes", "erase", "voices"];
@@ -51,7 +51,7 @@ const ROUNDS = ["voting"];
 
 /** The panels each kind of event changes; a kind not listed repaints every panel. */
 export const PANELS_FOR = {
-  "review.updated": ["status", "stepper", "prompts", "timer", "room", "themes", "cards", "voices-here", "agenda"],
+  "review.updated": ["status", "stepper", "prompts", "timer", "room", "themes", "cards", "voices-here", "agenda", "tables"],
   "agenda.updated": ["agenda", "prompts"],
   "card.added": CARDS,
   "card.updated": CARDS,
@@ -66,7 +66,10 @@ export const PANELS_FOR = {
   "tally.updated": [...ROUNDS, "voices"],
   "timer.started": ["timer"],
   "timer.stopped": ["timer"],
-  "participant.joined": ["presence", "erase", "folded", "voices"],
+  "participant.joined": ["presence", "erase", "folded", "voices", "tables"],
+  "tables.made": ["tables"],
+  "tables.moved": ["tables"],
+  "tables.kept": ["tables"],
   "concern.raised": ["concerns", "erase", "status"],
   "concern.updated": ["concerns", "status"],
 };
