@@ -14,7 +14,8 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from app.models import Participant, Review
-from app.review.anonymity import Level, label, role_levels
+from app.review.anonymity import Level, role_levels
+from app.review.anonymity import label as room_label
 from app.review.fields import DEFAULT_SETTINGS
 from app.review.rules import ROLES
 from app.review.seating import Seat, label_order, mix_of
@@ -32,7 +33,7 @@ def shown_role(
     it; anyone else only as far as it names no one (app/review/anonymity.py), else None."""
     if audience == "facilitator" or levels is None:
         return role
-    shown, _voice = label(role, levels, review.settings)
+    shown, _voice = room_label(role, levels, review.settings)
     return shown
 
 

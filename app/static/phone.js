@@ -716,12 +716,6 @@ function renderVoting() {
   renderFinish(round, left);
 }
 
-const VOICE_WORDS = {
-  children: t("Children and young people"),
-  family: t("Family"),
-  professionals: t("Professionals"),
-};
-
 /** A target's line under it while voting: this phone's dots, and the room's where shown,
  *  counted as the round counts them. A count of nought is never shown. */
 function voteMeta(round, targetId, count) {
