@@ -17,6 +17,7 @@ from app import VERSION, logs, metrics, pages
 from app.api import auth, errors, openapi, reviews, rooms, team, ws
 from app.api import exports as exports_api
 from app.api import privacy as privacy_api
+from app.api import templates as templates_api
 from app.api.errors import error_body
 from app.api.throttle import Throttles
 from app.config import Settings, get_settings
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(auth.router)
     app.include_router(reviews.router)
     app.include_router(team.router)
+    app.include_router(templates_api.router)
     app.include_router(rooms.router)
     app.include_router(privacy_api.router)
     app.include_router(exports_api.router)

@@ -74,12 +74,42 @@ class Review(SQLModel, table=True):
     pause_message: str = Field(default="", max_length=500)
     timer_ends_at: datetime | None = None
     timer_seconds: int | None = None
+    # The day plan (app/review/agenda.py), and the block running now and when it started.
+    agenda: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    block_id: int | None = None
+    block_started_at: datetime | None = None
     screen_nonce: str = Field(max_length=32)
     owner_id: int = Field(foreign_key="facilitator.id", index=True)
     created_at: datetime = Field(default_factory=utcnow)
     started_at: datetime | None = None
     closed_at: datetime | None = None
     retention_days: int = 365
+    # How many times tables were made: the next Make tables seeds its mix with the next one.
+    table_round: int = 0
+    # What the projector's wall shows: cards by "theme" (the default) or "table", or the "plan".
+    wall_by: str = Field(default="theme", max_length=10)
+
+
+class ReviewTemplate(SQLModel, table=True):
+    """A facilitator's own starting point for new reviews: settings, questions and day plan.
+
+    Saved from a review; never its title, case reference, outcome, cards, people or
+    keep-out list. `agenda` names its questions by their place in `prompts`.
+    """
+
+    __tablename__ = "review_template"
+    __table_args__ = _NEVER_REUSE_IDS
+
+    id: int | None = Field(default=None, primary_key=True)
+    facilitator_id: int = Field(foreign_key="facilitator.id", ondelete="CASCADE", index=True)
+    name: str = Field(max_length=120)
+    days: int = 1
+    settings: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    prompts: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    agenda: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
 
 
 class ReviewFacilitator(SQLModel, table=True):
@@ -130,7 +160,10 @@ class Participant(SQLModel, table=True):
     review_id: int = Field(foreign_key="review.id", ondelete="CASCADE", index=True)
     role: str = Field(max_length=20)
     name: str = Field(default="", max_length=40)
+    # The one place a person's table lives: typed at join, written by Make tables and moves.
     table_label: str = Field(default="", max_length=20)
+    # People the facilitator keeps at one table share this number (the group's smallest id).
+    keep_group: int | None = None
     token_hash: str = Field(max_length=64, unique=True, index=True)
     joined_at: datetime = Field(default_factory=utcnow)
     erased_at: datetime | None = None
@@ -154,6 +187,9 @@ class Card(SQLModel, table=True):
     owner: str = Field(default="", max_length=200)
     due: date | None = None
     appreciations: int = 0
+    # The author's table when the card was written; `shared`: written for the whole table.
+    table_label: str = Field(default="", max_length=20)
+    shared: bool = False
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 

@@ -7,6 +7,7 @@ Examples:
     python -m bench welcome --phones 300 --cards 200
     python -m bench export ...    (bench/export_bench.py: the session record exports)
     python -m bench screening     (bench/screening.py: worst-case screening time per pattern)
+    python -m bench seating       (bench/seating.py: Make tables for a hall of 300)
 
 With no command, runs fanout and then storm with their defaults.
 """
@@ -34,6 +35,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bench import screening  # pure CPU, no server: its own options
 
         return screening.main(argv[1:])
+    if argv and argv[0] == "seating":
+        from bench import seating  # pure CPU, no server: its own options
+
+        return seating.main(argv[1:])
     parser = argparse.ArgumentParser(
         prog="python -m bench",
         description=__doc__,

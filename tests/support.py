@@ -262,6 +262,10 @@ class Client:
                 cards.pop(data["card_id"], None)
         elif kind == "review.updated":
             self.state["review"] = data["review"]
+        elif kind == "agenda.updated":
+            self.state["review"] = data["review"]
+            if "agenda" in data:
+                self.state["agenda"] = data["agenda"]
         self.state["cards"] = sorted(cards.values(), key=lambda c: c["id"])
 
     async def send(
@@ -324,3 +328,39 @@ def parse_source(path: Path) -> ast.Module:
     """
     with ThreadPoolExecutor(1) as pool:
         return pool.submit(ast.parse, path.read_text(), str(path)).result()
+
+
+def stand_in_columns(url: str) -> list[tuple[str, str]]:
+    """Today's models write columns a later migration adds: add them to the old schema for
+    the test's writes (and `drop_columns` takes them away before the real upgrade)."""
+    from sqlalchemy import create_engine, inspect
+    from sqlmodel import SQLModel
+
+    engine = create_engine(url)
+    found = inspect(engine)
+    added = []
+    with engine.begin() as connection:
+        for table in SQLModel.metadata.sorted_tables:
+            if not found.has_table(table.name):
+                continue
+            have = {c["name"] for c in found.get_columns(table.name)}
+            for column in table.columns:
+                if column.name not in have:
+                    kind = column.type.compile(engine.dialect)
+                    connection.exec_driver_sql(
+                        f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}'
+                    )
+                    added.append((table.name, column.name))
+    engine.dispose()
+    return added
+
+
+def drop_columns(url: str, columns: list[tuple[str, str]]) -> None:
+    """Take away the columns `stand_in_columns` added, so the real migrations add them."""
+    from sqlalchemy import create_engine
+
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        for table, column in columns:
+            connection.exec_driver_sql(f'ALTER TABLE "{table}" DROP COLUMN "{column}"')
+    engine.dispose()

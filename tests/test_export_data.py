@@ -50,6 +50,9 @@ def _renumbered(data: dict[str, Any]) -> dict[str, Any]:
     review = d["review"]
     review["prompt_id"] = ref("prompts", review["prompt_id"])
     review["spotlight_card_id"] = ref("cards", review["spotlight_card_id"])
+    for day in (review.get("agenda") or {}).get("days", []):
+        for block in day["blocks"]:
+            block["prompt_ids"] = [ref("prompts", p) for p in block["prompt_ids"]]
     for card in d["cards"]:
         card["participant_id"] = ref("participants", card["participant_id"])
         card["prompt_id"] = ref("prompts", card["prompt_id"])

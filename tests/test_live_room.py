@@ -344,6 +344,16 @@ def _minimal(kind: str, review: dict[str, Any]) -> dict[str, Any]:
         "show_voices": {"on": True},
         "pause": {"message": "x"},
         "set_commitment": {"card_id": 1, "owner": "x"},
+        "add_block": {"day": 1, "title": "x", "minutes": 5, "mode": "cards"},
+        "edit_block": {"block_id": 1},
+        "move_block": {"block_id": 1, "direction": "down"},
+        "remove_block": {"block_id": 1},
+        "set_day_start": {"day": 1, "starts_at": "09:00"},
+        "go_to_block": {"block_id": 1},
+        "make_tables": {"tables": 2},
+        "move_to_table": {"participant_id": 1, "table": "1"},
+        "keep_together": {"participant_ids": [1, 2]},
+        "group_wall": {"by": "table"},
     }.get(kind, {}) | {"type": kind}
 
 

@@ -391,6 +391,7 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/reviews"): {"title": "T", "case_ref": "Child A"},
     ("POST", "/api/reviews/{review_id}/facilitators"): {"email": "third@example.org"},
     ("PUT", "/api/reviews/{review_id}/keep-out"): {"terms": []},
+    ("POST", "/api/reviews/{review_id}/template"): {"name": "Our usual two days"},
     ("POST", "/api/rooms/{code}/join"): {"role": "health"},
     ("POST", "/api/rooms/{code}/commands"): {"type": "lock", "cid": "matrix"},
 }
@@ -410,6 +411,10 @@ def _expected(method: str, path: str, who: str) -> set[int] | None:
     if path.startswith("/api/invitations/{invitation_id}"):
         # An invitation answers only the address it was sent to; to anyone else it is not there.
         return {404} if who in ("owner", "other_facilitator") else {401}
+    if path.startswith("/api/templates/{template_id}"):
+        # A template is its facilitator's alone: the owner's (saved above) goes, no one
+        # else's does.
+        return {204, 404} if who == "owner" else {404} if who == "other_facilitator" else {401}
     if path.startswith("/api/reviews/{review_id}"):
         if who == "owner":
             return None
@@ -495,6 +500,17 @@ def _command_examples(ids: dict[str, int]) -> dict[str, dict[str, Any]]:
         "close": {},
         "update_review": {"title": "Learning review: Child A"},
         "set_commitment": {"card_id": card, "owner": "Health visiting team"},
+        "add_block": {"day": 1, "title": "A block", "minutes": 10, "mode": "cards"},
+        "edit_block": {"block_id": 1, "minutes": 20},
+        "move_block": {"block_id": 2, "direction": "up"},
+        "remove_block": {"block_id": 3},
+        "set_day_start": {"day": 1, "starts_at": "09:00"},
+        "next_block": {},
+        "go_to_block": {"block_id": 1},
+        "make_tables": {"tables": 2},
+        "move_to_table": {"participant_id": ids["participant"], "table": "2"},
+        "keep_together": {"participant_ids": [ids["participant"]], "together": False},
+        "group_wall": {"by": "table"},
     }
 
 
@@ -514,6 +530,7 @@ def test_every_command_against_every_audience(
     command(client, review["code"], fac_headers, {"type": "add_theme", "name": "T"})
     state = client.get(f"/api/reviews/{review['id']}", headers=fac_headers).json()
     ids = {"card": state["cards"][0]["id"], "theme": state["themes"][0]["id"], "prompt": prompt}
+    ids["participant"] = state["participants"][0]["id"]
     examples = _command_examples(ids)
     assert set(examples) == c.COMMAND_TYPES
     order = sorted(examples, key=lambda k: k in ("close", "withdraw"))

@@ -11,15 +11,18 @@ from sqlmodel import Session, col, select
 
 from app.api.deps import FacilitatorDep, RowId, RuntimeDep, load_review_for
 from app.api.errors import ApiError
-from app.api.schemas import ERROR_RESPONSES, ReviewIn
+from app.api.schemas import ERROR_RESPONSES, ReviewIn, ReviewStateOut
+from app.i18n import _
 from app.models import Prompt, Review, ReviewFacilitator
 from app.review import audit, team
+from app.review.agenda import TEMPLATE_DAYS, agenda_view
 from app.review.audit import Action
 from app.review.balance import voices_view
 from app.review.errors import CommandError
 from app.review.identity import Identity
 from app.review.lifecycle import create_review
 from app.review.prepare import screen_facilitator_text
+from app.review.review_templates import own_template, template_settings
 from app.review.views import iso, prompt_view, review_header, snapshot
 from app.runtime import Runtime
 from app.security import CLOSE_SCREEN_REPLACED, screen_token
@@ -47,6 +50,7 @@ def review_out(session: Session, runtime: Runtime, review: Review, base: str) ->
         "screen_url": f"{base}/screen/{review.code}?token={token}",
         "screen_token": token,
         "prompts": [prompt_view(p) for p in prompts],
+        "agenda": agenda_view(review),
         "facilitators": sorted(m.email for m in members),
         "team": [
             {
@@ -89,8 +93,29 @@ async def create(
     except CommandError as exc:
         raise ApiError(422, exc.code, exc.translated()) from None
 
+    given = body.model_fields_set
+    if body.template is not None and body.template_id is not None:
+        raise ApiError(
+            422,
+            "invalid",
+            _("Choose a day plan to start from, or one of your own templates, not both."),
+        )
+    days = body.days
+    if body.template in TEMPLATE_DAYS and "days" not in given:
+        days = TEMPLATE_DAYS[body.template]  # a 2-day plan makes a 2-day review
+
     def _create() -> dict[str, Any]:
         with runtime.db.write() as session:
+            saved = None
+            settings = body.settings.model_dump()
+            if body.template_id is not None:
+                try:
+                    saved = own_template(session, owner_id, body.template_id)
+                except CommandError as exc:
+                    raise ApiError(404, exc.code, exc.translated()) from None
+                # The template's settings, with any the body names over them.
+                chosen = body.settings.model_dump(include=body.settings.model_fields_set)
+                settings = template_settings(saved) | chosen
             review = create_review(
                 session,
                 owner_id,
@@ -98,9 +123,12 @@ async def create(
                 case_ref=body.case_ref,
                 outcome=body.outcome,
                 starts_on=body.starts_on,
-                days=body.days,
-                settings=body.settings.model_dump(),
+                days=saved.days if saved is not None and "days" not in given else days,
+                settings=settings,
                 retention_days=body.retention_days or runtime.settings.retention_days,
+                template=body.template,
+                timezone=body.timezone if "timezone" in given or saved is None else None,
+                saved=saved,
             )
             return review_out(session, runtime, review, base_url(runtime, request))
 
@@ -127,7 +155,7 @@ async def list_reviews(
     return await to_thread.run_sync(_list)
 
 
-@router.get("/{review_id}")
+@router.get("/{review_id}", responses={200: {"model": ReviewStateOut}})
 async def read(
     review_id: RowId, request: Request, runtime: RuntimeDep, me: FacilitatorDep
 ) -> dict[str, Any]:

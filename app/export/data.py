@@ -43,6 +43,28 @@ class _Row(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
 
+class BlockData(_Row):
+    """A block of the day plan (app/review/agenda.py); its questions by their old ids."""
+
+    id: Annotated[int, Field(ge=1, le=2**62)]
+    title: Annotated[str, MaxLen(rules.MAX_BLOCK_TITLE)]
+    phase: PhaseName | None = None
+    prompt_ids: list[Key] = Field(default_factory=list, max_length=rules.MAX_BLOCK_PROMPTS)
+    minutes: Annotated[int, Field(ge=1, le=rules.MAX_BLOCK_MINUTES)]
+    mode: rules.Mode
+
+
+class DayData(_Row):
+    starts_at: Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")] = "09:30"
+    blocks: list[BlockData] = Field(default_factory=list, max_length=rules.MAX_BLOCKS_A_DAY)
+
+
+class AgendaData(_Row):
+    timezone: Annotated[str, MaxLen(64)] = "Europe/London"
+    days: list[DayData] = Field(default_factory=list, max_length=rules.MAX_DAYS)
+    next_id: Annotated[int, Field(ge=1, le=2**62)] = 1
+
+
 class ReviewData(_Row):
     title: Annotated[str, MaxLen(rules.MAX_TITLE)]
     case_ref: Annotated[str, MaxLen(rules.MAX_CASE_REF)]
@@ -63,6 +85,10 @@ class ReviewData(_Row):
     started_at: At | None = None
     closed_at: At | None = None
     retention_days: RetentionDays = 365
+    # The day plan, and the block running when the export was made (by its plan id).
+    agenda: AgendaData | None = None
+    block_id: Annotated[int, Field(ge=1, le=2**62)] | None = None
+    block_started_at: At | None = None
 
 
 class PromptData(_Row):
@@ -102,6 +128,9 @@ class CardData(_Row):
     owner: Annotated[str, MaxLen(rules.MAX_OWNER)] = ""
     due: date | None = None
     appreciations: Annotated[int, Field(ge=0, le=1_000_000)] = 0
+    # The author's table when it was written; `shared`: the table's own card.
+    table: Annotated[str, MaxLen(rules.MAX_TABLE)] = ""
+    shared: bool = False
     created_at: At | None = None
     updated_at: At | None = None
 

@@ -15,6 +15,7 @@ from typing import Any, Final, TypeVar
 from pydantic import BaseModel
 
 from app.export.data import (
+    AgendaData,
     AuditData,
     CardData,
     ChangeData,
@@ -70,6 +71,9 @@ def export_data(source: Source) -> ExportData:
             started_at=r.started_at,
             closed_at=r.closed_at,
             retention_days=r.retention_days,
+            agenda=AgendaData.model_validate(r.agenda) if r.agenda else None,
+            block_id=r.block_id,
+            block_started_at=r.block_started_at,
         ),
         facilitators=[source.facilitators[f] for f in source.team if f in source.facilitators],
         prompts=[
@@ -108,6 +112,8 @@ def export_data(source: Source) -> ExportData:
                 owner=c.owner,
                 due=c.due,
                 appreciations=c.appreciations,
+                table=c.table_label,
+                shared=c.shared,
                 created_at=c.created_at,
                 updated_at=c.updated_at,
             )

@@ -327,6 +327,18 @@ class CardItem:
     day: int
     date: str
     time: str
+    # The table it was written at, where the edition may say it ("": none); `shared`: the
+    # table's own card, written together.
+    table: str = ""
+    shared: bool = False
+
+    @property
+    def table_words(self) -> str:
+        """ "Table 3", or "Table 3, together" for a table's own card ("": no table)."""
+        if not self.table:
+            return ""
+        name = _("Table %(n)s", n=self.table) if self.table.isdigit() else self.table
+        return _("%(table)s, together", table=name) if self.shared else name
 
     @property
     def marked(self) -> bool:
@@ -689,6 +701,10 @@ def build_record(source: Source, edition: str = "full") -> Record:
             day=day_of.get(at.date(), 0),
             date=long_date(at.date()),
             time=f"{at:%H:%M}",
+            # The public edition names a table only on a table's own card: with a role, the
+            # table of one person's card could say who wrote it.
+            table=card.table_label if full or card.shared else "",
+            shared=card.shared,
         )
 
     def by_rank(cards: list[CardItem]) -> list[CardItem]:

@@ -36,6 +36,7 @@ from sqlmodel import Session, col, delete, update
 from app.db import Database
 from app.export.data import (
     MAX_ROWS,
+    AgendaData,
     AuditData,
     ChangeData,
     ExportData,
@@ -60,6 +61,7 @@ from app.models import (
 )
 from app.privacy.retention import delete_review
 from app.review import audit
+from app.review.agenda import DEFAULT_TIMEZONE, Plan, is_timezone, remap_prompts
 from app.review.fields import known_settings
 from app.review.rooms import free_code
 from app.review.views import review_header
@@ -223,6 +225,13 @@ def check_export(data: ExportData) -> None:
     for concern in data.concerns:
         if concern.participant_id is not None:
             _known(people, concern.participant_id, "participant")
+    if data.review.agenda is not None:
+        blocks = [b for day in data.review.agenda.days for b in day.blocks]
+        if len({b.id for b in blocks}) != len(blocks):
+            raise RestoreError(N_("The export holds a block of the day plan twice."))
+        for block in blocks:
+            for prompt_id in block.prompt_ids:
+                _known(prompts, prompt_id, "question")
 
 
 def _ids(rows: Sequence[Any], what: str) -> set[int]:
@@ -362,6 +371,8 @@ class _Writer:
                 owner=c.owner,
                 due=c.due,
                 appreciations=c.appreciations,
+                table_label=c.table,
+                shared=c.shared,
                 created_at=_at(c.created_at),
                 updated_at=_at(c.updated_at or c.created_at),
             ),
@@ -431,6 +442,9 @@ class _Writer:
             "spotlight_card_id": None
             if src.spotlight_card_id is None
             else cards.get(src.spotlight_card_id),
+            "agenda": _agenda(src.agenda, prompts, data.review.days),
+            "block_id": src.block_id,
+            "block_started_at": src.block_started_at,
         }
         with self.db.read() as session:
             review = session.get(Review, rid)
@@ -470,6 +484,37 @@ class _Writer:
             session.execute(update(Review).where(col(Review.id) == rid).values(**final))
             session.add(ReviewFacilitator(review_id=rid, facilitator_id=self.facilitator_id))
             audit(session, rid)
+
+
+def _agenda(agenda: AgendaData | None, prompts: dict[int, int], days: int) -> dict[str, Any]:
+    """The file's day plan, its questions mapped to the new ids (none: an empty plan)."""
+    if agenda is None:
+        return {}
+    plan: Plan = {
+        "timezone": agenda.timezone if is_timezone(agenda.timezone) else DEFAULT_TIMEZONE,
+        "days": [
+            {
+                "starts_at": day.starts_at,
+                "blocks": [
+                    {
+                        "id": b.id,
+                        "title": b.title,
+                        "phase": b.phase,
+                        "prompt_ids": list(b.prompt_ids),
+                        "minutes": b.minutes,
+                        "mode": b.mode,
+                    }
+                    for b in day.blocks
+                ],
+            }
+            for day in agenda.days[:days]
+        ],
+        "next_id": agenda.next_id,
+    }
+    remap_prompts(plan, prompts)
+    highest = max((b["id"] for day in plan["days"] for b in day["blocks"]), default=0)
+    plan["next_id"] = max(plan["next_id"], highest + 1)
+    return dict(plan)
 
 
 def _imported_audit(

@@ -430,6 +430,7 @@ class _Book:
         ]
         if full:
             header += [_("Status"), _("Redacted"), _("Name")]
+        header += [_("Table"), _("Written together")]
         rows: list[list[Cell]] = []
         for c in self.record.cards:
             values: list[Cell] = [
@@ -449,6 +450,7 @@ class _Book:
             ]
             if full:
                 values += [c.status_label, "yes" if c.redacted else "no", c.name]
+            values += [c.table, _("yes") if c.shared else ""]
             rows.append(values)
         self.table(ws, 0, header, rows, [c.marked for c in self.record.cards])
         ws.freeze_panes(1, 0)

@@ -51,6 +51,7 @@ def erase_participant(
     # longer matches any token that was ever handed out.
     participant.name = ""
     participant.table_label = ""
+    participant.keep_group = None
     participant.erased_at = now
     participant.token_hash = hashlib.sha256(secrets.token_bytes(32)).hexdigest()
     session.add(participant)

@@ -21,6 +21,15 @@ from app.models import (
 )
 from app.review import commands as c
 from app.review import log
+from app.review.agenda_steering import (
+    add_block,
+    edit_block,
+    go_to_block,
+    move_block,
+    next_block,
+    remove_block,
+    set_day_start,
+)
 from app.review.balance import show_voices
 from app.review.cards import (
     appreciate,
@@ -49,6 +58,7 @@ from app.review.steering import (
     transition,
     update_review,
 )
+from app.review.tables import group_wall, keep_together, make_tables, move_to_table
 from app.review.themes import add_theme, assign, rename_theme
 from app.review.voting import close_voting, finish_voting, open_voting, reveal, vote
 from app.security import CLOSE_LEFT_TEAM, facilitator_right_ended
@@ -140,6 +150,17 @@ HANDLERS: dict[str, Callable[[Context, Any], None]] = {
     "close": transition,
     "update_review": update_review,
     "set_commitment": set_commitment,
+    "add_block": add_block,
+    "edit_block": edit_block,
+    "move_block": move_block,
+    "remove_block": remove_block,
+    "set_day_start": set_day_start,
+    "next_block": next_block,
+    "go_to_block": go_to_block,
+    "make_tables": make_tables,
+    "move_to_table": move_to_table,
+    "keep_together": keep_together,
+    "group_wall": group_wall,
 }
 
 

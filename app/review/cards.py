@@ -108,6 +108,7 @@ def contribute(ctx: Context, cmd: c.Contribute) -> None:
     if cmd.due is not None:
         check_due(review.starts_on, cmd.due, utcnow().date())
     _check_room_for_a_card(ctx)
+    table = _table_for(ctx, cmd)
     text = cmd.text
     status, reason = _screened_status(ctx)
     now = utcnow()
@@ -122,12 +123,47 @@ def contribute(ctx: Context, cmd: c.Contribute) -> None:
         hold_reason=reason,
         owner=cmd.owner,
         due=cmd.due,
+        table_label=table,
+        shared=cmd.for_table,
         created_at=now,
         updated_at=now,
     )
     ctx.session.add(card)
     ctx.session.flush()
     emit_card(ctx, "card.added", card, was_public=False)
+
+
+def _table_for(ctx: Context, cmd: c.Contribute) -> str:
+    """The author's table now (kept on the card); a table's own card once per question."""
+    me = ctx.identity.participant_id
+    author = ctx.session.get(Participant, me) if me is not None else None
+    table = author.table_label if author is not None else ""
+    if not cmd.for_table:
+        return table
+    if author is None:
+        raise CommandError("invalid", N_("Only someone sitting at a table can write its card."))
+    if not table:
+        raise CommandError(
+            "conflict",
+            N_("You are not at a table yet. You can still add your own card."),
+        )
+    written = _count(
+        ctx,
+        Card,
+        Card.prompt_id == cmd.prompt_id,
+        Card.table_label == table,
+        Card.shared == True,  # noqa: E712 (SQL, not Python)
+        Card.status != "withdrawn",
+    )
+    if written:
+        raise CommandError(
+            "conflict",
+            N_(
+                "Your table has already written its card for this question. The person who "
+                "wrote it can change it, or you can add your own card."
+            ),
+        )
+    return table
 
 
 def _count(ctx: Context, model: type[Card] | type[Concern], *where: Any) -> int:

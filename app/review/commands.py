@@ -20,6 +20,7 @@ from app.i18n import N_
 from app.review import rules
 from app.review.errors import CommandError
 from app.review.fields import (
+    BlockTitle,
     CardText,
     CaseRef,
     ConcernOutcome,
@@ -28,13 +29,19 @@ from app.review.fields import (
     Owner,
     PauseMessage,
     PromptText,
+    TableLabel,
     ThemeName,
     Title,
     VoteBudget,
 )
 from app.review.fields import clean_text as clean_text  # where the tests and callers know it
-from app.review.rules import Phase
+from app.review.rules import Mode, Phase
 from app.review.tally import MAX_TOP, Counting
+
+BlockMinutes = Annotated[StrictInt, Field(ge=1, le=rules.MAX_BLOCK_MINUTES)]
+DayNumber = Annotated[StrictInt, Field(ge=1, le=rules.MAX_DAYS)]
+# A day's start, "HH:MM" on a 24-hour clock.
+Clock = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
 
 Cid = Annotated[str, StringConstraints(min_length=1, max_length=rules.MAX_CID)]
 # Strict: `true` is not card 1, and "5" is not an id.
@@ -53,6 +60,8 @@ class Contribute(_Command):
     text: CardText
     owner: Owner = ""
     due: date | None = None
+    # Written for the whole table ("for our table"): one such card per table per question.
+    for_table: StrictBool = False
 
 
 class Edit(_Command):
@@ -222,6 +231,69 @@ class ShowVoices(_Command):
     on: bool
 
 
+class AddBlock(_Command):
+    """Add a block to a day of the plan: at the day's end, or after the block `after`.
+
+    `question` (optional) is a new question in the block's phase, added to the review's
+    questions and to the block's.
+    """
+
+    type: Literal["add_block"]
+    day: DayNumber
+    title: BlockTitle
+    phase: Phase | None = None
+    prompt_ids: list[Id] = Field(default_factory=list, max_length=rules.MAX_BLOCK_PROMPTS)
+    question: PromptText | None = None
+    minutes: BlockMinutes
+    mode: Mode
+    after: Id | None = None
+
+
+class EditBlock(_Command):
+    """Change a block; a field left out stays as it is (`phase: null` leaves it phaseless)."""
+
+    type: Literal["edit_block"]
+    block_id: Id
+    title: BlockTitle | None = None
+    phase: Phase | None = None
+    prompt_ids: list[Id] | None = Field(default=None, max_length=rules.MAX_BLOCK_PROMPTS)
+    question: PromptText | None = None
+    minutes: BlockMinutes | None = None
+    mode: Mode | None = None
+
+
+class MoveBlock(_Command):
+    """One place earlier or later; past a day's first or last block, into the day beside it."""
+
+    type: Literal["move_block"]
+    block_id: Id
+    direction: Literal["up", "down"]
+
+
+class RemoveBlock(_Command):
+    type: Literal["remove_block"]
+    block_id: Id
+
+
+class SetDayStart(_Command):
+    type: Literal["set_day_start"]
+    day: DayNumber
+    starts_at: Clock
+
+
+class NextBlock(_Command):
+    """Move the room to the plan's next block: its phase, question, timer and mode at once."""
+
+    type: Literal["next_block"]
+
+
+class GoToBlock(_Command):
+    """Move the room to any block of the plan (back, or ahead); null leaves the plan."""
+
+    type: Literal["go_to_block"]
+    block_id: Id | None
+
+
 class Start(_Command):
     type: Literal["start"]
 
@@ -248,6 +320,41 @@ class Close(_Command):
     type: Literal["close"]
     # Close although some private concerns have not been acknowledged yet.
     confirm: bool = False
+
+
+class MakeTables(_Command):
+    """Seat everyone present at `tables` tables, or at tables of at most `seats`: one of the two."""
+
+    type: Literal["make_tables"]
+    tables: Annotated[int, Field(ge=1, le=rules.MAX_TABLES)] | None = None
+    seats: Annotated[int, Field(ge=2, le=rules.MAX_SEATS)] | None = None
+
+
+class MoveToTable(_Command):
+    """Move one person (and anyone kept together with them) to a table.
+
+    `table` null: to the table that keeps the mix best; "": to no table.
+    """
+
+    type: Literal["move_to_table"]
+    participant_id: Id
+    table: TableLabel | None = None
+
+
+class KeepTogether(_Command):
+    """Keep people at one table from the next Make tables on (`together: false` lets them go)."""
+
+    type: Literal["keep_together"]
+    participant_ids: Annotated[list[Id], Field(min_length=1, max_length=rules.MAX_KEEP_TOGETHER)]
+    together: StrictBool = True
+
+
+class GroupWall(_Command):
+    """What the projector's wall shows: cards by theme (as it does), cards by table, or the
+    table plan in place of the cards."""
+
+    type: Literal["group_wall"]
+    by: Literal["theme", "table", "plan"]
 
 
 Command = Annotated[
@@ -283,7 +390,18 @@ Command = Annotated[
     | Resume
     | Close
     | UpdateReview
-    | SetCommitment,
+    | SetCommitment
+    | AddBlock
+    | EditBlock
+    | MoveBlock
+    | RemoveBlock
+    | SetDayStart
+    | NextBlock
+    | GoToBlock
+    | MakeTables
+    | MoveToTable
+    | KeepTogether
+    | GroupWall,
     Field(discriminator="type"),
 ]
 

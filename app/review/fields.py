@@ -44,6 +44,9 @@ CaseRef = Annotated[str, _Clean, StringConstraints(min_length=1, max_length=rule
 Outcome = Annotated[str, _Clean, StringConstraints(max_length=rules.MAX_OUTCOME)]
 FirstName = Annotated[str, _Clean, StringConstraints(max_length=rules.MAX_NAME)]
 TableLabel = Annotated[str, _Clean, StringConstraints(max_length=rules.MAX_TABLE)]
+BlockTitle = Annotated[
+    str, _Clean, StringConstraints(min_length=1, max_length=rules.MAX_BLOCK_TITLE)
+]
 
 # How many days a review runs (docs/protocol.md: 1 to 5), and how long it is kept once closed.
 Days = Annotated[int, Field(ge=1, le=rules.MAX_DAYS)]

@@ -16,11 +16,19 @@ from app.models import (
     Prompt,
     Review,
     ReviewFacilitator,
+    ReviewTemplate,
 )
 from app.review import log, rules
+from app.review.agenda import (
+    DEFAULT_TIMEZONE,
+    TEMPLATE_FOR_DAYS,
+    plan_from_template,
+    store_plan,
+)
 from app.review.anonymity import fold_counts, folded_roles, held_roles, label, role_levels
 from app.review.errors import CommandError
 from app.review.fields import DEFAULT_SETTINGS
+from app.review.review_templates import plan_from_saved, template_prompts
 from app.review.rooms import free_code
 from app.review.views import (
     participant_view,
@@ -40,8 +48,16 @@ def create_review(
     days: int = 1,
     settings: dict[str, Any] | None = None,
     retention_days: int = 365,
+    template: str | None = None,
+    timezone: str | None = None,
+    saved: ReviewTemplate | None = None,
 ) -> Review:
-    """A new draft review with the default questions of each phase."""
+    """A new draft review with the default questions of each phase, and its day plan.
+
+    The plan is the named template (`agenda.TEMPLATES`), or when none is named the one
+    for a review of this many days, if there is one; "empty" gives empty days. A
+    facilitator's `saved` template gives its questions and plan instead.
+    """
     merged = dict(DEFAULT_SETTINGS) | (settings or {})
     review = Review(
         code=free_code(session),
@@ -60,16 +76,36 @@ def create_review(
     session.flush()
     assert review.id is not None
     session.add(ReviewFacilitator(review_id=review.id, facilitator_id=owner_id))
-    first_prompt: Prompt | None = None
-    for phase, texts in rules.DEFAULT_PROMPTS.items():
-        for position, text in enumerate(texts):
-            prompt = Prompt(review_id=review.id, phase=phase, text=text, position=position)
-            session.add(prompt)
-            if first_prompt is None:
-                first_prompt = prompt
+    made: list[Prompt] = []
+    questions = (
+        template_prompts(saved)
+        if saved is not None
+        else [(phase, text) for phase, texts in rules.DEFAULT_PROMPTS.items() for text in texts]
+    )
+    if not questions:
+        questions = [("discover", rules.DEFAULT_PROMPTS["discover"][0])]
+    positions: dict[str, int] = {}
+    for phase, text in questions:
+        position = positions[phase] = positions.get(phase, -1) + 1
+        prompt = Prompt(review_id=review.id, phase=phase, text=text, position=position)
+        session.add(prompt)
+        made.append(prompt)
     session.flush()
-    assert first_prompt is not None
+    first_prompt = min(made, key=lambda p: (rules.PHASES.index(p.phase), p.position))
     review.prompt_id = first_prompt.id
+    ids: list[int] = []
+    by_phase: dict[str, list[int]] = {}
+    for prompt in made:
+        assert prompt.id is not None
+        ids.append(prompt.id)
+        by_phase.setdefault(prompt.phase, []).append(prompt.id)
+    if saved is not None:
+        plan = plan_from_saved(saved, days, ids)
+        plan["timezone"] = timezone or plan["timezone"]
+    else:
+        chosen = template if template is not None else TEMPLATE_FOR_DAYS.get(days)
+        plan = plan_from_template(chosen, days, by_phase, timezone or DEFAULT_TIMEZONE)
+    store_plan(review, plan)
     session.add(review)
     return review
 
@@ -89,6 +125,10 @@ def join_review(
             "limit_reached",
             N_("This review is full: no more people can join it. Please talk to the facilitator."),
         )
+    if review.table_round:
+        # Once tables are made they are the facilitator's: someone arriving later waits for
+        # a seat (the console's "Seat" picks the table that keeps the mix best).
+        table = ""
     participant = Participant(
         review_id=review.id, role=role, name=name, table_label=table, token_hash=token_hash
     )

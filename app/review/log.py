@@ -291,6 +291,15 @@ def _scrub(value: Any, participant_id: int, card_ids: set[int], concern_ids: set
         if "outcome" in concern:
             out["concern"]["outcome"] = ""
         out["concern"].pop("name", None)
+    members = out.get("members")
+    if isinstance(members, list):
+        # A table plan's members: the erased person's name leaves every copy of the plan.
+        out["members"] = [
+            {k: v for k, v in m.items() if k != "name"}
+            if isinstance(m, dict) and m.get("id") == participant_id
+            else m
+            for m in members
+        ]
     person = out.get("participant")
     if isinstance(person, dict) and person.get("id") == participant_id:
         out["participant"] = {**person, "name": "", "table": ""}

@@ -33,6 +33,8 @@ FREE_TEXT: dict[str, tuple[str, ...]] = {
     "pause": ("message",),
     "update_review": ("title", "outcome", "case_ref"),
     "set_commitment": ("owner",),
+    "add_block": ("title", "question"),
+    "edit_block": ("title", "question"),
 }
 
 
@@ -48,6 +50,10 @@ SCREENED_FIELDS: dict[tuple[str, str], str] = {
     ("update_review", "outcome"): "outcome",
     ("update_review", "case_ref"): "case reference",
     ("set_commitment", "owner"): "owner",
+    ("add_block", "title"): "block title",
+    ("add_block", "question"): "question",
+    ("edit_block", "title"): "block title",
+    ("edit_block", "question"): "question",
 }
 
 

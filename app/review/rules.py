@@ -16,6 +16,18 @@ PHASE_LABELS: Final[dict[str, str]] = {
     "deliver": N_("Deliver"),
 }
 
+# What a block of the day plan has the room doing (app/review/agenda.py).
+Mode = Literal["cards", "pairs", "tables", "voting", "consent", "plenary", "break"]
+MODES: Final[tuple[str, ...]] = (
+    "cards",
+    "pairs",
+    "tables",
+    "voting",
+    "consent",
+    "plenary",
+    "break",
+)
+
 Role = Literal[
     "child",
     "parent_carer",
@@ -79,6 +91,10 @@ MAX_CONCERN_TEXT: Final = 4000
 MAX_CONCERN_OUTCOME: Final = 2000
 MAX_NAME: Final = 40
 MAX_TABLE: Final = 20
+# Tables: at most this many, at most this many seats a table, and kept together at one.
+MAX_TABLES: Final = 250
+MAX_SEATS: Final = 50
+MAX_KEEP_TOGETHER: Final = 8
 MAX_THEME_NAME: Final = 120
 MAX_PROMPT_TEXT: Final = 500
 MAX_OWNER: Final = 200
@@ -95,6 +111,11 @@ MAX_SMALL_GROUP: Final = 10
 MAX_DAYS: Final = 5
 MAX_RETENTION_DAYS: Final = 3650
 MAX_FRAME_BYTES: Final = 16 * 1024
+# The day plan: a block runs at most as long as a timer can; a day holds at most 40 blocks.
+MAX_BLOCK_MINUTES: Final = MAX_TIMER_SECONDS // 60
+MAX_BLOCKS_A_DAY: Final = 40
+MAX_BLOCK_PROMPTS: Final = 10
+MAX_BLOCK_TITLE: Final = 120
 
 # A deliver card's due date: from today (a day's grace, for a phone in another time zone)
 # to two years after today or the review's start, whichever is later.

@@ -27,25 +27,35 @@ from app.review.views import (
 
 
 def set_phase(ctx: Context, cmd: c.SetPhase) -> None:
+    move_to_phase(ctx, cmd.phase)
+    ctx.emit_review_updated("phase", "prompt_id", "spotlight_card_id")
+
+
+def move_to_phase(ctx: Context, phase: str) -> None:
+    """Put the room in a phase, on its first question, with no card spotlit (no event)."""
     review = ctx.review
-    review.phase = cmd.phase
+    review.phase = phase
     first = ctx.session.exec(
         select(Prompt.id)
-        .where(Prompt.review_id == review.id, Prompt.phase == cmd.phase)
+        .where(Prompt.review_id == review.id, Prompt.phase == phase)
         .order_by(col(Prompt.position), col(Prompt.id))
     ).first()
     review.prompt_id = first
     review.spotlight_card_id = None
-    ctx.emit_review_updated("phase", "prompt_id", "spotlight_card_id")
 
 
 def set_prompt(ctx: Context, cmd: c.SetPrompt) -> None:
-    prompt = ctx.session.get(Prompt, cmd.prompt_id)
+    move_to_prompt(ctx, cmd.prompt_id)
+    ctx.emit_review_updated("phase", "prompt_id")
+
+
+def move_to_prompt(ctx: Context, prompt_id: int) -> None:
+    """Ask one of the review's questions, in its phase (no event)."""
+    prompt = ctx.session.get(Prompt, prompt_id)
     if prompt is None or prompt.review_id != ctx.review.id:
         raise CommandError("not_found", N_("No such question."))
     ctx.review.prompt_id = prompt.id
     ctx.review.phase = prompt.phase
-    ctx.emit_review_updated("phase", "prompt_id")
 
 
 def add_prompt(ctx: Context, cmd: c.AddPrompt) -> None:
@@ -62,10 +72,15 @@ def add_prompt(ctx: Context, cmd: c.AddPrompt) -> None:
 
 
 def start_timer(ctx: Context, cmd: c.StartTimer) -> None:
-    ctx.review.timer_seconds = cmd.seconds
-    ctx.review.timer_ends_at = utcnow() + timedelta(seconds=cmd.seconds)
+    run_timer(ctx, cmd.seconds)
     payload = {"seconds": cmd.seconds, "ends_at": iso(ctx.review.timer_ends_at)}
     ctx.emit("timer.started", payload, public=("timer.started", payload))
+
+
+def run_timer(ctx: Context, seconds: int) -> None:
+    """Start the room's timer from now (no event)."""
+    ctx.review.timer_seconds = seconds
+    ctx.review.timer_ends_at = utcnow() + timedelta(seconds=seconds)
 
 
 def stop_timer(ctx: Context, cmd: c.StopTimer) -> None:

@@ -26,6 +26,7 @@ from app.models import (
     VotingRound,
     utcnow,
 )
+from app.review.agenda import agenda_view, now_and_next
 from app.review.anonymity import (
     Label,
     Roster,
@@ -36,6 +37,7 @@ from app.review.anonymity import (
 )
 from app.review.fields import DEFAULT_SETTINGS
 from app.review.identity import Identity
+from app.review.table_plan import table_plan
 from app.review.tally import RoundCount, count_dots, results_view, top_entries
 from app.review.voices import VoiceGroup, review_voice_group
 
@@ -82,6 +84,9 @@ def review_header(review: Review, *, audience: str = "participant") -> dict[str,
         "timer": timer,
         "starts_on": iso(review.starts_on),
         "days": review.days,
+        # The day plan's block running now and the next one (app/review/agenda.py).
+        **now_and_next(review, audience=audience),
+        "wall_by": review.wall_by,
     }
 
 
@@ -216,6 +221,10 @@ def card_view(
         "status": card.status,
     }
     show_name = audience == "facilitator" or mine or not setting(review, "anonymous")
+    # A card's table can say who wrote it: the room sees it on a table's own card, or where
+    # the review shows names anyway.
+    view["table"] = card.table_label if show_name or card.shared else ""
+    view["shared"] = card.shared
     if author is not None and show_name and author.name:
         view["name"] = author.name
     if audience == "facilitator" or mine:
@@ -425,9 +434,11 @@ def snapshot(session: Session, review: Review, identity: Identity) -> dict[str, 
         "cards": visible_cards,
         "rounds": rounds,
         **joined_counts(session, review, audience=audience),
+        "tables": table_plan(session, review, audience=audience),
         "server_time": iso(utcnow()),
     }
     if audience == "facilitator":
+        state["agenda"] = agenda_view(review)
         state["participants"] = [
             participant_view(p, review, audience=audience) for p in participants.values()
         ]

@@ -20,6 +20,7 @@ async function load() {
   $("sign-out").hidden = false;
   $("who").textContent = t("Signed in as %(email)s.", { email: me.data.email });
   await loadInvitations();
+  await loadTemplates();
   const list = await api("GET", "/api/reviews");
   const reviews = list.ok ? list.data : [];
   $("no-reviews").hidden = reviews.length > 0;
@@ -28,6 +29,21 @@ async function load() {
       el("a", { href: `/facilitate/${r.id}`, text: r.title }),
       el("div", { class: "hint", text: t("%(case_ref)s · code %(code)s · %(status)s", { case_ref: r.case_ref, code: r.code, status: STATUS_WORDS[r.status] || r.status }) })),
     el("a", { class: "button secondary small", href: `/facilitate/${r.id}`, text: t("Open console"), "aria-label": t("Open console for %(title)s", { title: r.title }) }))));
+}
+
+let ownTemplates = new Map();
+
+/** The facilitator's own templates, offered beside the built-in plans. */
+async function loadTemplates() {
+  const result = await api("GET", "/api/templates");
+  const own = result.ok ? result.data : [];
+  const group = $("own-templates");
+  group.hidden = own.length === 0;
+  ownTemplates = new Map(own.map((tpl) => [`saved:${tpl.id}`, tpl]));
+  group.replaceChildren(...own.map((tpl) => el("option", {
+    value: `saved:${tpl.id}`, "data-days": tpl.days,
+    text: t("%(name)s (%(days)s days)", { name: tpl.name, days: tpl.days }),
+  })));
 }
 
 async function loadInvitations() {
@@ -106,6 +122,19 @@ $("create-form").addEventListener("submit", async (event) => {
     },
   };
   if (f.starts_on.value) body.starts_on = f.starts_on.value;
+  if (f.template.value.startsWith("saved:")) {
+    // One of your own templates: its questions and plan (its settings are in the form now).
+    body.template_id = Number(f.template.value.slice(6));
+  } else {
+    body.template = f.template.value;
+  }
+  // The plan's times are the room's wall clock: this browser's time zone, if it has one.
+  try {
+    const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (zone) body.timezone = zone;
+  } catch {
+    /* the server's default (Europe/London) */
+  }
   const result = await api("POST", "/api/reviews", body);
   if (!result.ok) {
     error.textContent = errorMessage(result.data, t("The review was not created. Please check the form."));
@@ -113,6 +142,28 @@ $("create-form").addEventListener("submit", async (event) => {
     return;
   }
   location.assign(`/facilitate/${result.data.id}`);
+});
+
+// The day plan follows the days: a 2-day plan makes a 2-day review, and back again.
+$("template").addEventListener("change", () => {
+  const days = $("template").selectedOptions[0].dataset.days;
+  if (days) $("days").value = days;
+  const own = ownTemplates.get($("template").value);
+  if (own) {
+    // A template of your own brings its settings into the form, to keep or change.
+    const f = $("create-form").elements;
+    f.anonymous.checked = own.settings.anonymous;
+    f.vote_budget.value = own.settings.vote_budget;
+    f.moderation.value = own.settings.moderation;
+    f.hide_tallies.checked = own.settings.hide_tallies_until_reveal;
+  }
+});
+$("days").addEventListener("change", () => {
+  if ($("template").value.startsWith("saved:")) return; // your own plan fits any number of days
+  const days = $("days").value;
+  const fitting = [...$("template").options].find((o) => o.dataset.days === days);
+  if (fitting) $("template").value = fitting.value;
+  else $("template").value = "empty";
 });
 
 // 64 MiB is the server's limit for an import body.

@@ -377,6 +377,13 @@ export function applyEvent(state, frame) {
     case "prompt.added":
       state.prompts.push(d.prompt);
       break;
+    case "agenda.updated":
+      // The day plan changed: the block now and next (everyone), the whole plan (facilitators),
+      // and a question written into a block.
+      if (d.review) state.review = { ...state.review, ...d.review };
+      if (d.agenda) state.agenda = d.agenda;
+      if (d.prompt && !state.prompts.some((p) => p.id === d.prompt.id)) state.prompts.push(d.prompt);
+      break;
     case "voting.opened":
     case "voting.closed":
     case "voting.revealed": {
@@ -402,6 +409,12 @@ export function applyEvent(state, frame) {
       if (round && d.progress) round.progress = d.progress;
       break;
     }
+    case "tables.made":
+    case "tables.moved":
+    case "tables.kept":
+      // Every change of tables carries the whole plan as this audience may see it.
+      if (d.plan) state.tables = d.plan;
+      break;
     case "timer.started":
       state.review.timer = { seconds: d.seconds, ends_at: d.ends_at };
       break;
@@ -421,6 +434,9 @@ export function applyEvent(state, frame) {
         }
         if (d.folded_roles) state.folded_roles = d.folded_roles;
         if (state.participants) state.participants.push(d.participant);
+        // The console's plan: someone new waits for a seat (or sits where they typed).
+        const plan = state.tables;
+        if (plan && Array.isArray(plan.unseated) && !d.participant.table) plan.unseated.push(d.participant.id);
         // Someone new may vote in the open round too.
         for (const round of state.rounds || []) {
           if (round.status === "open" && round.progress) round.progress = { ...round.progress, of: round.progress.of + 1 };

@@ -4,6 +4,8 @@ import {
   PHASES, PHASE_HINTS, PHASE_WORDS, Room, STATUS_WORDS, announce, applyEvent, clock,
   clockOffset, el, openRound, progressWords, readableDate, secondsLeft, store, voiceLabels,
 } from "./live.js";
+import { endOf, modeWords, nextAt, timeOf, titleBeside } from "./today.js";
+import { memberWords, tableOf } from "./tables.js";
 
 const app = document.getElementById("app");
 const code = app.dataset.code;
@@ -53,6 +55,7 @@ const ui = {
 let auth = store.get(AUTH_KEY);
 let state = null;
 let me = null;
+let lastTable = null; // the table this phone last knew it sat at
 let room = null;
 let offset = 0;
 let outbox = [];
@@ -186,6 +189,7 @@ function start() {
       me = frame.you;
       if (!frame.resumed) {
         state = frame.state;
+        lastTable = (tableOf(state.tables, me.participant_id) || {}).label || null;
         offset = clockOffset(state.server_time);
         for (const card of state.cards) known.add(card.id);
       }
@@ -196,6 +200,7 @@ function start() {
       offset = clockOffset(frame.at) || offset;
       applyEvent(state, frame);
       personal(frame);
+      noticeTable(frame);
       render();
     },
     onAck: (item) => {
@@ -343,6 +348,8 @@ function render() {
   ui.send.disabled = Boolean(review.locked) || !prompt;
   ui.deliver.hidden = review.phase !== "deliver";
   renderTimer();
+  renderToday(review);
+  renderTable();
   keepFocus(() => {
     renderParked();
     renderMine();
@@ -350,6 +357,30 @@ function render() {
     renderVoting();
   });
   noticeChanges(review);
+}
+
+// ---- the day plan: now and next ---------------------------------------------------------
+
+let seenBlock; // the block last shown (undefined: none yet), to say when the room moves on
+
+function renderToday(review) {
+  const now = review.block;
+  const next = review.next_block;
+  $("today").hidden = !now && !next;
+  $("today-now-line").hidden = !now;
+  $("today-next-line").hidden = !next;
+  if (now) {
+    const end = endOf(now);
+    const until = end && now.mode !== "break" ? t("until %(time)s", { time: timeOf(end) }) : "";
+    $("today-now").textContent = [modeWords(now), titleBeside(now), until].filter(Boolean).join(" · ");
+  }
+  if (next) $("today-next").textContent = [nextAt(now, next), next.title].filter(Boolean).join(" · ");
+  const id = now ? now.id : null;
+  if (seenBlock !== undefined && id !== null && id !== seenBlock && seenPhase === review.phase) {
+    // A new block in the same phase: say what the room is doing now (a new phase says so itself).
+    notice(t("Now: %(what)s", { what: modeWords(now) || now.title }));
+  }
+  seenBlock = id;
 }
 
 // ---- changes people notice --------------------------------------------------------------
@@ -566,7 +597,7 @@ function ownCard(card) {
   }
   li.append(el("div", { class: "text", text: card.text }));
   const earlier = card.phase !== state.review.phase ? t("From %(phase)s", { phase: PHASE_WORDS[card.phase] }) : "";
-  const meta = [earlier, cardMeta(card)].filter(Boolean).join(" · ");
+  const meta = [earlier, tableCardWords(card), cardMeta(card)].filter(Boolean).join(" · ");
   if (meta) li.append(el("div", { class: "meta", text: meta }));
   li.append(status);
   if (pendingEdit) li.append(" ", el("span", { class: "badge sending", text: t("Change sending…") }));
@@ -620,7 +651,7 @@ function renderOthers() {
     const count = card.appreciations || 0;
     const li = el("li", { class: "card-item" },
       el("div", { class: "text", text: card.text }),
-      el("div", { class: "meta", text: [roleWordFor(card), cardMeta(card)].filter(Boolean).join(" · ") }));
+      el("div", { class: "meta", text: [tableCardWords(card) || roleWordFor(card), cardMeta(card)].filter(Boolean).join(" · ") }));
     li.append(el("div", { class: "actions" },
       el("button", {
         type: "button", class: "secondary small", "data-key": `appreciate-${card.id}`,
@@ -794,7 +825,9 @@ ui.composer.addEventListener("submit", (event) => {
     if (ui.owner.value.trim()) command.owner = ui.owner.value.trim();
     if (ui.due.value) command.due = ui.due.value;
   }
+  if (forTable()) command.for_table = true;
   room.send(command);
+  $("for-table").checked = false;
   lastSent = Date.now();
   ui.text.value = "";
   ui.owner.value = "";
@@ -853,3 +886,57 @@ ui.concernForm.addEventListener("submit", (event) => {
 
 if (auth && auth.token) start();
 else showJoin();
+
+// ---- your table ----------------------------------------------------------------------------
+
+/** The table this phone sits at: the plan's, or the label typed at join before any plan. */
+function myTable() {
+  const table = tableOf(state.tables, me && me.participant_id);
+  if (table) return table;
+  return me && me.table ? { label: me.table, members: [], voices: [] } : null;
+}
+
+/** "You're at table 3", and who sits with you (roles; first names where the review shows them). */
+function renderTable() {
+  const table = myTable();
+  $("my-table").hidden = !table;
+  $("for-table-field").hidden = !table;
+  if (!table) {
+    $("for-table").checked = false;
+    return;
+  }
+  $("my-table-title").textContent = /^\d+$/.test(table.label)
+    ? t("You're at table %(n)s", { n: table.label })
+    : t("You're at %(table)s", { table: table.label });
+  const others = table.members.filter((m) => m.id !== me.participant_id);
+  $("my-table-people").replaceChildren(...others.map((m) => el("li", { class: "role-chip", text: memberWords(m, ROLE_WORDS) })));
+  $("my-table-with").hidden = others.length === 0;
+  $("for-table-label").textContent = /^\d+$/.test(table.label)
+    ? t("For our table (table %(n)s)", { n: table.label })
+    : t("For our table (%(table)s)", { table: table.label });
+}
+
+function forTable() {
+  return !$("for-table-field").hidden && $("for-table").checked;
+}
+
+/** A card written for a table says so: "Table 3's card". */
+function tableCardWords(card) {
+  if (!card.shared || !card.table) return "";
+  return /^\d+$/.test(card.table)
+    ? t("Table %(n)s's card", { n: card.table })
+    : t("%(table)s's card", { table: card.table });
+}
+
+/** Tell the person when the facilitator seats them, or moves them. */
+function noticeTable(frame) {
+  if (!frame.kind.startsWith("tables.")) return;
+  const table = tableOf(state.tables, me && me.participant_id);
+  const label = table ? table.label : "";
+  if (label && label !== lastTable) {
+    const words = /^\d+$/.test(label) ? t("You're now at table %(n)s.", { n: label }) : t("You're now at %(table)s.", { table: label });
+    notice(words);
+    announce(ui.announcer, words);
+  }
+  lastTable = label;
+}

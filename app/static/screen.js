@@ -4,6 +4,8 @@ import {
   PHASE_WORDS, Room, STATUS_WORDS, announce, applyEvent, clock, clockOffset, el, openRound, progressWords,
   readableDate, roleLabels, secondsLeft, voiceLabels,
 } from "./live.js";
+import { endOf, modeWords, nextAt, timeOf, titleBeside } from "./today.js";
+import { tableName, voiceLine } from "./tables.js";
 
 const main = document.getElementById("main");
 const code = main.dataset.code;
@@ -92,7 +94,10 @@ function render() {
   }
   const prompt = state.prompts.find((p) => p.id === review.prompt_id);
   ui.question.textContent = prompt ? prompt.text : review.title;
+  // In a break the room is told when to be back, in the largest words on the screen.
+  if (review.block && review.block.mode === "break" && review.status === "live") ui.question.textContent = modeWords(review.block);
   renderTimer();
+  renderToday(review);
   renderVotingBox();
   renderSpotlight();
   renderVoices();
@@ -113,6 +118,27 @@ function renderTimer() {
 }
 setInterval(renderTimer, 1000);
 
+/** The Today strip: the block running now and the next one, with their times. */
+function renderToday(review) {
+  const now = review.block;
+  const next = review.next_block;
+  $("today").hidden = !now && !next;
+  const part = (label, time, title, words) => [
+    el("span", { class: "today-label", text: label }),
+    time ? el("span", { class: "today-time", text: time }) : null,
+    title ? el("span", { class: "today-what", text: title }) : null,
+    words ? el("span", { class: "today-mode", text: words }) : null,
+  ].filter(Boolean);
+  const end = endOf(now);
+  $("today-now").hidden = !now;
+  if (now) {
+    const span = end ? `${timeOf(new Date(Date.parse(now.started_at)))}–${timeOf(end)}` : "";
+    $("today-now").replaceChildren(...part(t("Now"), span, titleBeside(now), modeWords(now)));
+  }
+  $("today-next").hidden = !next;
+  if (next) $("today-next").replaceChildren(...part(t("Next"), nextAt(now, next), next.title, ""));
+}
+
 /** "Voting open · 3 of 4 done" while a round is open, so the room sees voting has begun. */
 function renderVotingBox() {
   const round = openRound(state);
@@ -128,6 +154,8 @@ function roleOf(card) {
 }
 
 function who(card) {
+  // A table's own card is the table's: it names the table, not the one who typed it.
+  if (card.shared && card.table) return t("%(table)s, together", { table: tableName(card.table) });
   const role = roleOf(card);
   if (card.name) return role ? t("%(name)s, %(role)s", { name: card.name, role }) : card.name;
   return role || t("Someone");
@@ -183,15 +211,10 @@ async function drawChart(roundId) {
 
 function renderWall() {
   const review = state.review;
+  ui.wall.classList.remove("table-plan");
+  if (review.wall_by === "plan" && renderTablePlan()) return;
   const cards = state.cards.filter((c) => c.status === "visible" && c.phase === review.phase);
-  const themes = state.themes.filter((theme) => theme.phase === review.phase);
-  const columns = [];
-  for (const theme of themes) {
-    const inTheme = cards.filter((c) => c.theme_id === theme.id);
-    columns.push(column(theme.name, inTheme, false));
-  }
-  const loose = cards.filter((c) => !c.theme_id || !themes.some((theme) => theme.id === c.theme_id));
-  if (loose.length || !themes.length) columns.push(column(themes.length ? t("Not yet grouped") : "", loose, true));
+  const columns = review.wall_by === "table" ? tableColumns(cards) : themeColumns(cards);
   const heading = el("h2", { id: "wall-title", class: "visually-hidden", text: t("Cards from the room") });
   if (!cards.length) {
     const words = review.status === "draft"
@@ -207,6 +230,46 @@ function renderWall() {
     .map((col) => `minmax(0, ${2 + col.querySelectorAll("li").length}fr)`).join(" ");
   for (const c of cards) seen.add(c.id);
   requestAnimationFrame(fitWall);
+}
+
+function themeColumns(cards) {
+  const themes = state.themes.filter((theme) => theme.phase === state.review.phase);
+  const columns = [];
+  for (const theme of themes) {
+    const inTheme = cards.filter((c) => c.theme_id === theme.id);
+    columns.push(column(theme.name, inTheme, false));
+  }
+  const loose = cards.filter((c) => !c.theme_id || !themes.some((theme) => theme.id === c.theme_id));
+  if (loose.length || !themes.length) columns.push(column(themes.length ? t("Not yet grouped") : "", loose, true));
+  return columns;
+}
+
+// ---- tables: the wall by table, and the table plan -----------------------------------------
+
+/** The wall grouped by table: a column for each table that has written, then the rest. */
+function tableColumns(cards) {
+  const labels = [...new Set(cards.map((c) => c.table).filter(Boolean))]
+    .sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
+  const columns = labels.map((label) => column(tableName(label), cards.filter((c) => c.table === label), false));
+  const rest = cards.filter((c) => !c.table);
+  if (rest.length || !labels.length) columns.push(column(labels.length ? t("Not written at a table") : "", rest, true));
+  return columns;
+}
+
+/** The table plan in place of the wall: each table by number and its mix of voices and roles
+ *  (roles only, never names); false when no table has been made yet. */
+function renderTablePlan() {
+  const tables = (state.tables && state.tables.tables) || [];
+  if (!tables.length) return false;
+  ui.wall.classList.remove(...FIT_STEPS, "full");
+  ui.wall.classList.add("table-plan");
+  ui.wall.classList.toggle("dense", tables.length > 12);
+  ui.wall.style.gridTemplateColumns = `repeat(auto-fill, minmax(${tables.length > 12 ? 16 : 24}rem, 1fr))`;
+  const boxes = tables.map((table) => el("section", { class: "table-box", "aria-label": tableName(table.label) },
+    el("h3", { text: tableName(table.label) }),
+    el("ul", {}, table.voices.map((voice) => el("li", { text: voiceLine(voice, ROLES) })))));
+  ui.wall.replaceChildren(el("h2", { id: "wall-title", class: "plan-title", text: t("Where everyone sits") }), ...boxes);
+  return true;
 }
 
 function column(name, cards, loose) {

@@ -96,6 +96,8 @@ def test_every_word_the_phone_and_projector_show_comes_from_the_catalog(
     typed = [state["review"]["title"], state["review"].get("case_ref") or "", "Sam", "Ana"]
     typed += [p["text"] for p in state["prompts"]] + CARDS + ["Listening to the child"]
     typed += [PLAN, "School nurse team"]
+    # The day plan's block titles are stored words the facilitator can reword, as questions are.
+    typed += [b["title"] for day in state["agenda"]["days"] for b in day["blocks"]]
     host = live.url.removeprefix("http://")
     checked = Checker([*typed, code, f"{code[:4]} {code[4:]}", f"{host}/j"])
 

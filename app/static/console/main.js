@@ -9,6 +9,7 @@ import { api } from "../http.js";
 import { ctx, paint, refresh, repaint, repaintFor, toast } from "./state.js";
 import { askBeforeClosing } from "./steer.js";
 import "./now.js";
+import { refreshDrift } from "./agenda.js";
 import "./presence.js";
 import "./folded.js";
 import "./voices.js";
@@ -16,6 +17,7 @@ import "./voting.js";
 import "./cards.js";
 import "./concerns.js";
 import "./themes.js";
+import "./tables.js";
 import "./team.js";
 import "./erasure.js";
 import "./deleting.js";
@@ -107,5 +109,12 @@ async function boot() {
   });
   ctx.room.connect();
 }
+
+// How far behind plan the room runs moves with the clock while a block overruns.
+setInterval(() => {
+  if (!ctx.state) return;
+  refreshDrift();
+  repaint("now");
+}, 30000);
 
 boot();

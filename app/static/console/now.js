@@ -1,6 +1,6 @@
 // Where the room is now and the one suggested next step, at the top of the console; and a
 // closed review shown as closed: live controls put away, the exports brought to the top.
-import { PHASES, PHASE_WORDS, el, openRound, progressWords, store } from "../live.js";
+import { PHASES, PHASE_WORDS, el, openRound, progressWords, secondsLeft, store } from "../live.js";
 import { t } from "../i18n.js";
 import { $ } from "../dom.js";
 import { ctx, panel, send } from "./state.js";
@@ -60,6 +60,10 @@ function nextStep(state) {
     return [t("Everyone has finished voting. Reveal the results."), [t("Reveal now"), press("reveal-round")]];
   }
   if (last && last.status === "closed") return [t("Show the results on the projector and phones."), [t("Reveal now"), press("reveal-round")]];
+  if (r.block && r.next_block && secondsLeft(r.timer, ctx.offset) === 0) {
+    return [t("This block's time is up. Move on when the room is ready."),
+      [t("Next: %(title)s", { title: r.next_block.title }), () => send({ type: "next_block" })]];
+  }
   if (!shown) return [t("Ask the question and wait for cards from the room. A timer can help."), null];
   if (r.locked) return [t("Allow new cards again, or move on to the next phase."), [t("Allow new cards"), press("lock")]];
   if (later) {

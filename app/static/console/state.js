@@ -42,8 +42,8 @@ export function button(text, key, onclick, kind = "") {
 
 const panels = new Map(); // name -> paint()
 const ROOM_PANELS = [
-  "now", "status", "stepper", "prompts", "timer", "room", "presence", "voting",
-  "queue", "concerns", "themes", "cards", "erase", "folded", "voices",
+  "now", "status", "stepper", "prompts", "timer", "room", "presence", "voting", "agenda",
+  "queue", "concerns", "themes", "cards", "erase", "folded", "voices", "tables",
 ];
 
 const CARDS = ["status", "queue", "cards", "themes", "erase", "voices"];
@@ -51,21 +51,25 @@ const ROUNDS = ["voting"];
 
 /** The panels each kind of event changes; a kind not listed repaints every panel. */
 export const PANELS_FOR = {
-  "review.updated": ["status", "stepper", "prompts", "timer", "room", "themes", "cards", "voices-here"],
+  "review.updated": ["status", "stepper", "prompts", "timer", "room", "themes", "cards", "voices-here", "agenda", "tables"],
+  "agenda.updated": ["agenda", "prompts"],
   "card.added": CARDS,
   "card.updated": CARDS,
   "card.removed": CARDS,
   "appreciation.added": ["queue", "cards", "voices"],
   "theme.added": ["themes", "cards"],
   "theme.updated": ["themes", "cards"],
-  "prompt.added": ["prompts"],
+  "prompt.added": ["prompts", "agenda"],
   "voting.opened": ROUNDS,
   "voting.closed": ROUNDS,
   "voting.revealed": ROUNDS,
   "tally.updated": [...ROUNDS, "voices"],
   "timer.started": ["timer"],
   "timer.stopped": ["timer"],
-  "participant.joined": ["presence", "erase", "folded", "voices"],
+  "participant.joined": ["presence", "erase", "folded", "voices", "tables"],
+  "tables.made": ["tables"],
+  "tables.moved": ["tables"],
+  "tables.kept": ["tables"],
   "concern.raised": ["concerns", "erase", "status"],
   "concern.updated": ["concerns", "status"],
 };
