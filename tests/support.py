@@ -364,3 +364,23 @@ def drop_columns(url: str, columns: list[tuple[str, str]]) -> None:
         for table, column in columns:
             connection.exec_driver_sql(f'ALTER TABLE "{table}" DROP COLUMN "{column}"')
     engine.dispose()
+
+
+def upgrades_at_once(env: dict[str, str], n: int) -> list[subprocess.CompletedProcess[str]]:
+    """`python -m app db upgrade` started `n` times together, as workers and hosts do at start."""
+    started = [
+        subprocess.Popen(
+            [sys.executable, "-m", "app", "db", "upgrade"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )  # fmt: skip
+        for _ in range(n)
+    ]
+    done = []
+    for process in started:
+        out, err = process.communicate(timeout=120)
+        done.append(subprocess.CompletedProcess(process.args, process.returncode, out, err))
+    return done

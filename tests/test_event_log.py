@@ -550,39 +550,3 @@ def test_an_upgrade_brings_logs_written_before_into_line(tmp_path: Path) -> None
     assert not words_in([json.dumps(everyone)], {"zq1qz", "zq3qz"})
     assert "New words" in "".join(screen)
     assert "New name" in "".join(screen)
-
-
-def _columns_added_since(url: str) -> list[tuple[str, str]]:
-    """Give an old schema's tables the columns today's models write (the models can only
-    insert whole rows), so a test can write as an older server did; `_drop_columns` takes
-    them away again before the upgrade adds them for real."""
-    from sqlalchemy import create_engine, inspect
-    from sqlmodel import SQLModel
-
-    engine = create_engine(url)
-    added = []
-    with engine.begin() as connection:
-        have = inspect(connection)
-        for table in SQLModel.metadata.sorted_tables:
-            if not have.has_table(table.name):
-                continue
-            present = {c["name"] for c in have.get_columns(table.name)}
-            for column in table.columns:
-                if column.name not in present:
-                    kind = column.type.compile(dialect=engine.dialect)
-                    connection.exec_driver_sql(
-                        f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}'
-                    )
-                    added.append((table.name, column.name))
-    engine.dispose()
-    return added
-
-
-def _drop_columns(url: str, columns: list[tuple[str, str]]) -> None:
-    from sqlalchemy import create_engine
-
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        for table, column in columns:
-            connection.exec_driver_sql(f'ALTER TABLE "{table}" DROP COLUMN "{column}"')
-    engine.dispose()

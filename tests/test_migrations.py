@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
@@ -14,7 +12,7 @@ from sqlmodel import SQLModel
 
 import app.models  # noqa: F401
 from app.migrate import upgrade
-from tests.support import ROOT
+from tests.support import upgrades_at_once
 
 
 def test_migrations_build_exactly_the_models(tmp_path: Path) -> None:
@@ -78,20 +76,8 @@ def test_three_upgrades_at_once_on_a_new_sqlite_file_all_succeed(tmp_path: Path)
     """Processes starting together wait for each other's migration instead of failing."""
     env = {**os.environ, "LANTERN_DATA_DIR": str(tmp_path)}
     env.pop("LANTERN_DATABASE_URL", None)
-    started = [
-        subprocess.Popen(
-            [sys.executable, "-m", "app", "db", "upgrade"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )  # fmt: skip
-        for _ in range(3)
-    ]
-    for process in started:
-        _, err = process.communicate(timeout=120)
-        assert process.returncode == 0, err
+    for result in upgrades_at_once(env, 3):
+        assert result.returncode == 0, result.stderr
     engine = create_engine(f"sqlite:///{tmp_path / 'lantern.db'}")
     with engine.connect() as conn:
         assert len(conn.exec_driver_sql("SELECT version_num FROM alembic_version").all()) == 1

@@ -10,7 +10,7 @@ import psycopg
 import pytest
 
 from app.migrate import alembic_config
-from tests.support import ROOT
+from tests.support import ROOT, upgrades_at_once
 
 pytestmark = pytest.mark.scale
 
@@ -44,29 +44,9 @@ def test_db_upgrade_reaches_head_on_postgres_and_is_idempotent(pg_url: str) -> N
     assert {"review", "event", "participant", "card"} <= tables
 
 
-def _upgrades_at_once(url: str, n: int) -> list[subprocess.CompletedProcess[str]]:
-    env = {**os.environ, "LANTERN_DATABASE_URL": url}
-    started = [
-        subprocess.Popen(
-            [sys.executable, "-m", "app", "db", "upgrade"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )  # fmt: skip
-        for _ in range(n)
-    ]
-    done = []
-    for process in started:
-        out, err = process.communicate(timeout=120)
-        done.append(subprocess.CompletedProcess(process.args, process.returncode, out, err))
-    return done
-
-
 def test_three_upgrades_at_once_on_an_empty_database_all_succeed(pg_url: str) -> None:
     """`serve --workers N` and several hosts all migrate at start: one at a time, all fine."""
-    for result in _upgrades_at_once(pg_url, 3):
+    for result in upgrades_at_once({**os.environ, "LANTERN_DATABASE_URL": pg_url}, 3):
         assert result.returncode == 0, result.stderr
     with psycopg.connect(pg_url) as conn:
         versions = conn.execute("SELECT version_num FROM alembic_version").fetchall()
