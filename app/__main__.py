@@ -1,5 +1,5 @@
-"""python -m app: serve, db upgrade, facilitator add/remove/reset-password/list, purge,
-reapply-erasures, export."""
+"""python -m app: serve, venue, db upgrade, facilitator add/remove/reset-password/list,
+purge, reapply-erasures, export."""
 
 from __future__ import annotations
 
@@ -24,6 +24,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1, help="processes (needs LANTERN_REDIS_URL)")
+
+    venue = sub.add_parser(
+        "venue", help="run a review on this laptop, phones joining over its hotspot"
+    )
+    venue.add_argument("--host", default="0.0.0.0", help="where to listen (default: everywhere)")
+    venue.add_argument("--port", type=int, default=8000)
+    venue.add_argument(
+        "--address", help="the address phones reach this laptop at (default: found, or asked)"
+    )
 
     db = sub.add_parser("db", help="database commands")
     db_sub = db.add_subparsers(dest="db_command", required=True)
@@ -71,6 +80,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Everything Lantern writes (database, its log files, the secret key, exports) is for
     # this user alone, whatever umask the shell or service manager left.
     os.umask(PRIVATE_UMASK)
+    if args.command == "venue":
+        from app import venue as venue_mode
+
+        return venue_mode.run(
+            args.host,
+            args.port,
+            args.address,
+            add_facilitator=_add_facilitator,
+            min_length=MIN_PASSWORD,
+        )
     settings = get_settings()
     if args.command == "db":
         from app.migrate import upgrade
