@@ -1,0 +1,101 @@
+"""Venue mode's console banner (issue 18): the laptop moved network, or the Wi-Fi is open.
+
+The server runs in this process with venue mode's route and state, on loopback; the test
+moves the state's address as app.venue.recheck would when the hotspot's address vanishes,
+so no real interface is touched.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, expect
+
+from app.api import venue as venue_api
+from app.config import Settings
+from app.db import Database
+from app.main import create_app
+from app.migrate import upgrade
+from app.security import add_facilitator
+from app.venue import VenueState
+from tests import driver
+from tests.browser.conftest import LAPTOP, TIMEOUT_MS, assert_accessible
+from tests.driver import PASSWORD
+from tests.support import free_port
+
+SHOTS = Path("/tmp/venue")
+
+
+@pytest.fixture
+def venue_server(tmp_path: Path) -> Iterator[tuple[str, VenueState, Settings]]:
+    port = free_port()
+    state = VenueState(port=port, address="127.0.0.2")
+    settings = Settings(data_dir=tmp_path, secret_key="venue-banner-test-key")
+    state.apply(settings)
+    upgrade(settings.effective_database_url)
+    database = Database(settings.effective_database_url)
+    with database.write() as session:
+        add_facilitator(session, "lead@example.org", PASSWORD)
+    database.dispose()
+    app = create_app(settings)
+    app.state.venue = state
+    app.include_router(venue_api.router)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", state, settings
+    server.should_exit = True
+    thread.join(10)
+
+
+def test_the_console_says_when_phones_need_a_new_qr_code_and_when_the_wifi_is_open(
+    browser: Browser, venue_server: tuple[str, VenueState, Settings]
+) -> None:
+    url, state, settings = venue_server
+    with httpx.Client(base_url=url, timeout=30) as http:
+        fac = driver.bearer(driver.token(http, "lead@example.org"))
+        review = driver.new_review(http, fac, title="Learning review: Child V")
+    context = browser.new_context(viewport=LAPTOP, base_url=url)  # type: ignore[arg-type]
+    context.set_default_timeout(TIMEOUT_MS)
+    console = context.new_page()
+    console.goto("/facilitate")
+    console.get_by_label("Email").fill("lead@example.org")
+    console.get_by_label("Password").fill(PASSWORD)
+    console.get_by_role("button", name="Sign in").click()
+    expect(console.locator("#reviews")).to_contain_text("Learning review: Child V")
+    console.goto(f"/facilitate/{review['id']}")
+    expect(console.locator("#join-link")).to_have_text(
+        f"http://127.0.0.2:{state.port}/j/{review['code']}"
+    )
+    banner = console.locator("#venue-banner")
+    expect(banner).to_be_hidden()
+
+    # The hotspot's address went; the laptop is on another network now.
+    state.address = "127.0.0.3"
+    state.seen.append("127.0.0.3")
+    state.open_network = True
+    state.apply(settings)
+    expect(banner).to_be_visible(timeout=25_000)  # the console asks every 10 s
+    new_url = f"http://127.0.0.3:{state.port}"
+    expect(banner).to_contain_text("Lantern's address changed: phones need the new QR code.")
+    expect(banner).to_contain_text(f"Phones now join at {new_url}.")
+    expect(banner).to_contain_text("This network looks open: it has no password.")
+    show = banner.get_by_role("link", name="Show the new QR code on the projector")
+    assert (show.get_attribute("href") or "").startswith(
+        f"{new_url}/screen/{review['code']}?token="
+    )
+    expect(console.locator("#join-link")).to_have_text(f"{new_url}/j/{review['code']}")
+    assert_accessible(console, "console with the venue banner")
+    SHOTS.mkdir(exist_ok=True)
+    console.screenshot(path=str(SHOTS / "console-venue-banner-1440.png"))
+    context.close()
