@@ -1,4 +1,5 @@
-"""Venue mode's console banner (issue 18): the laptop moved network, or the Wi-Fi is open.
+"""Venue mode in the browser (issue 18): the console's banner when the laptop moved network
+or the Wi-Fi is open, and a phone joining at the venue address.
 
 The server runs in this process with venue mode's route and state, on loopback; the test
 moves the state's address as app.venue.recheck would when the hotspot's address vanishes,
@@ -22,10 +23,19 @@ from app.config import Settings
 from app.db import Database
 from app.main import create_app
 from app.migrate import upgrade
+from app.pages import qr_svg
 from app.security import add_facilitator
 from app.venue import VenueState
 from tests import driver
-from tests.browser.conftest import LAPTOP, TIMEOUT_MS, assert_accessible
+from tests.browser.conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    LAPTOP,
+    PHONE,
+    PROJECTOR,
+    TIMEOUT_MS,
+    assert_accessible,
+)
 from tests.driver import PASSWORD
 from tests.support import free_port
 
@@ -99,3 +109,53 @@ def test_the_console_says_when_phones_need_a_new_qr_code_and_when_the_wifi_is_op
     SHOTS.mkdir(exist_ok=True)
     console.screenshot(path=str(SHOTS / "console-venue-banner-1440.png"))
     context.close()
+
+
+LAN_NAME = "lantern-laptop.lan"
+
+
+def test_a_phone_joins_by_the_qr_link_at_the_venue_address_and_its_card_reaches_the_projector(
+    browser: Browser, venue_server: tuple[str, VenueState, Settings]
+) -> None:
+    """The phone's page comes from the laptop's LAN address (not loopback, so not a secure
+    context, as on a real hotspot); Chromium maps that name to 127.0.0.1, so every packet
+    stays on this machine."""
+    url, state, settings = venue_server
+    state.address = LAN_NAME
+    state.seen.append(LAN_NAME)
+    state.apply(settings)
+    lan = f"http://{LAN_NAME}:{state.port}"
+    with httpx.Client(base_url=url, timeout=30) as http:
+        fac = driver.bearer(driver.token(http, "lead@example.org"))
+        review = driver.new_review(http, fac, settings={"moderation": "post"})
+        code = review["code"]
+        assert review["join_url"] == f"{lan}/j/{code}"
+        driver.send(http, code, fac, {"type": "start", "cid": "start"})
+    args = [*CHROMIUM_ARGS, f"--host-resolver-rules=MAP {LAN_NAME} 127.0.0.1"]
+    chromium = browser.browser_type.launch(executable_path=CHROMIUM, args=args)
+    try:
+        projector = chromium.new_page(viewport=PROJECTOR)  # type: ignore[arg-type]
+        projector.set_default_timeout(TIMEOUT_MS)
+        projector.goto(review["screen_url"])
+        assert projector.evaluate("location.origin") == lan
+        expect(projector.locator(".qr svg")).to_be_visible()
+        drawn = projector.locator(".qr svg path").get_attribute("d")
+        assert drawn
+        assert f'd="{drawn}"' in qr_svg(review["join_url"])  # the QR code holds the join link
+
+        phone = chromium.new_page(viewport=PHONE)  # type: ignore[arg-type]
+        phone.set_default_timeout(TIMEOUT_MS)
+        phone.goto(review["join_url"])  # what the QR code carries
+        assert phone.evaluate("location.origin") == lan
+        assert phone.evaluate("window.isSecureContext") is False
+        phone.get_by_role("radio", name="Health", exact=True).check()
+        phone.get_by_role("button", name="I agree. Take me in").click()
+        text = "The health visitor came back the same afternoon."
+        phone.get_by_label("Your card", exact=True).fill(text)
+        phone.get_by_role("button", name="Send card").click()
+        expect(projector.locator(".wall-card", has_text=text)).to_be_visible()
+        SHOTS.mkdir(exist_ok=True)
+        phone.screenshot(path=str(SHOTS / "phone-on-venue-address-390.png"))
+        projector.screenshot(path=str(SHOTS / "projector-on-venue-address-1920.png"))
+    finally:
+        chromium.close()
