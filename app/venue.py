@@ -242,6 +242,17 @@ def private_dir(path: Path) -> Path:
     return path
 
 
+def port_free(host: str, port: int) -> bool:
+    """Whether the server could listen on `port` (a bind and close; nothing is sent)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
 def _quoted(path: Path) -> str:
     text = str(path)
     return f"'{text}'" if re.search(r"[^\w/.~-]", text) else text
@@ -475,6 +486,12 @@ def run(
             ask = read_line if sys.stdin.isatty() else None
             address = choose(list_interfaces(), ask).address
         data_dir = private_dir(default_data_dir())
+        if not port_free(host, port):
+            raise VenueError(
+                f"Another program is using port {port} on this laptop (perhaps Lantern is "
+                f"already running in another window). Stop it, or start Lantern with "
+                f"--port {port + 1}."
+            )
     except VenueError as exc:
         print(exc, file=sys.stderr)
         return 2

@@ -250,3 +250,50 @@ def test_the_network_looks_open_only_when_networkmanager_says_so(
     text: str, open_: bool | None
 ) -> None:
     assert open_from_nmcli(text) is open_
+
+
+def test_a_port_in_use_is_said_plainly_before_anything_starts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import socket
+
+    monkeypatch.setenv("LANTERN_DATA_DIR", str(tmp_path / "lantern"))
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.2", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code = main(["venue", "--host", "127.0.0.2", "--address", "127.0.0.2", "--port", str(port)])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert f"Another program is using port {port}" in err
+    assert f"--port {port + 1}" in err
+
+
+def test_macos_interfaces_are_read_from_ifconfig(monkeypatch: pytest.MonkeyPatch) -> None:
+    import subprocess
+
+    from app import venue
+
+    text = (
+        "lo0: flags=8049<UP,LOOPBACK,RUNNING,MULTICAST> mtu 16384\n"
+        "\tinet 127.0.0.1 netmask 0xff000000\n"
+        "en0: flags=8863<UP,BROADCAST,SMART,RUNNING,SIMPLEX,MULTICAST> mtu 1500\n"
+        "\tether 3c:22:fb:00:00:01\n"
+        "\tinet6 fe80::1%en0 prefixlen 64 scopeid 0x6\n"
+        "\tinet 192.168.2.1 netmask 0xffffff00 broadcast 192.168.2.255\n"
+        "utun3: flags=8051<UP,POINTOPOINT,RUNNING,MULTICAST> mtu 1380\n"
+        "\tinet 100.64.0.7 --> 100.64.0.7 netmask 0xffffffff\n"
+    )
+    monkeypatch.setattr(venue.shutil, "which", lambda name: "/sbin/ifconfig")
+    monkeypatch.setattr(
+        venue.subprocess,
+        "run",
+        lambda *a, **k: subprocess.CompletedProcess(a, 0, stdout=text, stderr=""),
+    )
+    found = venue._ifconfig_interfaces()
+    assert found == [
+        Interface("lo0", "127.0.0.1"),
+        Interface("en0", "192.168.2.1"),
+        Interface("utun3", "100.64.0.7"),
+    ]
+    assert choose(found, _never) == Interface("en0", "192.168.2.1")
