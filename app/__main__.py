@@ -1,5 +1,5 @@
 """python -m app: serve, venue, db upgrade, facilitator add/remove/reset-password/list,
-purge, reapply-erasures, export."""
+purge, reapply-erasures, export, unseal."""
 
 from __future__ import annotations
 
@@ -60,6 +60,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     exp.add_argument("--edition", default="full", choices=("full", "public"))
     exp.add_argument("-o", "--output", help="the file to write (- for standard output)")
 
+    unseal = sub.add_parser(
+        "unseal", help="open a record saved for the partnership (PDF, Word, restore file)"
+    )
+    unseal.add_argument("file")
+    unseal.add_argument("-o", "--output", required=True, help="the folder to write them into")
+    unseal.add_argument("--passphrase-stdin", action="store_true")
+
     fac = sub.add_parser("facilitator", help="facilitator accounts")
     fac_sub = fac.add_subparsers(dest="fac_command", required=True)
     add = fac_sub.add_parser("add", help="add a facilitator")
@@ -105,6 +112,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from app.export.cli import export_command
 
         return export_command(args.review_id, args.format, args.edition, args.output)
+    if args.command == "unseal":
+        return _unseal(args.file, args.output, from_stdin=args.passphrase_stdin)
     if args.command == "facilitator" and args.fac_command == "remove":
         return _remove_facilitator(args.email)
     if args.command == "facilitator" and args.fac_command == "reset-password":
@@ -153,6 +162,29 @@ def _add_facilitator(email: str, raw_password: str) -> int:
     finally:
         database.dispose()
     print(f"Added facilitator {email.lower()}.")
+    return 0
+
+
+def _unseal(file: str, output: str, *, from_stdin: bool) -> int:
+    import getpass
+    from pathlib import Path
+
+    from app.export.sealed import SealError, unseal
+
+    if from_stdin:
+        passphrase = sys.stdin.readline().rstrip("\r\n")
+    else:
+        passphrase = getpass.getpass("The passphrase chosen when it was saved: ")
+    try:
+        files = unseal(Path(file).read_bytes(), passphrase)
+    except (OSError, SealError) as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    folder = Path(output)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for name, content in files.items():
+        (folder / Path(name).name).write_bytes(content)  # 0600 under Lantern's umask
+        print(f"Wrote {folder / Path(name).name}")
     return 0
 
 
