@@ -21,6 +21,7 @@ from playwright.sync_api import Browser, expect
 from app.api import venue as venue_api
 from app.config import Settings
 from app.db import Database
+from app.export.sealed import RESTORE_NAME, unseal
 from app.main import create_app
 from app.migrate import upgrade
 from app.pages import qr_svg
@@ -159,3 +160,47 @@ def test_a_phone_joins_by_the_qr_link_at_the_venue_address_and_its_card_reaches_
         projector.screenshot(path=str(SHOTS / "projector-on-venue-address-1920.png"))
     finally:
         chromium.close()
+
+
+def test_save_for_the_partnership_downloads_one_file_only_the_passphrase_opens(
+    browser: Browser, venue_server: tuple[str, VenueState, Settings]
+) -> None:
+    url, _state, _settings = venue_server
+    with httpx.Client(base_url=url, timeout=30) as http:
+        fac = driver.bearer(driver.token(http, "lead@example.org"))
+        review = driver.new_review(http, fac, title="Learning review: Child S")
+    context = browser.new_context(viewport=LAPTOP, base_url=url, accept_downloads=True)  # type: ignore[arg-type]
+    context.set_default_timeout(TIMEOUT_MS)
+    console = context.new_page()
+    console.goto("/facilitate")
+    console.get_by_label("Email").fill("lead@example.org")
+    console.get_by_label("Password").fill(PASSWORD)
+    console.get_by_role("button", name="Sign in").click()
+    expect(console.locator("#reviews")).to_contain_text("Learning review: Child S")
+    console.goto(f"/facilitate/{review['id']}")
+    console.get_by_role("button", name="Save for the partnership…").click()
+    dialog = console.get_by_role("dialog", name="Save for the partnership")
+    expect(dialog).to_be_visible()
+    dialog.get_by_label("Passphrase (at least 10").fill("blue kettle on the sill")
+    dialog.get_by_label("The same passphrase again").fill("blue kettle on the shelf")
+    dialog.get_by_role("button", name="Save the file").click()
+    expect(dialog.locator("#save-status")).to_have_text(
+        "The two passphrases are not the same. Please type them again."
+    )
+    assert_accessible(console, "the save dialog")
+    SHOTS.mkdir(exist_ok=True)
+    console.screenshot(path=str(SHOTS / "console-save-dialog-1440.png"))
+    dialog.get_by_label("The same passphrase again").fill("blue kettle on the sill")
+    with console.expect_download(timeout=120_000) as download:
+        dialog.get_by_role("button", name="Save the file").click()
+    saved = Path(download.value.path())
+    assert download.value.suggested_filename.endswith(".lantern")
+    files = unseal(saved.read_bytes(), "blue kettle on the sill")
+    assert RESTORE_NAME in files
+    assert any(name.endswith(".pdf") for name in files)
+    assert any(name.endswith(".docx") for name in files)
+    expect(console.locator("#save-done")).to_contain_text("Keep the passphrase safe")
+    console.get_by_role("button", name="Delete this review from this laptop…").click()
+    expect(console.get_by_role("button", name="Yes, delete it")).to_be_visible()
+    console.screenshot(path=str(SHOTS / "console-saved-then-delete-1440.png"))
+    context.close()
