@@ -535,6 +535,8 @@ def _serve(host: str, port: int, state: VenueState, settings: Settings) -> int:
     threading.Thread(target=_open_console, args=(server, port, stop), daemon=True).start()
     try:
         server.run()
+    except KeyboardInterrupt:
+        pass  # Ctrl+C: uvicorn has shut down cleanly and passes the signal on
     finally:
         stop.set()
     print("\nLantern has stopped. Nothing is lost: start it again to carry on.", flush=True)

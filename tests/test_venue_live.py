@@ -15,7 +15,7 @@ import stat
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -31,7 +31,7 @@ PASSPHRASE = "a long passphrase for the room"
 
 
 @pytest.fixture
-def venue(tmp_path: Path) -> Iterator[tuple[str, Path, str]]:
+def venue(tmp_path: Path) -> Iterator[tuple[str, Path, str, Callable[[], str]]]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("LANTERN_")}
     env |= {"HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "data"), "BROWSER": "true"}
@@ -70,11 +70,18 @@ def venue(tmp_path: Path) -> Iterator[tuple[str, Path, str]]:
                 break
         except httpx.HTTPError:
             time.sleep(0.1)
+
+    def stop() -> str:
+        """Ctrl+C, as the facilitator stops it: what the terminal shows then."""
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGINT)
+            process.wait(15)
+        return log.read_text()
+
     try:
-        yield url, tmp_path, log.read_text()
+        yield url, tmp_path, log.read_text(), stop
     finally:
-        os.killpg(process.pid, signal.SIGINT)
-        process.wait(15)
+        stop()
 
 
 async def _socket_origin(url: str, code: str, token: str, origin: str) -> str:
@@ -89,9 +96,9 @@ async def _socket_origin(url: str, code: str, token: str, origin: str) -> str:
 
 
 def test_venue_mode_puts_its_address_in_the_join_link_qr_code_and_origin_check(
-    venue: tuple[str, Path, str],
+    venue: tuple[str, Path, str, Callable[[], str]],
 ) -> None:
-    url, home, screen = venue
+    url, home, screen, stop = venue
     assert f"Phones will join at:   {url}" in screen
     data_dir = home / "data" / "lantern"
     assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700
@@ -117,3 +124,6 @@ def test_venue_mode_puts_its_address_in_the_join_link_qr_code_and_origin_check(
     assert asyncio.run(_socket_origin(url, code, token, url)) == "welcome"
     refused = asyncio.run(_socket_origin(url, code, token, "http://192.168.1.99:8000"))
     assert refused == "refused: 403"
+    said = stop()
+    assert "Lantern has stopped. Nothing is lost" in said
+    assert "Traceback" not in said
