@@ -15,7 +15,7 @@ import stat
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -30,58 +30,60 @@ ADDRESS = "127.0.0.2"
 PASSPHRASE = "a long passphrase for the room"
 
 
-@pytest.fixture
-def venue(tmp_path: Path) -> Iterator[tuple[str, Path, str, Callable[[], str]]]:
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LANTERN_")}
-    env |= {"HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "data"), "BROWSER": "true"}
-    log = tmp_path / "venue.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "app",
-                "venue",
-                "--host",
-                ADDRESS,
-                "--address",
-                ADDRESS,
-                "--port",
-                str(port),
-            ],
-            cwd=ROOT,
-            env=env,
-            stdin=subprocess.PIPE,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    assert process.stdin is not None
-    process.stdin.write(f"sam@council.example\n{PASSPHRASE}\n{PASSPHRASE}\n".encode())
-    process.stdin.close()
-    url = f"http://{ADDRESS}:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        if process.poll() is not None or time.monotonic() > deadline:
-            pytest.fail(f"venue did not start: {log.read_text()[-3000:]}")
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.1)
+class Venue:
+    """`python -m app venue` in a subprocess, in a home folder of its own."""
 
-    def stop() -> str:
+    def __init__(self, home: Path) -> None:
+        self.home = home
+        self.port = free_port()
+        self.url = f"http://{ADDRESS}:{self.port}"
+        self.process: subprocess.Popen[bytes] | None = None
+        self.log = home / "venue.log"
+
+    def start(self, typed: str) -> str:
+        """Start it, typing these lines at its prompts; what the terminal shows once it answers."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith("LANTERN_")}
+        env |= {"HOME": str(self.home), "XDG_DATA_HOME": str(self.home / "data"), "BROWSER": "true"}
+        command = ["venue", "--host", ADDRESS, "--address", ADDRESS, "--port", str(self.port)]
+        self.log.write_bytes(b"")
+        with self.log.open("wb") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "app", *command],
+                cwd=ROOT,
+                env=env,
+                stdin=subprocess.PIPE,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        assert self.process.stdin is not None
+        self.process.stdin.write(typed.encode())
+        self.process.stdin.close()
+        deadline = time.monotonic() + 30
+        while True:
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"venue did not start: {self.log.read_text()[-3000:]}")
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    return self.log.read_text()
+            except httpx.HTTPError:
+                time.sleep(0.1)
+
+    def stop(self) -> str:
         """Ctrl+C, as the facilitator stops it: what the terminal shows then."""
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGINT)
-            process.wait(15)
-        return log.read_text()
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGINT)
+            self.process.wait(15)
+        return self.log.read_text()
 
+
+@pytest.fixture
+def venue(tmp_path: Path) -> Iterator[Venue]:
+    running = Venue(tmp_path)
     try:
-        yield url, tmp_path, log.read_text(), stop
+        yield running
     finally:
-        stop()
+        running.stop()
 
 
 async def _socket_origin(url: str, code: str, token: str, origin: str) -> str:
@@ -96,9 +98,10 @@ async def _socket_origin(url: str, code: str, token: str, origin: str) -> str:
 
 
 def test_venue_mode_puts_its_address_in_the_join_link_qr_code_and_origin_check(
-    venue: tuple[str, Path, str, Callable[[], str]],
+    venue: Venue,
 ) -> None:
-    url, home, screen, stop = venue
+    screen = venue.start(f"sam@council.example\n{PASSPHRASE}\n{PASSPHRASE}\n")
+    url, home, stop = venue.url, venue.home, venue.stop
     assert f"Phones will join at:   {url}" in screen
     data_dir = home / "data" / "lantern"
     assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700
@@ -127,3 +130,12 @@ def test_venue_mode_puts_its_address_in_the_join_link_qr_code_and_origin_check(
     said = stop()
     assert "Lantern has stopped. Nothing is lost" in said
     assert "Traceback" not in said
+
+    # The next morning: the same folder, no questions, the same review, the same address.
+    again = venue.start("")
+    assert "Welcome to Lantern" not in again
+    assert f"Phones will join at:   {url}" in again
+    with httpx.Client(base_url=url, timeout=30) as http:
+        fac = driver.bearer(driver.token(http, "sam@council.example", PASSPHRASE))
+        reviews = http.get("/api/reviews", headers=fac).json()
+    assert [(r["code"], r["join_url"]) for r in reviews] == [(code, f"{url}/j/{code}")]
