@@ -1,5 +1,5 @@
-"""python -m app: serve, db upgrade, facilitator add/remove/reset-password/list, purge,
-reapply-erasures, export."""
+"""python -m app: serve, venue, db upgrade, facilitator add/remove/reset-password/list,
+purge, reapply-erasures, export, unseal."""
 
 from __future__ import annotations
 
@@ -24,6 +24,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1, help="processes (needs LANTERN_REDIS_URL)")
+
+    venue = sub.add_parser(
+        "venue", help="run a review on this laptop, phones joining over its hotspot"
+    )
+    venue.add_argument("--host", default="0.0.0.0", help="where to listen (default: everywhere)")
+    venue.add_argument("--port", type=int, default=8000)
+    venue.add_argument(
+        "--address", help="the address phones reach this laptop at (default: found, or asked)"
+    )
 
     db = sub.add_parser("db", help="database commands")
     db_sub = db.add_subparsers(dest="db_command", required=True)
@@ -51,6 +60,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     exp.add_argument("--edition", default="full", choices=("full", "public"))
     exp.add_argument("-o", "--output", help="the file to write (- for standard output)")
 
+    unseal = sub.add_parser(
+        "unseal", help="open a record saved for the partnership (PDF, Word, restore file)"
+    )
+    unseal.add_argument("file")
+    unseal.add_argument("-o", "--output", required=True, help="the folder to write them into")
+    unseal.add_argument("--passphrase-stdin", action="store_true")
+
     fac = sub.add_parser("facilitator", help="facilitator accounts")
     fac_sub = fac.add_subparsers(dest="fac_command", required=True)
     add = fac_sub.add_parser("add", help="add a facilitator")
@@ -71,6 +87,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Everything Lantern writes (database, its log files, the secret key, exports) is for
     # this user alone, whatever umask the shell or service manager left.
     os.umask(PRIVATE_UMASK)
+    if args.command == "venue":
+        from app import venue as venue_mode
+
+        return venue_mode.run(
+            args.host,
+            args.port,
+            args.address,
+            add_facilitator=_add_facilitator,
+            min_length=MIN_PASSWORD,
+        )
     settings = get_settings()
     if args.command == "db":
         from app.migrate import upgrade
@@ -86,6 +112,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from app.export.cli import export_command
 
         return export_command(args.review_id, args.format, args.edition, args.output)
+    if args.command == "unseal":
+        return _unseal(args.file, args.output, from_stdin=args.passphrase_stdin)
     if args.command == "facilitator" and args.fac_command == "remove":
         return _remove_facilitator(args.email)
     if args.command == "facilitator" and args.fac_command == "reset-password":
@@ -134,6 +162,29 @@ def _add_facilitator(email: str, raw_password: str) -> int:
     finally:
         database.dispose()
     print(f"Added facilitator {email.lower()}.")
+    return 0
+
+
+def _unseal(file: str, output: str, *, from_stdin: bool) -> int:
+    import getpass
+    from pathlib import Path
+
+    from app.export.sealed import SealError, unseal
+
+    if from_stdin:
+        passphrase = sys.stdin.readline().rstrip("\r\n")
+    else:
+        passphrase = getpass.getpass("The passphrase chosen when it was saved: ")
+    try:
+        files = unseal(Path(file).read_bytes(), passphrase)
+    except (OSError, SealError) as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    folder = Path(output)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for name, content in files.items():
+        (folder / Path(name).name).write_bytes(content)  # 0600 under Lantern's umask
+        print(f"Wrote {folder / Path(name).name}")
     return 0
 
 

@@ -392,6 +392,7 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/reviews/{review_id}/facilitators"): {"email": "third@example.org"},
     ("PUT", "/api/reviews/{review_id}/keep-out"): {"terms": []},
     ("POST", "/api/reviews/{review_id}/template"): {"name": "Our usual two days"},
+    ("POST", "/api/reviews/{review_id}/save"): {"passphrase": "a passphrase for the matrix"},
     ("POST", "/api/rooms/{code}/join"): {"role": "health"},
     ("POST", "/api/rooms/{code}/commands"): {"type": "lock", "cid": "matrix"},
 }

@@ -11,6 +11,7 @@ from typing import IO, Any, Literal
 from anyio import to_thread
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
+from pydantic import BaseModel, Field
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, select
 
@@ -19,7 +20,7 @@ from app.api.deps import FacilitatorDep, RowId, RuntimeDep, load_review_for
 from app.api.errors import ApiError
 from app.api.reviews import base_url, review_out
 from app.api.schemas import ERROR_RESPONSES, ErrorOut
-from app.export import MEDIA_TYPES, render_from
+from app.export import MEDIA_TYPES, render_from, sealed
 from app.export.check import check_public_record
 from app.export.data import ExportData
 from app.export.record import load_source
@@ -119,6 +120,69 @@ async def export(
         headers={
             "Content-Disposition": f'attachment; filename="{rendered.filename}"',
             # The full edition is OFFICIAL-SENSITIVE: no shared or browser cache keeps it.
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+class SaveIn(BaseModel):
+    """The passphrase that will open the saved file (the partnership needs it too)."""
+
+    passphrase: str = Field(min_length=sealed.MIN_PASSPHRASE, max_length=1024)
+
+
+@router.post(
+    "/{review_id}/save",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "One encrypted file: the full record (PDF, Word) and the "
+            "restore file, AES-256-GCM under the passphrase (docs/venue.md).",
+            "content": {"application/octet-stream": {}},
+        },
+        503: {"model": ErrorOut, "description": "The export process died twice: try again."},
+    },
+)
+async def save_for_partnership(
+    review_id: RowId, body: SaveIn, request: Request, runtime: RuntimeDep, me: FacilitatorDep
+) -> Response:
+    """ "Save for the partnership": the full record and its restore file in one file that
+    only the passphrase opens, to carry from the laptop to the partnership's server."""
+    address = _address(request)
+    await to_thread.run_sync(load_review_for, runtime, me, review_id)
+    files: dict[str, bytes] = {}
+    try:
+        for fmt in ("pdf", "docx", "json"):
+            rendered = await runtime.export(render_from, runtime.db.url, review_id, fmt, "full")
+            name = sealed.RESTORE_NAME if fmt == "json" else rendered.filename
+            files[name] = rendered.content
+    except LookupError:
+        raise ApiError(404, "not_found", _("No such review.")) from None
+    except BrokenProcessPool:
+        raise ApiError(
+            503, "unavailable", _("The export stopped before it finished. Try again shortly.")
+        ) from None
+    blob = await to_thread.run_sync(sealed.seal, files, body.passphrase)
+
+    def _audit() -> None:
+        with runtime.db.write() as session:
+            audit.record(
+                session,
+                Action.EXPORT,
+                review_id=review_id,
+                facilitator_id=me.id,
+                address=address,
+                format="sealed",
+                edition="full",
+            )
+
+    await to_thread.run_sync(_audit)
+    stem = files and next(n for n in files if n.endswith(".pdf")).removesuffix(".pdf")
+    return Response(
+        blob,
+        media_type="application/octet-stream",
+        headers={
+            "Content-Disposition": f'attachment; filename="{stem}{sealed.SUFFIX}"',
             "Cache-Control": "no-store",
         },
     )

@@ -21,6 +21,8 @@ import "./tables.js";
 import "./team.js";
 import "./erasure.js";
 import "./deleting.js";
+import "./venue.js";
+import "./save.js";
 import { checkPublicEdition, fillDetails, paintExports } from "./exports.js";
 import { loadKeepOut } from "./keepout.js";
 import { loadAudit, loadAuditSoon } from "./audit.js";
