@@ -6,10 +6,15 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from app import VERSION
 from app.config import get_settings
+
+if TYPE_CHECKING:
+    from app.db import Database
 
 PRIVATE_UMASK = 0o077
 
@@ -125,6 +130,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     return _serve(args.host, args.port, args.workers)
 
 
+@contextmanager
+def _database() -> Iterator[Database]:
+    """The configured database, brought to the latest schema, closed after use."""
+    from app.db import Database
+    from app.migrate import upgrade
+
+    url = get_settings().effective_database_url
+    upgrade(url)
+    database = Database(url)
+    try:
+        yield database
+    finally:
+        database.dispose()
+
+
 MIN_PASSWORD = 10
 
 
@@ -140,8 +160,6 @@ def _password(raw: str) -> str | None:
 def _add_facilitator(email: str, raw_password: str) -> int:
     from sqlalchemy.exc import IntegrityError
 
-    from app.db import Database
-    from app.migrate import upgrade
     from app.security import add_facilitator
 
     password = _password(raw_password)
@@ -150,17 +168,13 @@ def _add_facilitator(email: str, raw_password: str) -> int:
     if "@" not in email or len(email) > 254:
         print("That does not look like an email address.", file=sys.stderr)
         return 2
-    settings = get_settings()
-    upgrade(settings.effective_database_url)
-    database = Database(settings.effective_database_url)
     try:
-        with database.write() as session:
-            add_facilitator(session, email, password)
+        with _database() as database:
+            with database.write() as session:
+                add_facilitator(session, email, password)
     except IntegrityError:
         print(f"A facilitator with the email {email} already exists.", file=sys.stderr)
         return 1
-    finally:
-        database.dispose()
     print(f"Added facilitator {email.lower()}.")
     return 0
 
@@ -189,22 +203,16 @@ def _unseal(file: str, output: str, *, from_stdin: bool) -> int:
 
 
 def _remove_facilitator(email: str) -> int:
-    from app.db import Database
-    from app.migrate import upgrade
     from app.review.errors import CommandError
     from app.review.team import remove_account
 
-    settings = get_settings()
-    upgrade(settings.effective_database_url)
-    database = Database(settings.effective_database_url)
     try:
-        with database.write() as session:
-            _, reviews = remove_account(session, email)
+        with _database() as database:
+            with database.write() as session:
+                _, reviews = remove_account(session, email)
     except CommandError as exc:
         print(exc.message, file=sys.stderr)
         return 1
-    finally:
-        database.dispose()
     left = f" They left the team of reviews {', '.join(map(str, reviews))}." if reviews else ""
     print(
         f"Removed facilitator {email.strip().lower()}: their sign-ins end now, and a running "
@@ -214,8 +222,6 @@ def _remove_facilitator(email: str) -> int:
 
 
 def _reset_password(email: str, raw_password: str) -> int:
-    from app.db import Database
-    from app.migrate import upgrade
     from app.review.errors import CommandError
     from app.review.team import reset_password
     from app.security import hash_password
@@ -223,17 +229,13 @@ def _reset_password(email: str, raw_password: str) -> int:
     password = _password(raw_password)
     if password is None:
         return 2
-    settings = get_settings()
-    upgrade(settings.effective_database_url)
-    database = Database(settings.effective_database_url)
     try:
-        with database.write() as session:
-            reset_password(session, email, hash_password(password))
+        with _database() as database:
+            with database.write() as session:
+                reset_password(session, email, hash_password(password))
     except CommandError as exc:
         print(exc.message, file=sys.stderr)
         return 1
-    finally:
-        database.dispose()
     print(
         f"New password set for {email.strip().lower()}. Their sign-ins end now: a running "
         "server closes their open consoles within 30 seconds, and they sign in again."
@@ -242,18 +244,11 @@ def _reset_password(email: str, raw_password: str) -> int:
 
 
 def _list_facilitators() -> int:
-    from app.db import Database
-    from app.migrate import upgrade
     from app.review.team import accounts
 
-    settings = get_settings()
-    upgrade(settings.effective_database_url)
-    database = Database(settings.effective_database_url)
-    try:
+    with _database() as database:
         with database.read() as session:
             found = accounts(session)
-    finally:
-        database.dispose()
     if not found:
         print("No facilitator accounts yet: add one with `python -m app facilitator add`.")
         return 0
@@ -270,8 +265,6 @@ def _list_facilitators() -> int:
 def _reapply_erasures(journals: list[str] | None, *, dry_run: bool) -> int:
     from pathlib import Path
 
-    from app.db import Database
-    from app.migrate import upgrade
     from app.privacy.journal import read, reapply
 
     settings = get_settings()
@@ -280,13 +273,9 @@ def _reapply_erasures(journals: list[str] | None, *, dry_run: bool) -> int:
     if missing:
         print(f"No erasure journal at {', '.join(missing)}.", file=sys.stderr)
         return 1
-    upgrade(settings.effective_database_url)
-    database = Database(settings.effective_database_url)
-    try:
+    with _database() as database:
         entries = read(paths)
         done = reapply(database, entries, dry_run=dry_run)
-    finally:
-        database.dispose()
     verb = "Would erase" if dry_run else "Erased"
     print(
         f"{len(entries)} journal entries. {verb} {len(done.participants)} participants again "
@@ -301,22 +290,15 @@ def _reapply_erasures(journals: list[str] | None, *, dry_run: bool) -> int:
 
 
 def _purge(*, dry_run: bool) -> int:
-    from app.db import Database
-    from app.migrate import upgrade
     from app.privacy.retention import expired_review_ids, purge_expired
 
-    settings = get_settings()
-    upgrade(settings.effective_database_url)
-    database = Database(settings.effective_database_url)
-    try:
+    with _database() as database:
         if dry_run:
             with database.read() as session:
                 ids = expired_review_ids(session)
             print(f"{len(ids)} reviews are past their retention period: {ids}")
             return 0
         ids = purge_expired(database)
-    finally:
-        database.dispose()
     print(f"Purged {len(ids)} reviews: {ids}" if ids else "No review is past its retention period.")
     return 0
 
