@@ -29,6 +29,8 @@ class WireEvent:
     public_data: dict[str, Any] | None
     personal_id: int | None
     personal_data: dict[str, Any] | None
+    # A second participant who sees the personal view (a partner's story's writer).
+    personal_also_id: int | None = None
     _cache: dict[str, str | None] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -44,12 +46,13 @@ class WireEvent:
             public_data=event.public_data,
             personal_id=event.personal_id,
             personal_data=event.personal_data,
+            personal_also_id=event.personal_also_id,
         )
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> WireEvent:
         """From a bus message."""
-        return cls(**{k: raw[k] for k in _FIELDS})
+        return cls(**{k: raw[k] for k in _FIELDS if k in raw})
 
     def to_dict(self) -> dict[str, Any]:
         """For the bus."""
@@ -68,8 +71,8 @@ class WireEvent:
             return self._encoded("facilitator", self.kind, self.data)
         if (
             identity.audience == "participant"
-            and self.personal_id is not None
-            and identity.participant_id == self.personal_id
+            and identity.participant_id is not None
+            and identity.participant_id in (self.personal_id, self.personal_also_id)
         ):
             # Personal frames go to one connection (or a few, for one phone's tabs): not cached.
             return self._encode(self.kind, self.personal_data or {})
@@ -96,4 +99,5 @@ _FIELDS = (
     "public_data",
     "personal_id",
     "personal_data",
+    "personal_also_id",
 )

@@ -46,6 +46,8 @@ class Action(StrEnum):
     SCREEN_NEW_LINK = "screen.new_link"
     CONCERN_ACKNOWLEDGE = "concern.acknowledge"
     CONCERN_NOTE = "concern.note"
+    PAIRS_MADE = "pairs.made"
+    PAIRS_ENDED = "pairs.ended"
 
 
 # What each action is called, wherever a person reads the log.
@@ -75,6 +77,8 @@ LABELS: Final[dict[Action, str]] = {
     Action.SCREEN_NEW_LINK: N_("Made a new projector link (the old one no longer works)"),
     Action.CONCERN_ACKNOWLEDGE: N_("Acknowledged a private concern (its sender was told)"),
     Action.CONCERN_NOTE: N_("Wrote the outcome note of a private concern"),
+    Action.PAIRS_MADE: N_("Paired people up for the paired interviews"),
+    Action.PAIRS_ENDED: N_("Ended the paired interviews"),
 }
 
 

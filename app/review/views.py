@@ -27,6 +27,7 @@ from app.models import (
 )
 from app.review.fields import DEFAULT_SETTINGS
 from app.review.identity import Identity
+from app.review.pairs import pairs_view
 
 
 def iso(value: datetime | date | None) -> str | None:
@@ -165,9 +166,20 @@ def is_public(card: Card) -> bool:
 
 
 def card_view(
-    card: Card, review: Review, author: Participant | None, *, audience: str, mine: bool = False
+    card: Card,
+    review: Review,
+    author: Participant | None,
+    *,
+    audience: str,
+    mine: bool = False,
+    writer: Participant | None = None,
 ) -> dict[str, Any]:
-    """A card as one audience sees it."""
+    """A card as one audience sees it.
+
+    `author` is whose voice the card is (a partner's story: its teller). Who wrote a
+    partner's story (`writer`) is told to facilitators, and to the teller and the writer
+    as ids in their own copies; never to the room.
+    """
     view: dict[str, Any] = {
         "id": card.id,
         "phase": card.phase,
@@ -182,15 +194,24 @@ def card_view(
         "updated_at": iso(card.updated_at),
         "status": card.status,
     }
-    show_name = audience == "facilitator" or mine or not setting(review, "anonymous")
+    story = getattr(card, "written_by", None) is not None
+    # One's own card shows one's name; a partner's story shows the teller's only where the
+    # review shows names (its writer's copy is "mine" too).
+    own = mine and not story
+    show_name = audience == "facilitator" or own or not setting(review, "anonymous")
     if author is not None and show_name and author.name:
         view["name"] = author.name
     if audience == "facilitator" or mine:
         view["hold_reason"] = card.hold_reason
         view["redacted"] = card.redacted
         view["mine"] = mine
+        if story:
+            view["written_by"] = card.written_by
+            view["written_for"] = card.participant_id
     if audience == "facilitator":
         view["participant_id"] = card.participant_id
+        if story:
+            view["written_by_role"] = writer.role if writer is not None else None
     return view
 
 
@@ -256,7 +277,8 @@ def snapshot(session: Session, review: Review, identity: Identity) -> dict[str, 
         # and only their authors, not every participant of the review.
         seen = col(Card.status) == "visible"
         if me is not None:
-            seen = or_(seen, and_(col(Card.participant_id) == me, col(Card.status) != "withdrawn"))
+            own = or_(col(Card.participant_id) == me, col(Card.written_by) == me)
+            seen = or_(seen, and_(own, col(Card.status) != "withdrawn"))
         cards_query = cards_query.where(seen)
     cards = session.exec(cards_query.order_by(col(Card.id))).all()
     if audience != "facilitator":
@@ -265,9 +287,12 @@ def snapshot(session: Session, review: Review, identity: Identity) -> dict[str, 
     participants = {p.id: p for p in session.exec(participant_query)}
     visible_cards = []
     for card in cards:
-        mine = me is not None and card.participant_id == me
+        mine = me is not None and me in (card.participant_id, card.written_by)
         author = participants.get(card.participant_id) if card.participant_id else None
-        visible_cards.append(card_view(card, review, author, audience=audience, mine=mine))
+        writer = participants.get(card.written_by) if card.written_by else None
+        visible_cards.append(
+            card_view(card, review, author, audience=audience, mine=mine, writer=writer)
+        )
     rounds = []
     for number, voting in enumerate(
         session.exec(
@@ -301,6 +326,9 @@ def snapshot(session: Session, review: Review, identity: Identity) -> dict[str, 
         "cards": visible_cards,
         "rounds": rounds,
         "joined_by_role": joined_by_role(session, review),
+        "pairs": pairs_view(
+            session, review, audience="facilitator" if audience == "facilitator" else "room"
+        ),
         "server_time": iso(utcnow()),
     }
     if audience == "facilitator":
