@@ -181,6 +181,8 @@ class _Writer:
         facts = [card.role]
         if self.record.full and card.name:
             facts.append(card.name)
+        if self.record.full and card.written_by:
+            facts.append(card.written_by)
         facts.append(f"{card.votes} vote{'s' * (card.votes != 1)}")
         if card.appreciations:
             facts.append(f"{card.appreciations} appreciated")

@@ -37,6 +37,8 @@ def _card_line(card: CardItem, full: bool, *, theme: bool = False) -> str:
     facts = [card.role]
     if full and card.name:
         facts.append(card.name)
+    if full and card.written_by:
+        facts.append(card.written_by)
     if theme and card.theme:
         facts.append(_("theme: %(theme)s", theme=card.theme))
     facts.append(ngettext("%(n)s vote", "%(n)s votes", card.votes) % {"n": card.votes})
