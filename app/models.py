@@ -134,6 +134,9 @@ class Participant(SQLModel, table=True):
     token_hash: str = Field(max_length=64, unique=True, index=True)
     joined_at: datetime = Field(default_factory=utcnow)
     erased_at: datetime | None = None
+    # The paired interview this person is in (a number shared with their partner, or two
+    # in a three); null when not paired. `pair_up` sets it for everyone, `end_pairs` clears.
+    pair: int | None = None
 
 
 class Card(SQLModel, table=True):
@@ -143,6 +146,9 @@ class Card(SQLModel, table=True):
     review_id: int = Field(foreign_key="review.id", ondelete="CASCADE", index=True)
     participant_id: int | None = Field(default=None, foreign_key="participant.id", index=True)
     facilitator_id: int | None = Field(default=None, foreign_key="facilitator.id")
+    # A partner's story: `participant_id` is the teller (whose voice it is, whose role it
+    # shows); `written_by` the partner who typed it, known to facilitators only.
+    written_by: int | None = Field(default=None, foreign_key="participant.id")
     phase: str = Field(max_length=10)
     prompt_id: int = Field(foreign_key="prompt.id")
     text: str
@@ -253,6 +259,9 @@ class Event(SQLModel, table=True):
     public_data: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     personal_id: int | None = None
     personal_data: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    # A second participant who sees `personal_data` too (a partner's story: its teller and
+    # its writer both see it as their own).
+    personal_also_id: int | None = None
     # The card the event is about, if any: a card's text is rewritten in every event that
     # carries it (redaction, erasure, hiding) without reading the whole log.
     card_id: int | None = None

@@ -208,4 +208,4 @@ def test_health_and_openapi_describe_the_service(client: TestClient) -> None:
     body = schema["paths"]["/api/rooms/{code}/commands"]["post"]["requestBody"]
     assert body["content"]["application/json"]["schema"]["$ref"].endswith("/Command")
     variants = schema["components"]["schemas"]["Command"]["oneOf"]
-    assert len(variants) == 33  # every command: concern, commitment, finish_voting, show_voices
+    assert len(variants) == 35  # every command: concerns, commitments, voting, voices, pairs

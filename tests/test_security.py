@@ -495,6 +495,8 @@ def _command_examples(ids: dict[str, int]) -> dict[str, dict[str, Any]]:
         "close": {},
         "update_review": {"title": "Learning review: Child A"},
         "set_commitment": {"card_id": card, "owner": "Health visiting team"},
+        "pair_up": {"seed": 3},
+        "end_pairs": {},
     }
 
 

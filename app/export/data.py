@@ -91,6 +91,8 @@ class ParticipantData(_Row):
 class CardData(_Row):
     id: Key
     participant_id: Key | None = None
+    # A partner's story: the participant who wrote it (`participant_id` told it).
+    written_by: Key | None = None
     by_facilitator: bool = False
     phase: PhaseName
     prompt_id: Key

@@ -188,6 +188,8 @@ class _Writer:
         facts = [card.role] if card.role else []
         if self.record.full and card.name:
             facts.append(card.name)
+        if self.record.full and card.written_by:
+            facts.append(card.written_by)
         if card.votes:  # a story nobody voted for is not marked "0 votes"
             facts.append(ngettext("%(n)s vote", "%(n)s votes", card.votes) % {"n": card.votes})
         if card.appreciations:

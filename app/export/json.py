@@ -97,6 +97,7 @@ def export_data(source: Source) -> ExportData:
                 CardData,
                 id=c.id,
                 participant_id=c.participant_id,
+                written_by=c.written_by,
                 by_facilitator=c.facilitator_id is not None,
                 phase=c.phase,
                 prompt_id=c.prompt_id,

@@ -44,6 +44,8 @@ def _card_line(card: CardItem, full: bool, *, theme: bool = False) -> str:
     facts = [card.role] if card.role else []
     if full and card.name:
         facts.append(card.name)
+    if full and card.written_by:
+        facts.append(card.written_by)
     if theme and card.theme:
         facts.append(_("theme: %(theme)s", theme=card.theme))
     if card.votes:  # a story nobody voted for is not marked "0 votes"

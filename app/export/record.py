@@ -327,6 +327,8 @@ class CardItem:
     day: int
     date: str
     time: str
+    # A partner's story, in the full edition only: "written by their partner (Health)".
+    written_by: str = ""
 
     @property
     def marked(self) -> bool:
@@ -689,6 +691,7 @@ def build_record(source: Source, edition: str = "full") -> Record:
             day=day_of.get(at.date(), 0),
             date=long_date(at.date()),
             time=f"{at:%H:%M}",
+            written_by=_written_by(source, card) if full else "",
         )
 
     def by_rank(cards: list[CardItem]) -> list[CardItem]:
@@ -935,6 +938,16 @@ def _enabler_prompt_ids(prompts: list[Prompt]) -> set[int]:
         for p in prompts
         if p.id is not None and p.phase == "discover" and "made that possible" in p.text.lower()
     }
+
+
+def _written_by(source: Source, card: Card) -> str:
+    """Who typed a partner's story, for the full record: their role, never the room's."""
+    if card.written_by is None:
+        return ""
+    writer = source.participants.get(card.written_by)
+    if writer is None:
+        return _("written by their partner")
+    return _("written by their partner (%(role)s)", role=role_label(writer.role))
 
 
 def _snippet(text: str, limit: int = 60) -> str:

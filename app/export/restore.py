@@ -207,6 +207,8 @@ def check_export(data: ExportData) -> None:
         _known(prompts, c.prompt_id, "question")
         if c.participant_id is not None:
             _known(people, c.participant_id, "participant")
+        if c.written_by is not None:
+            _known(people, c.written_by, "participant")
         if c.theme_id is not None:
             _known(themes, c.theme_id, "theme")
     given: set[tuple[int, ...]] = set()
@@ -351,6 +353,7 @@ class _Writer:
             lambda c: Card(
                 review_id=rid,
                 participant_id=None if c.participant_id is None else people[c.participant_id],
+                written_by=None if c.written_by is None else people[c.written_by],
                 facilitator_id=self.facilitator_id if c.by_facilitator else None,
                 phase=c.phase,
                 prompt_id=prompts[c.prompt_id],

@@ -35,6 +35,7 @@ from app.review.concerns import acknowledge_concern, note_concern
 from app.review.context import Context, Outcome
 from app.review.errors import CommandError
 from app.review.identity import Identity
+from app.review.pairs import end_pairs, pair_up
 from app.review.policy import check_rights, check_status
 from app.review.prepare import Prepared, prepare_command
 from app.review.steering import (
@@ -140,6 +141,8 @@ HANDLERS: dict[str, Callable[[Context, Any], None]] = {
     "close": transition,
     "update_review": update_review,
     "set_commitment": set_commitment,
+    "pair_up": pair_up,
+    "end_pairs": end_pairs,
 }
 
 

@@ -49,6 +49,8 @@ class Action(StrEnum):
     CONCERN_NOTE = "concern.note"
     VOICES_SHOW = "voices.show"
     VOICES_HIDE = "voices.hide"
+    PAIRS_MADE = "pairs.made"
+    PAIRS_ENDED = "pairs.ended"
 
 
 # What each action is called, wherever a person reads the log.
@@ -81,6 +83,8 @@ LABELS: Final[dict[Action, str]] = {
     Action.CONCERN_NOTE: N_("Wrote the outcome note of a private concern"),
     Action.VOICES_SHOW: N_("Showed the balance of voices on the projector"),
     Action.VOICES_HIDE: N_("Took the balance of voices off the projector"),
+    Action.PAIRS_MADE: N_("Paired people up for the paired interviews"),
+    Action.PAIRS_ENDED: N_("Ended the paired interviews"),
 }
 
 

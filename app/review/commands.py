@@ -53,6 +53,9 @@ class Contribute(_Command):
     text: CardText
     owner: Owner = ""
     due: date | None = None
+    # A partner's story: the participant id of the partner who told it (the sender's
+    # partner in the current pairs). The card is theirs: their role, their voice.
+    written_for: Id | None = None
 
 
 class Edit(_Command):
@@ -231,6 +234,24 @@ class Pause(_Command):
     message: PauseMessage = ""
 
 
+class PairUp(_Command):
+    """Pair everyone present for the paired interviews (replacing any earlier pairs).
+
+    `seed` picks among equally mixed pairings (another seed, other partners); `leave_out`
+    lists participants who are not in the room today.
+    """
+
+    type: Literal["pair_up"]
+    seed: Annotated[StrictInt, Field(ge=0, le=2**31)] = 0
+    leave_out: Annotated[list[Id], Field(max_length=rules.MAX_PARTICIPANTS)] = []
+
+
+class EndPairs(_Command):
+    """End the paired interviews: nobody has a partner any more."""
+
+    type: Literal["end_pairs"]
+
+
 class UpdateReview(_Command):
     """Change the title, outcome or case reference; a field left out stays as it is."""
 
@@ -283,7 +304,9 @@ Command = Annotated[
     | Resume
     | Close
     | UpdateReview
-    | SetCommitment,
+    | SetCommitment
+    | PairUp
+    | EndPairs,
     Field(discriminator="type"),
 ]
 

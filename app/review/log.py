@@ -43,8 +43,13 @@ def append(
     actor: str,
     cid: str | None,
     card_id: int | None = None,
+    personal_also: int | None = None,
 ) -> Event:
-    """Write the review's next event; the caller holds the review's row lock and commits."""
+    """Write the review's next event; the caller holds the review's row lock and commits.
+
+    `personal_also` is a second participant who sees the personal view too (a partner's
+    story: its teller and its writer).
+    """
     assert review.id is not None
     review.seq += 1
     session.add(review)
@@ -57,6 +62,7 @@ def append(
         public_data=public[1] if public else None,
         personal_id=personal[0] if personal else None,
         personal_data=personal[1] if personal else None,
+        personal_also_id=personal_also if personal else None,
         card_id=card_id,
         actor=actor,
         cid=cid,
@@ -104,6 +110,7 @@ def rewrite_card(session: Session, card: Card) -> None:
             # The author then gets the event's public view, which holds no words either.
             personal_data = None
             event.personal_id = None
+            event.personal_also_id = None
         if (data, public_data, personal_data) != (
             event.data,
             event.public_data,

@@ -36,6 +36,7 @@ from app.review.anonymity import (
 )
 from app.review.fields import DEFAULT_SETTINGS
 from app.review.identity import Identity
+from app.review.pairs import pairs_view
 from app.review.tally import RoundCount, count_dots, results_view, top_entries
 from app.review.voices import VoiceGroup, review_voice_group
 
@@ -189,11 +190,15 @@ def card_view(
     audience: str,
     mine: bool = False,
     label: Label | None = None,
+    writer: Participant | None = None,
 ) -> dict[str, Any]:
     """A card as one audience sees it.
 
     The facilitator and the card's author see its author's role and voice group; anyone
     else sees `label` (app/review/anonymity.py), and no role at all if none is given.
+    `author` is whose voice the card is (a partner's story: its teller). Who wrote a
+    partner's story (`writer`) is told to facilitators, and to the teller and the writer
+    as ids in their own copies; never to the room.
     """
     role = author.role if author is not None else None
     if audience == "facilitator" or mine or role is None:
@@ -215,15 +220,24 @@ def card_view(
         "updated_at": iso(card.updated_at),
         "status": card.status,
     }
-    show_name = audience == "facilitator" or mine or not setting(review, "anonymous")
+    story = getattr(card, "written_by", None) is not None
+    # One's own card shows one's name; a partner's story shows the teller's only where the
+    # review shows names (its writer's copy is "mine" too).
+    own = mine and not story
+    show_name = audience == "facilitator" or own or not setting(review, "anonymous")
     if author is not None and show_name and author.name:
         view["name"] = author.name
     if audience == "facilitator" or mine:
         view["hold_reason"] = card.hold_reason
         view["redacted"] = card.redacted
         view["mine"] = mine
+        if story:
+            view["written_by"] = card.written_by
+            view["written_for"] = card.participant_id
     if audience == "facilitator":
         view["participant_id"] = card.participant_id
+        if story:
+            view["written_by_role"] = writer.role if writer is not None else None
     return view
 
 
@@ -374,7 +388,8 @@ def snapshot(session: Session, review: Review, identity: Identity) -> dict[str, 
         # and only their authors, not every participant of the review.
         seen = col(Card.status) == "visible"
         if me is not None:
-            seen = or_(seen, and_(col(Card.participant_id) == me, col(Card.status) != "withdrawn"))
+            own = or_(col(Card.participant_id) == me, col(Card.written_by) == me)
+            seen = or_(seen, and_(own, col(Card.status) != "withdrawn"))
         cards_query = cards_query.where(seen)
     cards = session.exec(cards_query.order_by(col(Card.id))).all()
     if audience != "facilitator":
@@ -387,11 +402,14 @@ def snapshot(session: Session, review: Review, identity: Identity) -> dict[str, 
     roster = Roster.load(session, review) if needed else Roster(review.settings, [])
     visible_cards = []
     for card in cards:
-        mine = me is not None and card.participant_id == me
+        mine = me is not None and me in (card.participant_id, card.written_by)
         author = participants.get(card.participant_id) if card.participant_id else None
         label = roster.label(author.role if author else None, card.created_at)
+        writer = participants.get(card.written_by) if card.written_by else None
         visible_cards.append(
-            card_view(card, review, author, audience=audience, mine=mine, label=label)
+            card_view(
+                card, review, author, audience=audience, mine=mine, label=label, writer=writer
+            )
         )
     rounds = []
     for number, voting in enumerate(
@@ -425,6 +443,9 @@ def snapshot(session: Session, review: Review, identity: Identity) -> dict[str, 
         "cards": visible_cards,
         "rounds": rounds,
         **joined_counts(session, review, audience=audience),
+        "pairs": pairs_view(
+            session, review, audience="facilitator" if audience == "facilitator" else "room"
+        ),
         "server_time": iso(utcnow()),
     }
     if audience == "facilitator":

@@ -377,6 +377,10 @@ export function applyEvent(state, frame) {
     case "prompt.added":
       state.prompts.push(d.prompt);
       break;
+    case "pairs.made":
+    case "pairs.ended":
+      state.pairs = d.pairs || null;
+      break;
     case "voting.opened":
     case "voting.closed":
     case "voting.revealed": {

@@ -4,6 +4,7 @@ import {
   PHASES, PHASE_HINTS, PHASE_WORDS, Room, STATUS_WORDS, announce, applyEvent, clock,
   clockOffset, el, openRound, progressWords, readableDate, secondsLeft, store, voiceLabels,
 } from "./live.js";
+import { renderPair, setUpPair, storyFailed, storyNote } from "./pair.js";
 
 const app = document.getElementById("app");
 const code = app.dataset.code;
@@ -201,6 +202,8 @@ function start() {
     onAck: (item) => {
       if (item.command.type === "raise_concern") {
         ui.concernStatus.textContent = t("Sent. Only the facilitator will see it.");
+      } else if (item.command.type === "contribute" && item.command.written_for) {
+        announce(ui.announcer, t("Your partner's story is saved."));
       } else if (item.command.type === "contribute") {
         announce(ui.announcer, t("Your card is saved."));
       } else if (item.command.type === "edit") {
@@ -211,6 +214,13 @@ function start() {
     onError: (item, frame) => {
       if (!item) return;
       const type = item.command.type;
+      if (type === "contribute" && item.command.written_for) {
+        // A partner's story goes back in its own box, never into this phone's own card.
+        storyFailed(item.command, frame.message);
+        announce(ui.announcer, frame.message);
+        render();
+        return;
+      }
       if (type === "contribute" && (frame.code === "wrong_phase" || ui.text.value.trim())) {
         // Written for a question the room has left, or the composer holds newer words:
         // keep it aside on this phone and offer to send it on. Never drop it.
@@ -344,6 +354,7 @@ function render() {
   ui.deliver.hidden = review.phase !== "deliver";
   renderTimer();
   keepFocus(() => {
+    renderPair(state, me, roleWord);
     renderParked();
     renderMine();
     renderOthers();
@@ -523,6 +534,7 @@ function cardMeta(card) {
 function renderMine() {
   const mine = state.cards.filter((c) => c.mine && c.status !== "withdrawn");
   const pending = outbox.filter((i) => i.command.type === "contribute");
+  // (A partner's story in the outbox shows here too, as a card being sent.)
   const items = [];
   for (const item of pending) {
     items.push(
@@ -565,6 +577,8 @@ function ownCard(card) {
     return li;
   }
   li.append(el("div", { class: "text", text: card.text }));
+  const story = storyNote(card, me);
+  if (story) li.append(el("p", { class: "meta story-note", text: story }));
   const earlier = card.phase !== state.review.phase ? t("From %(phase)s", { phase: PHASE_WORDS[card.phase] }) : "";
   const meta = [earlier, cardMeta(card)].filter(Boolean).join(" · ");
   if (meta) li.append(el("div", { class: "meta", text: meta }));
@@ -579,7 +593,9 @@ function ownCard(card) {
     li.append(el("p", { class: "mine-appreciated", text: nt("Someone appreciated your card.", "%(n)s people appreciated your card.", n, { n }) }));
   }
   const actions = el("div", { class: "actions" });
-  if (phaseOpen) {
+  // A story told by this phone's person but typed by their partner is withdrawn, not rewritten.
+  const toldHere = card.written_by && card.written_by !== me.participant_id;
+  if (phaseOpen && !toldHere) {
     actions.append(el("button", { type: "button", class: "secondary small", "data-key": `change-${card.id}`,
       text: t("Change"), onclick: () => {
         editing = { id: card.id, text: card.text };
@@ -856,6 +872,8 @@ ui.concernForm.addEventListener("submit", (event) => {
   ui.concernStatus.textContent = t("Sending…");
   renderTalk();
 });
+
+setUpPair(() => room, ui.announcer, announce);
 
 if (auth && auth.token) start();
 else showJoin();

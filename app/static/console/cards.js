@@ -13,6 +13,12 @@ function who(card) {
   return card.name ? t("%(name)s, %(role)s", { name: card.name, role }) : role;
 }
 
+/** A partner's story: who typed it, for the facilitator only (never the room). */
+function writtenBy(card) {
+  const role = ROLES[card.written_by_role];
+  return role ? t("written by their partner (%(role)s)", { role }) : t("written by their partner");
+}
+
 function cardBody(card) {
   const bits = [who(card)];
   if (card.owner) bits.push(t("Who: %(owner)s", { owner: card.owner }));
@@ -22,6 +28,7 @@ function cardBody(card) {
     bits.push(n === 1 ? t("1 appreciation") : t("%(n)s appreciations", { n }));
   }
   if (card.redacted) bits.push(t("redacted"));
+  if (card.written_by) bits.push(writtenBy(card));
   return [el("div", { class: "text", text: card.text }), el("div", { class: "meta", text: bits.join(" · ") })];
 }
 

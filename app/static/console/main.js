@@ -18,6 +18,7 @@ import "./concerns.js";
 import "./themes.js";
 import "./team.js";
 import "./erasure.js";
+import "./pairs.js";
 import "./deleting.js";
 import { checkPublicEdition, fillDetails, paintExports } from "./exports.js";
 import { loadKeepOut } from "./keepout.js";

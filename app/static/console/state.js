@@ -43,10 +43,10 @@ export function button(text, key, onclick, kind = "") {
 const panels = new Map(); // name -> paint()
 const ROOM_PANELS = [
   "now", "status", "stepper", "prompts", "timer", "room", "presence", "voting",
-  "queue", "concerns", "themes", "cards", "erase", "folded", "voices",
+  "queue", "concerns", "themes", "cards", "erase", "folded", "voices", "pairs",
 ];
 
-const CARDS = ["status", "queue", "cards", "themes", "erase", "voices"];
+const CARDS = ["status", "queue", "cards", "themes", "erase", "voices", "pairs"];
 const ROUNDS = ["voting"];
 
 /** The panels each kind of event changes; a kind not listed repaints every panel. */
@@ -65,7 +65,9 @@ export const PANELS_FOR = {
   "tally.updated": [...ROUNDS, "voices"],
   "timer.started": ["timer"],
   "timer.stopped": ["timer"],
-  "participant.joined": ["presence", "erase", "folded", "voices"],
+  "participant.joined": ["presence", "erase", "folded", "voices", "pairs"],
+  "pairs.made": ["pairs"],
+  "pairs.ended": ["pairs"],
   "concern.raised": ["concerns", "erase", "status"],
   "concern.updated": ["concerns", "status"],
 };
