@@ -208,4 +208,5 @@ def test_health_and_openapi_describe_the_service(client: TestClient) -> None:
     body = schema["paths"]["/api/rooms/{code}/commands"]["post"]["requestBody"]
     assert body["content"]["application/json"]["schema"]["$ref"].endswith("/Command")
     variants = schema["components"]["schemas"]["Command"]["oneOf"]
-    assert len(variants) == 32  # every command: concern, commitment and finish_voting too
+    # every command: concern, commitment, finish_voting, on-behalf cards and lanes too
+    assert len(variants) == 36

@@ -524,7 +524,7 @@ def test_docx_has_real_headings_and_tables(exports: Exports) -> None:
     document = docx.Document(io.BytesIO(exports.data("docx", "full")))
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading 1")]
     assert headings[:4] == ["1. Purpose", "2. Who took part", "3. Discover", "4. Dream"]
-    assert "9. For the partnership only" in headings
+    assert "11. For the partnership only" in headings
     tables = [[c.text for c in t.rows[0].cells] for t in document.tables]
     assert ["#", "Action", "Owner", "Due", "Votes", "Theme"] in tables
 

@@ -37,6 +37,7 @@ from app.models import (
 )
 from app.review import audit
 from app.review.rules import PHASES, ROLE_LABELS, USUAL_AGENCIES
+from app.review.voices import SOURCE_MARKERS, card_voice
 
 SCHEMA_VERSION: Final = 1
 EDITIONS: Final[tuple[str, ...]] = ("full", "public")
@@ -92,6 +93,11 @@ def phase_title(phase: str) -> str:
     """A phase's title as the record shows it, translated."""
     section = SECTION.get(phase)
     return _(section.title) if section is not None else phase
+
+
+def lane_title(lane: str) -> str:
+    """A card's lane as the record names it: "" for the findings, else its section's title."""
+    return "" if lane == "main" else _(SECTION[{"family": "family_steps"}.get(lane, lane)].title)
 
 
 def role_label(role: str) -> str:
@@ -276,6 +282,10 @@ class CardItem:
     day: int
     date: str
     time: str
+    # main, next_time (what would help next time) or family (the family's own next steps).
+    lane: str = "main"
+    # Who wrote a card in someone else's voice ("Written by the facilitator with them").
+    marker: str = ""
 
     @property
     def marked(self) -> bool:
@@ -286,6 +296,18 @@ class CardItem:
     def phase_name(self) -> str:
         """The card's phase as the record names it, translated."""
         return phase_title(self.phase)
+
+    @property
+    def lane_facts(self) -> list[str]:
+        """A lane card's facts (phase, voice, marker, when), with no count of votes: each
+        format joins them with its own separator."""
+        facts = [self.phase_name, self.role]
+        if self.name:
+            facts.append(self.name)
+        if self.marker:
+            facts.append(self.marker)
+        facts.append(_("day %(day)s, %(time)s", day=self.day, time=self.time))
+        return facts
 
     @property
     def status_label(self) -> str:
@@ -458,6 +480,10 @@ class Record:
     withheld: list[CardItem]
     audit_log: list[LogEntry]
     audit_summary: list[tuple[str, int]]
+    # "What would help next time": the second lane, kept apart from the findings.
+    next_time: list[CardItem] = field(default_factory=list)
+    # The family's own next steps: full edition only, never in the action plan.
+    family_steps: list[CardItem] = field(default_factory=list)
 
     @property
     def full(self) -> bool:
@@ -548,10 +574,17 @@ def build_record(source: Source, edition: str = "full") -> Record:
     for round_id, _participant, target, count in source.votes:
         (card_votes if kinds.get(round_id) == "cards" else theme_votes)[target] += count
 
-    included = [c for c in source.cards if full or c.status == "visible"]
+    # The public edition holds what the room saw, and never the family's own next steps.
+    included = [c for c in source.cards if full or (c.status == "visible" and c.lane != "family")]
     items: dict[int, CardItem] = {}
     for number, card in enumerate(included, start=1):
         author = source.participants.get(card.participant_id or 0)
+        role, _group = card_voice(review.settings, card.voice_role, author.role if author else None)
+        marker = SOURCE_MARKERS.get(card.source)
+        if card.source != "own":
+            name = card.voice_name if full else ""
+        else:
+            name = author.name if author and full else ""
         prompt = prompts.get(card.prompt_id)
         theme = themes.get(card.theme_id) if card.theme_id is not None else None
         at = local(card.created_at)
@@ -562,8 +595,8 @@ def build_record(source: Source, edition: str = "full") -> Record:
             question=prompt.text if prompt else "",
             theme=theme.name if theme else "",
             text=card.text,
-            role=role_label(author.role) if author else _("Facilitator"),
-            name=(author.name if author and full else ""),
+            role=_("Facilitator") if role == "facilitator" else role_label(role),
+            name=name,
             status=card.status,
             redacted=card.redacted,
             owner=card.owner,
@@ -573,6 +606,8 @@ def build_record(source: Source, edition: str = "full") -> Record:
             day=day_of.get(at.date(), 0),
             date=long_date(at.date()),
             time=f"{at:%H:%M}",
+            lane=card.lane,
+            marker=_(marker) if marker else "",
         )
 
     def by_rank(cards: list[CardItem]) -> list[CardItem]:
@@ -585,7 +620,7 @@ def build_record(source: Source, edition: str = "full") -> Record:
         unthemed: list[CardItem] = []
         enablers: list[CardItem] = []
         for card in included:
-            if card.phase != phase:
+            if card.phase != phase or card.lane != "main":
                 continue
             item = items[card.id or 0]  # every stored card has its id
             if phase == "discover" and card.prompt_id in enabler_ids:
@@ -707,6 +742,8 @@ def build_record(source: Source, edition: str = "full") -> Record:
         withheld=[c for c in all_items if c.marked] if full else [],
         audit_log=audit_log,
         audit_summary=summary,
+        next_time=[items[c.id or 0] for c in included if c.lane == "next_time"],
+        family_steps=[items[c.id or 0] for c in included if c.lane == "family"] if full else [],
     )
 
 

@@ -24,6 +24,7 @@ from app.review.fields import (
     CaseRef,
     ConcernOutcome,
     ConcernText,
+    FirstName,
     Outcome,
     Owner,
     PauseMessage,
@@ -33,7 +34,7 @@ from app.review.fields import (
     VoteBudget,
 )
 from app.review.fields import clean_text as clean_text  # where the tests and callers know it
-from app.review.rules import Phase
+from app.review.rules import Phase, Role
 
 Cid = Annotated[str, StringConstraints(min_length=1, max_length=rules.MAX_CID)]
 # Strict: `true` is not card 1, and "5" is not an id.
@@ -52,6 +53,42 @@ class Contribute(_Command):
     text: CardText
     owner: Owner = ""
     due: date | None = None
+
+
+class AddOnBehalf(_Command):
+    """A card the facilitator writes with someone, in their voice: a person without a phone,
+    or who would rather speak than write (`on_behalf`); or a child's views, brought by their
+    advocate or gathered before the review (`child_views`: always the role `child`, never a
+    name). `name` is a first name, only where the review shows names. `lane: "family"` makes
+    it one of the family's own next steps (deliver; a child's or family member's voice)."""
+
+    type: Literal["add_on_behalf"]
+    prompt_id: Id
+    text: CardText
+    role: Role = "child"
+    name: FirstName = ""
+    source: Literal["on_behalf", "child_views"] = "on_behalf"
+    lane: Literal["main", "family"] = "main"
+
+
+class AddNextStep(_Command):
+    """In deliver, a child or family member's answer to "what is one thing that would help
+    your family?": one of the family's own next steps, seen by them and the facilitators only."""
+
+    type: Literal["add_next_step"]
+    text: CardText
+
+
+class OpenLane(_Command):
+    """Open the second lane in the room's phase: "What would help this go even better next
+    time?" (or `text`, a question about practice, never people). Open again to reword it."""
+
+    type: Literal["open_lane"]
+    text: PromptText | None = None
+
+
+class CloseLane(_Command):
+    type: Literal["close_lane"]
 
 
 class Edit(_Command):
@@ -267,7 +304,11 @@ Command = Annotated[
     | Resume
     | Close
     | UpdateReview
-    | SetCommitment,
+    | SetCommitment
+    | AddOnBehalf
+    | AddNextStep
+    | OpenLane
+    | CloseLane,
     Field(discriminator="type"),
 ]
 

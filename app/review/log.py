@@ -89,7 +89,7 @@ def rewrite_card(session: Session, card: Card) -> None:
     text and owner; while the card is not visible, public views that carry it are dropped;
     once withdrawn, so are its author's. Reads only this card's events (by index).
     """
-    public = card.status == "visible"
+    public = card.status == "visible" and card.lane != "family"
     withdrawn = card.status == "withdrawn"
     for event in _card_events(session, card):
         data = _with_card_words(event.data, card) or {}

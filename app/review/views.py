@@ -27,6 +27,7 @@ from app.models import (
 )
 from app.review.fields import DEFAULT_SETTINGS
 from app.review.identity import Identity
+from app.review.voices import card_voice
 
 
 def iso(value: datetime | date | None) -> str | None:
@@ -70,6 +71,7 @@ def review_header(review: Review, *, audience: str = "participant") -> dict[str,
         "timer": timer,
         "starts_on": iso(review.starts_on),
         "days": review.days,
+        "lane_prompt_id": review.lane_prompt_id,
     }
 
 
@@ -80,6 +82,7 @@ def prompt_view(prompt: Prompt) -> dict[str, Any]:
         "phase": prompt.phase,
         "text": prompt.text,
         "position": prompt.position,
+        "lane": prompt.lane,
     }
 
 
@@ -160,20 +163,30 @@ def tallies_hidden(review: Review, voting: VotingRound) -> bool:
 
 
 def is_public(card: Card) -> bool:
-    """Whether the screen and every participant may see the card."""
-    return card.status == "visible"
+    """Whether the screen and every participant may see the card.
+
+    The family's own next steps (lane `family`) never are: their author and the
+    facilitators alone see them."""
+    return card.status == "visible" and card.lane != "family"
 
 
 def card_view(
     card: Card, review: Review, author: Participant | None, *, audience: str, mine: bool = False
 ) -> dict[str, Any]:
     """A card as one audience sees it."""
+    role, group = card_voice(review.settings, card.voice_role, author.role if author else None)
     view: dict[str, Any] = {
         "id": card.id,
         "phase": card.phase,
         "prompt_id": card.prompt_id,
         "text": card.text,
-        "role": author.role if author is not None else "facilitator",
+        "role": role,
+        "voice_group": group,
+        # Who typed it and from where: a marker the room sees ("written by the facilitator
+        # with them", "a child's views"); and which lane it is in.
+        "written_by": card.written_by,
+        "source": card.source,
+        "lane": card.lane,
         "theme_id": card.theme_id,
         "owner": card.owner,
         "due": iso(card.due),
@@ -183,7 +196,11 @@ def card_view(
         "status": card.status,
     }
     show_name = audience == "facilitator" or mine or not setting(review, "anonymous")
-    if author is not None and show_name and author.name:
+    if card.source != "own":
+        # Written on someone's behalf: the name (if any) is theirs, never the typist's.
+        if show_name and card.voice_name:
+            view["name"] = card.voice_name
+    elif author is not None and show_name and author.name:
         view["name"] = author.name
     if audience == "facilitator" or mine:
         view["hold_reason"] = card.hold_reason
@@ -254,7 +271,7 @@ def snapshot(session: Session, review: Review, identity: Identity) -> dict[str, 
     if audience != "facilitator":
         # A hall of phones each taking a welcome: read only the cards this one may see,
         # and only their authors, not every participant of the review.
-        seen = col(Card.status) == "visible"
+        seen = and_(col(Card.status) == "visible", col(Card.lane) != "family")
         if me is not None:
             seen = or_(seen, and_(col(Card.participant_id) == me, col(Card.status) != "withdrawn"))
         cards_query = cards_query.where(seen)
