@@ -4,6 +4,8 @@ import {
   PHASES, PHASE_HINTS, PHASE_WORDS, Room, STATUS_WORDS, announce, applyEvent, clock,
   clockOffset, el, openRound, progressWords, readableDate, secondsLeft, store,
 } from "./live.js";
+import { hiddenNotice, laneAnswer, laneBadge, noteLane, renderLanes, wireLanes } from "./phone-lanes.js";
+import { voiceMarker } from "./voices.js";
 
 const app = document.getElementById("app");
 const code = app.dataset.code;
@@ -186,6 +188,10 @@ function start() {
       render();
     },
     onAck: (item) => {
+      if (laneAnswer(item.command, null)) {
+        render();
+        return;
+      }
       if (item.command.type === "raise_concern") {
         ui.concernStatus.textContent = t("Sent. Only the facilitator will see it.");
       } else if (item.command.type === "contribute") {
@@ -198,6 +204,11 @@ function start() {
     onError: (item, frame) => {
       if (!item) return;
       const type = item.command.type;
+      if (laneAnswer(item.command, frame)) {
+        announce(ui.announcer, frame.message);
+        render();
+        return;
+      }
       if (type === "contribute" && (frame.code === "wrong_phase" || ui.text.value.trim())) {
         // Written for a question the room has left, or the composer holds newer words:
         // keep it aside on this phone and offer to send it on. Never drop it.
@@ -332,6 +343,8 @@ function render() {
   ui.lockedNote.hidden = !review.locked;
   ui.send.disabled = Boolean(review.locked) || !prompt;
   ui.deliver.hidden = review.phase !== "deliver";
+  noteLane(state);
+  renderLanes(state, me);
   renderTimer();
   keepFocus(() => {
     renderParked();
@@ -533,8 +546,8 @@ function ownCard(card) {
   const status = card.status === "held"
     ? el("span", { class: "badge held", text: t("Saved · waiting for the facilitator") })
     : card.status === "hidden"
-      ? el("span", { class: "badge hidden-badge", text: t("Saved · hidden by the facilitator") })
-      : el("span", { class: "badge saved", text: t("Saved · shared with the room") });
+      ? el("span", { class: "badge hidden-badge", text: t("Saved · kept to talk about with you") })
+      : laneBadge(card) || el("span", { class: "badge saved", text: t("Saved · shared with the room") });
   const li = el("li", { class: `card-item ${card.status === "held" ? "held" : ""} ${card.status === "hidden" ? "hidden-card" : ""}` });
   if (editing && editing.id === card.id) {
     const area = el("textarea", { "aria-label": t("Change your card"), "data-key": `edit-${card.id}`, maxlength: MAX });
@@ -563,6 +576,7 @@ function ownCard(card) {
   if (card.status === "held") {
     li.append(el("p", { class: "meta", text: card.hold_reason || t("The facilitator checks each card before it goes on the screen.") }));
   }
+  if (card.status === "hidden") li.append(hiddenNotice(() => ui.talkOpen.click()));
   if (card.redacted) li.append(el("p", { class: "meta", text: t("The facilitator changed some words to keep people safe.") }));
   if (card.appreciations > 0) {
     const n = card.appreciations;
@@ -602,7 +616,8 @@ function ownCard(card) {
 
 function renderOthers() {
   const phase = state.review.phase;
-  const cards = state.cards.filter((c) => !c.mine && c.status === "visible" && c.phase === phase);
+  const cards = state.cards.filter((c) => !c.mine && c.status === "visible" && c.phase === phase
+    && (c.lane || "main") === "main");
   const appreciated = new Set(me.appreciated || []);
   const items = [...cards].reverse().map((card) => {
     const done = appreciated.has(card.id);
@@ -629,7 +644,8 @@ function renderOthers() {
 
 function roleWordFor(card) {
   const role = ROLE_WORDS[card.role] || t("Facilitator");
-  return card.name ? t("%(name)s, %(role)s", { name: card.name, role }) : role;
+  const who = card.name ? t("%(name)s, %(role)s", { name: card.name, role }) : role;
+  return [who, voiceMarker(card)].filter(Boolean).join(" · ");
 }
 
 function renderVoting() {
@@ -645,7 +661,8 @@ function renderVoting() {
   });
   const targets = round.targets === "themes"
     ? state.themes.filter((target) => target.phase === round.phase).map((target) => ({ id: target.id, text: target.name }))
-    : state.cards.filter((c) => c.status === "visible" && c.phase === round.phase).map((c) => ({ id: c.id, text: c.text }));
+    : state.cards.filter((c) => c.status === "visible" && c.phase === round.phase && (c.lane || "main") === "main")
+      .map((c) => ({ id: c.id, text: c.text }));
   const items = targets.map((target) => {
     const count = mine[String(target.id)] || 0;
     const tally = round.tallies ? round.tallies[String(target.id)] || 0 : null;
@@ -798,6 +815,8 @@ function dueProblem(value) {
   ui.due.max = latest;
   ui.due.addEventListener("input", () => ui.due.removeAttribute("aria-invalid"));
 }
+
+wireLanes(() => state, (command) => room.send(command));
 
 ui.concernForm.addEventListener("submit", (event) => {
   event.preventDefault();

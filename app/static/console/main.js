@@ -17,6 +17,7 @@ import "./themes.js";
 import "./team.js";
 import "./erasure.js";
 import "./deleting.js";
+import "./behalf.js";
 import { checkPublicEdition, fillDetails, paintExports } from "./exports.js";
 import { loadKeepOut } from "./keepout.js";
 import { loadAudit, loadAuditSoon } from "./audit.js";
