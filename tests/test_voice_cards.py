@@ -18,7 +18,9 @@ from app.models import Event
 from app.review.identity import Identity
 from app.review.voices import card_voice
 from tests.driver import Headers, bearer, join_as, joined, live_review, refused, room, send
+from tests.support import Api, LiveServer
 from tests.test_export import extract_text
+from tests.test_live_room import opened, prompt, run
 
 FORMATS = ("md", "html", "pdf", "docx", "json", "csv", "xlsx")
 
@@ -349,3 +351,75 @@ def test_a_professional_cannot_write_in_someone_else_s_voice(
         "source": source,
     }
     refused(client, review["code"], phone, frame, "forbidden")
+
+
+# --- on a real server -------------------------------------------------------------------------
+
+
+@pytest.mark.live
+def test_live_voices_kept_cards_and_next_steps_reach_only_whom_they_should(
+    live: LiveServer, live_api: Api
+) -> None:
+    """Over the websocket: an on-behalf card reaches every screen in its voice; a hidden
+    card's notice reaches its author alone; a family's next step reaches no other phone and
+    no screen, live or in a replay from the start."""
+
+    async def scenario() -> None:
+        async with opened(live, live_api, moderation="post") as (review, fac, screen, phones):
+            child, parent, police = phones[0], phones[1], phones[2]
+            await fac.send({"type": "start"})
+            said = await fac.send(
+                {
+                    "type": "add_on_behalf",
+                    "prompt_id": prompt(review, "discover"),
+                    "role": "parent_carer",
+                    "text": "The health visitor always came back.",
+                }
+            )
+            for client in (screen, police, child):
+                await client.wait_seq(said["seq"])
+                (card,) = [c for c in client.cards() if c["text"].startswith("The health")]
+                assert (card["role"], card["voice_group"]) == ("parent_carer", "family")
+                assert (card["written_by"], card["source"]) == ("facilitator", "on_behalf")
+
+            # A hidden card: its author is told, nobody else.
+            sent = await police.send(
+                {"type": "contribute", "prompt_id": prompt(review, "discover"), "text": "zq5qz"}
+            )
+            await fac.wait_seq(sent["seq"])
+            card_id = next(c["id"] for c in fac.cards() if c["text"] == "zq5qz")
+            hidden = await fac.send({"type": "moderate", "card_id": card_id, "action": "hide"})
+            for client in (screen, police, parent):
+                await client.wait_seq(hidden["seq"])
+            told = [e for e in police.events if e["seq"] == hidden["seq"]]
+            assert [e["data"]["card"]["status"] for e in told] == ["hidden"]
+            for client in (screen, parent):
+                seen = [e for e in client.events if e["seq"] == hidden["seq"]]
+                assert [e["kind"] for e in seen] == ["card.removed"]
+                assert "zq5qz" not in json.dumps(seen)
+
+            # The family's own next step.
+            await fac.send({"type": "set_phase", "phase": "deliver"})
+            step = await parent.send({"type": "add_next_step", "text": "zq6qz"})
+            marker = await fac.send({"type": "add_theme", "name": "After the step"})
+            for client in (screen, police, child, parent):
+                await client.wait_seq(marker["seq"])
+            assert [c["lane"] for c in parent.cards() if c["text"] == "zq6qz"] == ["family"]
+            assert [c["lane"] for c in fac.cards() if c["text"] == "zq6qz"] == ["family"]
+            for client in (screen, police, child):
+                assert "zq6qz" not in json.dumps(client.events)
+                assert not [e for e in client.events if e["seq"] == step["seq"]]
+                # A replay from the very start shows no more than a fresh welcome.
+                await client.close()
+                await client.connect(resume=False)
+                fresh = json.dumps(client.state)
+                client.seq, client.events = 0, []
+                await client.close()
+                replay = await client.connect()
+                if replay["resumed"]:
+                    await client.wait_seq(marker["seq"])
+                    assert any(e["seq"] == said["seq"] for e in client.events)
+                assert "zq6qz" not in fresh
+                assert "zq6qz" not in json.dumps(client.events)
+
+    run(scenario())
