@@ -62,6 +62,7 @@ def test_the_console_writes_a_card_in_someone_s_voice_and_the_room_sees_its_mark
     expect(console.locator("#behalf-marker")).to_have_text(
         "The card will say: “Written by the facilitator with them”."
     )
+    console.evaluate("document.getElementById('behalf-panel').scrollIntoView({block: 'start'})")
     console.screenshot(path=str(artifacts / "console-on-behalf-1440.png"), full_page=False)
     form.get_by_role("button", name="Add their card").click()
 
