@@ -178,5 +178,6 @@ def test_the_next_time_lane_opens_on_the_phones_and_stands_apart_on_the_wall(
     expect(screen.locator(".theme-col:not(.lane-col) .wall-card", has_text="papers")).to_have_count(
         0
     )
+    screen.screenshot(path=str(artifacts / "projector-next-time-1920.png"))
     console.get_by_role("button", name="Close the second lane").click()
     expect(phone.locator("#lane")).to_be_hidden()
