@@ -80,6 +80,8 @@ class Review(SQLModel, table=True):
     started_at: datetime | None = None
     closed_at: datetime | None = None
     retention_days: int = 365
+    # The open "next time" lane's question (a Prompt with lane next_time), or null: closed.
+    lane_prompt_id: int | None = None
 
 
 class ReviewFacilitator(SQLModel, table=True):
@@ -121,6 +123,9 @@ class Prompt(SQLModel, table=True):
     phase: str = Field(max_length=10)
     text: str = Field(max_length=500)
     position: int = 0
+    # main: the phase's appreciative questions; next_time: "what would help this go even
+    # better next time?", a second lane the facilitator opens beside them.
+    lane: str = Field(default="main", max_length=10)
 
 
 class Participant(SQLModel, table=True):
@@ -160,6 +165,17 @@ class Card(SQLModel, table=True):
     owner: str = Field(default="", max_length=200)
     due: date | None = None
     appreciations: int = 0
+    # Whose voice the card is, when not its author's (a card written on someone's behalf,
+    # a child's views): the role, and a first name where the review shows names.
+    voice_role: str = Field(default="", max_length=20)
+    voice_name: str = Field(default="", max_length=40)
+    # participant or facilitator: whose hand wrote it (the scribe).
+    scribe: str = Field(default="participant", max_length=12)
+    # own (its author's words), on_behalf (the facilitator with someone), child_views.
+    source: str = Field(default="own", max_length=12)
+    # main (the appreciative findings), next_time (what would help next time), family (the
+    # family's own next steps: its author and the facilitators only, never the room).
+    lane: str = Field(default="main", max_length=10)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 

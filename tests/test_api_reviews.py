@@ -208,4 +208,5 @@ def test_health_and_openapi_describe_the_service(client: TestClient) -> None:
     body = schema["paths"]["/api/rooms/{code}/commands"]["post"]["requestBody"]
     assert body["content"]["application/json"]["schema"]["$ref"].endswith("/Command")
     variants = schema["components"]["schemas"]["Command"]["oneOf"]
-    assert len(variants) == 35  # every command: concerns, commitments, voting, voices, pairs
+    # every command: concerns, commitments, voting, voices, pairs, on-behalf cards and lanes
+    assert len(variants) == 39

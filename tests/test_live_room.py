@@ -344,6 +344,8 @@ def _minimal(kind: str, review: dict[str, Any]) -> dict[str, Any]:
         "show_voices": {"on": True},
         "pause": {"message": "x"},
         "set_commitment": {"card_id": 1, "owner": "x"},
+        "add_on_behalf": {"prompt_id": p, "text": "x", "role": "child"},
+        "add_next_step": {"text": "x"},
     }.get(kind, {}) | {"type": kind}
 
 

@@ -32,8 +32,16 @@ PARTICIPANT_COMMANDS = {
     "unvote",
     "finish_voting",
     "raise_concern",
+    "add_next_step",
 }
-PARTICIPANT_ONLY = {"appreciate", "vote", "unvote", "finish_voting", "raise_concern"}
+PARTICIPANT_ONLY = {
+    "appreciate",
+    "vote",
+    "unvote",
+    "finish_voting",
+    "raise_concern",
+    "add_next_step",
+}
 PAYLOAD = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 
@@ -497,6 +505,10 @@ def _command_examples(ids: dict[str, int]) -> dict[str, dict[str, Any]]:
         "set_commitment": {"card_id": card, "owner": "Health visiting team"},
         "pair_up": {"seed": 3},
         "end_pairs": {},
+        "add_on_behalf": {"prompt_id": prompt, "text": "Their words.", "role": "parent_carer"},
+        "add_next_step": {"text": "A step of our own."},
+        "open_lane": {},
+        "close_lane": {},
     }
 
 

@@ -10,7 +10,7 @@ import csv
 import io
 from typing import Final
 
-from app.export.record import Record, phase_title
+from app.export.record import Record, lane_title, phase_title
 
 COLUMNS: Final[tuple[str, ...]] = (
     "card",
@@ -28,6 +28,8 @@ COLUMNS: Final[tuple[str, ...]] = (
     "time",
 )
 FULL_COLUMNS: Final[tuple[str, ...]] = ("status", "redacted", "name")
+# Last in either edition: the lane ("" for the findings) and who wrote a card in another's voice.
+LANE_COLUMNS: Final[tuple[str, ...]] = ("lane", "scribe")
 # OWASP's list for CSV injection: these open a formula in Excel, LibreOffice or Sheets.
 _FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r", "\n")
 
@@ -41,7 +43,7 @@ def render_csv(record: Record) -> bytes:
     """Every card in the record, in the order they were written."""
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
-    header = COLUMNS + (FULL_COLUMNS if record.full else ())
+    header = COLUMNS + (FULL_COLUMNS if record.full else ()) + LANE_COLUMNS
     writer.writerow(header)
     for c in record.cards:
         row = [
@@ -61,5 +63,6 @@ def render_csv(record: Record) -> bytes:
         ]
         if record.full:
             row += [c.status, "yes" if c.redacted else "no", c.name]
+        row += [lane_title(c.lane), c.marker]
         writer.writerow([neutralise(cell) for cell in row])
     return b"\xef\xbb\xbf" + out.getvalue().encode("utf-8")

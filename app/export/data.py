@@ -70,6 +70,7 @@ class PromptData(_Row):
     phase: PhaseName
     text: Annotated[str, MaxLen(rules.MAX_PROMPT_TEXT)]
     position: Annotated[int, Field(ge=0, le=10_000)] = 0
+    lane: Literal["main", "next_time"] = "main"
 
 
 class ThemeData(_Row):
@@ -104,6 +105,12 @@ class CardData(_Row):
     owner: Annotated[str, MaxLen(rules.MAX_OWNER)] = ""
     due: date | None = None
     appreciations: Annotated[int, Field(ge=0, le=1_000_000)] = 0
+    # Whose voice (app.review.voices.card_voice), whose hand wrote it (`scribe`), its lane.
+    voice_role: rules.Role | Literal[""] = ""
+    voice_name: Annotated[str, MaxLen(rules.MAX_NAME)] = ""
+    scribe: Literal["participant", "facilitator"] = "participant"
+    source: Literal["own", "on_behalf", "child_views"] = "own"
+    lane: Literal["main", "next_time", "family"] = "main"
     created_at: At | None = None
     updated_at: At | None = None
 

@@ -73,7 +73,9 @@ def export_data(source: Source) -> ExportData:
         ),
         facilitators=[source.facilitators[f] for f in source.team if f in source.facilitators],
         prompts=[
-            _built(PromptData, id=p.id, phase=p.phase, text=p.text, position=p.position)
+            _built(
+                PromptData, id=p.id, phase=p.phase, text=p.text, position=p.position, lane=p.lane
+            )
             for p in source.prompts
         ],
         themes=[
@@ -109,6 +111,11 @@ def export_data(source: Source) -> ExportData:
                 owner=c.owner,
                 due=c.due,
                 appreciations=c.appreciations,
+                voice_role=c.voice_role,
+                voice_name=c.voice_name,
+                scribe=c.scribe,
+                source=c.source,
+                lane=c.lane,
                 created_at=c.created_at,
                 updated_at=c.updated_at,
             )

@@ -328,7 +328,9 @@ class _Writer:
         rid, src = self.rid, data.review
         prompts = self._map(
             data.prompts,
-            lambda p: Prompt(review_id=rid, phase=p.phase, text=p.text, position=p.position),
+            lambda p: Prompt(
+                review_id=rid, phase=p.phase, text=p.text, position=p.position, lane=p.lane
+            ),
         )
         themes = self._map(
             data.themes,
@@ -365,6 +367,11 @@ class _Writer:
                 owner=c.owner,
                 due=c.due,
                 appreciations=c.appreciations,
+                voice_role=c.voice_role,
+                voice_name=c.voice_name,
+                scribe=c.scribe,
+                source=c.source,
+                lane=c.lane,
                 created_at=_at(c.created_at),
                 updated_at=_at(c.updated_at or c.created_at),
             ),

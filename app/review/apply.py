@@ -22,6 +22,7 @@ from app.models import (
 from app.review import commands as c
 from app.review import log
 from app.review.balance import show_voices
+from app.review.behalf import add_next_step, add_on_behalf
 from app.review.cards import (
     appreciate,
     contribute,
@@ -35,6 +36,7 @@ from app.review.concerns import acknowledge_concern, note_concern
 from app.review.context import Context, Outcome
 from app.review.errors import CommandError
 from app.review.identity import Identity
+from app.review.lanes import close_lane, open_lane
 from app.review.pairs import end_pairs, pair_up
 from app.review.policy import check_rights, check_status
 from app.review.prepare import Prepared, prepare_command
@@ -143,6 +145,10 @@ HANDLERS: dict[str, Callable[[Context, Any], None]] = {
     "set_commitment": set_commitment,
     "pair_up": pair_up,
     "end_pairs": end_pairs,
+    "add_on_behalf": add_on_behalf,
+    "add_next_step": add_next_step,
+    "open_lane": open_lane,
+    "close_lane": close_lane,
 }
 
 

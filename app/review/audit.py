@@ -31,6 +31,7 @@ class Action(StrEnum):
     MODERATE_SHOW = "moderate.show"
     MODERATE_REDACT = "moderate.redact"
     CARD_COMMITMENT = "card.commitment"
+    CARD_ON_BEHALF = "card.on_behalf"
     KEEP_OUT_UPDATE = "keep_out.update"
     ERASE = "erase"
     PURGE = "purge"
@@ -56,6 +57,7 @@ class Action(StrEnum):
 # What each action is called, wherever a person reads the log.
 LABELS: Final[dict[Action, str]] = {
     Action.SIGN_IN: N_("Signed in"),
+    Action.CARD_ON_BEHALF: N_("Wrote a card with someone, in their voice"),
     Action.EXPORT: N_("Exported the record"),
     Action.IMPORT: N_("Imported this review from a JSON export"),
     Action.REVIEW_CLOSE: N_("Closed the review"),

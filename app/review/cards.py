@@ -49,7 +49,13 @@ def emit_card(
     data = {"card": card_view(card, review, author, audience="facilitator", writer=writer)}
     public: log.PublicView | None = None
     if now_public:
-        label = card_label(ctx.session, review, author.role if author else None, card.created_at)
+        label = card_label(
+            ctx.session,
+            review,
+            author.role if author else None,
+            card.created_at,
+            voice_role=card.voice_role,
+        )
         view = card_view(card, review, author, audience="participant", label=label)
         public = ("card.updated" if was_public else "card.added", {"card": view})
     elif was_public:
@@ -107,7 +113,9 @@ def contribute(ctx: Context, cmd: c.Contribute) -> None:
             question=prompt.phase,
             room=review.phase,
         )
-    if (cmd.owner or cmd.due) and review.phase != "deliver":
+    if prompt.lane != "main" and review.lane_prompt_id != prompt.id:
+        raise CommandError("invalid", N_("That question is closed for now."))
+    if (cmd.owner or cmd.due) and (review.phase != "deliver" or prompt.lane != "main"):
         raise CommandError("invalid", N_("owner and due belong to the deliver phase only."))
     if cmd.due is not None:
         check_due(review.starts_on, cmd.due, utcnow().date())
@@ -134,6 +142,8 @@ def contribute(ctx: Context, cmd: c.Contribute) -> None:
         hold_reason=reason,
         owner=cmd.owner,
         due=cmd.due,
+        scribe="facilitator" if ctx.identity.audience == "facilitator" else "participant",
+        lane=prompt.lane,
         created_at=now,
         updated_at=now,
     )
@@ -196,7 +206,9 @@ def edit(ctx: Context, cmd: c.Edit) -> None:
         raise CommandError(
             "wrong_phase", N_("That card's phase is over, so it can no longer be edited.")
         )
-    if (cmd.owner is not None or cmd.due is not None) and card.phase != "deliver":
+    if (cmd.owner is not None or cmd.due is not None) and (
+        card.phase != "deliver" or card.lane != "main"
+    ):
         raise CommandError("invalid", N_("owner and due belong to deliver cards only."))
     if cmd.due is not None and cmd.due != card.due:
         check_due(ctx.review.starts_on, cmd.due, utcnow().date())
@@ -221,7 +233,7 @@ def set_commitment(ctx: Context, cmd: c.SetCommitment) -> None:
     card = ctx.card(cmd.card_id)
     if card.status == "withdrawn":
         raise CommandError("conflict", N_("That card was withdrawn by its author."))
-    if card.phase != "deliver":
+    if card.phase != "deliver" or card.lane != "main":
         raise CommandError("invalid", N_("Only a deliver card has an owner and a date."))
     given = cmd.model_fields_set & {"owner", "due"}
     if not given:

@@ -36,13 +36,17 @@ def set_phase(ctx: Context, cmd: c.SetPhase) -> None:
     ).first()
     review.prompt_id = first
     review.spotlight_card_id = None
-    ctx.emit_review_updated("phase", "prompt_id", "spotlight_card_id")
+    # The next-time lane belongs to the phase it was opened in.
+    review.lane_prompt_id = None
+    ctx.emit_review_updated("phase", "prompt_id", "spotlight_card_id", "lane_prompt_id")
 
 
 def set_prompt(ctx: Context, cmd: c.SetPrompt) -> None:
     prompt = ctx.session.get(Prompt, cmd.prompt_id)
     if prompt is None or prompt.review_id != ctx.review.id:
         raise CommandError("not_found", N_("No such question."))
+    if prompt.lane != "main":
+        raise CommandError("invalid", N_("That question belongs to the second lane."))
     ctx.review.prompt_id = prompt.id
     ctx.review.phase = prompt.phase
     ctx.emit_review_updated("phase", "prompt_id")

@@ -27,6 +27,7 @@ from app.models import (
     utcnow,
 )
 from app.review.anonymity import (
+    FACILITATOR,
     Label,
     Roster,
     fold_counts,
@@ -38,7 +39,7 @@ from app.review.fields import DEFAULT_SETTINGS
 from app.review.identity import Identity
 from app.review.pairs import pairs_view
 from app.review.tally import RoundCount, count_dots, results_view, top_entries
-from app.review.voices import VoiceGroup, review_voice_group
+from app.review.voices import VoiceGroup, card_voice, review_voice_group
 
 
 def iso(value: datetime | date | None) -> str | None:
@@ -83,6 +84,7 @@ def review_header(review: Review, *, audience: str = "participant") -> dict[str,
         "timer": timer,
         "starts_on": iso(review.starts_on),
         "days": review.days,
+        "lane_prompt_id": review.lane_prompt_id,
     }
 
 
@@ -93,6 +95,7 @@ def prompt_view(prompt: Prompt) -> dict[str, Any]:
         "phase": prompt.phase,
         "text": prompt.text,
         "position": prompt.position,
+        "lane": prompt.lane,
     }
 
 
@@ -178,8 +181,11 @@ def tallies_hidden(review: Review, voting: VotingRound) -> bool:
 
 
 def is_public(card: Card) -> bool:
-    """Whether the screen and every participant may see the card."""
-    return card.status == "visible"
+    """Whether the screen and every participant may see the card.
+
+    The family's own next steps (lane `family`) never are: their author and the
+    facilitators alone see them."""
+    return card.status == "visible" and card.lane != "family"
 
 
 def card_view(
@@ -194,14 +200,16 @@ def card_view(
 ) -> dict[str, Any]:
     """A card as one audience sees it.
 
-    The facilitator and the card's author see its author's role and voice group; anyone
-    else sees `label` (app/review/anonymity.py), and no role at all if none is given.
+    Whose voice the card is (`card_voice`): its author's role, or the role of the person it
+    was written for (on their behalf, a child's views). The facilitator and the card's
+    author see that role and its voice group; anyone else sees `label`
+    (app/review/anonymity.py: `Roster.voice_label`), and no role at all if none is given.
     `author` is whose voice the card is (a partner's story: its teller). Who wrote a
     partner's story (`writer`) is told to facilitators, and to the teller and the writer
     as ids in their own copies; never to the room.
     """
-    role = author.role if author is not None else None
-    if audience == "facilitator" or mine or role is None:
+    role, _group = card_voice(review.settings, card.voice_role, author.role if author else None)
+    if audience == "facilitator" or mine or role == FACILITATOR:
         shown_role, voice = full_label(role, review.settings)
     else:
         shown_role, voice = label if label is not None else (None, None)
@@ -212,6 +220,12 @@ def card_view(
         "text": card.text,
         "role": shown_role,
         "voice": voice,
+        # Whose hand typed it (`scribe`: participant or facilitator) and in whose voice
+        # (`source`: own, on_behalf, child_views): the room sees a marker for the latter.
+        "scribe": card.scribe,
+        "source": card.source,
+        # main, next_time, or family (the family's own next steps: never the room's).
+        "lane": card.lane,
         "theme_id": card.theme_id,
         "owner": card.owner,
         "due": iso(card.due),
@@ -220,12 +234,16 @@ def card_view(
         "updated_at": iso(card.updated_at),
         "status": card.status,
     }
-    story = getattr(card, "written_by", None) is not None
+    story = card.written_by is not None
     # One's own card shows one's name; a partner's story shows the teller's only where the
     # review shows names (its writer's copy is "mine" too).
     own = mine and not story
     show_name = audience == "facilitator" or own or not setting(review, "anonymous")
-    if author is not None and show_name and author.name:
+    if card.source != "own":
+        # Written on someone's behalf: the name (if any) is theirs, never the typist's.
+        if show_name and card.voice_name:
+            view["name"] = card.voice_name
+    elif author is not None and show_name and author.name:
         view["name"] = author.name
     if audience == "facilitator" or mine:
         view["hold_reason"] = card.hold_reason
@@ -386,7 +404,7 @@ def snapshot(session: Session, review: Review, identity: Identity) -> dict[str, 
     if audience != "facilitator":
         # A hall of phones each taking a welcome: read only the cards this one may see,
         # and only their authors, not every participant of the review.
-        seen = col(Card.status) == "visible"
+        seen = and_(col(Card.status) == "visible", col(Card.lane) != "family")
         if me is not None:
             own = or_(col(Card.participant_id) == me, col(Card.written_by) == me)
             seen = or_(seen, and_(own, col(Card.status) != "withdrawn"))
@@ -398,13 +416,15 @@ def snapshot(session: Session, review: Review, identity: Identity) -> dict[str, 
     participants = {p.id: p for p in session.exec(participant_query)}
     # Who held each role when each card was written: what the room may be told of its author
     # (read only for the room, and only when some card it sees has an author).
-    needed = participants and audience != "facilitator"
+    needed = audience != "facilitator" and any(c.participant_id or c.voice_role for c in cards)
     roster = Roster.load(session, review) if needed else Roster(review.settings, [])
     visible_cards = []
     for card in cards:
         mine = me is not None and me in (card.participant_id, card.written_by)
         author = participants.get(card.participant_id) if card.participant_id else None
-        label = roster.label(author.role if author else None, card.created_at)
+        label = roster.voice_label(
+            card.voice_role, author.role if author else None, card.created_at
+        )
         writer = participants.get(card.written_by) if card.written_by else None
         visible_cards.append(
             card_view(

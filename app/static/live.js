@@ -344,6 +344,12 @@ export function applyEvent(state, frame) {
   switch (frame.kind) {
     case "review.updated":
       state.review = { ...state.review, ...d.review };
+      if (d.prompt) {
+        // Opening the next-time lane brings its question (new, or reworded).
+        const i = state.prompts.findIndex((p) => p.id === d.prompt.id);
+        if (i >= 0) state.prompts[i] = d.prompt;
+        else state.prompts.push(d.prompt);
+      }
       break;
     case "card.added":
     case "card.updated": {

@@ -5,6 +5,8 @@ import {
   clockOffset, el, openRound, progressWords, readableDate, secondsLeft, store, voiceLabels,
 } from "./live.js";
 import { renderPair, setUpPair, storyFailed, storyNote } from "./pair.js";
+import { hiddenNotice, laneAnswer, laneBadge, noteLane, renderLanes, wireLanes } from "./phone-lanes.js";
+import { voiceMarker } from "./voices.js";
 
 const app = document.getElementById("app");
 const code = app.dataset.code;
@@ -200,6 +202,10 @@ function start() {
       render();
     },
     onAck: (item) => {
+      if (laneAnswer(item.command, null)) {
+        render();
+        return;
+      }
       if (item.command.type === "raise_concern") {
         ui.concernStatus.textContent = t("Sent. Only the facilitator will see it.");
       } else if (item.command.type === "contribute" && item.command.written_for) {
@@ -214,6 +220,11 @@ function start() {
     onError: (item, frame) => {
       if (!item) return;
       const type = item.command.type;
+      if (laneAnswer(item.command, frame)) {
+        announce(ui.announcer, frame.message);
+        render();
+        return;
+      }
       if (type === "contribute" && item.command.written_for) {
         // A partner's story goes back in its own box, never into this phone's own card.
         storyFailed(item.command, frame.message);
@@ -352,6 +363,8 @@ function render() {
   ui.lockedNote.hidden = !review.locked;
   ui.send.disabled = Boolean(review.locked) || !prompt;
   ui.deliver.hidden = review.phase !== "deliver";
+  noteLane(state);
+  renderLanes(state, me);
   renderTimer();
   keepFocus(() => {
     renderPair(state, me, roleWord);
@@ -555,8 +568,8 @@ function ownCard(card) {
   const status = card.status === "held"
     ? el("span", { class: "badge held", text: t("Saved · waiting for the facilitator") })
     : card.status === "hidden"
-      ? el("span", { class: "badge hidden-badge", text: t("Saved · hidden by the facilitator") })
-      : el("span", { class: "badge saved", text: t("Saved · shared with the room") });
+      ? el("span", { class: "badge hidden-badge", text: t("Saved · kept to talk about with you") })
+      : laneBadge(card) || el("span", { class: "badge saved", text: t("Saved · shared with the room") });
   const li = el("li", { class: `card-item ${card.status === "held" ? "held" : ""} ${card.status === "hidden" ? "hidden-card" : ""}` });
   if (editing && editing.id === card.id) {
     const area = el("textarea", { "aria-label": t("Change your card"), "data-key": `edit-${card.id}`, maxlength: MAX });
@@ -587,6 +600,7 @@ function ownCard(card) {
   if (card.status === "held") {
     li.append(el("p", { class: "meta", text: card.hold_reason || t("The facilitator checks each card before it goes on the screen.") }));
   }
+  if (card.status === "hidden") li.append(hiddenNotice(() => ui.talkOpen.click()));
   if (card.redacted) li.append(el("p", { class: "meta", text: t("The facilitator changed some words to keep people safe.") }));
   if (card.appreciations > 0) {
     const n = card.appreciations;
@@ -628,7 +642,8 @@ function ownCard(card) {
 
 function renderOthers() {
   const phase = state.review.phase;
-  const cards = state.cards.filter((c) => !c.mine && c.status === "visible" && c.phase === phase);
+  const cards = state.cards.filter((c) => !c.mine && c.status === "visible" && c.phase === phase
+    && (c.lane || "main") === "main");
   const appreciated = new Set(me.appreciated || []);
   const items = [...cards].reverse().map((card) => {
     const done = appreciated.has(card.id);
@@ -664,8 +679,9 @@ function shownRole(card) {
 
 function roleWordFor(card) {
   const role = shownRole(card);
-  if (card.name) return role ? t("%(name)s, %(role)s", { name: card.name, role }) : card.name;
-  return role;
+  let whose = role;
+  if (card.name) whose = role ? t("%(name)s, %(role)s", { name: card.name, role }) : card.name;
+  return [whose, voiceMarker(card)].filter(Boolean).join(" · ");
 }
 
 function renderVoting() {
@@ -681,7 +697,8 @@ function renderVoting() {
   });
   const targets = round.targets === "themes"
     ? state.themes.filter((target) => target.phase === round.phase).map((target) => ({ id: target.id, text: target.name }))
-    : state.cards.filter((c) => c.status === "visible" && c.phase === round.phase).map((c) => ({ id: c.id, text: c.text }));
+    : state.cards.filter((c) => c.status === "visible" && c.phase === round.phase && (c.lane || "main") === "main")
+      .map((c) => ({ id: c.id, text: c.text }));
   const items = targets.map((target) => {
     const count = mine[String(target.id)] || 0;
     const meta = voteMeta(round, target.id, count);
@@ -859,6 +876,8 @@ function dueProblem(value) {
   ui.due.max = latest;
   ui.due.addEventListener("input", () => ui.due.removeAttribute("aria-invalid"));
 }
+
+wireLanes(() => state, (command) => room.send(command));
 
 ui.concernForm.addEventListener("submit", (event) => {
   event.preventDefault();

@@ -4,6 +4,7 @@ import {
   PHASE_WORDS, Room, STATUS_WORDS, announce, applyEvent, clock, clockOffset, el, openRound, progressWords,
   readableDate, roleLabels, secondsLeft, voiceLabels,
 } from "./live.js";
+import { voiceMarker } from "./voices.js";
 
 const main = document.getElementById("main");
 const code = main.dataset.code;
@@ -129,8 +130,14 @@ function roleOf(card) {
 
 function who(card) {
   const role = roleOf(card);
-  if (card.name) return role ? t("%(name)s, %(role)s", { name: card.name, role }) : card.name;
-  return role || t("Someone");
+  let whose = role || t("Someone");
+  if (card.name) whose = role ? t("%(name)s, %(role)s", { name: card.name, role }) : card.name;
+  return [whose, voiceMarker(card)].filter(Boolean).join(" · ");
+}
+
+/** Whether a card is among the phase's findings (not in the next-time lane). */
+function finding(card) {
+  return (card.lane || "main") === "main";
 }
 
 /** A deliver card's owner and date, as the room agreed them. */
@@ -183,7 +190,10 @@ async function drawChart(roundId) {
 
 function renderWall() {
   const review = state.review;
-  const cards = state.cards.filter((c) => c.status === "visible" && c.phase === review.phase);
+  const shown = state.cards.filter((c) => c.status === "visible" && c.phase === review.phase);
+  const cards = shown.filter(finding);
+  // The next-time lane: a column of its own, apart from what worked.
+  const nextTime = shown.filter((c) => c.lane === "next_time");
   const themes = state.themes.filter((theme) => theme.phase === review.phase);
   const columns = [];
   for (const theme of themes) {
@@ -192,8 +202,13 @@ function renderWall() {
   }
   const loose = cards.filter((c) => !c.theme_id || !themes.some((theme) => theme.id === c.theme_id));
   if (loose.length || !themes.length) columns.push(column(themes.length ? t("Not yet grouped") : "", loose, true));
+  if (nextTime.length) {
+    const lane = column(t("What would help next time"), nextTime, false);
+    lane.classList.add("lane-col");
+    columns.push(lane);
+  }
   const heading = el("h2", { id: "wall-title", class: "visually-hidden", text: t("Cards from the room") });
-  if (!cards.length) {
+  if (!shown.length) {
     const words = review.status === "draft"
       ? t("Welcome. Join now with the code on the right; we will begin soon.")
       : t("Cards will appear here as people share them.");
@@ -205,7 +220,7 @@ function renderWall() {
   // A theme with more cards gets a wider column, so no column overflows while another idles.
   ui.wall.style.gridTemplateColumns = columns
     .map((col) => `minmax(0, ${2 + col.querySelectorAll("li").length}fr)`).join(" ");
-  for (const c of cards) seen.add(c.id);
+  for (const c of shown) seen.add(c.id);
   requestAnimationFrame(fitWall);
 }
 
@@ -278,7 +293,7 @@ function markJoined() {
 /** At the close, the room's action plan from the deliver cards; false when there is none. */
 function renderPlan() {
   const cards = state.cards
-    .filter((c) => c.status === "visible" && c.phase === "deliver")
+    .filter((c) => c.status === "visible" && c.phase === "deliver" && finding(c))
     .sort((a, b) => (a.due || "9999").localeCompare(b.due || "9999") || a.id - b.id);
   ui.plan.hidden = cards.length === 0;
   if (!cards.length) return false;

@@ -1,7 +1,7 @@
 """paired interviews: a participant's pair, a card's writer, an event's second recipient
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0010
+Revises: 0009
 
 """
 

@@ -20,6 +20,7 @@ import "./team.js";
 import "./erasure.js";
 import "./pairs.js";
 import "./deleting.js";
+import "./behalf.js";
 import { checkPublicEdition, fillDetails, paintExports } from "./exports.js";
 import { loadKeepOut } from "./keepout.js";
 import { loadAudit, loadAuditSoon } from "./audit.js";

@@ -43,7 +43,7 @@ export function button(text, key, onclick, kind = "") {
 const panels = new Map(); // name -> paint()
 const ROOM_PANELS = [
   "now", "status", "stepper", "prompts", "timer", "room", "presence", "voting",
-  "queue", "concerns", "themes", "cards", "erase", "folded", "voices", "pairs",
+  "queue", "concerns", "themes", "cards", "erase", "folded", "voices", "pairs", "behalf", "lane",
 ];
 
 const CARDS = ["status", "queue", "cards", "themes", "erase", "voices", "pairs"];
@@ -51,14 +51,14 @@ const ROUNDS = ["voting"];
 
 /** The panels each kind of event changes; a kind not listed repaints every panel. */
 export const PANELS_FOR = {
-  "review.updated": ["status", "stepper", "prompts", "timer", "room", "themes", "cards", "voices-here"],
+  "review.updated": ["status", "stepper", "prompts", "timer", "room", "themes", "cards", "voices-here", "behalf", "lane"],
   "card.added": CARDS,
   "card.updated": CARDS,
   "card.removed": CARDS,
   "appreciation.added": ["queue", "cards", "voices"],
   "theme.added": ["themes", "cards"],
   "theme.updated": ["themes", "cards"],
-  "prompt.added": ["prompts"],
+  "prompt.added": ["prompts", "behalf"],
   "voting.opened": ROUNDS,
   "voting.closed": ROUNDS,
   "voting.revealed": ROUNDS,
