@@ -31,7 +31,8 @@ def test_pairs_a_guide_and_a_story_told_by_one_and_written_by_the_other(
 ) -> None:
     async def scenario() -> None:
         token = live_api.login("lead@example.org")
-        review = live_api.live_review(token, moderation="post")
+        # small_group 1: the room is shown every role, so each partner's role is told whole.
+        review = live_api.live_review(token, moderation="post", small_group=1)
         code = review["code"]
         discover = [p for p in review["prompts"] if p["phase"] == "discover"]
         fac = Client(live.ws_url, code, token)

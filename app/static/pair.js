@@ -48,8 +48,11 @@ export function storyFailed(command, message) {
 }
 
 function describe(member) {
-  const role = roleWord(member.role);
-  const bits = [member.name ? t("%(name)s (%(role)s)", { name: member.name, role }) : role];
+  // The room may be told a partner's voice group, or no role, where few hold theirs.
+  const role = roleWord(member.role, member.voice);
+  let who = role || t("Someone");
+  if (member.name) who = role ? t("%(name)s (%(role)s)", { name: member.name, role }) : member.name;
+  const bits = [who];
   if (member.table) bits.push(t("at table %(table)s", { table: member.table }));
   return bits.join(", ");
 }

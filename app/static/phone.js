@@ -340,6 +340,11 @@ for (const input of document.querySelectorAll("input[name=role]")) {
 ROLE_WORDS.facilitator = t("the facilitator");
 const VOICE_WORDS = voiceLabels();
 
+/** A role in words, as this phone was told it: the role, else its voice group, else "". */
+function roleWord(role, voice) {
+  return ROLE_WORDS[role] || VOICE_WORDS[voice] || "";
+}
+
 // ---- rendering --------------------------------------------------------------------------
 
 function render() {
@@ -717,12 +722,6 @@ function renderVoting() {
   if (!items.length) ui.voteTargets.append(el("li", { class: "hint", text: t("Nothing to vote on yet.") }));
   renderFinish(round, left);
 }
-
-const VOICE_WORDS = {
-  children: t("Children and young people"),
-  family: t("Family"),
-  professionals: t("Professionals"),
-};
 
 /** A target's line under it while voting: this phone's dots, and the room's where shown,
  *  counted as the round counts them. A count of nought is never shown. */

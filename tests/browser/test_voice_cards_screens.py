@@ -175,7 +175,8 @@ def test_the_next_time_lane_opens_on_the_phones_and_stands_apart_on_the_wall(
     phone.get_by_role("button", name="Send my idea").click()
     lane = screen.locator(".theme-col.lane-col")
     expect(lane.get_by_role("heading")).to_have_text("What would help next time")
-    expect(lane.locator(".wall-card")).to_have_text(["Send the papers a week before.Health"])
+    # One person in Health is too few to name (small_group 3): the wall says "Someone".
+    expect(lane.locator(".wall-card")).to_have_text(["Send the papers a week before.Someone"])
     expect(screen.locator(".theme-col:not(.lane-col) .wall-card", has_text="papers")).to_have_count(
         0
     )
