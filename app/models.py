@@ -84,6 +84,8 @@ class Review(SQLModel, table=True):
     started_at: datetime | None = None
     closed_at: datetime | None = None
     retention_days: int = 365
+    # The open "next time" lane's question (a Prompt with lane next_time), or null: closed.
+    lane_prompt_id: int | None = None
     # How many times tables were made: the next Make tables seeds its mix with the next one.
     table_round: int = 0
     # What the projector's wall shows: cards by "theme" (the default) or "table", or the "plan".
@@ -151,6 +153,9 @@ class Prompt(SQLModel, table=True):
     phase: str = Field(max_length=10)
     text: str = Field(max_length=500)
     position: int = 0
+    # main: the phase's appreciative questions; next_time: "what would help this go even
+    # better next time?", a second lane the facilitator opens beside them.
+    lane: str = Field(default="main", max_length=10)
 
 
 class Participant(SQLModel, table=True):
@@ -167,6 +172,9 @@ class Participant(SQLModel, table=True):
     token_hash: str = Field(max_length=64, unique=True, index=True)
     joined_at: datetime = Field(default_factory=utcnow)
     erased_at: datetime | None = None
+    # The paired interview this person is in (a number shared with their partner, or two
+    # in a three); null when not paired. `pair_up` sets it for everyone, `end_pairs` clears.
+    pair: int | None = None
 
 
 class Card(SQLModel, table=True):
@@ -176,6 +184,9 @@ class Card(SQLModel, table=True):
     review_id: int = Field(foreign_key="review.id", ondelete="CASCADE", index=True)
     participant_id: int | None = Field(default=None, foreign_key="participant.id", index=True)
     facilitator_id: int | None = Field(default=None, foreign_key="facilitator.id")
+    # A partner's story: `participant_id` is the teller (whose voice it is, whose role it
+    # shows); `written_by` the partner who typed it, known to facilitators only.
+    written_by: int | None = Field(default=None, foreign_key="participant.id")
     phase: str = Field(max_length=10)
     prompt_id: int = Field(foreign_key="prompt.id")
     text: str
@@ -190,6 +201,17 @@ class Card(SQLModel, table=True):
     # The author's table when the card was written; `shared`: written for the whole table.
     table_label: str = Field(default="", max_length=20)
     shared: bool = False
+    # Whose voice the card is, when not its author's (a card written on someone's behalf,
+    # a child's views): the role, and a first name where the review shows names.
+    voice_role: str = Field(default="", max_length=20)
+    voice_name: str = Field(default="", max_length=40)
+    # participant or facilitator: whose hand wrote it (the scribe).
+    scribe: str = Field(default="participant", max_length=12)
+    # own (its author's words), on_behalf (the facilitator with someone), child_views.
+    source: str = Field(default="own", max_length=12)
+    # main (the appreciative findings), next_time (what would help next time), family (the
+    # family's own next steps: its author and the facilitators only, never the room).
+    lane: str = Field(default="main", max_length=10)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -289,6 +311,9 @@ class Event(SQLModel, table=True):
     public_data: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     personal_id: int | None = None
     personal_data: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    # A second participant who sees `personal_data` too (a partner's story: its teller and
+    # its writer both see it as their own).
+    personal_also_id: int | None = None
     # The card the event is about, if any: a card's text is rewritten in every event that
     # carries it (redaction, erasure, hiding) without reading the whole log.
     card_id: int | None = None

@@ -208,6 +208,6 @@ def test_health_and_openapi_describe_the_service(client: TestClient) -> None:
     body = schema["paths"]["/api/rooms/{code}/commands"]["post"]["requestBody"]
     assert body["content"]["application/json"]["schema"]["$ref"].endswith("/Command")
     variants = schema["components"]["schemas"]["Command"]["oneOf"]
-    assert (
-        len(variants) == 44
-    )  # every command: concerns, commitments, voting, voices, the day plan, tables
+    # every command: concerns, commitments, voting, voices, the day plan, tables, pairs,
+    # on-behalf cards and lanes
+    assert len(variants) == 50

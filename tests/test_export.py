@@ -540,7 +540,7 @@ def test_docx_has_real_headings_and_tables(exports: Exports) -> None:
         "4. Discover",
         "5. Dream",
     ]
-    assert "10. For the partnership only" in headings
+    assert "12. For the partnership only" in headings
     tables = [[c.text for c in t.rows[0].cells] for t in document.tables]
     assert ["#", "Action", "Owner", "Due", "Votes", "Theme"] in tables
 

@@ -354,6 +354,8 @@ def _minimal(kind: str, review: dict[str, Any]) -> dict[str, Any]:
         "move_to_table": {"participant_id": 1, "table": "1"},
         "keep_together": {"participant_ids": [1, 2]},
         "group_wall": {"by": "table"},
+        "add_on_behalf": {"prompt_id": p, "text": "x", "role": "child"},
+        "add_next_step": {"text": "x"},
     }.get(kind, {}) | {"type": kind}
 
 

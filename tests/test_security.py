@@ -32,8 +32,16 @@ PARTICIPANT_COMMANDS = {
     "unvote",
     "finish_voting",
     "raise_concern",
+    "add_next_step",
 }
-PARTICIPANT_ONLY = {"appreciate", "vote", "unvote", "finish_voting", "raise_concern"}
+PARTICIPANT_ONLY = {
+    "appreciate",
+    "vote",
+    "unvote",
+    "finish_voting",
+    "raise_concern",
+    "add_next_step",
+}
 PAYLOAD = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 
@@ -512,6 +520,12 @@ def _command_examples(ids: dict[str, int]) -> dict[str, dict[str, Any]]:
         "move_to_table": {"participant_id": ids["participant"], "table": "2"},
         "keep_together": {"participant_ids": [ids["participant"]], "together": False},
         "group_wall": {"by": "table"},
+        "pair_up": {"seed": 3},
+        "end_pairs": {},
+        "add_on_behalf": {"prompt_id": prompt, "text": "Their words.", "role": "parent_carer"},
+        "add_next_step": {"text": "A step of our own."},
+        "open_lane": {},
+        "close_lane": {},
     }
 
 

@@ -281,6 +281,7 @@ def test_the_record_says_where_each_card_was_written(
     assert f"Table {label}, together" in public.split("Agreed together.")[1].splitlines()[0]
     assert "Table" not in public.split("On my own.")[1].splitlines()[0]
     rows = export("csv", "public").splitlines()
-    assert rows[0].endswith(",table,shared")
-    assert next(r for r in rows if "On my own." in r).endswith(",,no")
-    assert next(r for r in rows if "Agreed together." in r).endswith(f",{label},yes")
+    # The table's columns come before the lane's (lane, scribe), which are last.
+    assert rows[0].endswith(",table,shared,lane,scribe")
+    assert next(r for r in rows if "On my own." in r).endswith(",,no,,")
+    assert next(r for r in rows if "Agreed together." in r).endswith(f",{label},yes,,")

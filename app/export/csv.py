@@ -10,7 +10,7 @@ import csv
 import io
 from typing import Final
 
-from app.export.record import Record, phase_title
+from app.export.record import Record, lane_title, phase_title
 
 COLUMNS: Final[tuple[str, ...]] = (
     "card",
@@ -28,8 +28,11 @@ COLUMNS: Final[tuple[str, ...]] = (
     "time",
 )
 FULL_COLUMNS: Final[tuple[str, ...]] = ("status", "redacted", "name")
-# Last, so that the columns before it keep their places: the table it was written at.
+# After the edition's columns, so that those keep their places: the table it was written at.
 TABLE_COLUMNS: Final[tuple[str, ...]] = ("table", "shared")
+# Last in either edition (after the table): the lane ("" for the findings) and who wrote
+# a card in another's voice.
+LANE_COLUMNS: Final[tuple[str, ...]] = ("lane", "scribe")
 # OWASP's list for CSV injection: these open a formula in Excel, LibreOffice or Sheets.
 _FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r", "\n")
 
@@ -43,7 +46,7 @@ def render_csv(record: Record) -> bytes:
     """Every card in the record, in the order they were written."""
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
-    header = COLUMNS + (FULL_COLUMNS if record.full else ()) + TABLE_COLUMNS
+    header = COLUMNS + (FULL_COLUMNS if record.full else ()) + TABLE_COLUMNS + LANE_COLUMNS
     writer.writerow(header)
     for c in record.cards:
         row = [
@@ -64,5 +67,6 @@ def render_csv(record: Record) -> bytes:
         if record.full:
             row += [c.status, "yes" if c.redacted else "no", c.name]
         row += [c.table, "yes" if c.shared else "no"]
+        row += [lane_title(c.lane), c.marker]
         writer.writerow([neutralise(cell) for cell in row])
     return b"\xef\xbb\xbf" + out.getvalue().encode("utf-8")

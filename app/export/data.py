@@ -96,6 +96,7 @@ class PromptData(_Row):
     phase: PhaseName
     text: Annotated[str, MaxLen(rules.MAX_PROMPT_TEXT)]
     position: Annotated[int, Field(ge=0, le=10_000)] = 0
+    lane: Literal["main", "next_time"] = "main"
 
 
 class ThemeData(_Row):
@@ -117,6 +118,8 @@ class ParticipantData(_Row):
 class CardData(_Row):
     id: Key
     participant_id: Key | None = None
+    # A partner's story: the participant who wrote it (`participant_id` told it).
+    written_by: Key | None = None
     by_facilitator: bool = False
     phase: PhaseName
     prompt_id: Key
@@ -131,6 +134,12 @@ class CardData(_Row):
     # The author's table when it was written; `shared`: the table's own card.
     table: Annotated[str, MaxLen(rules.MAX_TABLE)] = ""
     shared: bool = False
+    # Whose voice (app.review.voices.card_voice), whose hand wrote it (`scribe`), its lane.
+    voice_role: rules.Role | Literal[""] = ""
+    voice_name: Annotated[str, MaxLen(rules.MAX_NAME)] = ""
+    scribe: Literal["participant", "facilitator"] = "participant"
+    source: Literal["own", "on_behalf", "child_views"] = "own"
+    lane: Literal["main", "next_time", "family"] = "main"
     created_at: At | None = None
     updated_at: At | None = None
 

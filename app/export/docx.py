@@ -190,6 +190,10 @@ class _Writer:
             facts.append(card.name)
         if card.table_words:
             facts.append(card.table_words)
+        if self.record.full and card.written_by:
+            facts.append(card.written_by)
+        if card.marker:
+            facts.append(card.marker)
         if card.votes:  # a story nobody voted for is not marked "0 votes"
             facts.append(ngettext("%(n)s vote", "%(n)s votes", card.votes) % {"n": card.votes})
         if card.appreciations:
@@ -396,6 +400,23 @@ class _Writer:
             [c.marked for c in items],
         )
 
+    def lane(self, key: str, cards: Sequence[CardItem]) -> None:
+        """A lane kept apart from the findings: the family's own next steps, or next time's."""
+        self.section(key)
+        if not cards:
+            self.para(_("No contributions."))
+            return
+        for card in cards:
+            runs: list[tuple[str, _RunStyle]] = []
+            if card.marked:
+                runs.append((f"[{card.status_label}] ", _RunStyle(bold=True, color=WARN_HEX)))
+            runs.append((card.text, _RunStyle()))
+            facts = "  (" + " · ".join(card.lane_facts) + ")"
+            runs.append((facts, _RunStyle(color=MUTED_HEX, half_points=17)))
+            if "List Bullet" not in self._style_ids:
+                self._style_ids["List Bullet"] = self.doc.styles["List Bullet"].style_id
+            _append_before_sectpr(self.doc, _paragraph(runs, self._style_ids["List Bullet"]))
+
     def voting(self) -> None:
         self.section("voting")
         if not self.record.rounds:
@@ -535,6 +556,9 @@ class _Writer:
         self.themed(self.record.dream)
         self.design()
         self.deliver()
+        if self.record.full:
+            self.lane("family_steps", self.record.family_steps)
+        self.lane("next_time", self.record.next_time)
         self.voting()
         self.timeline()
         if self.record.full:

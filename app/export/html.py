@@ -81,6 +81,9 @@ def whole(record: Record) -> list[Block]:
     for section in (record.discover, record.dream, record.design):
         found.append(Block(section.phase, section, groups(section)))
     found.append(Block("deliver", record.deliver, rows=record.deliver.ranked))
+    if record.full:
+        found.append(Block("family_steps", rows=record.family_steps))
+    found.append(Block("next_time", rows=record.next_time))
     found += [Block("voting"), Block("timeline")]
     if record.full:
         found.append(Block("partnership"))

@@ -77,7 +77,9 @@ def export_data(source: Source) -> ExportData:
         ),
         facilitators=[source.facilitators[f] for f in source.team if f in source.facilitators],
         prompts=[
-            _built(PromptData, id=p.id, phase=p.phase, text=p.text, position=p.position)
+            _built(
+                PromptData, id=p.id, phase=p.phase, text=p.text, position=p.position, lane=p.lane
+            )
             for p in source.prompts
         ],
         themes=[
@@ -101,6 +103,7 @@ def export_data(source: Source) -> ExportData:
                 CardData,
                 id=c.id,
                 participant_id=c.participant_id,
+                written_by=c.written_by,
                 by_facilitator=c.facilitator_id is not None,
                 phase=c.phase,
                 prompt_id=c.prompt_id,
@@ -114,6 +117,11 @@ def export_data(source: Source) -> ExportData:
                 appreciations=c.appreciations,
                 table=c.table_label,
                 shared=c.shared,
+                voice_role=c.voice_role,
+                voice_name=c.voice_name,
+                scribe=c.scribe,
+                source=c.source,
+                lane=c.lane,
                 created_at=c.created_at,
                 updated_at=c.updated_at,
             )

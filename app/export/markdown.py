@@ -46,6 +46,10 @@ def _card_line(card: CardItem, full: bool, *, theme: bool = False) -> str:
         facts.append(card.name)
     if card.table_words:
         facts.append(card.table_words)
+    if full and card.written_by:
+        facts.append(card.written_by)
+    if card.marker:
+        facts.append(card.marker)
     if theme and card.theme:
         facts.append(_("theme: %(theme)s", theme=card.theme))
     if card.votes:  # a story nobody voted for is not marked "0 votes"
@@ -152,6 +156,18 @@ def _voices(lines: list[str], record: Record) -> None:
         lines += [note, ""]
 
 
+def _lane(lines: list[str], key: str, cards: Sequence[CardItem]) -> None:
+    """A lane kept apart from the findings: the family's own next steps, or next time's."""
+    lines += _heading(key)
+    if not cards:
+        lines += [_("No contributions."), ""]
+        return
+    for c in cards:
+        mark = f"**[{c.status_label}]** " if c.marked else ""
+        lines.append(f"- {mark}{md_text(c.text)} *({md_text('; '.join(c.lane_facts))})*")
+    lines.append("")
+
+
 def render_markdown(record: Record) -> bytes:
     """The whole record as a UTF-8 Markdown document."""
     cover, full = record.cover, record.full
@@ -190,6 +206,9 @@ def render_markdown(record: Record) -> bytes:
 
     for section in record.sections:
         _section(lines, section, full)
+    if full:
+        _lane(lines, "family_steps", record.family_steps)
+    _lane(lines, "next_time", record.next_time)
 
     lines += _heading("voting")
     if not record.rounds:

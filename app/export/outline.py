@@ -55,6 +55,23 @@ OUTLINE: Final[tuple[Section, ...]] = (
         ),
     ),
     Section("deliver", N_("Deliver"), N_("The action plan: small, concrete commitments.")),
+    Section(
+        "family_steps",
+        N_("The family's own next steps"),
+        N_(
+            "What the child and their family said would help them. These are theirs: they are "
+            "not part of the partnership's action plan, and not in the public edition."
+        ),
+        full_only=True,
+    ),
+    Section(
+        "next_time",
+        N_("What would help next time"),
+        N_(
+            "What the room said would help this go even better next time: about practice, "
+            "never about people. Kept apart from what worked."
+        ),
+    ),
     Section("voting", N_("Voting rounds")),
     Section("timeline", N_("Timeline")),
     Section(

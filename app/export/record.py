@@ -48,7 +48,13 @@ from app.review.fields import DEFAULT_SETTINGS
 from app.review.ground_rules import rules_that_held, words
 from app.review.rules import PHASES, ROLE_LABELS
 from app.review.tally import CHOSE_LABELS, Ballot, Entry, RoundCount, count_round, percent_text
-from app.review.voices import VOICE_GROUP_LABELS, VOICE_GROUPS, review_voice_group
+from app.review.voices import (
+    SOURCE_MARKERS,
+    VOICE_GROUP_LABELS,
+    VOICE_GROUPS,
+    card_voice,
+    review_voice_group,
+)
 
 # Every agency role: the record names each one nobody came from (`other` is no agency).
 ROLES_OF_AGENCIES: Final[frozenset[str]] = frozenset(absent_agencies({}))
@@ -100,6 +106,11 @@ def phase_title(phase: str) -> str:
     """A phase's title as the record shows it, translated."""
     section = SECTION.get(phase)
     return _(section.title) if section is not None else phase
+
+
+def lane_title(lane: str) -> str:
+    """A card's lane as the record names it: "" for the findings, else its section's title."""
+    return "" if lane == "main" else _(SECTION[{"family": "family_steps"}.get(lane, lane)].title)
 
 
 def role_label(role: str) -> str:
@@ -340,6 +351,13 @@ class CardItem:
         name = _("Table %(n)s", n=self.table) if self.table.isdigit() else self.table
         return _("%(table)s, together", table=name) if self.shared else name
 
+    # A partner's story, in the full edition only: "written by their partner (Health)".
+    written_by: str = ""
+    # main, next_time (what would help next time) or family (the family's own next steps).
+    lane: str = "main"
+    # Who wrote a card in someone else's voice ("Written by the facilitator with them").
+    marker: str = ""
+
     @property
     def marked(self) -> bool:
         """Whether the card is one the room did not see (held, hidden or withdrawn)."""
@@ -349,6 +367,18 @@ class CardItem:
     def phase_name(self) -> str:
         """The card's phase as the record names it, translated."""
         return phase_title(self.phase)
+
+    @property
+    def lane_facts(self) -> list[str]:
+        """A lane card's facts (phase, voice, marker, when), with no count of votes: each
+        format joins them with its own separator."""
+        facts = [self.phase_name, self.role]
+        if self.name:
+            facts.append(self.name)
+        if self.marker:
+            facts.append(self.marker)
+        facts.append(_("day %(day)s, %(time)s", day=self.day, time=self.time))
+        return facts
 
     @property
     def status_label(self) -> str:
@@ -555,6 +585,10 @@ class Record:
     audit_summary: list[tuple[str, int]]
     # The review's `small_group`: the public edition names a role only where this many held it.
     small_group: int = 3
+    # "What would help next time": the second lane, kept apart from the findings.
+    next_time: list[CardItem] = field(default_factory=list)
+    # The family's own next steps: full edition only, never in the action plan.
+    family_steps: list[CardItem] = field(default_factory=list)
 
     @property
     def full(self) -> bool:
@@ -669,17 +703,25 @@ def build_record(source: Source, edition: str = "full") -> Record:
     for round_id, _participant, target, count in source.votes:
         (card_votes if kinds.get(round_id) == "cards" else theme_votes)[target] += count
 
-    included = [c for c in source.cards if full or c.status == "visible"]
-    # The public edition tells its readers of an author what the room was told, no more.
+    # The public edition holds what the room saw, and never the family's own next steps.
+    included = [c for c in source.cards if full or (c.status == "visible" and c.lane != "family")]
+    # The public edition tells its readers of whose voice a card is what the room was told.
     present = [p for p in source.participants.values() if p.erased_at is None]
     roster = Roster.of(review.settings, [(p.joined_at, p.role) for p in present])
     items: dict[int, CardItem] = {}
     for number, card in enumerate(included, start=1):
         author = source.participants.get(card.participant_id or 0)
+        author_role = author.role if author else None
         if full:
-            role = role_label(author.role) if author else _("Facilitator")
+            voice, _group = card_voice(review.settings, card.voice_role, author_role)
+            role = _("Facilitator") if voice == FACILITATOR else role_label(voice)
         else:
-            role = shown_label(roster.label(author.role if author else None, card.created_at))
+            role = shown_label(roster.voice_label(card.voice_role, author_role, card.created_at))
+        marker = SOURCE_MARKERS.get(card.source)
+        if card.source != "own":
+            name = card.voice_name if full else ""
+        else:
+            name = author.name if author and full else ""
         prompt = prompts.get(card.prompt_id)
         theme = themes.get(card.theme_id) if card.theme_id is not None else None
         at = local(card.created_at)
@@ -691,7 +733,7 @@ def build_record(source: Source, edition: str = "full") -> Record:
             theme=theme.name if theme else "",
             text=card.text,
             role=role,
-            name=(author.name if author and full else ""),
+            name=name,
             status=card.status,
             redacted=card.redacted,
             owner=card.owner,
@@ -705,6 +747,9 @@ def build_record(source: Source, edition: str = "full") -> Record:
             # table of one person's card could say who wrote it.
             table=card.table_label if full or card.shared else "",
             shared=card.shared,
+            written_by=_written_by(source, card) if full else "",
+            lane=card.lane,
+            marker=_(marker) if marker else "",
         )
 
     def by_rank(cards: list[CardItem]) -> list[CardItem]:
@@ -717,7 +762,7 @@ def build_record(source: Source, edition: str = "full") -> Record:
         unthemed: list[CardItem] = []
         enablers: list[CardItem] = []
         for card in included:
-            if card.phase != phase:
+            if card.phase != phase or card.lane != "main":
                 continue
             item = items[card.id or 0]  # every stored card has its id
             if phase == "discover" and card.prompt_id in enabler_ids:
@@ -850,18 +895,24 @@ def build_record(source: Source, edition: str = "full") -> Record:
         audit_log=audit_log,
         audit_summary=summary,
         small_group=threshold(review.settings),
+        next_time=[items[c.id or 0] for c in included if c.lane == "next_time"],
+        family_steps=[items[c.id or 0] for c in included if c.lane == "family"] if full else [],
     )
 
 
 def _voice_counts(source: Source, full: bool) -> dict[str, VoiceCount]:
     """The counts by role, from the rows this edition draws on (erased people left out;
-    the public edition counts only the cards the room saw)."""
+    the public edition counts only the cards the room saw). A card counts in whose voice it
+    is (`card_voice`): one written on someone's behalf in theirs, with no author of its own."""
     here = {pid: p.role for pid, p in source.participants.items() if p.erased_at is None}
     shown = ("held", "visible", "hidden") if full else ("visible",)
+    settings = source.review.settings
     cards = [
-        here[c.participant_id]
+        card_voice(settings, c.voice_role, here.get(c.participant_id or 0))[0]
         for c in source.cards
-        if c.participant_id in here and c.status in shown
+        if c.status in shown
+        and (full or c.lane != "family")
+        and (c.participant_id in here or (c.participant_id is None and c.voice_role))
     ]
     return count_voices(
         here.values(),
@@ -951,6 +1002,16 @@ def _enabler_prompt_ids(prompts: list[Prompt]) -> set[int]:
         for p in prompts
         if p.id is not None and p.phase == "discover" and "made that possible" in p.text.lower()
     }
+
+
+def _written_by(source: Source, card: Card) -> str:
+    """Who typed a partner's story, for the full record: their role, never the room's."""
+    if card.written_by is None:
+        return ""
+    writer = source.participants.get(card.written_by)
+    if writer is None:
+        return _("written by their partner")
+    return _("written by their partner (%(role)s)", role=role_label(writer.role))
 
 
 def _snippet(text: str, limit: int = 60) -> str:

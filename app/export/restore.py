@@ -209,6 +209,8 @@ def check_export(data: ExportData) -> None:
         _known(prompts, c.prompt_id, "question")
         if c.participant_id is not None:
             _known(people, c.participant_id, "participant")
+        if c.written_by is not None:
+            _known(people, c.written_by, "participant")
         if c.theme_id is not None:
             _known(themes, c.theme_id, "theme")
     given: set[tuple[int, ...]] = set()
@@ -335,7 +337,9 @@ class _Writer:
         rid, src = self.rid, data.review
         prompts = self._map(
             data.prompts,
-            lambda p: Prompt(review_id=rid, phase=p.phase, text=p.text, position=p.position),
+            lambda p: Prompt(
+                review_id=rid, phase=p.phase, text=p.text, position=p.position, lane=p.lane
+            ),
         )
         themes = self._map(
             data.themes,
@@ -360,6 +364,7 @@ class _Writer:
             lambda c: Card(
                 review_id=rid,
                 participant_id=None if c.participant_id is None else people[c.participant_id],
+                written_by=None if c.written_by is None else people[c.written_by],
                 facilitator_id=self.facilitator_id if c.by_facilitator else None,
                 phase=c.phase,
                 prompt_id=prompts[c.prompt_id],
@@ -373,6 +378,11 @@ class _Writer:
                 appreciations=c.appreciations,
                 table_label=c.table,
                 shared=c.shared,
+                voice_role=c.voice_role,
+                voice_name=c.voice_name,
+                scribe=c.scribe,
+                source=c.source,
+                lane=c.lane,
                 created_at=_at(c.created_at),
                 updated_at=_at(c.updated_at or c.created_at),
             ),

@@ -13,7 +13,7 @@ from typing import Any
 
 import xlsxwriter
 
-from app.export.outline import heading
+from app.export.outline import heading, title
 from app.export.outline import intro as section_intro
 from app.export.record import (
     CardItem,
@@ -21,6 +21,7 @@ from app.export.record import (
     Record,
     contributions,
     held_days,
+    lane_title,
     phase_title,
     voices_fold_note,
 )
@@ -328,6 +329,27 @@ class _Book:
         self.table(ws, 2, header, rows, [c.marked for c in items])
         ws.freeze_panes(3, 0)
 
+    def lane(self, key: str, cards: Sequence[CardItem]) -> None:
+        """A lane kept apart from the findings, on its own sheet."""
+        ws = self.sheet(title(key)[:31], (8, 12, 70, 18, 16, 30, 6, 8))
+        self.title(ws, key)
+        header = [
+            _("Card"),
+            _("Phase"),
+            _("Text"),
+            _("Role"),
+            _("Name"),
+            _("Written by"),
+            _("Day"),
+            _("Time"),
+        ]
+        rows: list[list[Cell]] = [
+            [c.number, phase_title(c.phase), c.text, c.role, c.name, c.marker, c.day, c.time]
+            for c in cards
+        ]
+        self.table(ws, 2, header, rows, [c.marked for c in cards])
+        ws.freeze_panes(3, 0)
+
     def voting(self) -> None:
         sheet = _("Voting")
         ws = self.sheet(sheet, (8, 70, 10))
@@ -411,7 +433,9 @@ class _Book:
         full = self.record.full
         ws = self.sheet(
             _("Cards"),
-            (8, 10, 40, 24, 60, 18, 8, 12, 20, 16, 6, 18, 8) + ((12, 10, 16) if full else ()),
+            (8, 10, 40, 24, 60, 18, 8, 12, 20, 16, 6, 18, 8)
+            + ((12, 10, 16) if full else ())
+            + (14, 30),
         )
         header = [
             _("Card"),
@@ -431,6 +455,7 @@ class _Book:
         if full:
             header += [_("Status"), _("Redacted"), _("Name")]
         header += [_("Table"), _("Written together")]
+        header += [_("Lane"), _("Written by")]
         rows: list[list[Cell]] = []
         for c in self.record.cards:
             values: list[Cell] = [
@@ -451,6 +476,7 @@ class _Book:
             if full:
                 values += [c.status_label, "yes" if c.redacted else "no", c.name]
             values += [c.table, _("yes") if c.shared else ""]
+            values += [lane_title(c.lane), c.marker]
             rows.append(values)
         self.table(ws, 0, header, rows, [c.marked for c in self.record.cards])
         ws.freeze_panes(1, 0)
@@ -512,6 +538,9 @@ class _Book:
         self.themed(self.record.dream)
         self.design()
         self.deliver()
+        if self.record.full:
+            self.lane("family_steps", self.record.family_steps)
+        self.lane("next_time", self.record.next_time)
         self.voting()
         self.timeline()
         self.all_cards()

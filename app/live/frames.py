@@ -31,6 +31,8 @@ class WireEvent:
     personal_data: dict[str, Any] | None
     # When it was published (wall clock, for the fan-out lag metric); 0 for one read back.
     sent: float = 0.0
+    # A second participant who sees the personal view (a partner's story's writer).
+    personal_also_id: int | None = None
     _cache: dict[str, str | None] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -46,12 +48,13 @@ class WireEvent:
             public_data=event.public_data,
             personal_id=event.personal_id,
             personal_data=event.personal_data,
+            personal_also_id=event.personal_also_id,
         )
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> WireEvent:
         """From a bus message."""
-        return cls(**{k: raw[k] for k in _FIELDS}, sent=float(raw.get("sent", 0.0)))
+        return cls(**{k: raw[k] for k in _FIELDS if k in raw}, sent=float(raw.get("sent", 0.0)))
 
     def to_dict(self) -> dict[str, Any]:
         """For the bus."""
@@ -70,8 +73,8 @@ class WireEvent:
             return self._encoded("facilitator", self.kind, self.data)
         if (
             identity.audience == "participant"
-            and self.personal_id is not None
-            and identity.participant_id == self.personal_id
+            and identity.participant_id is not None
+            and identity.participant_id in (self.personal_id, self.personal_also_id)
         ):
             # Personal frames go to one connection (or a few, for one phone's tabs): not cached.
             return self._encode(self.kind, self.personal_data or {})
@@ -98,4 +101,5 @@ _FIELDS = (
     "public_data",
     "personal_id",
     "personal_data",
+    "personal_also_id",
 )

@@ -52,6 +52,8 @@ def erase_participant(
     participant.name = ""
     participant.table_label = ""
     participant.keep_group = None
+    # Out of any pair: their partner is told by the next pairing (or waits for it).
+    participant.pair = None
     participant.erased_at = now
     participant.token_hash = hashlib.sha256(secrets.token_bytes(32)).hexdigest()
     session.add(participant)

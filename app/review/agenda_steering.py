@@ -162,7 +162,7 @@ def _run(ctx: Context, block: Block) -> None:
     changed = ["block", "timer"]
     if block["phase"] is not None and block["phase"] != review.phase:
         move_to_phase(ctx, block["phase"])
-        changed += ["phase", "prompt_id", "spotlight_card_id"]
+        changed += ["phase", "prompt_id", "spotlight_card_id", "lane_prompt_id"]
     if block["prompt_ids"]:
         # A question removed from the review since the plan named it is passed over.
         first = ctx.session.exec(

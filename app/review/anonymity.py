@@ -17,6 +17,10 @@ Who holds a role: people who have joined and are not erased; for a card, only th
 had joined when it was written (someone who came later cannot have written it, and a
 card's label must not sharpen because they came). A card's label so never changes when
 people join; it widens when someone is erased (the log is relabelled then).
+
+A card written in someone else's voice (on their behalf, a child's views) is labelled by
+that voice's role, not its writer's; the person spoken for counts as one holder of the role
+when nobody present holds it (`Roster.voice_label`).
 """
 
 from __future__ import annotations
@@ -163,6 +167,21 @@ class Roster:
         """What the room is told of an author with this role, of a card written at `at`."""
         return label(role, self.levels(at), self.settings)
 
+    def voice_label(self, voice_role: str, author_role: str | None, at: datetime) -> Label:
+        """What the room is told of whose voice a card written at `at` is.
+
+        A card in someone else's voice (`voice_role`: on their behalf, a child's views)
+        speaks for a person who may hold no phone: they count as one holder of the role
+        when nobody present holds it (never more: they may be someone present).
+        """
+        if not voice_role:
+            return self.label(author_role, at)
+        counts = self.counts(at)
+        if counts[voice_role] > 0:
+            return self.label(voice_role, at)
+        counts[voice_role] = 1
+        return label(voice_role, role_levels(counts, self.settings), self.settings)
+
     def public_counts(self) -> dict[str, Any]:
         """The counts of who has joined as the room may see them now.
 
@@ -186,12 +205,19 @@ def held_roles(session: Session, review: Review, at: datetime | None = None) -> 
     return {role: int(n) for role, n in rows}
 
 
-def card_label(session: Session, review: Review, role: str | None, at: datetime) -> Label:
-    """What the room is told of the author of a card written at `at`."""
+def card_label(
+    session: Session, review: Review, role: str | None, at: datetime, *, voice_role: str = ""
+) -> Label:
+    """What the room is told of the author of a card written at `at`; of whose voice it is
+    when written in someone else's (`voice_role`, counted as `Roster.voice_label` does)."""
+    if voice_role:
+        role = voice_role
     if role is None or role == FACILITATOR:
         return (FACILITATOR, None)
-    levels = role_levels(held_roles(session, review, at), review.settings)
-    return label(role, levels, review.settings)
+    held = held_roles(session, review, at)
+    if voice_role and held.get(voice_role, 0) <= 0:
+        held[voice_role] = 1
+    return label(role, role_levels(held, review.settings), review.settings)
 
 
 def fold_counts(

@@ -31,6 +31,7 @@ from app.review.agenda_steering import (
     set_day_start,
 )
 from app.review.balance import show_voices
+from app.review.behalf import add_next_step, add_on_behalf
 from app.review.cards import (
     appreciate,
     contribute,
@@ -44,6 +45,8 @@ from app.review.concerns import acknowledge_concern, note_concern
 from app.review.context import Context, Outcome
 from app.review.errors import CommandError
 from app.review.identity import Identity
+from app.review.lanes import close_lane, open_lane
+from app.review.pairs import end_pairs, pair_up
 from app.review.policy import check_rights, check_status
 from app.review.prepare import Prepared, prepare_command
 from app.review.steering import (
@@ -161,6 +164,12 @@ HANDLERS: dict[str, Callable[[Context, Any], None]] = {
     "move_to_table": move_to_table,
     "keep_together": keep_together,
     "group_wall": group_wall,
+    "pair_up": pair_up,
+    "end_pairs": end_pairs,
+    "add_on_behalf": add_on_behalf,
+    "add_next_step": add_next_step,
+    "open_lane": open_lane,
+    "close_lane": close_lane,
 }
 
 

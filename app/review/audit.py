@@ -31,6 +31,7 @@ class Action(StrEnum):
     MODERATE_SHOW = "moderate.show"
     MODERATE_REDACT = "moderate.redact"
     CARD_COMMITMENT = "card.commitment"
+    CARD_ON_BEHALF = "card.on_behalf"
     KEEP_OUT_UPDATE = "keep_out.update"
     ERASE = "erase"
     PURGE = "purge"
@@ -49,11 +50,14 @@ class Action(StrEnum):
     CONCERN_NOTE = "concern.note"
     VOICES_SHOW = "voices.show"
     VOICES_HIDE = "voices.hide"
+    PAIRS_MADE = "pairs.made"
+    PAIRS_ENDED = "pairs.ended"
 
 
 # What each action is called, wherever a person reads the log.
 LABELS: Final[dict[Action, str]] = {
     Action.SIGN_IN: N_("Signed in"),
+    Action.CARD_ON_BEHALF: N_("Wrote a card with someone, in their voice"),
     Action.EXPORT: N_("Exported the record"),
     Action.IMPORT: N_("Imported this review from a JSON export"),
     Action.REVIEW_CLOSE: N_("Closed the review"),
@@ -81,6 +85,8 @@ LABELS: Final[dict[Action, str]] = {
     Action.CONCERN_NOTE: N_("Wrote the outcome note of a private concern"),
     Action.VOICES_SHOW: N_("Showed the balance of voices on the projector"),
     Action.VOICES_HIDE: N_("Took the balance of voices off the projector"),
+    Action.PAIRS_MADE: N_("Paired people up for the paired interviews"),
+    Action.PAIRS_ENDED: N_("Ended the paired interviews"),
 }
 
 

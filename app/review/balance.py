@@ -5,17 +5,19 @@ One count, three readers: the console's Voices panel (every role), the projector
 section. `count_voices` does the counting on plain rows, so the live view (read from the
 tables) and the record (read from its `Source`) count alike. Erased people count nowhere.
 
-What counts for a role: the people who joined in it; the cards they wrote (not withdrawn);
-the dots they placed, over every round; the cards of others they appreciated.
+What counts for a role: the people who joined in it; the cards in its voice (not withdrawn:
+theirs, and those the facilitator wrote on behalf of someone in the role; the family's own
+next steps too); the dots they placed, over every round; the cards of others they appreciated.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any, Final
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, func, or_, select
 
 from app.i18n import N_, _
 from app.models import Appreciation, Card, Participant, Review, Vote
@@ -24,7 +26,7 @@ from app.review.audit import Action
 from app.review.context import Context
 from app.review.rules import ROLES
 from app.review.views import setting
-from app.review.voices import VOICE_GROUPS, VoiceGroup, voice_group
+from app.review.voices import VOICE_GROUPS, VoiceGroup, card_voice, voice_group
 
 # The measures, in the order every reader shows them, with the words the charts use.
 MEASURES: Final[tuple[str, ...]] = ("people", "cards", "votes", "appreciations")
@@ -68,8 +70,8 @@ def count_voices(
 ) -> dict[str, VoiceCount]:
     """Counts by role: one role per person, per card, per appreciation; (role, dots) per vote.
 
-    The caller leaves out the erased and the withdrawn. A card's role is whose voice it is:
-    its author's today (a card written on someone's behalf would bring that person's role).
+    The caller leaves out the erased and the withdrawn. A card's role is whose voice it is
+    (`app.review.voices.card_voice`): its author's, or the person's it was written for.
     """
     counts: dict[str, VoiceCount] = {}
 
@@ -143,12 +145,22 @@ def voice_balance(session: Session, review: Review) -> dict[str, VoiceCount]:
     people = session.exec(
         select(Participant.role, func.count()).where(*here).group_by(col(Participant.role))
     ).all()
-    cards = session.exec(
-        select(Participant.role, func.count())
-        .join(Card, col(Card.participant_id) == col(Participant.id))
-        .where(*here, Card.status != "withdrawn")
-        .group_by(col(Participant.role))
+    # A card counts in whose voice it is (`card_voice`): one written on someone's behalf,
+    # with no author of its own, in theirs; a facilitator's own card nowhere.
+    voiced = session.exec(
+        select(Card.voice_role, Participant.role, func.count())
+        .join(Participant, col(Card.participant_id) == col(Participant.id), isouter=True)
+        .where(
+            Card.review_id == review.id,
+            Card.status != "withdrawn",
+            col(Participant.erased_at).is_(None),
+            or_(col(Card.voice_role) != "", col(Card.participant_id).is_not(None)),
+        )
+        .group_by(col(Card.voice_role), col(Participant.role))
     ).all()
+    cards: Counter[str] = Counter()
+    for voice_role, author_role, n in voiced:
+        cards[card_voice(review.settings, voice_role, author_role)[0]] += int(n)
     # A participant belongs to one review: their votes are all in its rounds.
     votes = session.exec(
         select(Participant.role, func.coalesce(func.sum(Vote.count), 0))
@@ -163,7 +175,7 @@ def voice_balance(session: Session, review: Review) -> dict[str, VoiceCount]:
         .group_by(col(Participant.role))
     ).all()
     counts: dict[str, VoiceCount] = {}
-    for rows, name in ((people, "people"), (cards, "cards"), (votes, "votes")):
+    for rows, name in ((people, "people"), (list(cards.items()), "cards"), (votes, "votes")):
         for role, n in rows:
             setattr(counts.setdefault(role, VoiceCount()), name, int(n))
     for role, n in appreciations:

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import col, or_, select
 
 from app.i18n import N_
 from app.models import (
@@ -23,6 +23,7 @@ from app.review.anonymity import card_label
 from app.review.audit import Action
 from app.review.context import Context
 from app.review.errors import CommandError
+from app.review.pairs import check_partner
 from app.review.views import (
     card_view,
     concern_view,
@@ -40,14 +41,21 @@ def emit_card(
     views of it are rewritten first: a replay shows no more than the card's row does now.
     """
     author = ctx.author(card)
+    writer = ctx.session.get(Participant, card.written_by) if card.written_by else None
     review = ctx.review
     now_public = is_public(card)
     if words_changed or (was_public and not now_public) or card.status == "withdrawn":
         log.rewrite_card(ctx.session, card)
-    data = {"card": card_view(card, review, author, audience="facilitator")}
+    data = {"card": card_view(card, review, author, audience="facilitator", writer=writer)}
     public: log.PublicView | None = None
     if now_public:
-        label = card_label(ctx.session, review, author.role if author else None, card.created_at)
+        label = card_label(
+            ctx.session,
+            review,
+            author.role if author else None,
+            card.created_at,
+            voice_role=card.voice_role,
+        )
         view = card_view(card, review, author, audience="participant", label=label)
         public = ("card.updated" if was_public else "card.added", {"card": view})
     elif was_public:
@@ -59,7 +67,9 @@ def emit_card(
         else:
             mine = card_view(card, review, author, audience="participant", mine=True)
             personal = (author.id, {"card": mine})
-    ctx.emit(kind, data, public=public, personal=personal, card_id=card.id)
+    # A partner's story: its teller (the author) and its writer both see it as their own.
+    also = card.written_by if personal is not None else None
+    ctx.emit(kind, data, public=public, personal=personal, card_id=card.id, personal_also=also)
 
 
 def _screened_status(ctx: Context) -> tuple[str, str]:
@@ -103,19 +113,29 @@ def contribute(ctx: Context, cmd: c.Contribute) -> None:
             question=prompt.phase,
             room=review.phase,
         )
-    if (cmd.owner or cmd.due) and review.phase != "deliver":
+    if prompt.lane != "main" and review.lane_prompt_id != prompt.id:
+        raise CommandError("invalid", N_("That question is closed for now."))
+    if (cmd.owner or cmd.due) and (review.phase != "deliver" or prompt.lane != "main"):
         raise CommandError("invalid", N_("owner and due belong to the deliver phase only."))
     if cmd.due is not None:
         check_due(review.starts_on, cmd.due, utcnow().date())
     _check_room_for_a_card(ctx)
     table = _table_for(ctx, cmd)
+    teller = ctx.identity.participant_id
+    writer = None
+    if cmd.written_for is not None:
+        if ctx.identity.participant_id is None:
+            raise CommandError("forbidden", N_("Only a partner can write a partner's story."))
+        check_partner(ctx.session, review, ctx.identity.participant_id, cmd.written_for)
+        teller, writer = cmd.written_for, ctx.identity.participant_id
     text = cmd.text
     status, reason = _screened_status(ctx)
     now = utcnow()
     card = Card(
         review_id=ctx.review_id,
-        participant_id=ctx.identity.participant_id,
+        participant_id=teller,
         facilitator_id=ctx.identity.facilitator_id,
+        written_by=writer,
         phase=prompt.phase,
         prompt_id=prompt.id or 0,  # a stored question always has its id
         text=text,
@@ -125,6 +145,8 @@ def contribute(ctx: Context, cmd: c.Contribute) -> None:
         due=cmd.due,
         table_label=table,
         shared=cmd.for_table,
+        scribe="facilitator" if ctx.identity.audience == "facilitator" else "participant",
+        lane=prompt.lane,
         created_at=now,
         updated_at=now,
     )
@@ -175,9 +197,9 @@ def _check_room_for_a_card(ctx: Context) -> None:
     """A review, and one person in it, hold a bounded number of cards (withdrawn ones too:
     each still costs a row and its events)."""
     me = ctx.identity.participant_id
-    if me is not None and _count(ctx, Card, Card.participant_id == me) >= (
-        rules.MAX_CARDS_PER_PERSON
-    ):
+    # Stories written for a partner count for their writer here (they are the one typing).
+    mine = or_(col(Card.participant_id) == me, col(Card.written_by) == me)
+    if me is not None and _count(ctx, Card, mine) >= rules.MAX_CARDS_PER_PERSON:
         raise CommandError(
             "limit_reached",
             N_(
@@ -196,12 +218,20 @@ def _check_room_for_a_card(ctx: Context) -> None:
         )
 
 
-def _own_card(ctx: Context, card_id: int) -> Card:
+def _own_card(ctx: Context, card_id: int, *, changing: bool = True) -> Card:
+    """A card the sender may change (`changing`) or withdraw.
+
+    A partner's story is its writer's to change and withdraw; its teller may withdraw it
+    (it speaks for them) but not rewrite their partner's words.
+    """
     card = ctx.card(card_id)
     if card.status == "withdrawn":
         raise CommandError("not_found", N_("That card was withdrawn."))
     if ctx.identity.audience == "participant":
-        if card.participant_id != ctx.identity.participant_id:
+        me = ctx.identity.participant_id
+        writer = card.written_by if card.written_by is not None else card.participant_id
+        teller = card.participant_id
+        if me != writer and (changing or me != teller):
             raise CommandError("forbidden", N_("You can change only your own cards."))
     return card
 
@@ -212,7 +242,9 @@ def edit(ctx: Context, cmd: c.Edit) -> None:
         raise CommandError(
             "wrong_phase", N_("That card's phase is over, so it can no longer be edited.")
         )
-    if (cmd.owner is not None or cmd.due is not None) and card.phase != "deliver":
+    if (cmd.owner is not None or cmd.due is not None) and (
+        card.phase != "deliver" or card.lane != "main"
+    ):
         raise CommandError("invalid", N_("owner and due belong to deliver cards only."))
     if cmd.due is not None and cmd.due != card.due:
         check_due(ctx.review.starts_on, cmd.due, utcnow().date())
@@ -237,7 +269,7 @@ def set_commitment(ctx: Context, cmd: c.SetCommitment) -> None:
     card = ctx.card(cmd.card_id)
     if card.status == "withdrawn":
         raise CommandError("conflict", N_("That card was withdrawn by its author."))
-    if card.phase != "deliver":
+    if card.phase != "deliver" or card.lane != "main":
         raise CommandError("invalid", N_("Only a deliver card has an owner and a date."))
     given = cmd.model_fields_set & {"owner", "due"}
     if not given:
@@ -259,7 +291,7 @@ def set_commitment(ctx: Context, cmd: c.SetCommitment) -> None:
 
 
 def withdraw(ctx: Context, cmd: c.Withdraw) -> None:
-    card = _own_card(ctx, cmd.card_id)
+    card = _own_card(ctx, cmd.card_id, changing=False)
     was_public = is_public(card)
     card.status = "withdrawn"
     card.updated_at = utcnow()
@@ -312,7 +344,7 @@ def appreciate(ctx: Context, cmd: c.Appreciate) -> None:
     assert me is not None
     if not is_public(card):
         raise CommandError("not_found", N_("No such card."))
-    if card.participant_id == me:
+    if me in (card.participant_id, card.written_by):
         raise CommandError("invalid", N_("You cannot appreciate your own card."))
     if ctx.session.get(Appreciation, (card.id, me)) is not None:
         raise CommandError("conflict", N_("You have already appreciated this card."))

@@ -25,6 +25,7 @@ from app.review.fields import (
     CaseRef,
     ConcernOutcome,
     ConcernText,
+    FirstName,
     Outcome,
     Owner,
     PauseMessage,
@@ -35,7 +36,7 @@ from app.review.fields import (
     VoteBudget,
 )
 from app.review.fields import clean_text as clean_text  # where the tests and callers know it
-from app.review.rules import Mode, Phase
+from app.review.rules import Mode, Phase, Role
 from app.review.tally import MAX_TOP, Counting
 
 BlockMinutes = Annotated[StrictInt, Field(ge=1, le=rules.MAX_BLOCK_MINUTES)]
@@ -62,6 +63,45 @@ class Contribute(_Command):
     due: date | None = None
     # Written for the whole table ("for our table"): one such card per table per question.
     for_table: StrictBool = False
+    # A partner's story: the participant id of the partner who told it (the sender's
+    # partner in the current pairs). The card is theirs: their role, their voice.
+    written_for: Id | None = None
+
+
+class AddOnBehalf(_Command):
+    """A card the facilitator writes with someone, in their voice: a person without a phone,
+    or who would rather speak than write (`on_behalf`); or a child's views, brought by their
+    advocate or gathered before the review (`child_views`: always the role `child`, never a
+    name). `name` is a first name, only where the review shows names. `lane: "family"` makes
+    it one of the family's own next steps (deliver; a child's or family member's voice)."""
+
+    type: Literal["add_on_behalf"]
+    prompt_id: Id
+    text: CardText
+    role: Role = "child"
+    name: FirstName = ""
+    source: Literal["on_behalf", "child_views"] = "on_behalf"
+    lane: Literal["main", "family"] = "main"
+
+
+class AddNextStep(_Command):
+    """In deliver, a child or family member's answer to "what is one thing that would help
+    your family?": one of the family's own next steps, seen by them and the facilitators only."""
+
+    type: Literal["add_next_step"]
+    text: CardText
+
+
+class OpenLane(_Command):
+    """Open the second lane in the room's phase: "What would help this go even better next
+    time?" (or `text`, a question about practice, never people). Open again to reword it."""
+
+    type: Literal["open_lane"]
+    text: PromptText | None = None
+
+
+class CloseLane(_Command):
+    type: Literal["close_lane"]
 
 
 class Edit(_Command):
@@ -303,6 +343,24 @@ class Pause(_Command):
     message: PauseMessage = ""
 
 
+class PairUp(_Command):
+    """Pair everyone present for the paired interviews (replacing any earlier pairs).
+
+    `seed` picks among equally mixed pairings (another seed, other partners); `leave_out`
+    lists participants who are not in the room today.
+    """
+
+    type: Literal["pair_up"]
+    seed: Annotated[StrictInt, Field(ge=0, le=2**31)] = 0
+    leave_out: Annotated[list[Id], Field(max_length=rules.MAX_PARTICIPANTS)] = []
+
+
+class EndPairs(_Command):
+    """End the paired interviews: nobody has a partner any more."""
+
+    type: Literal["end_pairs"]
+
+
 class UpdateReview(_Command):
     """Change the title, outcome or case reference; a field left out stays as it is."""
 
@@ -401,7 +459,13 @@ Command = Annotated[
     | MakeTables
     | MoveToTable
     | KeepTogether
-    | GroupWall,
+    | GroupWall
+    | PairUp
+    | EndPairs
+    | AddOnBehalf
+    | AddNextStep
+    | OpenLane
+    | CloseLane,
     Field(discriminator="type"),
 ]
 

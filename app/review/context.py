@@ -66,6 +66,7 @@ class Context:
         public: log.PublicView | None = None,
         personal: log.PersonalView | None = None,
         card_id: int | None = None,
+        personal_also: int | None = None,
     ) -> None:
         assert self.event is None, "one command writes one event"
         self.event = log.append(
@@ -78,6 +79,7 @@ class Context:
             actor=self.identity.actor,
             cid=self.cid,
             card_id=card_id,
+            personal_also=personal_also,
         )
 
     def emit_review_updated(self, *changed: str) -> None:

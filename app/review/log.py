@@ -43,8 +43,13 @@ def append(
     actor: str,
     cid: str | None,
     card_id: int | None = None,
+    personal_also: int | None = None,
 ) -> Event:
-    """Write the review's next event; the caller holds the review's row lock and commits."""
+    """Write the review's next event; the caller holds the review's row lock and commits.
+
+    `personal_also` is a second participant who sees the personal view too (a partner's
+    story: its teller and its writer).
+    """
     assert review.id is not None
     review.seq += 1
     session.add(review)
@@ -57,6 +62,7 @@ def append(
         public_data=public[1] if public else None,
         personal_id=personal[0] if personal else None,
         personal_data=personal[1] if personal else None,
+        personal_also_id=personal_also if personal else None,
         card_id=card_id,
         actor=actor,
         cid=cid,
@@ -91,7 +97,7 @@ def rewrite_card(session: Session, card: Card) -> None:
     text and owner; while the card is not visible, public views that carry it are dropped;
     once withdrawn, so are its author's. Reads only this card's events (by index).
     """
-    public = card.status == "visible"
+    public = card.status == "visible" and card.lane != "family"
     withdrawn = card.status == "withdrawn"
     for event in _card_events(session, card):
         data = _with_card_words(event.data, card) or {}
@@ -104,6 +110,7 @@ def rewrite_card(session: Session, card: Card) -> None:
             # The author then gets the event's public view, which holds no words either.
             personal_data = None
             event.personal_id = None
+            event.personal_also_id = None
         if (data, public_data, personal_data) != (
             event.data,
             event.public_data,
@@ -185,6 +192,12 @@ def relabel_authors(session: Session, review: Review) -> dict[int, Label]:
             return (None, None)
         return roster.label(person.role, at)
 
+    def card_label(card: Card) -> Label:
+        # A card in someone else's voice is labelled by that voice, never its writer's.
+        if card.voice_role:
+            return roster.voice_label(card.voice_role, None, card.created_at)
+        return author_label(card.participant_id, card.created_at)
+
     changed: dict[int, Label] = {}
     events = session.exec(
         select(Event)
@@ -197,7 +210,7 @@ def relabel_authors(session: Session, review: Review) -> dict[int, Label]:
             continue
         if isinstance(payload.get("relabelled"), list):
             # An earlier erasure's labels: each as the card's author is labelled now.
-            _relabel_erasure(event, payload, cards, author_label, roster, review)
+            _relabel_erasure(event, payload, cards, card_label, roster, review)
             session.add(event)
             continue
         view, key = payload.get("card"), "card"
@@ -209,7 +222,7 @@ def relabel_authors(session: Session, review: Review) -> dict[int, Label]:
             card = cards.get(view.get("id"))
             if card is None:
                 continue
-            new = author_label(card.participant_id, card.created_at)
+            new = card_label(card)
             extra: dict[str, Any] = {}
         else:
             person = people.get(view.get("id"))
@@ -233,7 +246,7 @@ def _relabel_erasure(
     event: Event,
     payload: dict[str, Any],
     cards: dict[int | None, Card],
-    author_label: Callable[[int | None, datetime], Label],
+    card_label: Callable[[Card], Label],
     roster: Roster,
     review: Review,
 ) -> None:
@@ -242,7 +255,7 @@ def _relabel_erasure(
         card = cards.get(entry.get("id")) if isinstance(entry, dict) else None
         if card is None:
             continue
-        role, voice = author_label(card.participant_id, card.created_at)
+        role, voice = card_label(card)
         relabelled.append({**entry, "role": role, "voice": voice})
     at = event.created_at
     counts = fold_counts(roster.counts(at), roster.levels(at), review.settings)

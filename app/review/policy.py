@@ -23,6 +23,7 @@ PARTICIPANT_COMMANDS = frozenset(
         "unvote",
         "finish_voting",
         "raise_concern",
+        "add_next_step",
     }
 )
 
@@ -37,7 +38,9 @@ ALLOWED_WHILE_LOCKED = frozenset(
 ALLOWED_WHILE_NOT_LIVE = frozenset({"withdraw", "raise_concern"})
 
 
-PARTICIPANT_ONLY = frozenset({"appreciate", "vote", "unvote", "finish_voting", "raise_concern"})
+PARTICIPANT_ONLY = frozenset(
+    {"appreciate", "vote", "unvote", "finish_voting", "raise_concern", "add_next_step"}
+)
 
 
 # What a facilitator may still do once the review has closed: answering a concern cannot

@@ -23,6 +23,9 @@ from app.review.identity import Identity
 # Every free-text field of a command: each goes through the review's keep-out list on entry.
 FREE_TEXT: dict[str, tuple[str, ...]] = {
     "contribute": ("text", "owner"),
+    "add_on_behalf": ("text", "name"),
+    "add_next_step": ("text",),
+    "open_lane": ("text",),
     "edit": ("text", "owner"),
     "raise_concern": ("text",),
     "note_concern": ("outcome",),
@@ -43,6 +46,7 @@ FREE_TEXT: dict[str, tuple[str, ...]] = {
 # as if it identifies someone is refused, saying what was found.
 SCREENED_FIELDS: dict[tuple[str, str], str] = {
     ("add_prompt", "text"): "question",
+    ("open_lane", "text"): "question",
     ("add_theme", "name"): "theme name",
     ("rename_theme", "name"): "theme name",
     ("pause", "message"): "pause message",
@@ -107,12 +111,16 @@ def prepare_command(db: Database, identity: Identity, command: c.Command) -> Pre
         values = {name: apply_keep_out(value, terms) for name, value in values.items()}
         command = command.model_copy(update=values)
     reasons: tuple[str, ...] = ()
-    if identity.audience == "facilitator":
+    if command.type == "add_on_behalf" and "text" in values:
+        # Someone's own words, typed by the facilitator: screened as any card is, and held
+        # for a second look when something seems to identify someone.
+        reasons = tuple(screen_text(values["text"]))
+    elif identity.audience == "facilitator":
         for name, value in values.items():
             label = SCREENED_FIELDS.get((command.type, name))
             if label is not None:
                 screen_facilitator_text(label, value)
-    elif command.type in ("contribute", "edit"):
+    elif command.type in ("contribute", "edit", "add_next_step"):
         # The owner of a deliver card is shown with it: it is screened with the text.
         screened = "\n".join(values[name] for name in ("text", "owner") if name in values)
         reasons = tuple(screen_text(screened))

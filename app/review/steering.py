@@ -28,7 +28,7 @@ from app.review.views import (
 
 def set_phase(ctx: Context, cmd: c.SetPhase) -> None:
     move_to_phase(ctx, cmd.phase)
-    ctx.emit_review_updated("phase", "prompt_id", "spotlight_card_id")
+    ctx.emit_review_updated("phase", "prompt_id", "spotlight_card_id", "lane_prompt_id")
 
 
 def move_to_phase(ctx: Context, phase: str) -> None:
@@ -42,6 +42,8 @@ def move_to_phase(ctx: Context, phase: str) -> None:
     ).first()
     review.prompt_id = first
     review.spotlight_card_id = None
+    # The next-time lane belongs to the phase it was opened in.
+    review.lane_prompt_id = None
 
 
 def set_prompt(ctx: Context, cmd: c.SetPrompt) -> None:
@@ -54,6 +56,8 @@ def move_to_prompt(ctx: Context, prompt_id: int) -> None:
     prompt = ctx.session.get(Prompt, prompt_id)
     if prompt is None or prompt.review_id != ctx.review.id:
         raise CommandError("not_found", N_("No such question."))
+    if prompt.lane != "main":
+        raise CommandError("invalid", N_("That question belongs to the second lane."))
     ctx.review.prompt_id = prompt.id
     ctx.review.phase = prompt.phase
 

@@ -46,6 +46,9 @@ def rename_theme(ctx: Context, cmd: c.RenameTheme) -> None:
 
 def assign(ctx: Context, cmd: c.Assign) -> None:
     card = ctx.card(cmd.card_id)
+    if cmd.theme_id is not None and card.lane != "main":
+        # The next-time lane and the family's own next steps stay apart from the findings.
+        raise CommandError("invalid", N_("Only the appreciative findings go into themes."))
     if cmd.theme_id is not None:
         theme = _theme(ctx, cmd.theme_id)
         if theme.phase != card.phase:

@@ -28,6 +28,7 @@ from app.models import (
 )
 from app.review.agenda import agenda_view, now_and_next
 from app.review.anonymity import (
+    FACILITATOR,
     Label,
     Roster,
     fold_counts,
@@ -37,9 +38,10 @@ from app.review.anonymity import (
 )
 from app.review.fields import DEFAULT_SETTINGS
 from app.review.identity import Identity
+from app.review.pairs import pairs_view
 from app.review.table_plan import table_plan
 from app.review.tally import RoundCount, count_dots, results_view, top_entries
-from app.review.voices import VoiceGroup, review_voice_group
+from app.review.voices import VoiceGroup, card_voice, review_voice_group
 
 
 def iso(value: datetime | date | None) -> str | None:
@@ -87,6 +89,7 @@ def review_header(review: Review, *, audience: str = "participant") -> dict[str,
         # The day plan's block running now and the next one (app/review/agenda.py).
         **now_and_next(review, audience=audience),
         "wall_by": review.wall_by,
+        "lane_prompt_id": review.lane_prompt_id,
     }
 
 
@@ -97,6 +100,7 @@ def prompt_view(prompt: Prompt) -> dict[str, Any]:
         "phase": prompt.phase,
         "text": prompt.text,
         "position": prompt.position,
+        "lane": prompt.lane,
     }
 
 
@@ -182,8 +186,11 @@ def tallies_hidden(review: Review, voting: VotingRound) -> bool:
 
 
 def is_public(card: Card) -> bool:
-    """Whether the screen and every participant may see the card."""
-    return card.status == "visible"
+    """Whether the screen and every participant may see the card.
+
+    The family's own next steps (lane `family`) never are: their author and the
+    facilitators alone see them."""
+    return card.status == "visible" and card.lane != "family"
 
 
 def card_view(
@@ -194,14 +201,20 @@ def card_view(
     audience: str,
     mine: bool = False,
     label: Label | None = None,
+    writer: Participant | None = None,
 ) -> dict[str, Any]:
     """A card as one audience sees it.
 
-    The facilitator and the card's author see its author's role and voice group; anyone
-    else sees `label` (app/review/anonymity.py), and no role at all if none is given.
+    Whose voice the card is (`card_voice`): its author's role, or the role of the person it
+    was written for (on their behalf, a child's views). The facilitator and the card's
+    author see that role and its voice group; anyone else sees `label`
+    (app/review/anonymity.py: `Roster.voice_label`), and no role at all if none is given.
+    `author` is whose voice the card is (a partner's story: its teller). Who wrote a
+    partner's story (`writer`) is told to facilitators, and to the teller and the writer
+    as ids in their own copies; never to the room.
     """
-    role = author.role if author is not None else None
-    if audience == "facilitator" or mine or role is None:
+    role, _group = card_voice(review.settings, card.voice_role, author.role if author else None)
+    if audience == "facilitator" or mine or role == FACILITATOR:
         shown_role, voice = full_label(role, review.settings)
     else:
         shown_role, voice = label if label is not None else (None, None)
@@ -212,6 +225,12 @@ def card_view(
         "text": card.text,
         "role": shown_role,
         "voice": voice,
+        # Whose hand typed it (`scribe`: participant or facilitator) and in whose voice
+        # (`source`: own, on_behalf, child_views): the room sees a marker for the latter.
+        "scribe": card.scribe,
+        "source": card.source,
+        # main, next_time, or family (the family's own next steps: never the room's).
+        "lane": card.lane,
         "theme_id": card.theme_id,
         "owner": card.owner,
         "due": iso(card.due),
@@ -220,19 +239,32 @@ def card_view(
         "updated_at": iso(card.updated_at),
         "status": card.status,
     }
-    show_name = audience == "facilitator" or mine or not setting(review, "anonymous")
+    story = card.written_by is not None
+    # One's own card shows one's name; a partner's story shows the teller's only where the
+    # review shows names (its writer's copy is "mine" too).
+    own = mine and not story
+    show_name = audience == "facilitator" or own or not setting(review, "anonymous")
     # A card's table can say who wrote it: the room sees it on a table's own card, or where
     # the review shows names anyway.
     view["table"] = card.table_label if show_name or card.shared else ""
     view["shared"] = card.shared
-    if author is not None and show_name and author.name:
+    if card.source != "own":
+        # Written on someone's behalf: the name (if any) is theirs, never the typist's.
+        if show_name and card.voice_name:
+            view["name"] = card.voice_name
+    elif author is not None and show_name and author.name:
         view["name"] = author.name
     if audience == "facilitator" or mine:
         view["hold_reason"] = card.hold_reason
         view["redacted"] = card.redacted
         view["mine"] = mine
+        if story:
+            view["written_by"] = card.written_by
+            view["written_for"] = card.participant_id
     if audience == "facilitator":
         view["participant_id"] = card.participant_id
+        if story:
+            view["written_by_role"] = writer.role if writer is not None else None
     return view
 
 
@@ -381,9 +413,10 @@ def snapshot(session: Session, review: Review, identity: Identity) -> dict[str, 
     if audience != "facilitator":
         # A hall of phones each taking a welcome: read only the cards this one may see,
         # and only their authors, not every participant of the review.
-        seen = col(Card.status) == "visible"
+        seen = and_(col(Card.status) == "visible", col(Card.lane) != "family")
         if me is not None:
-            seen = or_(seen, and_(col(Card.participant_id) == me, col(Card.status) != "withdrawn"))
+            own = or_(col(Card.participant_id) == me, col(Card.written_by) == me)
+            seen = or_(seen, and_(own, col(Card.status) != "withdrawn"))
         cards_query = cards_query.where(seen)
     cards = session.exec(cards_query.order_by(col(Card.id))).all()
     if audience != "facilitator":
@@ -392,15 +425,20 @@ def snapshot(session: Session, review: Review, identity: Identity) -> dict[str, 
     participants = {p.id: p for p in session.exec(participant_query)}
     # Who held each role when each card was written: what the room may be told of its author
     # (read only for the room, and only when some card it sees has an author).
-    needed = participants and audience != "facilitator"
+    needed = audience != "facilitator" and any(c.participant_id or c.voice_role for c in cards)
     roster = Roster.load(session, review) if needed else Roster(review.settings, [])
     visible_cards = []
     for card in cards:
-        mine = me is not None and card.participant_id == me
+        mine = me is not None and me in (card.participant_id, card.written_by)
         author = participants.get(card.participant_id) if card.participant_id else None
-        label = roster.label(author.role if author else None, card.created_at)
+        label = roster.voice_label(
+            card.voice_role, author.role if author else None, card.created_at
+        )
+        writer = participants.get(card.written_by) if card.written_by else None
         visible_cards.append(
-            card_view(card, review, author, audience=audience, mine=mine, label=label)
+            card_view(
+                card, review, author, audience=audience, mine=mine, label=label, writer=writer
+            )
         )
     rounds = []
     for number, voting in enumerate(
@@ -435,6 +473,9 @@ def snapshot(session: Session, review: Review, identity: Identity) -> dict[str, 
         "rounds": rounds,
         **joined_counts(session, review, audience=audience),
         "tables": table_plan(session, review, audience=audience),
+        "pairs": pairs_view(
+            session, review, audience="facilitator" if audience == "facilitator" else "room"
+        ),
         "server_time": iso(utcnow()),
     }
     if audience == "facilitator":

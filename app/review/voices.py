@@ -41,3 +41,24 @@ def voice_group(role: str, other_voice: str = "professionals") -> VoiceGroup:
 def review_voice_group(settings: Mapping[str, object], role: str) -> VoiceGroup:
     """The voice group of a role in a review, by its settings."""
     return voice_group(role, str(settings.get("other_voice", "professionals")))
+
+
+def card_voice(
+    settings: Mapping[str, object], voice_role: str, author_role: str | None
+) -> tuple[str, VoiceGroup]:
+    """Whose voice a card is: its role and voice group.
+
+    A card written on someone's behalf, or a child's views, speaks in `voice_role` (the
+    card's own column), whoever typed it; any other card in its author's role. A
+    facilitator's own card (no author) is a professional's, under the role `facilitator`.
+    Counts and balances of cards call this, so such cards count in their voice group.
+    """
+    role = voice_role or author_role or "facilitator"
+    return role, review_voice_group(settings, role)
+
+
+# What a card written in someone else's voice is marked with, wherever it is shown.
+SOURCE_MARKERS: Final[dict[str, str]] = {
+    "on_behalf": N_("Written by the facilitator with them"),
+    "child_views": N_("A child's views, brought by their advocate"),
+}

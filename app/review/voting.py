@@ -42,6 +42,7 @@ def _check_target(ctx: Context, voting: VotingRound, target_id: int) -> None:
             card is None
             or card.review_id != ctx.review.id
             or card.phase != voting.phase
+            or card.lane != "main"
             or not is_public(card)
         ):
             raise CommandError("not_found", N_("That card is not in this voting round."))

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, select
+from sqlalchemy import Table, bindparam, or_, select
 from sqlmodel import Session, SQLModel
 
 from app.models import Card, Concern, Participant, Review, Vote, utcnow
@@ -169,13 +169,15 @@ def welcome_state(
     params = {"review_id": head.id, "me": identity.participant_id}
     participant = cast(Participant, db.execute(_ME, params).one())
     review = cast(Review, head)
-    own = [
-        (
-            int(card.id or 0),
-            encode(card_view(card, review, participant, audience="participant", mine=True)),
-        )
-        for card in cast(list[Card], db.execute(_OWN_CARDS, params).all())
-    ]
+    own = []
+    for row in db.execute(_OWN_CARDS, params).all():
+        card = cast(Card, row)
+        # A story written for one's partner is in the teller's voice: their role.
+        author = participant
+        if card.participant_id != identity.participant_id:
+            author = cast(Participant, _Teller(row.teller_role, row.teller_name))
+        view = card_view(card, review, author, audience="participant", mine=True)
+        own.append((int(card.id or 0), encode(view)))
     concerns = [
         concern_view(row, None, audience="participant")
         for row in cast(list[Concern], db.execute(_OWN_CONCERNS, params).all())
@@ -190,6 +192,14 @@ def welcome_state(
     return state, participant_you(participant, votes, appreciated, finished)
 
 
+@dataclass(frozen=True, slots=True)
+class _Teller:
+    """The teller of a story one wrote for one's partner: what card_view reads of them."""
+
+    role: str
+    name: str
+
+
 def _table(name: str) -> Table:
     return SQLModel.metadata.tables[name]
 
@@ -202,11 +212,13 @@ _REVIEW_HEAD = select(_review.c.id, _review.c.epoch, _review.c.seq, _review.c.se
 _ME = select(
     _participant.c.id, _participant.c.role, _participant.c.name, _participant.c.table_label
 ).where(_participant.c.id == bindparam("me"), _participant.c.review_id == bindparam("review_id"))
+_teller = _participant.alias("teller")
 _OWN_CARDS = (
-    select(_card)
+    select(_card, _teller.c.role.label("teller_role"), _teller.c.name.label("teller_name"))
+    .outerjoin(_teller, _teller.c.id == _card.c.participant_id)
     .where(
         _card.c.review_id == bindparam("review_id"),
-        _card.c.participant_id == bindparam("me"),
+        or_(_card.c.participant_id == bindparam("me"), _card.c.written_by == bindparam("me")),
         _card.c.status != "withdrawn",
     )
     .order_by(_card.c.id)

@@ -344,6 +344,12 @@ export function applyEvent(state, frame) {
   switch (frame.kind) {
     case "review.updated":
       state.review = { ...state.review, ...d.review };
+      if (d.prompt) {
+        // Opening the next-time lane brings its question (new, or reworded).
+        const i = state.prompts.findIndex((p) => p.id === d.prompt.id);
+        if (i >= 0) state.prompts[i] = d.prompt;
+        else state.prompts.push(d.prompt);
+      }
       break;
     case "card.added":
     case "card.updated": {
@@ -383,6 +389,10 @@ export function applyEvent(state, frame) {
       if (d.review) state.review = { ...state.review, ...d.review };
       if (d.agenda) state.agenda = d.agenda;
       if (d.prompt && !state.prompts.some((p) => p.id === d.prompt.id)) state.prompts.push(d.prompt);
+      break;
+    case "pairs.made":
+    case "pairs.ended":
+      state.pairs = d.pairs || null;
       break;
     case "voting.opened":
     case "voting.closed":

@@ -6,6 +6,9 @@ import {
 } from "./live.js";
 import { endOf, modeWords, nextAt, timeOf, titleBeside } from "./today.js";
 import { memberWords, tableOf } from "./tables.js";
+import { renderPair, setUpPair, storyFailed, storyNote } from "./pair.js";
+import { hiddenNotice, laneAnswer, laneBadge, noteLane, renderLanes, wireLanes } from "./phone-lanes.js";
+import { voiceMarker } from "./voices.js";
 
 const app = document.getElementById("app");
 const code = app.dataset.code;
@@ -204,8 +207,14 @@ function start() {
       render();
     },
     onAck: (item) => {
+      if (laneAnswer(item.command, null)) {
+        render();
+        return;
+      }
       if (item.command.type === "raise_concern") {
         ui.concernStatus.textContent = t("Sent. Only the facilitator will see it.");
+      } else if (item.command.type === "contribute" && item.command.written_for) {
+        announce(ui.announcer, t("Your partner's story is saved."));
       } else if (item.command.type === "contribute") {
         announce(ui.announcer, t("Your card is saved."));
       } else if (item.command.type === "edit") {
@@ -216,6 +225,18 @@ function start() {
     onError: (item, frame) => {
       if (!item) return;
       const type = item.command.type;
+      if (laneAnswer(item.command, frame)) {
+        announce(ui.announcer, frame.message);
+        render();
+        return;
+      }
+      if (type === "contribute" && item.command.written_for) {
+        // A partner's story goes back in its own box, never into this phone's own card.
+        storyFailed(item.command, frame.message);
+        announce(ui.announcer, frame.message);
+        render();
+        return;
+      }
       if (type === "contribute" && (frame.code === "wrong_phase" || ui.text.value.trim())) {
         // Written for a question the room has left, or the composer holds newer words:
         // keep it aside on this phone and offer to send it on. Never drop it.
@@ -324,6 +345,11 @@ for (const input of document.querySelectorAll("input[name=role]")) {
 ROLE_WORDS.facilitator = t("the facilitator");
 const VOICE_WORDS = voiceLabels();
 
+/** A role in words, as this phone was told it: the role, else its voice group, else "". */
+function roleWord(role, voice) {
+  return ROLE_WORDS[role] || VOICE_WORDS[voice] || "";
+}
+
 // ---- rendering --------------------------------------------------------------------------
 
 function render() {
@@ -347,10 +373,13 @@ function render() {
   ui.lockedNote.hidden = !review.locked;
   ui.send.disabled = Boolean(review.locked) || !prompt;
   ui.deliver.hidden = review.phase !== "deliver";
+  noteLane(state);
+  renderLanes(state, me);
   renderTimer();
   renderToday(review);
   renderTable();
   keepFocus(() => {
+    renderPair(state, me, roleWord);
     renderParked();
     renderMine();
     renderOthers();
@@ -554,6 +583,7 @@ function cardMeta(card) {
 function renderMine() {
   const mine = state.cards.filter((c) => c.mine && c.status !== "withdrawn");
   const pending = outbox.filter((i) => i.command.type === "contribute");
+  // (A partner's story in the outbox shows here too, as a card being sent.)
   const items = [];
   for (const item of pending) {
     items.push(
@@ -574,8 +604,8 @@ function ownCard(card) {
   const status = card.status === "held"
     ? el("span", { class: "badge held", text: t("Saved · waiting for the facilitator") })
     : card.status === "hidden"
-      ? el("span", { class: "badge hidden-badge", text: t("Saved · hidden by the facilitator") })
-      : el("span", { class: "badge saved", text: t("Saved · shared with the room") });
+      ? el("span", { class: "badge hidden-badge", text: t("Saved · kept to talk about with you") })
+      : laneBadge(card) || el("span", { class: "badge saved", text: t("Saved · shared with the room") });
   const li = el("li", { class: `card-item ${card.status === "held" ? "held" : ""} ${card.status === "hidden" ? "hidden-card" : ""}` });
   if (editing && editing.id === card.id) {
     const area = el("textarea", { "aria-label": t("Change your card"), "data-key": `edit-${card.id}`, maxlength: MAX });
@@ -596,6 +626,8 @@ function ownCard(card) {
     return li;
   }
   li.append(el("div", { class: "text", text: card.text }));
+  const story = storyNote(card, me);
+  if (story) li.append(el("p", { class: "meta story-note", text: story }));
   const earlier = card.phase !== state.review.phase ? t("From %(phase)s", { phase: PHASE_WORDS[card.phase] }) : "";
   const meta = [earlier, tableCardWords(card), cardMeta(card)].filter(Boolean).join(" · ");
   if (meta) li.append(el("div", { class: "meta", text: meta }));
@@ -604,13 +636,16 @@ function ownCard(card) {
   if (card.status === "held") {
     li.append(el("p", { class: "meta", text: card.hold_reason || t("The facilitator checks each card before it goes on the screen.") }));
   }
+  if (card.status === "hidden") li.append(hiddenNotice(() => ui.talkOpen.click()));
   if (card.redacted) li.append(el("p", { class: "meta", text: t("The facilitator changed some words to keep people safe.") }));
   if (card.appreciations > 0) {
     const n = card.appreciations;
     li.append(el("p", { class: "mine-appreciated", text: nt("Someone appreciated your card.", "%(n)s people appreciated your card.", n, { n }) }));
   }
   const actions = el("div", { class: "actions" });
-  if (phaseOpen) {
+  // A story told by this phone's person but typed by their partner is withdrawn, not rewritten.
+  const toldHere = card.written_by && card.written_by !== me.participant_id;
+  if (phaseOpen && !toldHere) {
     actions.append(el("button", { type: "button", class: "secondary small", "data-key": `change-${card.id}`,
       text: t("Change"), onclick: () => {
         editing = { id: card.id, text: card.text };
@@ -643,7 +678,8 @@ function ownCard(card) {
 
 function renderOthers() {
   const phase = state.review.phase;
-  const cards = state.cards.filter((c) => !c.mine && c.status === "visible" && c.phase === phase);
+  const cards = state.cards.filter((c) => !c.mine && c.status === "visible" && c.phase === phase
+    && (c.lane || "main") === "main");
   const appreciated = new Set(me.appreciated || []);
   const items = [...cards].reverse().map((card) => {
     const done = appreciated.has(card.id);
@@ -679,8 +715,9 @@ function shownRole(card) {
 
 function roleWordFor(card) {
   const role = shownRole(card);
-  if (card.name) return role ? t("%(name)s, %(role)s", { name: card.name, role }) : card.name;
-  return role;
+  let whose = role;
+  if (card.name) whose = role ? t("%(name)s, %(role)s", { name: card.name, role }) : card.name;
+  return [whose, voiceMarker(card)].filter(Boolean).join(" · ");
 }
 
 function renderVoting() {
@@ -696,7 +733,8 @@ function renderVoting() {
   });
   const targets = round.targets === "themes"
     ? state.themes.filter((target) => target.phase === round.phase).map((target) => ({ id: target.id, text: target.name }))
-    : state.cards.filter((c) => c.status === "visible" && c.phase === round.phase).map((c) => ({ id: c.id, text: c.text }));
+    : state.cards.filter((c) => c.status === "visible" && c.phase === round.phase && (c.lane || "main") === "main")
+      .map((c) => ({ id: c.id, text: c.text }));
   const items = targets.map((target) => {
     const count = mine[String(target.id)] || 0;
     const meta = voteMeta(round, target.id, count);
@@ -871,6 +909,8 @@ function dueProblem(value) {
   ui.due.addEventListener("input", () => ui.due.removeAttribute("aria-invalid"));
 }
 
+wireLanes(() => state, (command) => room.send(command));
+
 ui.concernForm.addEventListener("submit", (event) => {
   event.preventDefault();
   const text = ui.concernText.value.trim();
@@ -883,6 +923,8 @@ ui.concernForm.addEventListener("submit", (event) => {
   ui.concernStatus.textContent = t("Sending…");
   renderTalk();
 });
+
+setUpPair(() => room, ui.announcer, announce);
 
 if (auth && auth.token) start();
 else showJoin();

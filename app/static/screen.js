@@ -6,6 +6,7 @@ import {
 } from "./live.js";
 import { endOf, modeWords, nextAt, timeOf, titleBeside } from "./today.js";
 import { tableName, voiceLine } from "./tables.js";
+import { voiceMarker } from "./voices.js";
 
 const main = document.getElementById("main");
 const code = main.dataset.code;
@@ -157,8 +158,14 @@ function who(card) {
   // A table's own card is the table's: it names the table, not the one who typed it.
   if (card.shared && card.table) return t("%(table)s, together", { table: tableName(card.table) });
   const role = roleOf(card);
-  if (card.name) return role ? t("%(name)s, %(role)s", { name: card.name, role }) : card.name;
-  return role || t("Someone");
+  let whose = role || t("Someone");
+  if (card.name) whose = role ? t("%(name)s, %(role)s", { name: card.name, role }) : card.name;
+  return [whose, voiceMarker(card)].filter(Boolean).join(" · ");
+}
+
+/** Whether a card is among the phase's findings (not in the next-time lane). */
+function finding(card) {
+  return (card.lane || "main") === "main";
 }
 
 /** A deliver card's owner and date, as the room agreed them. */
@@ -213,10 +220,18 @@ function renderWall() {
   const review = state.review;
   ui.wall.classList.remove("table-plan");
   if (review.wall_by === "plan" && renderTablePlan()) return;
-  const cards = state.cards.filter((c) => c.status === "visible" && c.phase === review.phase);
+  const shown = state.cards.filter((c) => c.status === "visible" && c.phase === review.phase);
+  const cards = shown.filter(finding);
   const columns = review.wall_by === "table" ? tableColumns(cards) : themeColumns(cards);
+  // The next-time lane: a column of its own, apart from what worked.
+  const nextTime = shown.filter((c) => c.lane === "next_time");
+  if (nextTime.length) {
+    const lane = column(t("What would help next time"), nextTime, false);
+    lane.classList.add("lane-col");
+    columns.push(lane);
+  }
   const heading = el("h2", { id: "wall-title", class: "visually-hidden", text: t("Cards from the room") });
-  if (!cards.length) {
+  if (!shown.length) {
     const words = review.status === "draft"
       ? t("Welcome. Join now with the code on the right; we will begin soon.")
       : t("Cards will appear here as people share them.");
@@ -228,7 +243,7 @@ function renderWall() {
   // A theme with more cards gets a wider column, so no column overflows while another idles.
   ui.wall.style.gridTemplateColumns = columns
     .map((col) => `minmax(0, ${2 + col.querySelectorAll("li").length}fr)`).join(" ");
-  for (const c of cards) seen.add(c.id);
+  for (const c of shown) seen.add(c.id);
   requestAnimationFrame(fitWall);
 }
 
@@ -341,7 +356,7 @@ function markJoined() {
 /** At the close, the room's action plan from the deliver cards; false when there is none. */
 function renderPlan() {
   const cards = state.cards
-    .filter((c) => c.status === "visible" && c.phase === "deliver")
+    .filter((c) => c.status === "visible" && c.phase === "deliver" && finding(c))
     .sort((a, b) => (a.due || "9999").localeCompare(b.due || "9999") || a.id - b.id);
   ui.plan.hidden = cards.length === 0;
   if (!cards.length) return false;

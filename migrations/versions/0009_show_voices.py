@@ -1,7 +1,7 @@
 """the projector's balance of voices, shown when the facilitator chooses
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 
 """
 

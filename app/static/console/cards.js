@@ -4,13 +4,28 @@ import { t } from "../i18n.js";
 import { $ } from "../dom.js";
 import { ROLES, ctx, panel, repaint, send } from "./state.js";
 import { isPlanning, planButton, planEditor } from "./plan.js";
+import { voiceMarker } from "../voices.js";
 
 let redacting = null; // {id, text}: the card whose wording is being redacted
 const movingTo = {}; // card id -> the theme chosen and sent, until the card arrives in it
 
 function who(card) {
   const role = ROLES[card.role] || t("Facilitator");
-  return card.name ? t("%(name)s, %(role)s", { name: card.name, role }) : role;
+  const whose = card.name ? t("%(name)s, %(role)s", { name: card.name, role }) : role;
+  return [whose, voiceMarker(card)].filter(Boolean).join(" · ");
+}
+
+/** A card's lane, when it is not among the findings. */
+function laneBadge(card) {
+  if (card.lane === "family") return el("span", { class: "badge saved", text: t("The family's own next step · only they and you see it") });
+  if (card.lane === "next_time") return el("span", { class: "badge", text: t("What would help next time") });
+  return null;
+}
+
+/** A partner's story: who typed it, for the facilitator only (never the room). */
+function writtenBy(card) {
+  const role = ROLES[card.written_by_role];
+  return role ? t("written by their partner (%(role)s)", { role }) : t("written by their partner");
 }
 
 function cardBody(card) {
@@ -22,6 +37,7 @@ function cardBody(card) {
     bits.push(n === 1 ? t("1 appreciation") : t("%(n)s appreciations", { n }));
   }
   if (card.redacted) bits.push(t("redacted"));
+  if (card.written_by) bits.push(writtenBy(card));
   return [el("div", { class: "text", text: card.text }), el("div", { class: "meta", text: bits.join(" · ") })];
 }
 
@@ -86,6 +102,9 @@ panel("cards", () => {
     const hidden = card.status === "hidden";
     const li = el("li", { class: `card-item ${hidden ? "hidden-card" : ""}` }, ...cardBody(card));
     if (hidden) li.append(el("span", { class: "badge hidden-badge", text: t("Hidden from the room") }));
+    const lane = laneBadge(card);
+    if (lane) li.append(lane);
+    const finding = (card.lane || "main") === "main";
     if (r.spotlight_card_id === card.id) li.append(el("span", { class: "badge held", text: t("In the spotlight") }));
     if (redacting && redacting.id === card.id) {
       li.append(redactEditor(card));
@@ -96,8 +115,8 @@ panel("cards", () => {
       return li;
     }
     const actions = el("div", { class: "actions" });
-    if (card.phase === "deliver") actions.append(planButton(card));
-    if (!hidden) {
+    if (card.phase === "deliver" && finding) actions.append(planButton(card));
+    if (!hidden && card.lane !== "family") {
       const lit = r.spotlight_card_id === card.id;
       actions.append(el("button", { type: "button", class: "secondary small", "data-key": `spot-${card.id}`,
         "aria-pressed": lit ? "true" : "false", text: lit ? t("Spotlit") : t("Spotlight"),
@@ -110,7 +129,7 @@ panel("cards", () => {
       el("button", { type: "button", class: "quiet small", "data-key": `redact-${card.id}`, text: t("Redact"),
         onclick: () => startRedact(card) }),
     );
-    if (themes.length) {
+    if (themes.length && finding) {
       const selectId = `assign-${card.id}`;
       const select = el("select", { id: selectId, class: "assign-select", "data-key": selectId },
         el("option", { value: "", text: t("No theme") }),

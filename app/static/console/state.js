@@ -43,33 +43,36 @@ export function button(text, key, onclick, kind = "") {
 const panels = new Map(); // name -> paint()
 const ROOM_PANELS = [
   "now", "status", "stepper", "prompts", "timer", "room", "presence", "voting", "agenda",
-  "queue", "concerns", "themes", "cards", "erase", "folded", "voices", "tables",
+  "queue", "concerns", "themes", "cards", "erase", "folded", "voices", "tables", "pairs", "behalf",
+  "lane",
 ];
 
-const CARDS = ["status", "queue", "cards", "themes", "erase", "voices"];
+const CARDS = ["status", "queue", "cards", "themes", "erase", "voices", "pairs"];
 const ROUNDS = ["voting"];
 
 /** The panels each kind of event changes; a kind not listed repaints every panel. */
 export const PANELS_FOR = {
-  "review.updated": ["status", "stepper", "prompts", "timer", "room", "themes", "cards", "voices-here", "agenda", "tables"],
-  "agenda.updated": ["agenda", "prompts"],
+  "review.updated": ["status", "stepper", "prompts", "timer", "room", "themes", "cards", "voices-here", "agenda", "tables", "behalf", "lane"],
+  "agenda.updated": ["agenda", "prompts", "behalf"],
   "card.added": CARDS,
   "card.updated": CARDS,
   "card.removed": CARDS,
   "appreciation.added": ["queue", "cards", "voices"],
   "theme.added": ["themes", "cards"],
   "theme.updated": ["themes", "cards"],
-  "prompt.added": ["prompts", "agenda"],
+  "prompt.added": ["prompts", "agenda", "behalf"],
   "voting.opened": ROUNDS,
   "voting.closed": ROUNDS,
   "voting.revealed": ROUNDS,
   "tally.updated": [...ROUNDS, "voices"],
   "timer.started": ["timer"],
   "timer.stopped": ["timer"],
-  "participant.joined": ["presence", "erase", "folded", "voices", "tables"],
-  "tables.made": ["tables"],
-  "tables.moved": ["tables"],
+  "participant.joined": ["presence", "erase", "folded", "voices", "tables", "pairs"],
+  "tables.made": ["tables", "pairs"],
+  "tables.moved": ["tables", "pairs"],
   "tables.kept": ["tables"],
+  "pairs.made": ["pairs"],
+  "pairs.ended": ["pairs"],
   "concern.raised": ["concerns", "erase", "status"],
   "concern.updated": ["concerns", "status"],
 };

@@ -80,7 +80,8 @@ panel("stepper", () => {
 
 panel("prompts", () => {
   const r = ctx.state.review;
-  const prompts = ctx.state.prompts.filter((p) => p.phase === r.phase);
+  // The next-time lane's question is opened from its own panel, never asked as the main one.
+  const prompts = ctx.state.prompts.filter((p) => p.phase === r.phase && (p.lane || "main") === "main");
   $("prompts").replaceChildren(...prompts.map((p) => el("li", {},
     el("button", {
       type: "button", class: "secondary", "data-key": `prompt-${p.id}`,
