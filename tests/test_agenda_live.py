@@ -79,6 +79,9 @@ def test_next_moves_phase_question_timer_and_mode_in_one_event_and_the_room_foll
             await steer({"type": "go_to_block", "block_id": themes["id"]})
             await steer({"type": "next_block"})
             assert fac.state["review"]["block"]["mode"] == "break"
+            # Every client has the room as it is now, so the next seq counts one command only.
+            for client in clients:
+                await client.wait_seq(fac.seq)
             before = phone.seq
             ack = await steer({"type": "next_block"})
             assert ack["seq"] == before + 1  # one command, one event

@@ -174,12 +174,13 @@ def test_a_round_counted_by_people_shows_the_room_five_and_never_a_nought(
             await client.connect()
         try:
             stories = [f"Tale {n}" for n in ("one", "two", "three", "four", "five", "six", "seven")]
-            for text in [*stories, "Untouched tale"]:
+            texts = [*stories, "Untouched tale"]
+            for text in texts:
                 await fac.send(
                     {"type": "contribute", "prompt_id": prompt(review, "discover"), "text": text}
                 )
             # The ack comes before the room's copy: wait until the console holds every card.
-            await fac.wait_for(lambda c: len(c.cards()) >= len(CARDS))
+            await fac.wait_for(lambda c: len(c.cards()) >= len(texts))
             ids = [c["id"] for c in fac.cards()]
             await fac.send({"type": "open_voting", "targets": "cards", "budget": 5})
             # Seven cards chosen (7, 6, ... 1 dots), one placed and taken back, one never touched.
