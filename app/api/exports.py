@@ -30,6 +30,7 @@ from app.middleware import MAX_IMPORT_BODY
 from app.models import KeepOut, Review
 from app.review import audit
 from app.review.audit import Action
+from app.runtime import Runtime
 
 router = APIRouter(prefix="/api/reviews", tags=["exports"], responses=ERROR_RESPONSES)
 
@@ -101,19 +102,7 @@ async def export(
     metrics.count("lantern_exports_total", format=format, outcome="done")
     metrics.count("lantern_export_seconds_total", time.monotonic() - started, format=format)
 
-    def _audit() -> None:
-        with runtime.db.write() as session:
-            audit.record(
-                session,
-                Action.EXPORT,
-                review_id=review_id,
-                facilitator_id=me.id,
-                address=address,
-                format=format,
-                edition=edition,
-            )
-
-    await to_thread.run_sync(_audit)
+    await to_thread.run_sync(_record_export, runtime, me.id, review_id, address, format, edition)
     return Response(
         rendered.content,
         media_type=rendered.media_type,
@@ -164,19 +153,7 @@ async def save_for_partnership(
         ) from None
     blob = await to_thread.run_sync(sealed.seal, files, body.passphrase)
 
-    def _audit() -> None:
-        with runtime.db.write() as session:
-            audit.record(
-                session,
-                Action.EXPORT,
-                review_id=review_id,
-                facilitator_id=me.id,
-                address=address,
-                format="sealed",
-                edition="full",
-            )
-
-    await to_thread.run_sync(_audit)
+    await to_thread.run_sync(_record_export, runtime, me.id, review_id, address, "sealed", "full")
     stem = files and next(n for n in files if n.endswith(".pdf")).removesuffix(".pdf")
     return Response(
         blob,
@@ -266,3 +243,24 @@ def _parse(spool: IO[bytes]) -> ExportData:
         return parse_export(document)
     except RestoreError as exc:
         raise ApiError(422, "invalid", exc.translated()) from None
+
+
+def _record_export(
+    runtime: Runtime,
+    facilitator_id: int | None,
+    review_id: int,
+    address: str,
+    fmt: str,
+    edition: str,
+) -> None:
+    """Audit one export: who took which edition, in which format, from where."""
+    with runtime.db.write() as session:
+        audit.record(
+            session,
+            Action.EXPORT,
+            review_id=review_id,
+            facilitator_id=facilitator_id,
+            address=address,
+            format=fmt,
+            edition=edition,
+        )
