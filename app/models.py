@@ -90,6 +90,13 @@ class Review(SQLModel, table=True):
     table_round: int = 0
     # What the projector's wall shows: cards by "theme" (the default) or "table", or the "plan".
     wall_by: str = Field(default="theme", max_length=10)
+    # The facilitator's summary and reflections, written in the console before export
+    # (the full record only).
+    summary: str = Field(default="", max_length=10000)
+    reflections: str = Field(default="", max_length=10000)
+    # When an action's lead last recorded progress after the close: retention counts from
+    # here when it is later than the close.
+    followed_up_at: datetime | None = None
 
 
 class ReviewTemplate(SQLModel, table=True):
@@ -230,6 +237,135 @@ class Theme(SQLModel, table=True):
     phase: str = Field(max_length=10)
     name: str = Field(max_length=120)
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class CardTheme(SQLModel, table=True):
+    """A dream or design card grows from a discover theme: the thread across phases.
+
+    (`Card.theme_id` is the card's own theme in its own phase; these links reach back.)
+    """
+
+    __tablename__ = "card_theme"
+
+    card_id: int = Field(foreign_key="card.id", ondelete="CASCADE", primary_key=True)
+    theme_id: int = Field(foreign_key="theme.id", ondelete="CASCADE", primary_key=True)
+
+
+class Proposition(SQLModel, table=True):
+    """ "Children remain safe when...": a present-tense statement drafted in Design.
+
+    Drafted by the facilitator from cards, or by a table as a shared card (`card_id`).
+    Status: draft, then agreed or not_agreed once a consent round on it closes.
+    """
+
+    __table_args__ = _NEVER_REUSE_IDS
+
+    id: int | None = Field(default=None, primary_key=True)
+    review_id: int = Field(foreign_key="review.id", ondelete="CASCADE", index=True)
+    text: str = Field(max_length=500)
+    card_id: int | None = Field(default=None, foreign_key="card.id", ondelete="SET NULL")
+    table_label: str = Field(default="", max_length=20)
+    status: str = Field(default="draft", max_length=12)
+    position: int = 0
+    created_at: datetime = Field(default_factory=utcnow)
+    agreed_at: datetime | None = None
+
+
+class PropositionTheme(SQLModel, table=True):
+    """The discover themes a proposition grows from (at least one)."""
+
+    __tablename__ = "proposition_theme"
+
+    proposition_id: int = Field(foreign_key="proposition.id", ondelete="CASCADE", primary_key=True)
+    theme_id: int = Field(foreign_key="theme.id", ondelete="CASCADE", primary_key=True)
+
+
+class ConsentRound(SQLModel, table=True):
+    """A round of agreement on phones, instead of dots.
+
+    `subject` "outcome": the quick check on the review's outcome (scale "check": 1 I can
+    live with this, 2 I have a question, 3 not yet). `subject` "proposition": a consent
+    round on one proposition (scale "agree", 1 fully agree ... 5 I can't live with this,
+    which asks for a reason). `wording` is the text as it was put to the room.
+    """
+
+    __tablename__ = "consent_round"
+    __table_args__ = _NEVER_REUSE_IDS
+
+    id: int | None = Field(default=None, primary_key=True)
+    review_id: int = Field(foreign_key="review.id", ondelete="CASCADE", index=True)
+    subject: str = Field(max_length=12)
+    proposition_id: int | None = Field(
+        default=None, foreign_key="proposition.id", ondelete="CASCADE"
+    )
+    scale: str = Field(max_length=10)
+    wording: str = Field(max_length=1000)
+    status: str = Field(default="open", max_length=10)
+    opened_at: datetime = Field(default_factory=utcnow)
+    closed_at: datetime | None = None
+
+
+class ConsentAnswer(SQLModel, table=True):
+    """One person's answer in a consent round (they may change it while it is open).
+
+    `reason` is asked for "I can't live with this" and "not yet", and is shown to
+    facilitators only.
+    """
+
+    __tablename__ = "consent_answer"
+
+    round_id: int = Field(foreign_key="consent_round.id", ondelete="CASCADE", primary_key=True)
+    participant_id: int = Field(foreign_key="participant.id", ondelete="CASCADE", primary_key=True)
+    value: int
+    reason: str = Field(default="", max_length=500)
+    at: datetime = Field(default_factory=utcnow)
+
+
+class Action(SQLModel, table=True):
+    """A small owned step from Deliver, linked to the proposition it serves.
+
+    The lead is a role in every edition (`lead_role`); `lead_name` appears in the full
+    record only. `lead_participant_id` is the phone that accepted it ("I'll take this
+    on"). After the close the lead records progress through a private link (its
+    `token_hash`): status not_started, on_track, done or stuck, with a short note.
+    """
+
+    __table_args__ = _NEVER_REUSE_IDS
+
+    id: int | None = Field(default=None, primary_key=True)
+    review_id: int = Field(foreign_key="review.id", ondelete="CASCADE", index=True)
+    proposition_id: int | None = Field(
+        default=None, foreign_key="proposition.id", ondelete="SET NULL", index=True
+    )
+    card_id: int | None = Field(default=None, foreign_key="card.id", ondelete="SET NULL")
+    text: str = Field(max_length=500)
+    agency: str = Field(default="", max_length=120)
+    lead_role: str = Field(default="", max_length=40)
+    lead_name: str = Field(default="", max_length=80)
+    lead_participant_id: int | None = Field(
+        default=None, foreign_key="participant.id", ondelete="SET NULL"
+    )
+    how_we_know: str = Field(default="", max_length=500)
+    due: date | None = None
+    accepted_at: datetime | None = None
+    status: str = Field(default="not_started", max_length=12)
+    note: str = Field(default="", max_length=500)
+    token_hash: str | None = Field(default=None, max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ActionUpdate(SQLModel, table=True):
+    """One progress report on an action, kept as its history (newest is the action's)."""
+
+    __tablename__ = "action_update"
+    __table_args__ = _NEVER_REUSE_IDS
+
+    id: int | None = Field(default=None, primary_key=True)
+    action_id: int = Field(foreign_key="action.id", ondelete="CASCADE", index=True)
+    status: str = Field(max_length=12)
+    note: str = Field(default="", max_length=500)
+    at: datetime = Field(default_factory=utcnow)
 
 
 class VotingRound(SQLModel, table=True):
