@@ -36,7 +36,7 @@ from app.models import (
     utcnow,
 )
 from app.review import audit
-from app.review.anonymity import FACILITATOR, Label, Roster, threshold
+from app.review.anonymity import FACILITATOR, Label, Roster, role_levels, threshold
 from app.review.balance import (
     VoiceCount,
     absent_agencies,
@@ -391,7 +391,7 @@ def voices_fold_note(small_group: int) -> str:
     """What the public edition says of the roles it does not name."""
     return _(
         "Roles held by fewer than %(n)s people are counted together within their voice "
-        "group, so that no role points to a person.",
+        "group, with as many other roles as it takes, so that no role points to a person.",
         n=small_group,
     )
 
@@ -925,15 +925,18 @@ def _voice_counts(source: Source, full: bool) -> dict[str, VoiceCount]:
 def _voice_balance(source: Source, full: bool) -> tuple[VoiceBalance, list[str]]:
     """The balance of voices for this edition, and the agency roles it names as not in the room.
 
-    The full record keeps every role. The public edition names a role only when at least
-    `small_group` people held it: the others of a voice group are one row, so no role points
-    to a person, and an agency there is named with the absent ones, never as present.
+    The full record keeps every role. The public edition names a role only where the room's
+    cards name it (`app.review.anonymity.role_levels`): the others of a voice group are one
+    row of at least `small_group` people, so no row points to a person and no named row can
+    be subtracted from the cards to find one; an agency not named is listed with the absent
+    ones, never as present.
     """
     settings = source.review.settings
     other_voice = str(settings.get("other_voice", DEFAULT_SETTINGS["other_voice"]))
     small = int(settings.get("small_group", DEFAULT_SETTINGS["small_group"]))
     counts = _voice_counts(source, full)
     groups = by_group(counts, other_voice)
+    levels = role_levels({role: n.people for role, n in counts.items()}, settings)
     rows: list[VoiceRow] = []
     totals: list[VoiceRow] = []
     folded_roles: list[str] = []
@@ -948,7 +951,7 @@ def _voice_balance(source: Source, full: bool) -> tuple[VoiceBalance, list[str]]
             count = counts.get(role)
             if count is None or not (count.people or count.cards):
                 continue
-            if full or count.people >= small:
+            if full or levels.get(role) == "role":
                 named.append(VoiceRow(label, role_label(role), **count.as_dict()))
             else:
                 rest.add(count)
@@ -957,7 +960,7 @@ def _voice_balance(source: Source, full: bool) -> tuple[VoiceBalance, list[str]]
             named.append(
                 VoiceRow(
                     label,
-                    _("Roles held by fewer than %(n)s people", n=small),
+                    _("Other roles, counted together"),
                     **rest.as_dict(),
                 )
             )
@@ -984,8 +987,7 @@ def _voice_balance(source: Source, full: bool) -> tuple[VoiceBalance, list[str]]
         names = ", ".join(role_label(r) for r in not_named)
         notes.append(
             _(
-                "Agencies not in the room, or with fewer than %(n)s people there: %(agencies)s.",
-                n=small,
+                "Agencies not in the room, or counted only within their voice group: %(agencies)s.",
                 agencies=names,
             )
         )
