@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -85,22 +87,27 @@ def test_the_facilitator_drafts_an_action_and_the_lead_takes_it_on_from_their_ph
         how_we_know="The school rings before any home visit",
         due=due,
     )
-    assert action["lead_name"] == "Sam Teacher" and action["due"] == due
+    assert action["lead_name"] == "Sam Teacher"
+    assert action["due"] == due
     phone = join_as(client, code, "education")
     seen = room(client, code, phone)["state"]["actions"][0]
     # The room sees the lead's role, never their name.
-    assert "lead_name" not in seen and seen["lead_role"] == "education"
-    assert seen["accepted"] is False and seen["mine"] is False
+    assert "lead_name" not in seen
+    assert seen["lead_role"] == "education"
+    assert seen["accepted"] is False
+    assert seen["mine"] is False
     send(client, code, phone, {"type": "accept_action", "action_id": action["id"]})
     mine = room(client, code, phone)["state"]["actions"][0]
-    assert mine["accepted"] is True and mine["mine"] is True
+    assert mine["accepted"] is True
+    assert mine["mine"] is True
     other = join_as(client, code, "health")
     taken = refused(
         client, code, other, {"type": "accept_action", "action_id": action["id"]}, "conflict"
     )
     assert taken["message"] == "Someone has already taken this on. Thank you for offering!"
     console = room(client, code, fac_headers)["state"]["actions"][0]
-    assert console["lead_participant_id"] is not None and console["accepted_at"]
+    assert console["lead_participant_id"] is not None
+    assert console["accepted_at"]
 
 
 def test_an_action_takes_any_proposition_of_its_own_review_and_a_sensible_date(
@@ -152,7 +159,8 @@ def test_a_closed_review_refuses_every_command_but_the_few_it_keeps(
     # The check-in dates of the tracker are the facilitator's to move after the close.
     send(client, code, fac_headers, {"type": "set_checkins", "months": [2, 12]})
     tracker = room(client, code, fac_headers)["state"]["tracker"]
-    assert tracker["checkin_months"] == [2, 12] and len(tracker["checkins"]) == 2
+    assert tracker["checkin_months"] == [2, 12]
+    assert len(tracker["checkins"]) == 2
 
 
 def test_a_private_progress_link_updates_only_its_own_action(
@@ -164,7 +172,8 @@ def test_a_private_progress_link_updates_only_its_own_action(
     path = _link(client, code, lead, first)
     page = client.get(path)
     assert page.status_code == 200
-    assert "Ring the school first" in page.text and "Share the plan" not in page.text
+    assert "Ring the school first" in page.text
+    assert "Share the plan" not in page.text
     saved = client.post(path, data={"status": "on_track", "note": "Two visits so far"})
     assert saved.status_code == 200, saved.text
     assert "Saved as" in saved.text
@@ -172,18 +181,23 @@ def test_a_private_progress_link_updates_only_its_own_action(
     client.post(path, data={"status": "done", "action_id": str(second), "note": "x"})
     with db.read() as session:
         one, two = session.get(Action, first), session.get(Action, second)
-        assert one is not None and two is not None
-        assert one.status == "done" and two.status == "not_started" and two.note == ""
+        assert one is not None
+        assert two is not None
+        assert one.status == "done"
+        assert two.status == "not_started"
+        assert two.note == ""
         assert session.get(Review, review["id"]).followed_up_at is not None  # type: ignore[union-attr]
         history = session.exec(select(ActionUpdate).where(ActionUpdate.action_id == first)).all()
         assert len(history) == 2
         # Only the link's digest is kept, never the link.
-        assert one.token_hash and path.rsplit("/", 1)[1] not in (one.token_hash or "")
+        assert one.token_hash
+        assert path.rsplit("/", 1)[1] not in (one.token_hash or "")
     tracker = room(client, code, fac_headers)["state"]["tracker"]
     assert [u["status"] for u in tracker["updates"][str(first)]] == ["on_track", "done"]
     # A note that names a phone number is refused, kindly, and nothing is kept.
     phoned = client.post(path, data={"status": "stuck", "note": "Ring me on 07700 900123"})
-    assert phoned.status_code == 422 and "phone number" in phoned.text
+    assert phoned.status_code == 422
+    assert "phone number" in phoned.text
     # Another person's phone cannot take the lead's link; a new one ends the old.
     other = others[0]
     assert client.post(f"/api/rooms/{code}/actions/{first}/link", headers=other).status_code == 403
@@ -200,7 +214,8 @@ def test_a_progress_link_stops_working_when_the_review_is_deleted(
     assert client.get(path).status_code == 200
     assert client.delete(f"/api/reviews/{review['id']}", headers=fac_headers).status_code == 204
     gone = client.get(path)
-    assert gone.status_code == 404 and "does not work" in gone.text
+    assert gone.status_code == 404
+    assert "does not work" in gone.text
     assert client.post(path, data={"status": "done"}).status_code == 404
     with db.read() as session:
         assert session.exec(select(Action)).all() == []
@@ -213,12 +228,14 @@ def test_guessing_progress_links_is_throttled_like_join_codes(
     review, lead, (first, _second) = _closed_with_two_actions(client, fac_headers, db)
     path = _link(client, review["code"], lead, first)
     statuses = [client.get(f"/progress/a_guess{n}").status_code for n in range(40)]
-    assert statuses[0] == 404 and statuses[-1] == 429
+    assert statuses[0] == 404
+    assert statuses[-1] == 429
     refused_at = statuses.index(429)
     assert 20 <= refused_at <= 31  # the join-code allowance: 30 wrong codes, then slowed
     # While the address is guessing, even the right link waits, and says how long.
     slowed = client.get(path)
-    assert slowed.status_code == 429 and int(slowed.headers["Retry-After"]) >= 1
+    assert slowed.status_code == 429
+    assert int(slowed.headers["Retry-After"]) >= 1
 
 
 def test_retention_counts_from_the_last_follow_up_not_the_close() -> None:
@@ -250,3 +267,65 @@ def test_check_in_dates_fall_three_and_six_months_after_the_close(
     closed = date.fromisoformat(tracker["checkins"][0][:10])
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", tracker["checkins"][1])
     assert 89 <= (closed - TODAY).days <= 92
+
+
+def _text_of(fmt: str, content: bytes) -> str:
+    """What a reader of the file sees, as text."""
+    if fmt == "pdf":
+        from pypdf import PdfReader
+
+        return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+    if fmt == "docx":
+        from docx import Document
+
+        document = Document(io.BytesIO(content))
+        cells = [c.text for t in document.tables for r in t.rows for c in r.cells]
+        return "\n".join([p.text for p in document.paragraphs] + cells)
+    if fmt == "xlsx":
+        with zipfile.ZipFile(io.BytesIO(content)) as book:
+            return "\n".join(
+                book.read(name).decode() for name in book.namelist() if name.endswith(".xml")
+            )
+    return content.decode("utf-8-sig")
+
+
+def test_the_progress_export_shows_each_action_by_agency_and_names_leads_only_in_full(
+    client: TestClient, fac_headers: Headers, db: Database
+) -> None:
+    review = _deliver(client, fac_headers)
+    code = review["code"]
+    prop = _proposition(db, review["id"])
+    lead = join_as(client, code, "education")
+    first = _action(
+        client,
+        code,
+        fac_headers,
+        proposition_id=prop,
+        agency="Education",
+        lead_role="education",
+        lead_name="Samira Okonjo",
+        how_we_know="Fewer missed visits",
+    )
+    _action(client, code, fac_headers, text="Share the health plan", agency="Health")
+    send(client, code, lead, {"type": "accept_action", "action_id": first["id"]})
+    send(client, code, fac_headers, {"type": "close", "confirm": True})
+    path = _link(client, code, lead, first["id"])
+    client.post(path, data={"status": "stuck", "note": "Waiting for the new rota"})
+    for fmt in ("md", "html", "pdf", "docx", "xlsx", "csv", "json"):
+        seen = {}
+        for edition in ("full", "public"):
+            r = client.get(
+                f"/api/reviews/{review['id']}/export",
+                params={"format": fmt, "edition": edition, "document": "progress"},
+                headers=fac_headers,
+            )
+            assert r.status_code == 200, (fmt, edition, r.text[:200])
+            assert "progress" in r.headers["content-disposition"]
+            # Words a PDF wraps in a narrow column are one line of text to its reader.
+            seen[edition] = " ".join(_text_of(fmt, r.content).split())
+        for edition, text in seen.items():
+            for words in ("Ring the school first", "Education", "Health", "Stuck", "new rota"):
+                assert words in text, (fmt, edition, words)
+        assert "Samira Okonjo" in seen["full"], fmt
+        assert "Samira" not in seen["public"], fmt
+        assert "Okonjo" not in seen["public"], fmt

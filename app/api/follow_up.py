@@ -195,15 +195,11 @@ async def record(token: str, request: Request, runtime: RuntimeDep) -> Response:
             if status not in PROGRESS:
                 problem = _("Please choose how the action is going.")
             elif len(note) > rules.MAX_ACTION_NOTE:
-                problem = _(
-                    "Please keep the note to %(n)s characters.", n=rules.MAX_ACTION_NOTE
-                )
+                problem = _("Please keep the note to %(n)s characters.", n=rules.MAX_ACTION_NOTE)
             clean = note
             if not problem and note:
                 terms = session.exec(
-                    select(KeepOut.term, KeepOut.replacement).where(
-                        KeepOut.review_id == review.id
-                    )
+                    select(KeepOut.term, KeepOut.replacement).where(KeepOut.review_id == review.id)
                 ).all()
                 clean = apply_keep_out(note, terms) if terms else note
                 kinds = screen_kinds(clean)
@@ -246,4 +242,3 @@ async def record(token: str, request: Request, runtime: RuntimeDep) -> Response:
         await runtime.publish(event)
     status_code = 200 if event is not None else 422
     return _page(request, status_code, saved=_(saved) if saved else "", **context)
-

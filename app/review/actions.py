@@ -210,7 +210,8 @@ def link_theme(ctx: Context, cmd: c.LinkTheme) -> None:
         raise CommandError("not_found", N_("No such theme."))
     if theme.phase != "discover":
         raise CommandError("invalid", N_("A card can grow only from a discover theme."))
-    assert card.id is not None and theme.id is not None
+    assert card.id is not None
+    assert theme.id is not None
     link = ctx.session.get(CardTheme, (card.id, theme.id))
     if cmd.linked and link is None:
         ctx.session.add(CardTheme(card_id=card.id, theme_id=theme.id))
@@ -293,9 +294,7 @@ def edit_action(ctx: Context, cmd: c.EditAction) -> None:
 
 def remove_action(ctx: Context, cmd: c.RemoveAction) -> None:
     action = _action(ctx, cmd.action_id)
-    for update in ctx.session.exec(
-        select(ActionUpdate).where(ActionUpdate.action_id == action.id)
-    ):
+    for update in ctx.session.exec(select(ActionUpdate).where(ActionUpdate.action_id == action.id)):
         ctx.session.delete(update)
     ctx.session.delete(action)
     log.forget_action(ctx.session, ctx.review_id, cmd.action_id)
@@ -348,9 +347,7 @@ def record_progress(
     if status not in PROGRESS:
         raise CommandError("invalid", N_("Please choose how the action is going."))
     count = session.exec(
-        select(func.count())
-        .select_from(ActionUpdate)
-        .where(ActionUpdate.action_id == action.id)
+        select(func.count()).select_from(ActionUpdate).where(ActionUpdate.action_id == action.id)
     ).one()
     if count >= rules.MAX_ACTION_UPDATES:
         raise CommandError(
@@ -416,4 +413,3 @@ def erase_from_actions(session: Session, review_id: int, participant_id: int) ->
             },
         )
     return [a.id for a in changed if a.id is not None]
-

@@ -418,13 +418,17 @@ class GroupWall(_Command):
 
 # ---- the thread: links to discover themes, actions (app/review/actions.py) ----------------
 ActionText = Annotated[
-    str, AfterValidator(clean_text), StringConstraints(min_length=1, max_length=rules.MAX_ACTION_TEXT)
+    str,
+    AfterValidator(clean_text),
+    StringConstraints(min_length=1, max_length=rules.MAX_ACTION_TEXT),
 ]
 ActionField = Annotated[
     str, AfterValidator(clean_text), StringConstraints(max_length=rules.MAX_ACTION_TEXT)
 ]
 Agency = Annotated[str, AfterValidator(clean_text), StringConstraints(max_length=rules.MAX_AGENCY)]
-LeadName = Annotated[str, AfterValidator(clean_text), StringConstraints(max_length=rules.MAX_LEAD_NAME)]
+LeadName = Annotated[
+    str, AfterValidator(clean_text), StringConstraints(max_length=rules.MAX_LEAD_NAME)
+]
 CheckInMonths = Annotated[StrictInt, Field(ge=1, le=rules.MAX_CHECKIN_MONTHS)]
 
 

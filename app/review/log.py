@@ -163,7 +163,7 @@ def rewrite_action(
 def forget_action(session: Session, review_id: int, action_id: int) -> None:
     """A removed action keeps only its id in the log."""
     gone = {"id": action_id, "text": "", "removed": True}
-    views = {column: gone for column in ("data", "public_data", "personal_data")}
+    views = dict.fromkeys(("data", "public_data", "personal_data"), gone)
     rewrite_action(session, review_id, action_id, views)
 
 
