@@ -9,10 +9,10 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlmodel import select
+from sqlmodel import col, select
 
 from app.db import Database
-from app.models import Action, ActionUpdate, Proposition, Review
+from app.models import Action, ActionUpdate, Event, Proposition, Review
 from app.privacy.retention import is_expired
 from tests.driver import Headers, join_as, live_review, refused, room, send
 
@@ -329,3 +329,88 @@ def test_the_progress_export_shows_each_action_by_agency_and_names_leads_only_in
         assert "Samira Okonjo" in seen["full"], fmt
         assert "Samira" not in seen["public"], fmt
         assert "Okonjo" not in seen["public"], fmt
+
+
+def test_actions_their_history_and_theme_links_travel_in_the_export_and_come_back(
+    client: TestClient, fac_headers: Headers, db: Database
+) -> None:
+    review = live_review(client, fac_headers, moderation="post")
+    code = review["code"]
+    send(client, code, fac_headers, {"type": "add_theme", "name": "Schools ring first"})
+    theme = room(client, code, fac_headers)["state"]["themes"][-1]["id"]
+    send(client, code, fac_headers, {"type": "set_phase", "phase": "dream"})
+    dream = next(p["id"] for p in review["prompts"] if p["phase"] == "dream")
+    send(client, code, fac_headers, {"type": "contribute", "prompt_id": dream, "text": "Calls"})
+    card = room(client, code, fac_headers)["state"]["cards"][-1]["id"]
+    send(client, code, fac_headers, {"type": "link_theme", "card_id": card, "theme_id": theme})
+    phone = join_as(client, code, "education")
+    assert room(client, code, phone)["state"]["card_themes"] == [
+        {"card_id": card, "theme_id": theme}
+    ]
+    send(client, code, fac_headers, {"type": "set_phase", "phase": "deliver"})
+    action = _action(client, code, fac_headers, lead_name="Samira Okonjo", agency="Education")
+    send(client, code, phone, {"type": "accept_action", "action_id": action["id"]})
+    send(client, code, fac_headers, {"type": "close", "confirm": True})
+    client.post(_link(client, code, phone, action["id"]), data={"status": "done", "note": "Done"})
+    exported = client.get(
+        f"/api/reviews/{review['id']}/export",
+        params={"format": "json", "edition": "full"},
+        headers=fac_headers,
+    )
+    data = exported.json()["data"]
+    assert [a["lead_name"] for a in data["actions"]] == ["Samira Okonjo"]
+    assert [u["status"] for u in data["action_updates"]] == ["done"]
+    assert len(data["card_themes"]) == 1
+    assert "token_hash" not in exported.text
+    restored = client.post("/api/reviews/import", content=exported.content, headers=fac_headers)
+    assert restored.status_code == 201, restored.text
+    new_id = restored.json()["id"]
+    again = client.get(
+        f"/api/reviews/{new_id}/export",
+        params={"format": "json", "edition": "full"},
+        headers=fac_headers,
+    ).json()["data"]
+    assert [(a["text"], a["status"], a["note"]) for a in again["actions"]] == [
+        ("Ring the school first", "done", "Done")
+    ]
+    assert [u["note"] for u in again["action_updates"]] == ["Done"]
+    assert len(again["card_themes"]) == 1
+
+
+def test_erasing_a_lead_reaches_their_actions_name_notes_and_private_link(
+    client: TestClient, fac_headers: Headers, db: Database
+) -> None:
+    review = _deliver(client, fac_headers)
+    code = review["code"]
+    lead = join_as(client, code, "education")
+    send(client, code, lead, {"type": "add_action", "text": "Walk the children to the bus"})
+    action = _action(client, code, fac_headers, lead_name="Samira Okonjo")
+    send(client, code, lead, {"type": "accept_action", "action_id": action["id"]})
+    send(client, code, fac_headers, {"type": "close", "confirm": True})
+    path = _link(client, code, lead, action["id"])
+    client.post(path, data={"status": "stuck", "note": "Waiting on the rota"})
+    me = room(client, code, lead)["you"]["participant_id"]
+    erased = client.post(
+        f"/api/reviews/{review['id']}/participants/{me}/erase", headers=fac_headers
+    )
+    assert erased.status_code == 200, erased.text
+    assert client.get(path).status_code == 404
+    with db.read() as session:
+        rows = session.exec(select(Action).order_by(col(Action.id))).all()
+        assert [a.text for a in rows] == ["", "Ring the school first"]
+        assert rows[1].lead_name == ""
+        assert rows[1].note == ""
+        assert rows[1].token_hash is None
+        notes = session.exec(select(ActionUpdate.note)).all()
+        assert notes == [""]
+    full = client.get(
+        f"/api/reviews/{review['id']}/export",
+        params={"format": "json", "edition": "full"},
+        headers=fac_headers,
+    ).text
+    for words in ("Samira", "Walk the children", "Waiting on the rota"):
+        assert words not in full
+    with db.read() as session:
+        logged = " ".join(str(e.data) + str(e.public_data) for e in session.exec(select(Event)))
+    for words in ("Samira", "Walk the children", "Waiting on the rota"):
+        assert words not in logged

@@ -137,14 +137,15 @@ def rewrite_theme(session: Session, theme: Theme) -> None:
             session.add(event)
 
 
-_ACTION_KINDS = ("action.added", "action.updated")
+_ACTION_KINDS = ("action.added", "action.updated", "action.progress")
 
 
 def rewrite_action(
     session: Session, review_id: int, action_id: int, views: dict[str, dict[str, Any]]
 ) -> None:
     """Give every earlier event of an action the view given for each column (its words now:
-    an erasure, or a removal, leaves no older words in a replay)."""
+    an erasure, or a removal, leaves no older words in a replay). Its progress notes go
+    too: they are its lead's words."""
     events = session.exec(
         select(Event).where(Event.review_id == review_id, col(Event.kind).in_(_ACTION_KINDS))
     ).all()
@@ -154,6 +155,9 @@ def rewrite_action(
             payload = getattr(event, column)
             found = payload.get("action") if isinstance(payload, dict) else None
             if isinstance(found, dict) and found.get("id") == action_id:
+                update = payload.get("update")
+                if isinstance(update, dict):
+                    payload = {**payload, "update": {**update, "note": ""}}
                 setattr(event, column, {**payload, "action": view})
                 changed = True
         if changed:
