@@ -27,11 +27,16 @@ from app.api.reviews import base_url
 from app.api.schemas import ERROR_RESPONSES
 from app.api.throttle import code_attempt
 from app.i18n import _
-from app.models import Action, Event, KeepOut, Review
-from app.privacy.keep_out import apply_keep_out
-from app.privacy.screening import REASONS, screen_kinds
-from app.review import audit, log, rules
-from app.review.actions import PROGRESS, PROGRESS_LABELS, action_view, record_progress, update_view
+from app.models import Action, Event, Review
+from app.review import audit, rules
+from app.review.actions import (
+    PROGRESS,
+    PROGRESS_LABELS,
+    action_view,
+    cleaned_note,
+    record_progress,
+    update_view,
+)
 from app.review.audit import Action as Audit
 from app.review.errors import CommandError
 from app.review.fields import clean_text
@@ -191,46 +196,14 @@ async def record(token: str, request: Request, runtime: RuntimeDep) -> Response:
     def _write() -> tuple[dict[str, Any], Event | None, str]:
         with runtime.db.write() as session:
             action, review = _find(session, token)
-            problem = ""
-            if status not in PROGRESS:
-                problem = _("Please choose how the action is going.")
-            elif len(note) > rules.MAX_ACTION_NOTE:
-                problem = _("Please keep the note to %(n)s characters.", n=rules.MAX_ACTION_NOTE)
-            clean = note
-            if not problem and note:
-                terms = session.exec(
-                    select(KeepOut.term, KeepOut.replacement).where(KeepOut.review_id == review.id)
-                ).all()
-                clean = apply_keep_out(note, terms) if terms else note
-                kinds = screen_kinds(clean)
-                if kinds:
-                    found = " and ".join(REASONS[k].removeprefix("it ") for k in kinds)
-                    problem = _(
-                        "Your note %(found)s. Please take it out: the facilitator and the "
-                        "review's record will see this note.",
-                        found=found,
-                    )
-            if problem:
-                context = _context(session, action, review)
-                return {**context, "problem": problem, "note": note, "chosen": status}, None, ""
+            assert review.id is not None
             try:
-                update = record_progress(session, action, status, clean)
+                clean = cleaned_note(session, review.id, note)
+                event = record_progress(session, action, status, clean)
             except CommandError as exc:
                 context = _context(session, action, review)
-                return {**context, "problem": exc.translated()}, None, ""
-            # The facilitators' console sees it at once; the room (closed) sees nothing.
-            event = log.append(
-                session,
-                review,
-                "action.progress",
-                {
-                    "action": action_view(action, audience="facilitator"),
-                    "update": update_view(update),
-                    "followed_up_at": update_view(update)["at"],
-                },
-                actor="lead",
-                cid=None,
-            )
+                refused = {"problem": exc.translated(), "note": note, "chosen": status}
+                return {**context, **refused}, None, ""
             return _context(session, action, review), event, PROGRESS_LABELS[status]
 
     try:

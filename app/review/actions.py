@@ -24,11 +24,14 @@ from app.models import (
     ActionUpdate,
     CardTheme,
     Event,
+    KeepOut,
     Proposition,
     Review,
     Theme,
     utcnow,
 )
+from app.privacy.keep_out import apply_keep_out
+from app.privacy.screening import REASONS, screen_kinds
 from app.review import commands as c
 from app.review import log, rules
 from app.review.audit import Action as Audit
@@ -340,10 +343,38 @@ def set_checkins(ctx: Context, cmd: c.SetCheckIns) -> None:
 # ---- after the close: progress through the lead's private link ---------------------------
 
 
+def cleaned_note(session: Session, review_id: int, note: str) -> str:
+    """A lead's progress note as it will be kept: the review's names list applied, then
+    screened; CommandError(invalid) when it is too long or seems to identify someone (the
+    lead takes it out: there is nobody to hold it for, after the close)."""
+    if len(note) > rules.MAX_ACTION_NOTE:
+        raise CommandError(
+            "invalid", N_("Please keep the note to %(n)s characters."), n=rules.MAX_ACTION_NOTE
+        )
+    if not note:
+        return note
+    terms = session.exec(
+        select(KeepOut.term, KeepOut.replacement).where(KeepOut.review_id == review_id)
+    ).all()
+    clean = apply_keep_out(note, terms) if terms else note
+    kinds = screen_kinds(clean)
+    if kinds:
+        raise CommandError(
+            "invalid",
+            N_(
+                "Your note %(found)s. Please take it out: the facilitator and the review's "
+                "record will see this note."
+            ),
+            found=" and ".join(REASONS[k].removeprefix("it ") for k in kinds),
+        )
+    return clean
+
+
 def record_progress(
     session: Session, action: Action, status: str, note: str, now: datetime | None = None
-) -> ActionUpdate:
-    """One progress report on an action: kept as history; the review's last follow-up."""
+) -> Event:
+    """One progress report on an action: kept as history, the review's last follow-up, and
+    logged for the facilitators' console (the room, closed, sees nothing)."""
     if status not in PROGRESS:
         raise CommandError("invalid", N_("Please choose how the action is going."))
     count = session.exec(
@@ -365,7 +396,19 @@ def record_progress(
     session.add(action)
     session.add(review)
     session.flush()
-    return update
+    view = update_view(update)
+    return log.append(
+        session,
+        review,
+        "action.progress",
+        {
+            "action": action_view(action, audience="facilitator"),
+            "update": view,
+            "followed_up_at": view["at"],
+        },
+        actor="lead",
+        cid=None,
+    )
 
 
 def erase_from_actions(session: Session, review_id: int, participant_id: int) -> list[int]:
