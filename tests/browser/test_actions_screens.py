@@ -11,7 +11,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import LAPTOP, PHONE, Contexts, no_sideways_scroll
+from tests.browser.conftest import LAPTOP, PHONE, PROJECTOR, Contexts, no_sideways_scroll
 from tests.browser.test_screens import join, sign_in
 from tests.driver import bearer
 from tests.support import Api, LiveServer
@@ -93,4 +93,33 @@ def test_a_lead_takes_an_action_on_and_records_progress_after_the_close(
     expect(tracker).to_contain_text("Check-in dates")
     tracker.scroll_into_view_if_needed()
     console.screenshot(path=str(artifacts / "actions-console-tracker.png"))
+    assert contexts.console_errors == []
+
+
+def test_the_projector_shows_what_a_dream_card_grows_from(
+    contexts: Contexts, live: LiveServer, live_api: Api, artifacts: Path
+) -> None:
+    token = live_api.login("lead@example.org")
+    review = live_api.live_review(token, moderation="post")
+    code = review["code"]
+    live_api.send(token, code, {"type": "add_theme", "cid": "t", "name": "Schools ring first"})
+    with httpx.Client(base_url=live.url) as http:
+        state = http.get(f"/api/rooms/{code}", headers=bearer(token)).json()["state"]
+    theme = state["themes"][-1]["id"]
+    live_api.send(token, code, {"type": "set_phase", "cid": "dream", "phase": "dream"})
+    dream = next(p["id"] for p in review["prompts"] if p["phase"] == "dream")
+    text = "Every school knows the plan by heart"
+    live_api.send(token, code, {"type": "contribute", "cid": "c", "prompt_id": dream, "text": text})
+    with httpx.Client(base_url=live.url) as http:
+        state = http.get(f"/api/rooms/{code}", headers=bearer(token)).json()["state"]
+    card = state["cards"][-1]["id"]
+    projector = contexts.page(PROJECTOR)
+    projector.goto(review["screen_url"])
+    wall_card = projector.locator(".wall-card", has_text=text)
+    expect(wall_card).to_be_visible()
+    live_api.send(
+        token, code, {"type": "link_theme", "cid": "l", "card_id": card, "theme_id": theme}
+    )
+    expect(wall_card.locator(".grows-from")).to_have_text("grows from: Schools ring first")
+    projector.screenshot(path=str(artifacts / "actions-projector-grows-from.png"))
     assert contexts.console_errors == []
