@@ -53,6 +53,8 @@ def test_a_lead_takes_an_action_on_and_records_progress_after_the_close(
     expect(item).to_be_visible()
     expect(phone.locator("#actions-list .action-item", has_text="Share the plan")).to_have_count(0)
     expect(phone.locator("#actions")).not_to_contain_text("Samira")
+    item.scroll_into_view_if_needed()
+    phone.screenshot(path=str(artifacts / "actions-phone-waiting.png"))
     item.get_by_role("button", name="I'll take this on").click()
     expect(item.locator(".badge.saved")).to_have_text("You are leading this. Thank you!")
     assert no_sideways_scroll(phone)
@@ -68,6 +70,7 @@ def test_a_lead_takes_an_action_on_and_records_progress_after_the_close(
     phone.get_by_role("button", name="Get my private link").click()
     link = phone.get_by_role("link", name="Say how it is going")
     expect(link).to_be_visible()
+    phone.screenshot(path=str(artifacts / "actions-phone-after-close.png"), full_page=True)
     url = link.get_attribute("href")
     assert url is not None
     assert "/progress/a_" in url
