@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from app import VERSION, logs, metrics, pages
-from app.api import auth, errors, openapi, reviews, rooms, team, ws
+from app.api import auth, errors, follow_up, openapi, reviews, rooms, team, ws
 from app.api import exports as exports_api
 from app.api import privacy as privacy_api
 from app.api import templates as templates_api
@@ -82,6 +82,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(privacy_api.router)
     app.include_router(exports_api.router)
     app.include_router(ws.router)
+    app.include_router(follow_up.api)
+    app.include_router(follow_up.page)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 

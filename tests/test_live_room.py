@@ -356,6 +356,12 @@ def _minimal(kind: str, review: dict[str, Any]) -> dict[str, Any]:
         "group_wall": {"by": "table"},
         "add_on_behalf": {"prompt_id": p, "text": "x", "role": "child"},
         "add_next_step": {"text": "x"},
+        "link_theme": {"card_id": 1, "theme_id": 1},
+        "add_action": {"text": "x"},
+        "edit_action": {"action_id": 1, "text": "x"},
+        "remove_action": {"action_id": 1},
+        "accept_action": {"action_id": 1},
+        "set_checkins": {"months": [3]},
     }.get(kind, {}) | {"type": kind}
 
 

@@ -33,6 +33,8 @@ PARTICIPANT_COMMANDS = {
     "finish_voting",
     "raise_concern",
     "add_next_step",
+    "add_action",
+    "accept_action",
 }
 PARTICIPANT_ONLY = {
     "appreciate",
@@ -41,6 +43,7 @@ PARTICIPANT_ONLY = {
     "finish_voting",
     "raise_concern",
     "add_next_step",
+    "accept_action",
 }
 PAYLOAD = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
@@ -415,6 +418,14 @@ def _expected(method: str, path: str, who: str) -> set[int] | None:
         return None
     if path == "/api/rooms/{code}/commands" and who in ("participant", "screen"):
         return {403}  # the room knows them; locking is the facilitator's alone
+    if path == "/api/rooms/{code}/actions/{action_id}/link":
+        # An action's private progress link is its lead's alone: a facilitator issues one
+        # from the review's own route. This phone leads no action (and nothing has closed).
+        if who == "participant":
+            return {404, 409}
+        return {403} if who in ("owner", "screen") else {401}
+    if path == "/api/reviews/{review_id}/actions/{action_id}/link" and who == "owner":
+        return {404, 409}  # this review has no actions, and has not closed
     if path.startswith("/api/rooms/{code}"):
         return None if who in ("owner", "participant", "screen") else {401}
     if path.startswith("/api/invitations/{invitation_id}"):
@@ -526,6 +537,12 @@ def _command_examples(ids: dict[str, int]) -> dict[str, dict[str, Any]]:
         "add_next_step": {"text": "A step of our own."},
         "open_lane": {},
         "close_lane": {},
+        "link_theme": {"card_id": card, "theme_id": theme},
+        "add_action": {"text": "Ring first"},
+        "edit_action": {"action_id": 1, "text": "Ring first"},
+        "remove_action": {"action_id": 1},
+        "accept_action": {"action_id": 1},
+        "set_checkins": {"months": [3, 6]},
     }
 
 

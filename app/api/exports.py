@@ -36,6 +36,8 @@ router = APIRouter(prefix="/api/reviews", tags=["exports"], responses=ERROR_RESP
 
 Format = Literal["md", "html", "pdf", "docx", "json", "csv", "xlsx"]
 Edition = Literal["full", "public"]
+# The record, or another document of the review (app/export/__init__.py DOCUMENTS).
+Document = Literal["record", "progress"]
 # An import's body is kept in memory up to this size, and on disk beyond it.
 SPOOL_IN_MEMORY = 1024 * 1024
 
@@ -84,14 +86,18 @@ async def export(
     me: FacilitatorDep,
     format: Format = Query(description="md, html, pdf, docx, json, csv or xlsx"),
     edition: Edition = Query("full", description="full (OFFICIAL-SENSITIVE) or public"),
+    document: Document = Query("record", description="record (the default) or progress"),
 ) -> Response:
-    """The session record of a review you run, at any time (DRAFT until it closes)."""
+    """The session record of a review you run, at any time (DRAFT until it closes); or
+    another document of it (`document`): `progress`, where each action stands."""
     address = _address(request)
 
     await to_thread.run_sync(load_review_for, runtime, me, review_id)
     started = time.monotonic()
     try:
-        rendered = await runtime.export(render_from, runtime.db.url, review_id, format, edition)
+        rendered = await runtime.export(
+            render_from, runtime.db.url, review_id, format, edition, document
+        )
     except LookupError:  # deleted (purged) since the check above
         raise ApiError(404, "not_found", _("No such review.")) from None
     except BrokenProcessPool:  # the export process died twice running it: out of memory?
@@ -102,7 +108,9 @@ async def export(
     metrics.count("lantern_exports_total", format=format, outcome="done")
     metrics.count("lantern_export_seconds_total", time.monotonic() - started, format=format)
 
-    await to_thread.run_sync(_record_export, runtime, me.id, review_id, address, format, edition)
+    await to_thread.run_sync(
+        _record_export, runtime, me.id, review_id, address, format, edition, document
+    )
     return Response(
         rendered.content,
         media_type=rendered.media_type,
@@ -252,8 +260,9 @@ def _record_export(
     address: str,
     fmt: str,
     edition: str,
+    document: str = "record",
 ) -> None:
-    """Audit one export: who took which edition, in which format, from where."""
+    """Audit one export: who took which edition of which document, in which format, from where."""
     with runtime.db.write() as session:
         audit.record(
             session,
@@ -263,4 +272,5 @@ def _record_export(
             address=address,
             format=fmt,
             edition=edition,
+            **({"document": document} if document != "record" else {}),
         )

@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from app.db import Database
 from app.export.record import EDITIONS, Record, Source, build_record, load_source
+from app.models import Review
 
 FORMATS: Final[tuple[str, ...]] = ("md", "html", "pdf", "docx", "json", "csv", "xlsx")
 
@@ -71,16 +72,41 @@ def _renderer(fmt: str) -> Callable[[Record, Source], bytes]:
     raise ValueError(f"unknown format {fmt!r}")
 
 
-def render(session: Session, review_id: int, fmt: str, edition: str = "full") -> Rendered:
-    """The review's record in one format and edition."""
+# The documents besides the record (`document=` on the export): each its own module, with
+# `render(session, review_id, format, edition) -> bytes`, registered here by one line.
+DOCUMENTS: Final[dict[str, str]] = {
+    "progress": "app.export.progress",
+}
+
+
+def render(
+    session: Session, review_id: int, fmt: str, edition: str = "full", document: str = "record"
+) -> Rendered:
+    """The review's record (or another document) in one format and edition."""
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}")
     if edition not in EDITIONS:
         raise ValueError(f"edition must be one of {', '.join(EDITIONS)}")
+    if document != "record":
+        return _render_document(session, review_id, fmt, edition, document)
     source = load_source(session, review_id)
     record = build_record(source, edition)
     content = _renderer(fmt)(record, source)
     return Rendered(content, MEDIA_TYPES[fmt], file_name(record, fmt))
+
+
+def _render_document(
+    session: Session, review_id: int, fmt: str, edition: str, document: str
+) -> Rendered:
+    import importlib
+
+    module = importlib.import_module(DOCUMENTS[document])
+    content: bytes = module.render(session, review_id, fmt, edition)
+    review = session.get(Review, review_id)
+    ref = review.case_ref if review is not None else "review"
+    stem = "".join(ch if ch.isalnum() else "-" for ch in ref.lower()).strip("-")
+    stem = "-".join(part for part in stem.split("-") if part)[:40] or "review"
+    return Rendered(content, MEDIA_TYPES[fmt], f"{stem}-{document}-{edition}.{fmt}")
 
 
 def file_name(record: Record, fmt: str) -> str:
@@ -95,11 +121,13 @@ def _database(url: str) -> Database:
     return Database(url)
 
 
-def render_from(url: str, review_id: int, fmt: str, edition: str = "full") -> Rendered:
+def render_from(
+    url: str, review_id: int, fmt: str, edition: str = "full", document: str = "record"
+) -> Rendered:
     """`render` on a database named by URL: what the export process runs.
 
     Rendering is CPU-bound (a large PDF takes many seconds); run in a process of its own it
     uses the other core instead of taking the live room's share of this one.
     """
     with _database(url).read() as session:
-        return render(session, review_id, fmt, edition)
+        return render(session, review_id, fmt, edition, document)

@@ -167,6 +167,33 @@ class ConcernData(_Row):
     outcome: Annotated[str, MaxLen(rules.MAX_CONCERN_OUTCOME)] = ""
 
 
+class ActionData(_Row):
+    """An action (app/review/actions.py); its private link is never exported."""
+
+    id: Key
+    proposition_id: Key | None = None
+    card_id: Key | None = None
+    text: Annotated[str, MaxLen(rules.MAX_ACTION_TEXT)]
+    agency: Annotated[str, MaxLen(rules.MAX_AGENCY)] = ""
+    lead_role: rules.Role | Literal[""] = ""
+    lead_name: Annotated[str, MaxLen(rules.MAX_LEAD_NAME)] = ""
+    how_we_know: Annotated[str, MaxLen(rules.MAX_ACTION_TEXT)] = ""
+    due: date | None = None
+    accepted_at: At | None = None
+    status: Literal["not_started", "on_track", "done", "stuck"] = "not_started"
+    note: Annotated[str, MaxLen(rules.MAX_ACTION_NOTE)] = ""
+    created_at: At | None = None
+    updated_at: At | None = None
+
+
+class ActionUpdateData(_Row):
+    id: Key
+    action_id: Key
+    status: Literal["not_started", "on_track", "done", "stuck"]
+    note: Annotated[str, MaxLen(rules.MAX_ACTION_NOTE)] = ""
+    at: At
+
+
 class ChangeData(_Row):
     at: At
     phase: PhaseName | None = None
@@ -196,6 +223,9 @@ MAX_ROWS: Final[dict[str, int]] = {
     "concerns": 10_000,
     "changes": 10_000,
     "audit": 50_000,
+    "actions": 2_000,
+    "action_updates": 50_000,
+    "card_themes": 100_000,
 }
 
 
@@ -223,3 +253,8 @@ class ExportData(_Row):
     concerns: list[ConcernData] = _rows("concerns")
     changes: list[ChangeData] = _rows("changes")
     audit: list[AuditData] = _rows("audit")
+    # The thread into Deliver (app/export/actions_data.py): a file from before has none.
+    actions: list[ActionData] = _rows("actions")
+    action_updates: list[ActionUpdateData] = _rows("action_updates")
+    # (card, discover theme): a dream or design card grows from the theme.
+    card_themes: list[tuple[Key, Key]] = _rows("card_themes")

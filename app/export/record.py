@@ -152,6 +152,11 @@ class Source:
     # review.updated events: when, the review header then, and which fields changed.
     changes: list[tuple[datetime, dict[str, Any], list[str]]]
     audit: list[AuditEntry]
+    # The thread into Deliver (app/export/actions_data.py): actions, their history, and
+    # (card, discover theme) links.
+    actions: list[Any] = field(default_factory=list)
+    action_updates: list[Any] = field(default_factory=list)
+    card_themes: list[tuple[int, int]] = field(default_factory=list)
 
 
 def load_source(session: Session, review_id: int) -> Source:
@@ -215,7 +220,13 @@ def load_source(session: Session, review_id: int) -> Source:
             .where(Card.review_id == review_id)
         )
     )
+    from app.export.actions_data import load_actions
+
+    actions, action_updates, card_themes = load_actions(session, review_id)
     return Source(
+        actions=actions,
+        action_updates=action_updates,
+        card_themes=card_themes,
         review=review,
         facilitators=facilitators,
         team=sorted(team),

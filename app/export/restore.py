@@ -34,6 +34,7 @@ from pydantic import (
 from sqlmodel import Session, col, delete, update
 
 from app.db import Database
+from app.export.actions_data import check_actions, restore_actions
 from app.export.data import (
     MAX_ROWS,
     AgendaData,
@@ -227,6 +228,7 @@ def check_export(data: ExportData) -> None:
     for concern in data.concerns:
         if concern.participant_id is not None:
             _known(people, concern.participant_id, "participant")
+    check_actions(data, _known, cards, themes)
     if data.review.agenda is not None:
         blocks = [b for day in data.review.agenda.days for b in day.blocks]
         if len({b.id for b in blocks}) != len(blocks):
@@ -418,6 +420,9 @@ class _Writer:
                 count=v[3],
             ),
         )
+        # Propositions are restored by their own piece of the thread; until then an action's
+        # link to one is not carried over.
+        restore_actions(data, rid, self._insert, cards, themes, propositions={})
         concerns = self._map(
             data.concerns,
             lambda concern: Concern(

@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 from app.i18n import N_
 from app.models import Card, Concern, Event, Participant, Review, utcnow
 from app.review import audit, log
+from app.review.actions import erase_from_actions
 from app.review.anonymity import fold_counts, folded_roles, held_roles, role_levels
 from app.review.audit import Action
 from app.review.errors import CommandError
@@ -80,6 +81,8 @@ def erase_participant(
         concern.text = ""
         concern.outcome = ""
         session.add(concern)
+    # The actions they proposed or lead: their words, the lead's name, notes, private link.
+    erase_from_actions(session, review_id, participant_id)
     card_ids = sorted(c.id for c in cards if c.id is not None)
     concern_ids = sorted(c.id for c in concerns if c.id is not None)
 

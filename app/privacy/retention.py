@@ -12,9 +12,12 @@ from sqlmodel import Session, col, select
 
 from app.db import Database
 from app.models import (
+    Action,
+    ActionUpdate,
     Appreciation,
     AuditEntry,
     Card,
+    CardTheme,
     Concern,
     Event,
     Invitation,
@@ -30,7 +33,7 @@ from app.models import (
     utcnow,
 )
 from app.review import audit
-from app.review.audit import Action
+from app.review.audit import Action as Audit
 
 log = logging.getLogger("lantern.retention")
 
@@ -44,14 +47,22 @@ AUDIT_ADDRESS_DAYS = 90
 STALE_IMPORT = timedelta(hours=1)
 
 
+def kept_from(review: Review) -> datetime | None:
+    """When a closed review's retention period starts: the close, or the last follow-up of
+    its actions (a lead recording progress through their private link) when that is later."""
+    moments = [m for m in (review.closed_at, review.followed_up_at) if m is not None]
+    if review.status != "closed" or review.closed_at is None:
+        return None
+    # SQLite hands back naive UTC.
+    return max(m if m.tzinfo is not None else m.replace(tzinfo=UTC) for m in moments)
+
+
 def is_expired(review: Review, now: datetime) -> bool:
-    """Whether a review closed long enough ago that it must go."""
-    closed_at = review.closed_at
-    if review.status != "closed" or closed_at is None:
+    """Whether a review was closed, and last followed up, long enough ago that it must go."""
+    start = kept_from(review)
+    if start is None:
         return False
-    if closed_at.tzinfo is None:  # SQLite hands back naive UTC
-        closed_at = closed_at.replace(tzinfo=UTC)
-    return closed_at + timedelta(days=review.retention_days) <= now
+    return start + timedelta(days=review.retention_days) <= now
 
 
 def expired_review_ids(session: Session, now: datetime | None = None) -> list[int]:
@@ -70,8 +81,13 @@ def delete_review(session: Session, review_id: int) -> None:
     """
     card_ids = select(Card.id).where(Card.review_id == review_id)
     round_ids = select(VotingRound.id).where(VotingRound.review_id == review_id)
+    action_ids = select(Action.id).where(Action.review_id == review_id)
+    theme_ids = select(Theme.id).where(Theme.review_id == review_id)
     statements = [
         delete(Event).where(col(Event.review_id) == review_id),
+        delete(ActionUpdate).where(col(ActionUpdate.action_id).in_(action_ids)),
+        delete(Action).where(col(Action.review_id) == review_id),
+        delete(CardTheme).where(col(CardTheme.theme_id).in_(theme_ids)),
         delete(Appreciation).where(col(Appreciation.card_id).in_(card_ids)),
         delete(Vote).where(col(Vote.round_id).in_(round_ids)),
         delete(VoteFinished).where(col(VoteFinished.round_id).in_(round_ids)),
@@ -121,7 +137,7 @@ def purge_expired(db: Database, now: datetime | None = None) -> list[int]:
                 continue
             delete_review(session, review_id)
             # The audit entry names the review id only: nothing of its content outlives it.
-            audit.record(session, Action.PURGE, review_id=review_id)
+            audit.record(session, Audit.PURGE, review_id=review_id)
         purged.append(review_id)
     if purged:
         # Nothing of a purged review stays behind in SQLite's write-ahead log.

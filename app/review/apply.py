@@ -21,6 +21,14 @@ from app.models import (
 )
 from app.review import commands as c
 from app.review import log
+from app.review.actions import (
+    accept_action,
+    add_action,
+    edit_action,
+    link_theme,
+    remove_action,
+    set_checkins,
+)
 from app.review.agenda_steering import (
     add_block,
     edit_block,
@@ -170,6 +178,12 @@ HANDLERS: dict[str, Callable[[Context, Any], None]] = {
     "add_next_step": add_next_step,
     "open_lane": open_lane,
     "close_lane": close_lane,
+    "link_theme": link_theme,
+    "add_action": add_action,
+    "edit_action": edit_action,
+    "remove_action": remove_action,
+    "accept_action": accept_action,
+    "set_checkins": set_checkins,
 }
 
 

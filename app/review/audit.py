@@ -52,6 +52,8 @@ class Action(StrEnum):
     VOICES_HIDE = "voices.hide"
     PAIRS_MADE = "pairs.made"
     PAIRS_ENDED = "pairs.ended"
+    ACTION_LEAD = "action.lead"
+    ACTION_LINK = "action.link"
 
 
 # What each action is called, wherever a person reads the log.
@@ -87,6 +89,8 @@ LABELS: Final[dict[Action, str]] = {
     Action.VOICES_HIDE: N_("Took the balance of voices off the projector"),
     Action.PAIRS_MADE: N_("Paired people up for the paired interviews"),
     Action.PAIRS_ENDED: N_("Ended the paired interviews"),
+    Action.ACTION_LEAD: N_("Named the lead of an action"),
+    Action.ACTION_LINK: N_("Gave an action's lead a new private progress link"),
 }
 
 

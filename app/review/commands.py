@@ -6,6 +6,7 @@ from datetime import date
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -415,6 +416,80 @@ class GroupWall(_Command):
     by: Literal["theme", "table", "plan"]
 
 
+# ---- the thread: links to discover themes, actions (app/review/actions.py) ----------------
+ActionText = Annotated[
+    str,
+    AfterValidator(clean_text),
+    StringConstraints(min_length=1, max_length=rules.MAX_ACTION_TEXT),
+]
+ActionField = Annotated[
+    str, AfterValidator(clean_text), StringConstraints(max_length=rules.MAX_ACTION_TEXT)
+]
+Agency = Annotated[str, AfterValidator(clean_text), StringConstraints(max_length=rules.MAX_AGENCY)]
+LeadName = Annotated[
+    str, AfterValidator(clean_text), StringConstraints(max_length=rules.MAX_LEAD_NAME)
+]
+CheckInMonths = Annotated[StrictInt, Field(ge=1, le=rules.MAX_CHECKIN_MONTHS)]
+
+
+class LinkTheme(_Command):
+    """Link a dream or design card to a discover theme it grows from (`linked: false` unlinks)."""
+
+    type: Literal["link_theme"]
+    card_id: Id
+    theme_id: Id
+    linked: StrictBool = True
+
+
+class AddAction(_Command):
+    """An action: drafted by the facilitator (from a deliver card, or fresh), or proposed
+    from a phone in Deliver. `lead_name` is the facilitator's only, for the full record."""
+
+    type: Literal["add_action"]
+    text: ActionText
+    proposition_id: Id | None = None
+    card_id: Id | None = None
+    agency: Agency = ""
+    lead_role: Role | Literal[""] = ""
+    lead_name: LeadName = ""
+    how_we_know: ActionField = ""
+    due: date | None = None
+
+
+class EditAction(_Command):
+    """Change an action; a field left out stays as it is (`proposition_id: null` unlinks)."""
+
+    type: Literal["edit_action"]
+    action_id: Id
+    text: ActionText | None = None
+    proposition_id: Id | None = None
+    agency: Agency | None = None
+    lead_role: Role | Literal[""] | None = None
+    lead_name: LeadName | None = None
+    how_we_know: ActionField | None = None
+    due: date | None = None
+
+
+class RemoveAction(_Command):
+    type: Literal["remove_action"]
+    action_id: Id
+
+
+class AcceptAction(_Command):
+    """ "I'll take this on": the sender leads the action (`accept: false` hands it back)."""
+
+    type: Literal["accept_action"]
+    action_id: Id
+    accept: StrictBool = True
+
+
+class SetCheckIns(_Command):
+    """When the facilitator checks in on the actions: months after the close (default 3, 6)."""
+
+    type: Literal["set_checkins"]
+    months: Annotated[list[CheckInMonths], Field(min_length=1, max_length=rules.MAX_CHECKINS)]
+
+
 Command = Annotated[
     Contribute
     | Edit
@@ -465,7 +540,13 @@ Command = Annotated[
     | AddOnBehalf
     | AddNextStep
     | OpenLane
-    | CloseLane,
+    | CloseLane
+    | LinkTheme
+    | AddAction
+    | EditAction
+    | RemoveAction
+    | AcceptAction
+    | SetCheckIns,
     Field(discriminator="type"),
 ]
 

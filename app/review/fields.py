@@ -53,6 +53,7 @@ Days = Annotated[int, Field(ge=1, le=rules.MAX_DAYS)]
 RetentionDays = Annotated[int, Field(ge=1, le=rules.MAX_RETENTION_DAYS)]
 VoteBudget = Annotated[int, Field(ge=1, le=rules.MAX_VOTE_BUDGET)]
 SmallGroup = Annotated[int, Field(ge=1, le=rules.MAX_SMALL_GROUP)]
+CheckInMonth = Annotated[int, Field(ge=1, le=rules.MAX_CHECKIN_MONTHS)]
 
 
 class ReviewSettings(BaseModel):
@@ -69,6 +70,12 @@ class ReviewSettings(BaseModel):
     other_voice: Literal["children", "family", "professionals"] = "professionals"
     # Fewer people than this holding a role: others see their voice group, not the role.
     small_group: SmallGroup = 3
+    # When the facilitator checks in on the actions: months after the close (the tracker).
+    checkin_months: list[CheckInMonth] = Field(
+        default_factory=lambda: list(rules.DEFAULT_CHECKIN_MONTHS),
+        min_length=1,
+        max_length=rules.MAX_CHECKINS,
+    )
 
 
 # Every setting's default: what a review has until its facilitator says otherwise.

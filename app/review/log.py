@@ -137,6 +137,40 @@ def rewrite_theme(session: Session, theme: Theme) -> None:
             session.add(event)
 
 
+_ACTION_KINDS = ("action.added", "action.updated", "action.progress")
+
+
+def rewrite_action(
+    session: Session, review_id: int, action_id: int, views: dict[str, dict[str, Any]]
+) -> None:
+    """Give every earlier event of an action the view given for each column (its words now:
+    an erasure, or a removal, leaves no older words in a replay). Its progress notes go
+    too: they are its lead's words."""
+    events = session.exec(
+        select(Event).where(Event.review_id == review_id, col(Event.kind).in_(_ACTION_KINDS))
+    ).all()
+    for event in events:
+        changed = False
+        for column, view in views.items():
+            payload = getattr(event, column)
+            found = payload.get("action") if isinstance(payload, dict) else None
+            if isinstance(found, dict) and found.get("id") == action_id:
+                update = payload.get("update")
+                if isinstance(update, dict):
+                    payload = {**payload, "update": {**update, "note": ""}}
+                setattr(event, column, {**payload, "action": view})
+                changed = True
+        if changed:
+            session.add(event)
+
+
+def forget_action(session: Session, review_id: int, action_id: int) -> None:
+    """A removed action keeps only its id in the log."""
+    gone = {"id": action_id, "text": "", "removed": True}
+    views = dict.fromkeys(("data", "public_data", "personal_data"), gone)
+    rewrite_action(session, review_id, action_id, views)
+
+
 def erase_participant(
     session: Session,
     review_id: int,

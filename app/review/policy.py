@@ -24,6 +24,8 @@ PARTICIPANT_COMMANDS = frozenset(
         "finish_voting",
         "raise_concern",
         "add_next_step",
+        "add_action",
+        "accept_action",
     }
 )
 
@@ -39,13 +41,23 @@ ALLOWED_WHILE_NOT_LIVE = frozenset({"withdraw", "raise_concern"})
 
 
 PARTICIPANT_ONLY = frozenset(
-    {"appreciate", "vote", "unvote", "finish_voting", "raise_concern", "add_next_step"}
+    {
+        "appreciate",
+        "vote",
+        "unvote",
+        "finish_voting",
+        "raise_concern",
+        "add_next_step",
+        "accept_action",
+    }
 )
 
 
 # What a facilitator may still do once the review has closed: answering a concern cannot
-# wait for the next review, and its outcome belongs in the record.
-ALLOWED_WHEN_CLOSED = frozenset({"acknowledge_concern", "note_concern"})
+# wait for the next review, and its outcome belongs in the record. The action tracker's
+# check-in dates are the facilitator's to move after the close (progress itself comes
+# through each lead's private link, app/api/follow_up.py, never as a command).
+ALLOWED_WHEN_CLOSED = frozenset({"acknowledge_concern", "note_concern", "set_checkins"})
 
 
 def check_rights(identity: Identity, kind: str) -> None:

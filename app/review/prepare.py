@@ -38,6 +38,8 @@ FREE_TEXT: dict[str, tuple[str, ...]] = {
     "set_commitment": ("owner",),
     "add_block": ("title", "question"),
     "edit_block": ("title", "question"),
+    "add_action": ("text", "agency", "lead_name", "how_we_know"),
+    "edit_action": ("text", "agency", "lead_name", "how_we_know"),
 }
 
 
@@ -58,6 +60,12 @@ SCREENED_FIELDS: dict[tuple[str, str], str] = {
     ("add_block", "question"): "question",
     ("edit_block", "title"): "block title",
     ("edit_block", "question"): "question",
+    ("add_action", "text"): "action",
+    ("add_action", "agency"): "agency",
+    ("add_action", "how_we_know"): "action",
+    ("edit_action", "text"): "action",
+    ("edit_action", "agency"): "agency",
+    ("edit_action", "how_we_know"): "action",
 }
 
 
@@ -120,6 +128,11 @@ def prepare_command(db: Database, identity: Identity, command: c.Command) -> Pre
             label = SCREENED_FIELDS.get((command.type, name))
             if label is not None:
                 screen_facilitator_text(label, value)
+    elif command.type == "add_action":
+        # A phone's proposed action goes up on the projector's plan at once: what seems to
+        # identify someone is refused, saying what was found, for the sender to take out.
+        for name, value in values.items():
+            screen_facilitator_text(SCREENED_FIELDS.get((command.type, name), "action"), value)
     elif command.type in ("contribute", "edit", "add_next_step"):
         # The owner of a deliver card is shown with it: it is screened with the text.
         screened = "\n".join(values[name] for name in ("text", "owner") if name in values)

@@ -120,6 +120,17 @@ MAX_BLOCK_TITLE: Final = 120
 # A deliver card's due date: from today (a day's grace, for a phone in another time zone)
 # to two years after today or the review's start, whichever is later.
 DUE_GRACE_DAYS: Final = 1
+# Actions (app/review/actions.py): their words, agency, a lead's name, and the check-ins
+# after the close (months after it; a review keeps at most a few).
+MAX_ACTION_TEXT: Final = 500
+MAX_AGENCY: Final = 120
+MAX_LEAD_NAME: Final = 80
+MAX_ACTION_NOTE: Final = 500
+MAX_ACTIONS: Final = 500
+MAX_ACTION_UPDATES: Final = 200
+MAX_CHECKINS: Final = 6
+MAX_CHECKIN_MONTHS: Final = 36
+DEFAULT_CHECKIN_MONTHS: Final[tuple[int, ...]] = (3, 6)
 DUE_WITHIN_DAYS: Final = 2 * 365 + 1
 
 # How much one review, and one person in it, may hold. Far above what a review needs (the

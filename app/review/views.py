@@ -478,6 +478,10 @@ def snapshot(session: Session, review: Review, identity: Identity) -> dict[str, 
         ),
         "server_time": iso(utcnow()),
     }
+    from app.review.actions import thread_state
+
+    seen_ids = {card["id"] for card in visible_cards}
+    state.update(thread_state(session, review, audience, me, seen_ids))
     if audience == "facilitator":
         state["agenda"] = agenda_view(review)
         state["participants"] = [

@@ -472,6 +472,13 @@ export function applyEvent(state, frame) {
       }
       break;
     }
+    case "action.added":
+    case "action.updated":
+    case "action.removed":
+    case "action.progress":
+    case "card_theme.updated":
+      applyThreadEvent(state, frame.kind, d);
+      break;
     case "concern.raised":
       if (d.concern) {
         state.concerns = state.concerns || [];
@@ -491,6 +498,31 @@ export function applyEvent(state, frame) {
       break;
   }
   return state;
+}
+
+/** The thread's events: actions (added, changed, taken on, removed, progress after the
+ * close) and the links from dream and design cards to the discover themes they grow from. */
+function applyThreadEvent(state, kind, d) {
+  if (kind === "card_theme.updated") {
+    const links = (state.card_themes || []).filter((l) => !(l.card_id === d.card_id && l.theme_id === d.theme_id));
+    if (d.linked) links.push({ card_id: d.card_id, theme_id: d.theme_id });
+    state.card_themes = links;
+    return;
+  }
+  state.actions = state.actions || [];
+  if (kind === "action.removed") {
+    state.actions = state.actions.filter((a) => a.id !== d.action_id);
+    return;
+  }
+  if (!d.action || d.action.removed) return;
+  const i = state.actions.findIndex((a) => a.id === d.action.id);
+  if (i >= 0) state.actions[i] = { ...state.actions[i], ...d.action };
+  else state.actions.push(d.action);
+  if (kind === "action.progress" && state.tracker && d.update) {
+    const key = String(d.action.id);
+    state.tracker.updates[key] = [...(state.tracker.updates[key] || []), d.update];
+    state.tracker.followed_up_at = d.followed_up_at;
+  }
 }
 
 /** The open round, if any. */

@@ -9,6 +9,7 @@ import { memberWords, tableOf } from "./tables.js";
 import { renderPair, setUpPair, storyFailed, storyNote } from "./pair.js";
 import { hiddenNotice, laneAnswer, laneBadge, noteLane, renderLanes, wireLanes } from "./phone-lanes.js";
 import { voiceMarker } from "./voices.js";
+import { actionAnswer, renderActions, renderActionsAfter, wireActions } from "./phone-actions.js";
 
 const app = document.getElementById("app");
 const code = app.dataset.code;
@@ -207,6 +208,11 @@ function start() {
       render();
     },
     onAck: (item) => {
+      if (actionAnswer(item.command, null)) {
+        announce(ui.announcer, item.command.type === "accept_action" ? t("Thank you for taking this on.") : t("Your action is proposed."));
+        render();
+        return;
+      }
       if (laneAnswer(item.command, null)) {
         render();
         return;
@@ -225,6 +231,11 @@ function start() {
     onError: (item, frame) => {
       if (!item) return;
       const type = item.command.type;
+      if (actionAnswer(item.command, frame)) {
+        announce(ui.announcer, frame.message);
+        render();
+        return;
+      }
       if (laneAnswer(item.command, frame)) {
         announce(ui.announcer, frame.message);
         render();
@@ -362,6 +373,7 @@ function render() {
   if (held) {
     ui.holdTitle.textContent = held[0];
     ui.holdText.textContent = held[1];
+    renderActionsAfter(state, code, auth.token);
     return;
   }
   const prompt = state.prompts.find((p) => p.id === review.prompt_id);
@@ -380,6 +392,7 @@ function render() {
   renderTable();
   keepFocus(() => {
     renderPair(state, me, roleWord);
+    renderActions(state, me, (command) => room.send(command));
     renderParked();
     renderMine();
     renderOthers();
@@ -910,6 +923,7 @@ function dueProblem(value) {
 }
 
 wireLanes(() => state, (command) => room.send(command));
+wireActions(() => state, (command) => room.send(command), () => render());
 
 ui.concernForm.addEventListener("submit", (event) => {
   event.preventDefault();

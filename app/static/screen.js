@@ -290,9 +290,20 @@ function renderTablePlan() {
 function column(name, cards, loose) {
   const list = el("ul", {}, [...cards].reverse().map((card) => el("li", {
     class: `wall-card ${seen.has(card.id) ? "" : "arriving"}`,
-  }, el("span", { class: "text", text: card.text }), el("span", { class: "who", text: [who(card), commitment(card)].filter(Boolean).join(" · ") }))));
+  }, el("span", { class: "text", text: card.text }), el("span", { class: "who", text: [who(card), commitment(card)].filter(Boolean).join(" · ") }),
+  growsFromTags(card))));
   return el("section", { class: `theme-col ${loose ? "unsorted" : ""}`, "aria-label": name || t("Cards") },
     name ? el("h2", { text: name }) : null, list, el("p", { class: "wall-more", hidden: true }));
+}
+
+/** A dream or design card's small "grows from: <theme>" tags (the discover themes it
+ * carries forward); null when it has none. */
+function growsFromTags(card) {
+  const ids = (state.card_themes || []).filter((l) => l.card_id === card.id).map((l) => l.theme_id);
+  const names = ids.map((id) => (state.themes.find((th) => th.id === id) || {}).name).filter(Boolean);
+  if (!names.length) return null;
+  return el("span", { class: "grows-from-line" },
+    names.map((name) => el("span", { class: "grows-from", text: t("grows from: %(theme)s", { theme: name }) })));
 }
 
 // ---- fitting the wall to the screen -------------------------------------------------------
@@ -355,6 +366,7 @@ function markJoined() {
 
 /** At the close, the room's action plan from the deliver cards; false when there is none. */
 function renderPlan() {
+  if (renderActionPlan()) return true;
   const cards = state.cards
     .filter((c) => c.status === "visible" && c.phase === "deliver" && finding(c))
     .sort((a, b) => (a.due || "9999").localeCompare(b.due || "9999") || a.id - b.id);
@@ -365,6 +377,22 @@ function renderPlan() {
     el("td", {}, el("span", { class: "plan-what", text: card.text })),
     el("td", { text: owner(card) }),
     el("td", { class: "plan-when", text: card.due ? readableDate(card.due) : t("To be agreed") }))));
+  requestAnimationFrame(fitPlan);
+  return true;
+}
+
+/** The plan from the actions, once there are any: what, the lead's role (and agency), by when.
+ * The room never sees a lead's name. */
+function renderActionPlan() {
+  const actions = (state.actions || []).filter((a) => !a.removed && a.text)
+    .sort((a, b) => (a.due || "9999").localeCompare(b.due || "9999") || a.id - b.id);
+  if (!actions.length) return false;
+  ui.plan.hidden = false;
+  ui.hold.hidden = true;
+  ui.planRows.replaceChildren(...actions.map((action) => el("tr", {},
+    el("td", {}, el("span", { class: "plan-what", text: action.text })),
+    el("td", { text: [ROLES[action.lead_role] || "", action.agency].filter(Boolean).join(" · ") || t("To be agreed") }),
+    el("td", { class: "plan-when", text: action.due ? readableDate(action.due) : t("To be agreed") }))));
   requestAnimationFrame(fitPlan);
   return true;
 }

@@ -4,6 +4,7 @@ import { t } from "../i18n.js";
 import { $ } from "../dom.js";
 import { ROLES, ctx, panel, repaint, send } from "./state.js";
 import { isPlanning, planButton, planEditor } from "./plan.js";
+import { growsFrom } from "./actions.js";
 import { voiceMarker } from "../voices.js";
 
 let redacting = null; // {id, text}: the card whose wording is being redacted
@@ -102,6 +103,8 @@ panel("cards", () => {
     const hidden = card.status === "hidden";
     const li = el("li", { class: `card-item ${hidden ? "hidden-card" : ""}` }, ...cardBody(card));
     if (hidden) li.append(el("span", { class: "badge hidden-badge", text: t("Hidden from the room") }));
+    const grows = growsFrom(card);
+    if (grows) li.append(grows);
     const lane = laneBadge(card);
     if (lane) li.append(lane);
     const finding = (card.lane || "main") === "main";

@@ -93,6 +93,7 @@ function showClosed(closed) {
     el("section", { class: "panel closed-note", "aria-labelledby": "closed-title" },
       el("h2", { id: "closed-title", text: t("This review is closed") }),
       el("p", { text: t("Nothing more can be added or changed in the room, so the live controls are put away. The cards, votes and concerns stay here to read, and the record is ready to export.") })),
+    $("actions-panel"),
     $("export-panel"));
 }
 

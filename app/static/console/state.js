@@ -44,7 +44,7 @@ const panels = new Map(); // name -> paint()
 const ROOM_PANELS = [
   "now", "status", "stepper", "prompts", "timer", "room", "presence", "voting", "agenda",
   "queue", "concerns", "themes", "cards", "erase", "folded", "voices", "tables", "pairs", "behalf",
-  "lane",
+  "lane", "actions",
 ];
 
 const CARDS = ["status", "queue", "cards", "themes", "erase", "voices", "pairs"];
@@ -75,6 +75,11 @@ export const PANELS_FOR = {
   "pairs.ended": ["pairs"],
   "concern.raised": ["concerns", "erase", "status"],
   "concern.updated": ["concerns", "status"],
+  "action.added": ["actions"],
+  "action.updated": ["actions"],
+  "action.removed": ["actions"],
+  "action.progress": ["actions"],
+  "card_theme.updated": ["cards"],
 };
 
 export function panel(name, paint) {
