@@ -20,7 +20,7 @@ from app.api.deps import FacilitatorDep, RowId, RuntimeDep, load_review_for
 from app.api.errors import ApiError
 from app.api.reviews import base_url, review_out
 from app.api.schemas import ERROR_RESPONSES, ErrorOut
-from app.export import MEDIA_TYPES, render_from, sealed
+from app.export import DOCUMENTS, MEDIA_TYPES, render_from, sealed
 from app.export.check import check_public_record
 from app.export.data import ExportData
 from app.export.record import load_source
@@ -84,14 +84,39 @@ async def export(
     me: FacilitatorDep,
     format: Format = Query(description="md, html, pdf, docx, json, csv or xlsx"),
     edition: Edition = Query("full", description="full (OFFICIAL-SENSITIVE) or public"),
+    document: str = Query(
+        "record",
+        description="record (the session record, every format) or briefing (the 7-minute "
+        "briefing: md, html, pdf or docx)",
+        max_length=40,
+    ),
 ) -> Response:
-    """The session record of a review you run, at any time (DRAFT until it closes)."""
+    """A review you run as a document (the session record by default), at any time (DRAFT
+    until it closes)."""
     address = _address(request)
+    kind = DOCUMENTS.get(document)
+    if kind is None:
+        raise ApiError(
+            422,
+            "invalid",
+            _(
+                "There is no document called that. Choose one of: %(documents)s.",
+                documents=", ".join(DOCUMENTS),
+            ),
+        )
+    if format not in kind.formats:
+        raise ApiError(
+            422,
+            "invalid",
+            _("This document comes as %(formats)s.", formats=", ".join(kind.formats)),
+        )
 
     await to_thread.run_sync(load_review_for, runtime, me, review_id)
     started = time.monotonic()
     try:
-        rendered = await runtime.export(render_from, runtime.db.url, review_id, format, edition)
+        rendered = await runtime.export(
+            render_from, runtime.db.url, review_id, format, edition, document
+        )
     except LookupError:  # deleted (purged) since the check above
         raise ApiError(404, "not_found", _("No such review.")) from None
     except BrokenProcessPool:  # the export process died twice running it: out of memory?
@@ -102,7 +127,9 @@ async def export(
     metrics.count("lantern_exports_total", format=format, outcome="done")
     metrics.count("lantern_export_seconds_total", time.monotonic() - started, format=format)
 
-    await to_thread.run_sync(_record_export, runtime, me.id, review_id, address, format, edition)
+    await to_thread.run_sync(
+        _record_export, runtime, me.id, review_id, address, format, edition, document
+    )
     return Response(
         rendered.content,
         media_type=rendered.media_type,
@@ -252,8 +279,11 @@ def _record_export(
     address: str,
     fmt: str,
     edition: str,
+    document: str = "record",
 ) -> None:
-    """Audit one export: who took which edition, in which format, from where."""
+    """Audit one export: who took which document and edition, in which format, from where."""
+    # The record is the document an entry names by default (and every older entry meant).
+    named = {} if document == "record" else {"document": document}
     with runtime.db.write() as session:
         audit.record(
             session,
@@ -263,4 +293,5 @@ def _record_export(
             address=address,
             format=fmt,
             edition=edition,
+            **named,
         )

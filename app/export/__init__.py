@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -83,6 +84,36 @@ def render(session: Session, review_id: int, fmt: str, edition: str = "full") ->
     return Rendered(content, MEDIA_TYPES[fmt], file_name(record, fmt))
 
 
+def render_document(session: Session, review_id: int, fmt: str, edition: str) -> Rendered:
+    """The record as a document of the registry (`DOCUMENTS`)."""
+    return render(session, review_id, fmt, edition)
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A document the export endpoint writes: the module whose `render_document(session,
+    review_id, format, edition)` writes it (imported when first asked for), and its formats."""
+
+    module: str
+    formats: tuple[str, ...]
+
+    def render(self, session: Session, review_id: int, fmt: str, edition: str) -> Rendered:
+        """This document of one review, in one format and edition."""
+        if fmt not in self.formats:
+            raise ValueError(f"format must be one of {', '.join(self.formats)}")
+        write: Callable[[Session, int, str, str], Rendered] = importlib.import_module(
+            self.module
+        ).render_document
+        return write(session, review_id, fmt, edition)
+
+
+# Every document `GET /api/reviews/{id}/export?document=` writes: one line each.
+DOCUMENTS: Final[dict[str, Document]] = {
+    "record": Document("app.export", FORMATS),
+    "briefing": Document("app.export.briefing", ("md", "html", "pdf", "docx")),
+}
+
+
 def file_name(record: Record, fmt: str) -> str:
     """A safe, telling file name: case reference, edition, status."""
     stem = "".join(ch if ch.isalnum() else "-" for ch in record.cover.case_ref.lower()).strip("-")
@@ -95,11 +126,13 @@ def _database(url: str) -> Database:
     return Database(url)
 
 
-def render_from(url: str, review_id: int, fmt: str, edition: str = "full") -> Rendered:
+def render_from(
+    url: str, review_id: int, fmt: str, edition: str = "full", document: str = "record"
+) -> Rendered:
     """`render` on a database named by URL: what the export process runs.
 
     Rendering is CPU-bound (a large PDF takes many seconds); run in a process of its own it
     uses the other core instead of taking the live room's share of this one.
     """
     with _database(url).read() as session:
-        return render(session, review_id, fmt, edition)
+        return DOCUMENTS[document].render(session, review_id, fmt, edition)
