@@ -180,9 +180,14 @@ def test_bookmarks_nest_by_heading_and_open_the_heading_s_page(
         "2 Who took part, and who was missing",
     ]
     assert "19 Appendix: for the partnership only" in sections
-    discover = [t for t, _ in enumerate(outline) if outline[t][1] == "13 Card log: Discover"][0]
-    themes = [title for depth, title, _ in outline[discover + 1 :][:2] if depth == 2]
-    assert themes == ["1 Trusted relationships", "2 Working as one team"]
+    # The themes' stories are in the thread, theme by theme (the card log names the themes).
+    discover = [
+        t for t, _ in enumerate(outline) if outline[t][1] == "5 What we learned, theme by theme"
+    ][0]
+    after = outline[discover + 1 :]
+    end = next(i for i, (depth, _t, _p) in enumerate(after) if depth == 1)
+    themes = [title for depth, title, _ in after[:end] if depth == 2]
+    assert themes == ["1. Trusted relationships", "2. Working as one team"]
     for _depth, title, page in outline:
         words = title.split(" ", 1)[-1]
         assert words in " ".join(pages[page].split()), (title, page)

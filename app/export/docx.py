@@ -19,7 +19,7 @@ from docx.shared import Mm, Pt, RGBColor
 
 from app.export.outline import SECTION, heading, sections
 from app.export.outline import intro as section_intro
-from app.export.pieces import SECTIONS, Bullets, Para, Sub, Table
+from app.export.pieces import SECTIONS, Bullets, Para, Sub, Table, stories_elsewhere
 from app.export.record import (
     CardItem,
     PhaseSection,
@@ -323,6 +323,9 @@ class _Writer:
         if not section.count:
             self.para(_("No contributions."))
             return
+        told = section.phase == "discover" and bool(section.themes)
+        if told:
+            self.para(stories_elsewhere())
         for rank, theme in enumerate(section.themes, start=1):
             self.heading(f"{rank}. {theme.name}", 2)
             self.para(
@@ -330,7 +333,7 @@ class _Writer:
                 muted=True,
                 size=9,
             )
-            for card in theme.cards:
+            for card in [] if told else theme.cards:
                 self.card(card)
         if section.unthemed:
             self.heading(_("Other contributions") if section.themes else "Contributions", 2)

@@ -18,7 +18,7 @@ from markupsafe import Markup, escape
 
 from app import i18n
 from app.export.outline import NUMBER, outline, sections
-from app.export.pieces import SECTIONS, Piece, thread
+from app.export.pieces import SECTIONS, Piece, stories_elsewhere, thread
 from app.export.record import (
     CardItem,
     PhaseSection,
@@ -89,6 +89,10 @@ def whole(record: Record) -> list[Block]:
             found.append(Block(key, pieces=SECTIONS[key](record)))
         elif key == "deliver":
             found.append(Block(key, record.deliver, rows=record.deliver.ranked))
+        elif key == "discover":
+            # The themes' stories are in the thread: the log holds the rest (and the note).
+            told = [g for g in groups(record.discover) if g.kind != "theme"]
+            found.append(Block(key, record.discover, told))
         elif key in phases:
             found.append(Block(key, phases[key], groups(phases[key])))
         elif key == "family_steps":
@@ -186,6 +190,7 @@ def render_html(
         COMPACT_AFTER=COMPACT_AFTER,
         voices_fold_note=voices_fold_note,
         piece_kind=piece_kind,
+        stories_elsewhere=stories_elsewhere,
     )
 
 

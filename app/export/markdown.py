@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 
 from app.export.outline import heading, sections
 from app.export.outline import intro as section_intro
-from app.export.pieces import SECTIONS, Bullets, Para, Piece, Sub, Table
+from app.export.pieces import SECTIONS, Bullets, Para, Piece, Sub, Table, stories_elsewhere
 from app.export.record import (
     CardItem,
     PhaseSection,
@@ -112,8 +112,9 @@ def _section(lines: list[str], section: PhaseSection, full: bool) -> None:
             ),
         )
         return
-    if section.phase == "discover":
-        lines += [_("The positive core: themes ranked by votes, each with its stories."), ""]
+    told = section.phase == "discover" and bool(section.themes)
+    if told:
+        lines += [stories_elsewhere(), ""]
     for rank, theme in enumerate(section.themes, start=1):
         lines += [
             f"### {rank}. {md_text(theme.name)}",
@@ -121,7 +122,7 @@ def _section(lines: list[str], section: PhaseSection, full: bool) -> None:
             "; ".join(theme.tally) + ".",
             "",
         ]
-        lines += [_card_line(c, full) for c in theme.cards] + [""]
+        lines += [_card_line(c, full) for c in ([] if told else theme.cards)] + [""]
     if section.unthemed:
         heading = _("Other contributions") if section.themes else _("Contributions")
         lines += [f"### {heading}", ""]

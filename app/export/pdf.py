@@ -53,6 +53,8 @@ MIN_PIECE = 200
 PIECES_PER_WORKER = 4
 # An action plan row costs about as much to lay out as three cards (it has six cells).
 ROW_COST = 3
+# Sections together costing less than a piece's share of this join one part.
+JOIN_SHORT = 1
 # These sections follow on the page of the section before them, so they share its part.
 FOLLOWS = {
     "people": "outcome",
@@ -131,9 +133,16 @@ def plan(record: Record, workers: int, piece: int | None = None) -> list[Part]:
     piece = piece or max(MIN_PIECE, total // (PIECES_PER_WORKER * workers))
     parts: list[Part] = []
     for block in blocks:
-        if parts and parts[-1].blocks[-1].kind == FOLLOWS.get(block.kind):
+        size = cost(block, record)
+        # A short section shares the part before it when both together stay short: every
+        # part costs a layout of its own and a fresh page, which a 200-card record, made of
+        # many short sections, felt more than its cards.
+        if parts and (
+            parts[-1].blocks[-1].kind == FOLLOWS.get(block.kind)
+            or parts[-1].cost + size <= piece // JOIN_SHORT
+        ):
             last = parts[-1]
-            parts[-1] = Part((*last.blocks, block), last.cost + cost(block, record))
+            parts[-1] = Part((*last.blocks, block), last.cost + size)
             continue
         parts += [Part((p,), cost(p, record)) for p in cut(block, piece)]
     return parts

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
+from app.export.outline import NUMBER
 from app.export.record import CardItem, Record, contributions
 from app.export.thread import ActionItem, PropositionItem, ThreadTheme
 from app.i18n import _, ngettext
@@ -64,6 +65,16 @@ class ThreadPart:
     pieces: Sequence[Piece]
     cost: int = 0
     first: bool = field(default=False)
+
+
+def stories_elsewhere() -> str:
+    """What the Discover card log says in place of its themes' stories: the thread holds them
+    in full (printing them twice made the 5,000-card record half as long again)."""
+    return _(
+        "The stories in each theme are printed in full in section %(n)s, theme by theme, "
+        "with what grew from them. This log lists the themes, then the stories in no theme.",
+        n=NUMBER["thread"],
+    )
 
 
 # --- the sections ---------------------------------------------------------------------------

@@ -27,6 +27,7 @@ import "./save.js";
 import "./behalf.js";
 import { checkPublicEdition, fillDetails, paintExports } from "./exports.js";
 import { loadKeepOut } from "./keepout.js";
+import { loadReflections } from "./reflections.js";
 import { loadAudit, loadAuditSoon } from "./audit.js";
 
 async function boot() {
@@ -54,6 +55,7 @@ async function boot() {
   checkPublicEdition();
   paint("team"); // the team needs only the review's info, not the room's state
   loadKeepOut();
+  loadReflections();
   loadAudit();
   ctx.room = new Room({
     code: info.code,
