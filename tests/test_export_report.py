@@ -256,6 +256,16 @@ def test_the_public_briefing_holds_no_names_concerns_or_hidden_text(
     assert "Jadeprivate" not in text
 
 
+@pytest.mark.parametrize("fmt", BRIEFING_FORMATS)
+def test_the_full_briefing_holds_nothing_the_room_did_not_see(thread: Thread, fmt: str) -> None:
+    """The full edition names the marking and the leads, but never a hidden or held card, a
+    concern or the facilitator's summary: a briefing is for a team to read together."""
+    text = _text(thread, fmt, "full", "briefing")
+    assert "OFFICIAL-SENSITIVE" in text
+    for secret in (*SECRETS, CONCERN_TEXT, "Larkspursummary"):
+        assert secret not in text, (fmt, secret)
+
+
 @pytest.mark.parametrize("edition", ["full", "public"])
 def test_the_briefing_is_one_page(thread: Thread, edition: str) -> None:
     with thread.db.read() as session:

@@ -104,6 +104,9 @@ def _join(words: list[str]) -> str:
 def build_briefing(record: Record) -> Briefing:
     """The briefing of a record (in the record's edition)."""
     cover = record.cover
+    told = sum(
+        1 for c in record.cards if c.phase == "discover" and c.lane == "main" and not c.marked
+    )
     who = _join([_people_of(g, n) for g, n in _group_people(record) if n])
     happened = _(
         "%(people)s took part (%(who)s) over %(days)s: %(held)s. Together they told "
@@ -114,18 +117,22 @@ def build_briefing(record: Record) -> Briefing:
         who=who or _("no one yet"),
         days=held_days(cover.days_held),
         held=cover.held,
-        stories=ngettext("%(num)s story", "%(num)s stories", record.discover.count)
-        % {"num": record.discover.count},
+        stories=ngettext("%(num)s story", "%(num)s stories", told) % {"num": told},
     )
     themes = record.thread.themes
-    learned = [
-        Learned(t.name, _line(t.stories[0].text) if t.stories else "") for t in themes[:THEMES]
-    ]
-    propositions = [
-        f"{_line(p.text)} ({p.status_label})" for p in record.thread.propositions[:PROPOSITIONS]
-    ]
+    # A theme's story that says it best: its most voted one the room saw (the full
+    # edition's themes also hold cards the room did not see: never on a briefing).
+    learned = []
+    for t in themes[:THEMES]:
+        seen = [c for c in t.stories if not c.marked]
+        learned.append(Learned(t.name, _line(seen[0].text) if seen else ""))
+    # Only what grew from what the room saw: the full edition also holds what was drafted
+    # from a card the facilitator hid or held, and a briefing is read by a whole team.
+    seen_props = [p for p in record.thread.propositions if not p.unseen]
+    seen_actions = [a for a in record.thread.actions if not a.unseen]
+    propositions = [f"{_line(p.text)} ({p.status_label})" for p in seen_props[:PROPOSITIONS]]
     actions = []
-    for a in record.thread.actions[:ACTIONS]:
+    for a in seen_actions[:ACTIONS]:
         facts = [a.agency] if a.agency else []
         if a.lead and a.lead != a.agency:
             facts.append(_("led by %(lead)s", lead=a.lead))
@@ -143,9 +150,9 @@ def build_briefing(record: Record) -> Briefing:
         learned=learned,
         learned_more=max(0, len(themes) - THEMES),
         propositions=propositions,
-        propositions_more=max(0, len(record.thread.propositions) - PROPOSITIONS),
+        propositions_more=max(0, len(seen_props) - PROPOSITIONS),
         actions=actions,
-        actions_more=max(0, len(record.thread.actions) - ACTIONS),
+        actions_more=max(0, len(seen_actions) - ACTIONS),
         questions=[_(q) for q in QUESTIONS],
     )
 

@@ -100,6 +100,8 @@ class ActionItem:
     status: str
     accepted: bool
     proposition: str = ""
+    # Drafted from a card the room did not see (the full edition only holds these).
+    unseen: bool = False
 
 
 @dataclass(slots=True)
@@ -112,6 +114,8 @@ class PropositionItem:
     status_label: str
     themes: list[str]
     actions: list[ActionItem]
+    # Drafted from a card the room did not see (the full edition only holds these).
+    unseen: bool = False
 
 
 @dataclass(slots=True)
@@ -168,6 +172,11 @@ def _lead(action: Action, full: bool) -> str:
     return role
 
 
+def _unseen(items: Mapping[int, CardItem], card_id: int | None) -> bool:
+    card = items.get(card_id) if card_id is not None else None
+    return card is not None and card.marked
+
+
 def build_thread(
     rows: ThreadRows,
     themes: Sequence[tuple[int, ThemeBlock]],
@@ -188,6 +197,7 @@ def build_thread(
     actions_of: dict[int, list[ActionItem]] = defaultdict(list)
     actions: list[ActionItem] = []
     prop_text = {p.id: p.text for p in shown_props}
+    unseen_props = {p.id for p in shown_props if _unseen(items, p.card_id)}
     for action in rows.actions:
         if action.card_id is not None and action.card_id not in items:
             continue
@@ -204,6 +214,7 @@ def build_thread(
             status=_(status) if status else action.status,
             accepted=action.accepted_at is not None,
             proposition=prop_text.get(action.proposition_id, ""),
+            unseen=_unseen(items, action.card_id) or action.proposition_id in unseen_props,
         )
         actions.append(item)
         if action.proposition_id is not None:
@@ -220,6 +231,7 @@ def build_thread(
             status_label=_(label) if label else p.status,
             themes=[theme_names[t] for t in themes_of[p.id] if t in theme_names],
             actions=actions_of[p.id],
+            unseen=p.id in unseen_props,
         )
         propositions.append(prop)
         for t in themes_of[p.id]:
