@@ -17,6 +17,7 @@ from app import VERSION, logs, metrics, pages
 from app.api import auth, errors, follow_up, openapi, reviews, rooms, team, ws
 from app.api import exports as exports_api
 from app.api import privacy as privacy_api
+from app.api import reflections as reflections_api
 from app.api import templates as templates_api
 from app.api.errors import error_body
 from app.api.throttle import Throttles
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(rooms.router)
     app.include_router(privacy_api.router)
     app.include_router(exports_api.router)
+    app.include_router(reflections_api.router)
     app.include_router(ws.router)
     app.include_router(follow_up.api)
     app.include_router(follow_up.page)

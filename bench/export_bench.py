@@ -314,21 +314,20 @@ def build(db: Database, seed: int = 7) -> int:
             event("tally.updated", day_at[0], {"target_id": v["target_id"], "votes": v["count"]})
         conn.execute(insert(Event), events)
         conn.exec_driver_sql(f"UPDATE review SET seq = {seq} WHERE id = {rid}")
-        conn.execute(
-            insert(AuditEntry),
-            [
-                {
-                    "review_id": rid,
-                    "facilitator_id": fid,
-                    "action": "moderate.hide",
-                    "detail": {"card_id": c},
-                    "address": "",
-                    "created_at": day_at[0],
-                }
-                for c, _p, s, _w in card_rows
-                if s == "hidden"
-            ],
-        )
+        hidden = [
+            {
+                "review_id": rid,
+                "facilitator_id": fid,
+                "action": "moderate.hide",
+                "detail": {"card_id": c},
+                "address": "",
+                "created_at": day_at[0],
+            }
+            for c, _p, s, _w in card_rows
+            if s == "hidden"
+        ]
+        if hidden:  # a small review may hide none (an empty insert would write a blank row)
+            conn.execute(insert(AuditEntry), hidden)
     return rid
 
 

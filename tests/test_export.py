@@ -534,13 +534,13 @@ def test_docx_has_real_headings_and_tables(exports: Exports) -> None:
     document = docx.Document(io.BytesIO(exports.data("docx", "full")))
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading 1")]
     assert headings[:5] == [
-        "1. Purpose",
-        "2. Who took part",
+        "1. The outcome agreed",
+        "2. Who took part, and who was missing",
         "3. The balance of voices",
-        "4. Discover",
-        "5. Dream",
+        "4. The method",
+        "5. What we learned, theme by theme",
     ]
-    assert "12. For the partnership only" in headings
+    assert "19. Appendix: for the partnership only" in headings
     tables = [[c.text for c in t.rows[0].cells] for t in document.tables]
     assert ["#", "Action", "Owner", "Due", "Votes", "Theme"] in tables
 
@@ -564,8 +564,15 @@ def test_xlsx_has_a_sheet_per_section_and_charts(exports: Exports) -> None:
         workbook = z.read("xl/workbook.xml").decode()
     for sheet in (
         "Cover",
-        "Purpose",
+        "Outcome",
         "People",
+        "Method",
+        "Thread",
+        "Propositions",
+        "Action plan",
+        "Family's voice",
+        "Evaluation",
+        "Reflections",
         "Discover",
         "Dream",
         "Design",

@@ -31,14 +31,15 @@ from tests.test_export import _do, build_review, console_identity, lead_database
 # print.css: @page margins, in points (1 mm = 72 / 25.4 pt); A4 is 595.28 pt wide.
 LEFT_MARGIN = 16 * 72 / 25.4
 A4_WIDTH = 595.28
+# The record is built around the learning (#13): its first seven sections.
 SECTIONS = (
-    "Purpose",
-    "Who took part",
+    "The outcome agreed",
+    "Who took part, and who was missing",
     "The balance of voices",
-    "Discover",
-    "Dream",
-    "Design",
-    "Deliver",
+    "The method",
+    "What we learned, theme by theme",
+    "Propositions and their agreement",
+    "The action plan by agency",
 )
 
 
@@ -173,11 +174,20 @@ def test_bookmarks_nest_by_heading_and_open_the_heading_s_page(
     pages = _pages(pdfs[edition])
     assert outline[0][:2] == (0, "Learning review: Child A")
     sections = [title for depth, title, _ in outline if depth == 1]
-    assert sections[:3] == ["Contents", "1 Purpose", "2 Who took part"]
-    assert "12 For the partnership only" in sections
-    discover = [t for t, _ in enumerate(outline) if outline[t][1] == "4 Discover"][0]
-    themes = [title for depth, title, _ in outline[discover + 1 :][:2] if depth == 2]
-    assert themes == ["1 Trusted relationships", "2 Working as one team"]
+    assert sections[:3] == [
+        "Contents",
+        "1 The outcome agreed",
+        "2 Who took part, and who was missing",
+    ]
+    assert "19 Appendix: for the partnership only" in sections
+    # The themes' stories are in the thread, theme by theme (the card log names the themes).
+    discover = [
+        t for t, _ in enumerate(outline) if outline[t][1] == "5 What we learned, theme by theme"
+    ][0]
+    after = outline[discover + 1 :]
+    end = next(i for i, (depth, _t, _p) in enumerate(after) if depth == 1)
+    themes = [title for depth, title, _ in after[:end] if depth == 2]
+    assert themes == ["1. Trusted relationships", "2. Working as one team"]
     for _depth, title, page in outline:
         words = title.split(" ", 1)[-1]
         assert words in " ".join(pages[page].split()), (title, page)
@@ -198,10 +208,10 @@ def test_the_contents_link_to_the_pages_they_name(pdfs: dict[str, Path], edition
     named = reader.named_destinations
     links = [a.get_object() for a in reader.pages[1].get("/Annots", [])]
     targets = {str(link["/Dest"]) for link in links if link.get("/Subtype") == "/Link"}
-    assert len(targets) == 12  # every section of the full edition
+    assert len(targets) == 19  # every section of the full edition
     for number, (key, title) in enumerate(
         zip(
-            ["purpose", "people", "voices", "discover", "dream", "design", "deliver"],
+            ["outcome", "people", "voices", "method", "thread", "propositions", "action_plan"],
             SECTIONS,
             strict=True,
         ),

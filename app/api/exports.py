@@ -20,7 +20,7 @@ from app.api.deps import FacilitatorDep, RowId, RuntimeDep, load_review_for
 from app.api.errors import ApiError
 from app.api.reviews import base_url, review_out
 from app.api.schemas import ERROR_RESPONSES, ErrorOut
-from app.export import MEDIA_TYPES, render_from, sealed
+from app.export import DOCUMENTS, MEDIA_TYPES, render_from, sealed
 from app.export.check import check_public_record
 from app.export.data import ExportData
 from app.export.record import load_source
@@ -37,7 +37,6 @@ router = APIRouter(prefix="/api/reviews", tags=["exports"], responses=ERROR_RESP
 Format = Literal["md", "html", "pdf", "docx", "json", "csv", "xlsx"]
 Edition = Literal["full", "public"]
 # The record, or another document of the review (app/export/__init__.py DOCUMENTS).
-Document = Literal["record", "progress"]
 # An import's body is kept in memory up to this size, and on disk beyond it.
 SPOOL_IN_MEMORY = 1024 * 1024
 
@@ -86,11 +85,32 @@ async def export(
     me: FacilitatorDep,
     format: Format = Query(description="md, html, pdf, docx, json, csv or xlsx"),
     edition: Edition = Query("full", description="full (OFFICIAL-SENSITIVE) or public"),
-    document: Document = Query("record", description="record (the default) or progress"),
+    document: str = Query(
+        "record",
+        description="record (the session record, every format), briefing (the 7-minute "
+        "briefing: md, html, pdf or docx) or progress (where each action stands, every format)",
+        max_length=40,
+    ),
 ) -> Response:
-    """The session record of a review you run, at any time (DRAFT until it closes); or
-    another document of it (`document`): `progress`, where each action stands."""
+    """A review you run as a document (the session record by default), at any time (DRAFT
+    until it closes)."""
     address = _address(request)
+    kind = DOCUMENTS.get(document)
+    if kind is None:
+        raise ApiError(
+            422,
+            "invalid",
+            _(
+                "There is no document called that. Choose one of: %(documents)s.",
+                documents=", ".join(DOCUMENTS),
+            ),
+        )
+    if format not in kind.formats:
+        raise ApiError(
+            422,
+            "invalid",
+            _("This document comes as %(formats)s.", formats=", ".join(kind.formats)),
+        )
 
     await to_thread.run_sync(load_review_for, runtime, me, review_id)
     started = time.monotonic()
@@ -262,7 +282,9 @@ def _record_export(
     edition: str,
     document: str = "record",
 ) -> None:
-    """Audit one export: who took which edition of which document, in which format, from where."""
+    """Audit one export: who took which document and edition, in which format, from where."""
+    # The record is the document an entry names by default (and every older entry meant).
+    named = {} if document == "record" else {"document": document}
     with runtime.db.write() as session:
         audit.record(
             session,
@@ -272,5 +294,5 @@ def _record_export(
             address=address,
             format=fmt,
             edition=edition,
-            **({"document": document} if document != "record" else {}),
+            **named,
         )

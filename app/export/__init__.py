@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -14,7 +15,6 @@ from sqlmodel import Session
 
 from app.db import Database
 from app.export.record import EDITIONS, Record, Source, build_record, load_source
-from app.models import Review
 
 FORMATS: Final[tuple[str, ...]] = ("md", "html", "pdf", "docx", "json", "csv", "xlsx")
 
@@ -72,41 +72,47 @@ def _renderer(fmt: str) -> Callable[[Record, Source], bytes]:
     raise ValueError(f"unknown format {fmt!r}")
 
 
-# The documents besides the record (`document=` on the export): each its own module, with
-# `render(session, review_id, format, edition) -> bytes`, registered here by one line.
-DOCUMENTS: Final[dict[str, str]] = {
-    "progress": "app.export.progress",
-}
-
-
-def render(
-    session: Session, review_id: int, fmt: str, edition: str = "full", document: str = "record"
-) -> Rendered:
-    """The review's record (or another document) in one format and edition."""
+def render(session: Session, review_id: int, fmt: str, edition: str = "full") -> Rendered:
+    """The review's record in one format and edition."""
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}")
     if edition not in EDITIONS:
         raise ValueError(f"edition must be one of {', '.join(EDITIONS)}")
-    if document != "record":
-        return _render_document(session, review_id, fmt, edition, document)
     source = load_source(session, review_id)
     record = build_record(source, edition)
     content = _renderer(fmt)(record, source)
     return Rendered(content, MEDIA_TYPES[fmt], file_name(record, fmt))
 
 
-def _render_document(
-    session: Session, review_id: int, fmt: str, edition: str, document: str
-) -> Rendered:
-    import importlib
+def render_document(session: Session, review_id: int, fmt: str, edition: str) -> Rendered:
+    """The record as a document of the registry (`DOCUMENTS`)."""
+    return render(session, review_id, fmt, edition)
 
-    module = importlib.import_module(DOCUMENTS[document])
-    content: bytes = module.render(session, review_id, fmt, edition)
-    review = session.get(Review, review_id)
-    ref = review.case_ref if review is not None else "review"
-    stem = "".join(ch if ch.isalnum() else "-" for ch in ref.lower()).strip("-")
-    stem = "-".join(part for part in stem.split("-") if part)[:40] or "review"
-    return Rendered(content, MEDIA_TYPES[fmt], f"{stem}-{document}-{edition}.{fmt}")
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A document the export endpoint writes: the module whose `render_document(session,
+    review_id, format, edition)` writes it (imported when first asked for), and its formats."""
+
+    module: str
+    formats: tuple[str, ...]
+
+    def render(self, session: Session, review_id: int, fmt: str, edition: str) -> Rendered:
+        """This document of one review, in one format and edition."""
+        if fmt not in self.formats:
+            raise ValueError(f"format must be one of {', '.join(self.formats)}")
+        write: Callable[[Session, int, str, str], Rendered] = importlib.import_module(
+            self.module
+        ).render_document
+        return write(session, review_id, fmt, edition)
+
+
+# Every document `GET /api/reviews/{id}/export?document=` writes: one line each.
+DOCUMENTS: Final[dict[str, Document]] = {
+    "record": Document("app.export", FORMATS),
+    "briefing": Document("app.export.briefing", ("md", "html", "pdf", "docx")),
+    "progress": Document("app.export.progress", FORMATS),
+}
 
 
 def file_name(record: Record, fmt: str) -> str:
@@ -130,4 +136,4 @@ def render_from(
     uses the other core instead of taking the live room's share of this one.
     """
     with _database(url).read() as session:
-        return render(session, review_id, fmt, edition, document)
+        return DOCUMENTS[document].render(session, review_id, fmt, edition)

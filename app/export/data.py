@@ -69,6 +69,9 @@ class ReviewData(_Row):
     title: Annotated[str, MaxLen(rules.MAX_TITLE)]
     case_ref: Annotated[str, MaxLen(rules.MAX_CASE_REF)]
     outcome: Annotated[str, MaxLen(rules.MAX_OUTCOME)] = ""
+    # The facilitator's summary and reflections (the full record's own section).
+    summary: Annotated[str, MaxLen(rules.MAX_REFLECTION)] = ""
+    reflections: Annotated[str, MaxLen(rules.MAX_REFLECTION)] = ""
     starts_on: date | None = None
     days: Days = 1
     status: Status = "draft"

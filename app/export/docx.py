@@ -17,8 +17,9 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-from app.export.outline import SECTION, heading
+from app.export.outline import SECTION, heading, sections
 from app.export.outline import intro as section_intro
+from app.export.pieces import SECTIONS, Bullets, Para, Sub, Table, stories_elsewhere
 from app.export.record import (
     CardItem,
     PhaseSection,
@@ -263,40 +264,25 @@ class _Writer:
             )
         self.doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
-    def purpose(self) -> None:
-        p = self.record.purpose
-        self.section("purpose")
-        self.heading(_("The shared safeguarding outcome"), 2)
-        self.para(p.outcome or _("Not recorded."), style="Intense Quote")
-        self.heading(_("Questions used"), 2)
-        if p.questions:
-            self.table(
-                (_("Phase"), _("Question"), _("Contributions")),
-                [(q.phase, q.text, str(q.cards)) for q in p.questions],
-                (25, 120, 25),
-            )
-        else:
-            self.para(_("No questions used yet."))
-        self.heading(_("Method"), 2)
-        self.para(p.method_intro)
-        for name, text in p.method:
-            item = self.styled("List Number")
-            item.add_run(f"{name}: ").bold = True
-            item.add_run(text)
-        self.heading(_("Ground rules"), 2)
-        for rule in p.ground_rules:
-            self.para(rule, style="List Bullet")
-
-    def people(self) -> None:
-        a = self.record.attendance
-        self.section("people")
-        self.para(
-            ngettext("%(n)s person took part.", "%(n)s people took part.", a.total) % {"n": a.total}
-        )
-        if a.by_role:
-            self.table(
-                (_("Role"), _("People")), [(label, str(n)) for label, n in a.by_role], (60, 25)
-            )
+    def pieces(self, key: str) -> None:
+        """A section built of pieces (app/export/pieces.py)."""
+        self.section(key)
+        for piece in SECTIONS[key](self.record):
+            if isinstance(piece, Sub):
+                self.heading(piece.text, piece.level - 1)
+            elif isinstance(piece, Para):
+                if piece.kind == "quote":
+                    self.para(piece.text, style="Intense Quote")
+                else:
+                    self.para(piece.text, muted=piece.kind == "meta")
+            elif isinstance(piece, Bullets):
+                for item in piece.items:
+                    self.para(item, style="List Bullet")
+            elif isinstance(piece, Table):
+                self.table(piece.header, [[str(cell) for cell in row] for row in piece.rows])
+            else:
+                for card in piece.items:
+                    self.card(card, show_theme=piece.show_theme)
 
     def voices(self) -> None:
         """The balance of voices: the table and its plain sentences (the HTML and PDF draw
@@ -337,6 +323,9 @@ class _Writer:
         if not section.count:
             self.para(_("No contributions."))
             return
+        told = section.phase == "discover" and bool(section.themes)
+        if told:
+            self.para(stories_elsewhere())
         for rank, theme in enumerate(section.themes, start=1):
             self.heading(f"{rank}. {theme.name}", 2)
             self.para(
@@ -344,7 +333,7 @@ class _Writer:
                 muted=True,
                 size=9,
             )
-            for card in theme.cards:
+            for card in [] if told else theme.cards:
                 self.card(card)
         if section.unthemed:
             self.heading(_("Other contributions") if section.themes else "Contributions", 2)
@@ -549,20 +538,16 @@ class _Writer:
 
     def build(self) -> bytes:
         self.cover()
-        self.purpose()
-        self.people()
-        self.voices()
-        self.themed(self.record.discover)
-        self.themed(self.record.dream)
-        self.design()
-        self.deliver()
-        if self.record.full:
-            self.lane("family_steps", self.record.family_steps)
-        self.lane("next_time", self.record.next_time)
-        self.voting()
-        self.timeline()
-        if self.record.full:
-            self.partnership()
+        for section in sections(self.record.full):
+            key = section.key
+            if key in SECTIONS:
+                self.pieces(key)
+            elif key in ("discover", "dream"):
+                self.themed(getattr(self.record, key))
+            elif key in ("family_steps", "next_time"):
+                self.lane(key, getattr(self.record, key))
+            else:
+                getattr(self, key)()
         out = io.BytesIO()
         self.doc.save(out)
         return out.getvalue()

@@ -18,6 +18,7 @@ from markupsafe import Markup, escape
 
 from app import i18n
 from app.export.outline import NUMBER, outline, sections
+from app.export.pieces import SECTIONS, Piece, stories_elsewhere, thread
 from app.export.record import (
     CardItem,
     PhaseSection,
@@ -63,6 +64,8 @@ class Block:
     groups: Sequence[Group] = ()
     rows: Sequence[CardItem] = ()
     first: bool = True
+    # A section built of pieces (app/export/pieces.py); the thread's are cut between themes.
+    pieces: Sequence[Piece] = ()
 
 
 def groups(section: PhaseSection) -> list[Group]:
@@ -76,17 +79,28 @@ def groups(section: PhaseSection) -> list[Group]:
 
 
 def whole(record: Record) -> list[Block]:
-    """Every section of the record as one block each."""
-    found = [Block("purpose"), Block("people"), Block("voices")]
-    for section in (record.discover, record.dream, record.design):
-        found.append(Block(section.phase, section, groups(section)))
-    found.append(Block("deliver", record.deliver, rows=record.deliver.ranked))
-    if record.full:
-        found.append(Block("family_steps", rows=record.family_steps))
-    found.append(Block("next_time", rows=record.next_time))
-    found += [Block("voting"), Block("timeline")]
-    if record.full:
-        found.append(Block("partnership"))
+    """Every section of the record as one block each, in the outline's order."""
+    phases = {section.phase: section for section in record.sections}
+    found = []
+    for key in (s.key for s in sections(record.full)):
+        if key == "thread":
+            found.append(Block(key, pieces=thread(record)))
+        elif key in SECTIONS:
+            found.append(Block(key, pieces=SECTIONS[key](record)))
+        elif key == "deliver":
+            found.append(Block(key, record.deliver, rows=record.deliver.ranked))
+        elif key == "discover":
+            # The themes' stories are in the thread: the log holds the rest (and the note).
+            told = [g for g in groups(record.discover) if g.kind != "theme"]
+            found.append(Block(key, record.discover, told))
+        elif key in phases:
+            found.append(Block(key, phases[key], groups(phases[key])))
+        elif key == "family_steps":
+            found.append(Block(key, rows=record.family_steps))
+        elif key == "next_time":
+            found.append(Block(key, rows=record.next_time))
+        else:
+            found.append(Block(key))
     return found
 
 
@@ -175,4 +189,11 @@ def render_html(
         voice_chart=voice_chart,
         COMPACT_AFTER=COMPACT_AFTER,
         voices_fold_note=voices_fold_note,
+        piece_kind=piece_kind,
+        stories_elsewhere=stories_elsewhere,
     )
+
+
+def piece_kind(piece: Piece) -> str:
+    """A piece's kind, for the template: sub, para, bullets, table or cards."""
+    return type(piece).__name__.lower()

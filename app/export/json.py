@@ -58,6 +58,8 @@ def export_data(source: Source) -> ExportData:
             title=r.title,
             case_ref=r.case_ref,
             outcome=r.outcome,
+            summary=r.summary,
+            reflections=r.reflections,
             starts_on=r.starts_on,
             days=r.days,
             status=r.status,

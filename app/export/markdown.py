@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from app.export.outline import heading
+from app.export.outline import heading, sections
 from app.export.outline import intro as section_intro
+from app.export.pieces import SECTIONS, Bullets, Para, Piece, Sub, Table, stories_elsewhere
 from app.export.record import (
     CardItem,
     PhaseSection,
     Record,
-    contributions,
     held_days,
     voices_fold_note,
 )
@@ -112,8 +112,9 @@ def _section(lines: list[str], section: PhaseSection, full: bool) -> None:
             ),
         )
         return
-    if section.phase == "discover":
-        lines += [_("The positive core: themes ranked by votes, each with its stories."), ""]
+    told = section.phase == "discover" and bool(section.themes)
+    if told:
+        lines += [stories_elsewhere(), ""]
     for rank, theme in enumerate(section.themes, start=1):
         lines += [
             f"### {rank}. {md_text(theme.name)}",
@@ -121,7 +122,7 @@ def _section(lines: list[str], section: PhaseSection, full: bool) -> None:
             "; ".join(theme.tally) + ".",
             "",
         ]
-        lines += [_card_line(c, full) for c in theme.cards] + [""]
+        lines += [_card_line(c, full) for c in ([] if told else theme.cards)] + [""]
     if section.unthemed:
         heading = _("Other contributions") if section.themes else _("Contributions")
         lines += [f"### {heading}", ""]
@@ -188,28 +189,56 @@ def render_markdown(record: Record) -> bytes:
         )
     lines += ["**" + _("Generated:") + "** " + f"{cover.generated_at}", ""]
 
-    p = record.purpose
-    lines += [*_heading("purpose"), "### " + _("The shared safeguarding outcome"), ""]
-    outcome = md_text(p.outcome) or _("Not recorded.")
-    lines += [f"> {outcome}", "", "### " + _("Questions used"), ""]
-    for q in p.questions:
-        lines.append(f"- **{q.phase}:** {md_text(q.text)} ({contributions(q.cards)})")
-    lines += ["", "### " + _("Method"), "", p.method_intro, ""]
-    lines += [f"{i}. **{name}:** {text}" for i, (name, text) in enumerate(p.method, start=1)]
-    lines += ["", "### " + _("Ground rules"), ""] + [f"- {rule}" for rule in p.ground_rules] + [""]
+    phases = {section.phase: section for section in record.sections}
+    for section in sections(full):
+        key = section.key
+        if key in SECTIONS:
+            lines += _heading(key)
+            _pieces(lines, SECTIONS[key](record), full)
+        elif key == "voices":
+            _voices(lines, record)
+        elif key in phases:
+            _section(lines, phases[key], full)
+        elif key == "family_steps":
+            _lane(lines, "family_steps", record.family_steps)
+        elif key == "next_time":
+            _lane(lines, "next_time", record.next_time)
+        elif key == "voting":
+            _voting(lines, record)
+        elif key == "timeline":
+            _timeline(lines, record)
+        elif key == "partnership":
+            _partnership(lines, record)
+    return "\n".join(lines).encode("utf-8")
 
-    a = record.attendance
-    lines += [*_heading("people"), _("%(n)s people took part.", n=a.total), ""]
-    if a.by_role:
-        lines += _table((_("Role"), _("People")), a.by_role)
-    _voices(lines, record)
 
-    for section in record.sections:
-        _section(lines, section, full)
-    if full:
-        _lane(lines, "family_steps", record.family_steps)
-    _lane(lines, "next_time", record.next_time)
+def _pieces(lines: list[str], pieces: Sequence[Piece], full: bool) -> None:
+    """A section built of pieces (app/export/pieces.py)."""
+    for piece in pieces:
+        if isinstance(piece, Sub):
+            lines += ["#" * piece.level + " " + md_text(piece.text), ""]
+        elif isinstance(piece, Para):
+            text = md_text(piece.text)
+            lines += [
+                f"> {text}"
+                if piece.kind == "quote"
+                else f"*{text}*"
+                if piece.kind == "meta"
+                else text,
+                "",
+            ]
+        elif isinstance(piece, Bullets):
+            lines += [f"- {md_text(item)}" for item in piece.items] + [""]
+        elif isinstance(piece, Table):
+            lines += _table(
+                [md_text(h) for h in piece.header],
+                ([md_text(str(cell)) for cell in row] for row in piece.rows),
+            )
+        else:
+            lines += [_card_line(c, full, theme=piece.show_theme) for c in piece.items] + [""]
 
+
+def _voting(lines: list[str], record: Record) -> None:
     lines += _heading("voting")
     if not record.rounds:
         lines += [_("No voting rounds."), ""]
@@ -258,6 +287,8 @@ def render_markdown(record: Record) -> bytes:
                 ((i, md_text(t.label), t.votes) for i, t in enumerate(g.tallies, start=1)),
             )
 
+
+def _timeline(lines: list[str], record: Record) -> None:
     lines += _heading("timeline")
     if not record.timeline:
         lines += [_("The review has not met yet."), ""]
@@ -271,40 +302,40 @@ def render_markdown(record: Record) -> bytes:
         ]
         lines += [f"- {e.time} {e.text}" for e in day.entries] + [""]
 
-    if full:
-        lines += [*_heading("partnership"), "### " + _("Concerns raised"), ""]
-        if not record.concerns:
-            lines += [_("None."), ""]
-        for c in record.concerns:
-            who = c.role + (f", {c.name}" if c.name else "")
-            lines.append(f"- {c.date} {c.time} ({md_text(who)}): {md_text(c.text)}")
-            lines.append(f"  - {md_text(c.answer)}")
-        lines += ["", "### " + _("Cards the room did not see"), ""]
-        if not record.withheld:
-            lines += [_("None."), ""]
-        for card in record.withheld:
-            status = f"\\[{card.status_label}\\]"
-            ref = _("Card %(number)s", number=card.number)
-            phase = card.phase_name.lower()
-            lines.append(f"- {ref} {status} ({phase}): {md_text(card.text)}")
-        lines += ["", "### " + _("Moderation and redaction log"), ""]
-        if not record.moderation_log:
-            lines += [_("No moderation."), ""]
-        for e in record.moderation_log:
-            lines.append(f"- {e.date} {e.time} {e.action}: {md_text(e.detail)} ({md_text(e.by)})")
-        if record.redacted:
-            lines += ["", _("Redacted cards (shown as redacted):"), ""]
-            lines += [
-                "- " + _("Card %(number)s", number=c.number) + f": {md_text(c.text)}"
-                for c in record.redacted
-            ]
-        lines += ["", "### " + _("Audit summary"), ""]
-        no_entries = "- " + _("No entries.")
-        lines += [f"- {label}: {n}" for label, n in record.audit_summary] or [no_entries]
-        lines += ["", "### " + _("Audit log"), ""]
+
+def _partnership(lines: list[str], record: Record) -> None:
+    lines += [*_heading("partnership"), "### " + _("Concerns raised"), ""]
+    if not record.concerns:
+        lines += [_("None."), ""]
+    for c in record.concerns:
+        who = c.role + (f", {c.name}" if c.name else "")
+        lines.append(f"- {c.date} {c.time} ({md_text(who)}): {md_text(c.text)}")
+        lines.append(f"  - {md_text(c.answer)}")
+    lines += ["", "### " + _("Cards the room did not see"), ""]
+    if not record.withheld:
+        lines += [_("None."), ""]
+    for card in record.withheld:
+        status = f"\\[{card.status_label}\\]"
+        ref = _("Card %(number)s", number=card.number)
+        phase = card.phase_name.lower()
+        lines.append(f"- {ref} {status} ({phase}): {md_text(card.text)}")
+    lines += ["", "### " + _("Moderation and redaction log"), ""]
+    if not record.moderation_log:
+        lines += [_("No moderation."), ""]
+    for e in record.moderation_log:
+        lines.append(f"- {e.date} {e.time} {e.action}: {md_text(e.detail)} ({md_text(e.by)})")
+    if record.redacted:
+        lines += ["", _("Redacted cards (shown as redacted):"), ""]
         lines += [
-            f"- {e.date} {e.time} {e.action}: {md_text(e.detail) or '–'} ({md_text(e.by)})"
-            for e in record.audit_log
-        ] or [no_entries]
-        lines.append("")
-    return "\n".join(lines).encode("utf-8")
+            "- " + _("Card %(number)s", number=c.number) + f": {md_text(c.text)}"
+            for c in record.redacted
+        ]
+    lines += ["", "### " + _("Audit summary"), ""]
+    no_entries = "- " + _("No entries.")
+    lines += [f"- {label}: {n}" for label, n in record.audit_summary] or [no_entries]
+    lines += ["", "### " + _("Audit log"), ""]
+    lines += [
+        f"- {e.date} {e.time} {e.action}: {md_text(e.detail) or '–'} ({md_text(e.by)})"
+        for e in record.audit_log
+    ] or [no_entries]
+    lines.append("")

@@ -29,9 +29,23 @@ class Section:
         return replace(self, title=_(self.title), intro=_(self.intro) if self.intro else "")
 
 
+# The record is built around the learning: what the room agreed it wanted for the child,
+# who was there, how it worked, then each learning theme's thread from stories to actions;
+# the card log, votes, timeline and audit follow as appendices.
 OUTLINE: Final[tuple[Section, ...]] = (
-    Section("purpose", N_("Purpose")),
-    Section("people", N_("Who took part")),
+    Section(
+        "outcome",
+        N_("The outcome agreed"),
+        N_("The shared safeguarding outcome the room agreed to work towards."),
+    ),
+    Section(
+        "people",
+        N_("Who took part, and who was missing"),
+        N_(
+            "Who came, by voice group, and who the review expected and did not hear from: "
+            "a voice group with nobody in it, or an agency nobody came from."
+        ),
+    ),
     Section(
         "voices",
         N_("The balance of voices"),
@@ -40,21 +54,30 @@ OUTLINE: Final[tuple[Section, ...]] = (
             "wrote, the votes they placed and the cards they appreciated."
         ),
     ),
+    Section("method", N_("The method")),
     Section(
-        "discover",
-        N_("Discover"),
-        N_("The positive core: what worked, grouped into themes and ranked by the room's votes."),
-    ),
-    Section("dream", N_("Dream"), N_("A year from now, everything we wished for is happening.")),
-    Section(
-        "design",
-        N_("Design"),
+        "thread",
+        N_("What we learned, theme by theme"),
         N_(
-            "How we will work: statements in the present tense, grouped by the theme each "
-            "builds on, with the room's votes."
+            "Each learning theme, most votes first: the stories of what worked, the hopes "
+            "that grew from them, the propositions for how we will work, and the actions."
         ),
     ),
-    Section("deliver", N_("Deliver"), N_("The action plan: small, concrete commitments.")),
+    Section(
+        "propositions",
+        N_("Propositions and their agreement"),
+        N_("How we will work, in the present tense, and whether the room agreed it."),
+    ),
+    Section(
+        "action_plan",
+        N_("The action plan by agency"),
+        N_("Small, concrete steps: what, who leads it, how we will know, and by when."),
+    ),
+    Section(
+        "family",
+        N_("The family's voice"),
+        N_("What the children and the family said, in their own words."),
+    ),
     Section(
         "family_steps",
         N_("The family's own next steps"),
@@ -72,11 +95,45 @@ OUTLINE: Final[tuple[Section, ...]] = (
             "never about people. Kept apart from what worked."
         ),
     ),
-    Section("voting", N_("Voting rounds")),
-    Section("timeline", N_("Timeline")),
+    Section(
+        "evaluation",
+        N_("The review's own evaluation"),
+        N_("What the people in the room said about the review itself."),
+    ),
+    Section(
+        "reflections",
+        N_("The facilitator's summary and reflections"),
+        N_("Written by the facilitator before this record was made."),
+        full_only=True,
+    ),
+    Section(
+        "discover",
+        N_("Card log: Discover"),
+        N_("Appendix. Every story of what worked, grouped into themes and ranked by votes."),
+    ),
+    Section(
+        "dream",
+        N_("Card log: Dream"),
+        N_("Appendix. A year from now, everything we wished for is happening."),
+    ),
+    Section(
+        "design",
+        N_("Card log: Design"),
+        N_(
+            "Appendix. How we will work: statements in the present tense, grouped by the "
+            "theme each builds on, with the room's votes."
+        ),
+    ),
+    Section(
+        "deliver",
+        N_("Card log: Deliver"),
+        N_("Appendix. The cards written in Deliver: small, concrete commitments."),
+    ),
+    Section("voting", N_("Appendix: voting rounds")),
+    Section("timeline", N_("Appendix: timeline")),
     Section(
         "partnership",
-        N_("For the partnership only"),
+        N_("Appendix: for the partnership only"),
         N_("Not for publication. None of this appears in the public edition."),
         full_only=True,
     ),

@@ -40,6 +40,7 @@ from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 
 from app.export.html import COMPACT_AFTER, Block, Group, render_html, whole
+from app.export.pieces import Cards, Piece, Sub, Table
 from app.export.record import Record
 from app.i18n import _
 
@@ -52,8 +53,21 @@ MIN_PIECE = 200
 PIECES_PER_WORKER = 4
 # An action plan row costs about as much to lay out as three cards (it has six cells).
 ROW_COST = 3
+# Sections together costing less than a piece's share of this join one part.
+JOIN_SHORT = 1
 # These sections follow on the page of the section before them, so they share its part.
-FOLLOWS = {"people": "purpose", "voices": "people", "timeline": "voting"}
+FOLLOWS = {
+    "people": "outcome",
+    "voices": "people",
+    "method": "voices",
+    "propositions": "thread",
+    "family": "action_plan",
+    "family_steps": "family",
+    "next_time": "family_steps",
+    "evaluation": "next_time",
+    "reflections": "evaluation",
+    "timeline": "voting",
+}
 # WeasyPrint measures in CSS pixels; PDF in points.
 PT_PER_PX = 0.75
 # "Page N of M": Helvetica 8 pt (every PDF reader has it), right-aligned in the bottom
@@ -119,9 +133,16 @@ def plan(record: Record, workers: int, piece: int | None = None) -> list[Part]:
     piece = piece or max(MIN_PIECE, total // (PIECES_PER_WORKER * workers))
     parts: list[Part] = []
     for block in blocks:
-        if parts and parts[-1].blocks[-1].kind == FOLLOWS.get(block.kind):
+        size = cost(block, record)
+        # A short section shares the part before it when both together stay short: every
+        # part costs a layout of its own and a fresh page, which a 200-card record, made of
+        # many short sections, felt more than its cards.
+        if parts and (
+            parts[-1].blocks[-1].kind == FOLLOWS.get(block.kind)
+            or parts[-1].cost + size <= piece // JOIN_SHORT
+        ):
             last = parts[-1]
-            parts[-1] = Part((*last.blocks, block), last.cost + cost(block, record))
+            parts[-1] = Part((*last.blocks, block), last.cost + size)
             continue
         parts += [Part((p,), cost(p, record)) for p in cut(block, piece)]
     return parts
@@ -131,6 +152,8 @@ def cost(block: Block, record: Record) -> int:
     """A rough measure of a block's layout time, in cards (measured: about 2.3 ms each)."""
     if block.kind == "deliver":
         return ROW_COST * len(block.rows)
+    if block.pieces:
+        return _pieces_cost(block.pieces)
     if block.groups:
         return sum(len(group.cards) for group in block.groups)
     if block.kind == "voting":
@@ -149,9 +172,42 @@ def cost(block: Block, record: Record) -> int:
     return 50
 
 
+def _pieces_cost(pieces: Sequence[Piece]) -> int:
+    """A section of pieces: its cards, a table's rows, and a little for each other piece."""
+    total = 0
+    for p in pieces:
+        if isinstance(p, Cards):
+            total += len(p.items)
+        elif isinstance(p, Table):
+            total += ROW_COST * len(p.rows)
+        else:
+            total += 1
+    return total
+
+
+def _cut_pieces(block: Block, piece: int) -> Iterator[Block]:
+    """A long section of pieces cut between its subheadings (the thread: between themes)."""
+    runs: list[list[Piece]] = []
+    for p in block.pieces:
+        if not runs or (isinstance(p, Sub) and p.level == 3):
+            runs.append([])
+        runs[-1].append(p)
+    taken: list[Piece] = []
+    first = True
+    for run in runs:
+        if taken and _pieces_cost(taken) + _pieces_cost(run) > piece:
+            yield replace(block, pieces=tuple(taken), first=first)
+            taken, first = [], False
+        taken += run
+    yield replace(block, pieces=tuple(taken), first=first)
+
+
 def cut(block: Block, piece: int) -> Iterator[Block]:
     """A long section in pieces of about `piece` cards, cut between themes where one is
     near, else inside a theme (its next piece carries on under the same heading)."""
+    if block.pieces:
+        yield from _cut_pieces(block, piece)
+        return
     if block.kind == "deliver":
         count = max(1, -(-ROW_COST * len(block.rows) // piece))
         per = max(1, -(-len(block.rows) // count))

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, select
 
 from app.export.outline import SECTION
+from app.export.thread import Thread, ThreadRows, build_thread, load_thread_rows
 from app.i18n import N_, _, ngettext
 from app.models import (
     Appreciation,
@@ -102,10 +103,18 @@ ROUND_STATUS: Final[dict[str, str]] = {
 }
 
 
+PHASE_TITLES: Final[dict[str, str]] = {
+    "discover": N_("Discover"),
+    "dream": N_("Dream"),
+    "design": N_("Design"),
+    "deliver": N_("Deliver"),
+}
+
+
 def phase_title(phase: str) -> str:
     """A phase's title as the record shows it, translated."""
-    section = SECTION.get(phase)
-    return _(section.title) if section is not None else phase
+    title = PHASE_TITLES.get(phase)
+    return _(title) if title is not None else phase
 
 
 def lane_title(lane: str) -> str:
@@ -157,6 +166,8 @@ class Source:
     actions: list[Any] = field(default_factory=list)
     action_updates: list[Any] = field(default_factory=list)
     card_themes: list[tuple[int, int]] = field(default_factory=list)
+    # The thread's own rows: links back to discover themes, propositions and actions.
+    thread: ThreadRows = field(default_factory=ThreadRows)
 
 
 def load_source(session: Session, review_id: int) -> Source:
@@ -256,6 +267,7 @@ def load_source(session: Session, review_id: int) -> Source:
         ),
         changes=changes,
         audit=audit,
+        thread=load_thread_rows(session, review_id),
     )
 
 
@@ -368,6 +380,9 @@ class CardItem:
     lane: str = "main"
     # Who wrote a card in someone else's voice ("Written by the facilitator with them").
     marker: str = ""
+    # The voice group the edition may say it is in (children, family, professionals; "":
+    # the public edition says none), for the family's voice.
+    voice_group: str = ""
 
     @property
     def marked(self) -> bool:
@@ -600,6 +615,17 @@ class Record:
     next_time: list[CardItem] = field(default_factory=list)
     # The family's own next steps: full edition only, never in the action plan.
     family_steps: list[CardItem] = field(default_factory=list)
+    # The thread: per learning theme, stories, hopes, propositions and actions.
+    thread: Thread = field(default_factory=Thread)
+    # Cards written in the voice of the children and the family (main lane), by group.
+    family_voice: list[CardItem] = field(default_factory=list)
+    # Who was expected and missing: voice groups with nobody, agencies nobody came from.
+    missing: list[str] = field(default_factory=list)
+    # The facilitator's summary and reflections (full edition only; "": not written).
+    summary: str = ""
+    reflections: str = ""
+    # The review's own evaluation, as (question, what the room said) rows; empty: none ran.
+    evaluation: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def full(self) -> bool:
@@ -724,10 +750,13 @@ def build_record(source: Source, edition: str = "full") -> Record:
         author = source.participants.get(card.participant_id or 0)
         author_role = author.role if author else None
         if full:
-            voice, _group = card_voice(review.settings, card.voice_role, author_role)
+            voice, in_group = card_voice(review.settings, card.voice_role, author_role)
             role = _("Facilitator") if voice == FACILITATOR else role_label(voice)
+            group: str = "" if voice == FACILITATOR else in_group
         else:
-            role = shown_label(roster.voice_label(card.voice_role, author_role, card.created_at))
+            shown = roster.voice_label(card.voice_role, author_role, card.created_at)
+            role = shown_label(shown)
+            group = _shown_group(review.settings, shown)
         marker = SOURCE_MARKERS.get(card.source)
         if card.source != "own":
             name = card.voice_name if full else ""
@@ -761,6 +790,7 @@ def build_record(source: Source, edition: str = "full") -> Record:
             written_by=_written_by(source, card) if full else "",
             lane=card.lane,
             marker=_(marker) if marker else "",
+            voice_group=group,
         )
 
     def by_rank(cards: list[CardItem]) -> list[CardItem]:
@@ -768,6 +798,8 @@ def build_record(source: Source, edition: str = "full") -> Record:
 
     enabler_ids = _enabler_prompt_ids(source.prompts)
     sections: dict[str, PhaseSection] = {}
+    # Each phase's themes by rank, with their ids (the thread links to discover's by id).
+    ranked: dict[str, list[tuple[int, ThemeBlock]]] = {}
     for phase in PHASES:
         grouped: dict[int, list[CardItem]] = defaultdict(list)
         unthemed: list[CardItem] = []
@@ -782,24 +814,30 @@ def build_record(source: Source, edition: str = "full") -> Record:
                 grouped[card.theme_id].append(item)
             else:
                 unthemed.append(item)
-        blocks = []
+        blocks: list[tuple[int, ThemeBlock]] = []
         for t in source.themes:
             if t.phase != phase or t.id is None:
                 continue
             members = grouped[t.id]
             blocks.append(
-                ThemeBlock(
-                    name=t.name,
-                    votes=theme_votes[t.id],
-                    card_votes=sum(c.votes for c in members),
-                    cards=by_rank(members),
+                (
+                    t.id,
+                    ThemeBlock(
+                        name=t.name,
+                        votes=theme_votes[t.id],
+                        card_votes=sum(c.votes for c in members),
+                        cards=by_rank(members),
+                    ),
                 )
             )
-        blocks.sort(key=lambda b: (-b.votes, -b.card_votes, -len(b.cards), b.name.lower()))
+        blocks.sort(
+            key=lambda b: (-b[1].votes, -b[1].card_votes, -len(b[1].cards), b[1].name.lower())
+        )
+        ranked[phase] = blocks
         sections[phase] = PhaseSection(
             phase=phase,
             title=phase_title(phase),
-            themes=blocks,
+            themes=[b for _id, b in blocks],
             unthemed=by_rank(unthemed),
             enablers=by_rank(enablers),
         )
@@ -908,7 +946,55 @@ def build_record(source: Source, edition: str = "full") -> Record:
         small_group=threshold(review.settings),
         next_time=[items[c.id or 0] for c in included if c.lane == "next_time"],
         family_steps=[items[c.id or 0] for c in included if c.lane == "family"] if full else [],
+        thread=build_thread(source.thread, ranked["discover"], items, full),
+        family_voice=[
+            c for c in all_items if c.lane == "main" and c.voice_group in ("children", "family")
+        ],
+        missing=_missing(voices, attendance),
+        summary=review.summary if full else "",
+        reflections=review.reflections if full else "",
+        evaluation=build_evaluation(source, full),
     )
+
+
+def build_evaluation(source: Source, full: bool) -> list[tuple[str, str]]:
+    """The review's own evaluation as the record shows it: (question, what the room said).
+
+    A seam for the evaluation pulse (issue 14) to fill from its own rows; until then no
+    review has one, and the record says so plainly rather than show anything made up.
+    """
+    return []
+
+
+def _missing(voices: VoiceBalance, attendance: Attendance) -> list[str]:
+    """Who the review expected and did not hear from: every voice group with nobody in
+    it, and every agency on the role list nobody came from (in the public edition, also
+    those too few people came from to name)."""
+    found = [
+        _("%(group)s: nobody took part.", group=g.group) for g in voices.groups if not g.people
+    ]
+    if voices.folded:  # the public edition: an agency named here may have had one person
+        found += [
+            _(
+                "%(agency)s: nobody came, or fewer than %(n)s people.",
+                agency=a,
+                n=voices.small_group,
+            )
+            for a in attendance.absent
+        ]
+    else:
+        found += [_("%(agency)s: nobody came.", agency=a) for a in attendance.absent]
+    return found
+
+
+def _shown_group(settings: dict[str, Any], shown: Label) -> str:
+    """The voice group a public label tells (the role's, or the group it names; "": none)."""
+    role, voice = shown
+    if role == FACILITATOR:
+        return ""
+    if role is not None:
+        return review_voice_group(settings, role)
+    return voice or ""
 
 
 def _voice_counts(source: Source, full: bool) -> dict[str, VoiceCount]:

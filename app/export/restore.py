@@ -443,6 +443,8 @@ class _Writer:
         final: dict[str, Any] = {
             "code": code,
             "outcome": src.outcome,
+            "summary": src.summary,
+            "reflections": src.reflections,
             "starts_on": src.starts_on,
             "days": src.days,
             "status": src.status,

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Final
 
 import xlsxwriter
 
-from app.export.outline import heading, title
+from app.export.outline import heading, sections, title
 from app.export.outline import intro as section_intro
+from app.export.pieces import SECTIONS, Bullets, Para, Sub, Table
 from app.export.record import (
     CardItem,
     PhaseSection,
@@ -25,12 +26,26 @@ from app.export.record import (
     phase_title,
     voices_fold_note,
 )
-from app.i18n import _, ngettext
+from app.i18n import N_, _, ngettext
 
 ACCENT = "#1D5C63"
 WARN = "#8A3B12"
 CHART_BARS = 10
 Cell = str | int
+
+
+# A sheet's name (at most 31 characters, none of []:*?/\\) for each section of pieces.
+SHEET_NAMES: Final[dict[str, str]] = {
+    "outcome": N_("Outcome"),
+    "people": N_("People"),
+    "method": N_("Method"),
+    "thread": N_("Thread"),
+    "propositions": N_("Propositions"),
+    "action_plan": N_("Action plan"),
+    "family": N_("Family's voice"),
+    "evaluation": N_("Evaluation"),
+    "reflections": N_("Reflections"),
+}
 
 
 class _Book:
@@ -178,37 +193,34 @@ class _Book:
         ws.write_string(row, 0, note, self.f_muted)
         ws.activate()
 
-    def purpose(self) -> None:
-        p = self.record.purpose
-        ws = self.sheet(_("Purpose"), (14, 90, 14))
-        self.title(ws, "purpose")
-        ws.write_string(2, 0, _("Outcome"), self.f_label)
-        ws.write_string(2, 1, p.outcome or _("Not recorded."), self.f_text)
-        ws.write_string(4, 0, _("Questions used"), self.f_h2)
-        row = self.table(
-            ws,
-            5,
-            (_("Phase"), _("Question"), _("Contributions")),
-            [(q.phase, q.text, q.cards) for q in p.questions],
-        )
-        ws.write_string(row, 0, _("Method"), self.f_h2)
-        ws.write_string(row + 1, 1, p.method_intro, self.f_text)
-        row += 2
-        for name, text in p.method:
-            ws.write_string(row, 0, name, self.f_label)
-            ws.write_string(row, 1, text, self.f_text)
-            row += 1
-        ws.write_string(row + 1, 0, _("Ground rules"), self.f_h2)
-        for offset, rule in enumerate(p.ground_rules, start=row + 2):
-            ws.write_string(offset, 1, rule, self.f_text)
-
-    def people(self) -> None:
-        a = self.record.attendance
-        ws = self.sheet(_("People"), (28, 12))
-        self.title(ws, "people")
-        row = self.table(ws, 2, (_("Role"), _("People")), [(label, n) for label, n in a.by_role])
-        ws.write_string(row, 0, _("Total"), self.f_label)
-        ws.write_number(row, 1, a.total, self.f_num)
+    def pieces(self, key: str) -> None:
+        """A section built of pieces (app/export/pieces.py), on a sheet of its own."""
+        ws = self.sheet(_(SHEET_NAMES[key]), (40, 60, 24, 24, 16))
+        self.title(ws, key)
+        row = 3
+        for piece in SECTIONS[key](self.record):
+            if isinstance(piece, Sub):
+                ws.write_string(row, 0, piece.text, self.f_h2)
+                row += 1
+            elif isinstance(piece, Para):
+                fmt = self.f_muted if piece.kind == "meta" else self.f_text
+                ws.write_string(row, 0, piece.text, fmt)
+                row += 2
+            elif isinstance(piece, Bullets):
+                for item in piece.items:
+                    ws.write_string(row, 0, item, self.f_text)
+                    row += 1
+                row += 1
+            elif isinstance(piece, Table):
+                row = self.table(ws, row, piece.header, [list(r) for r in piece.rows])
+            else:
+                row = self.table(
+                    ws,
+                    row,
+                    (_("Card"), _("Text"), _("Role"), _("Votes")),
+                    [[c.number, c.text, c.role, c.votes] for c in piece.items],
+                    [c.marked for c in piece.items],
+                )
 
     def voices(self) -> None:
         """The balance of voices: the table and its plain sentences (the table is the chart)."""
@@ -531,21 +543,21 @@ class _Book:
 
     def build(self) -> bytes:
         self.cover()
-        self.purpose()
-        self.people()
-        self.voices()
-        self.themed(self.record.discover)
-        self.themed(self.record.dream)
-        self.design()
-        self.deliver()
-        if self.record.full:
-            self.lane("family_steps", self.record.family_steps)
-        self.lane("next_time", self.record.next_time)
-        self.voting()
-        self.timeline()
-        self.all_cards()
-        if self.record.full:
-            self.partnership()
+        for section in sections(self.record.full):
+            key = section.key
+            if key in SECTIONS:
+                self.pieces(key)
+            elif key in ("discover", "dream"):
+                self.themed(getattr(self.record, key))
+            elif key in ("family_steps", "next_time"):
+                self.lane(key, getattr(self.record, key))
+            elif key == "partnership":
+                self.all_cards()
+                self.partnership()
+            else:
+                getattr(self, key)()
+        if not self.record.full:
+            self.all_cards()
         self.wb.close()
         return self.out.getvalue()
 

@@ -48,6 +48,7 @@ class Action(StrEnum):
     SCREEN_NEW_LINK = "screen.new_link"
     CONCERN_ACKNOWLEDGE = "concern.acknowledge"
     CONCERN_NOTE = "concern.note"
+    REFLECTIONS_SAVE = "reflections.save"
     VOICES_SHOW = "voices.show"
     VOICES_HIDE = "voices.hide"
     PAIRS_MADE = "pairs.made"
@@ -85,6 +86,7 @@ LABELS: Final[dict[Action, str]] = {
     Action.SCREEN_NEW_LINK: N_("Made a new projector link (the old one no longer works)"),
     Action.CONCERN_ACKNOWLEDGE: N_("Acknowledged a private concern (its sender was told)"),
     Action.CONCERN_NOTE: N_("Wrote the outcome note of a private concern"),
+    Action.REFLECTIONS_SAVE: N_("Saved the facilitator's summary and reflections"),
     Action.VOICES_SHOW: N_("Showed the balance of voices on the projector"),
     Action.VOICES_HIDE: N_("Took the balance of voices off the projector"),
     Action.PAIRS_MADE: N_("Paired people up for the paired interviews"),

@@ -27,7 +27,27 @@ export function paintExports() {
       text: t("Public"),
     }));
   }
+  cells.push(...briefingCells());
   $("exports").replaceChildren(...cells);
+}
+
+// The 7-minute briefing: one page for a team to read together.
+const BRIEFING_FORMATS = ["pdf", "docx", "md", "html"];
+
+function briefingCells() {
+  const cells = [];
+  for (const format of BRIEFING_FORMATS) {
+    const name = FORMAT_WORDS[format];
+    cells.push(el("span", { text: t("7-minute briefing, %(format)s", { format: name }) }));
+    for (const [edition, words] of [["full", t("Full")], ["public", t("Public")]]) {
+      cells.push(el("a", {
+        href: `/api/reviews/${ctx.reviewId}/export?document=briefing&format=${format}&edition=${edition}`,
+        "aria-label": t("7-minute briefing, %(edition)s, as %(format)s", { edition: words, format: name }),
+        text: words,
+      }));
+    }
+  }
+  return cells;
 }
 
 // ---- review details ---------------------------------------------------------------------

@@ -28,6 +28,7 @@ import "./behalf.js";
 import "./actions.js";
 import { checkPublicEdition, fillDetails, paintExports } from "./exports.js";
 import { loadKeepOut } from "./keepout.js";
+import { loadReflections } from "./reflections.js";
 import { loadAudit, loadAuditSoon } from "./audit.js";
 
 async function boot() {
@@ -55,6 +56,7 @@ async function boot() {
   checkPublicEdition();
   paint("team"); // the team needs only the review's info, not the room's state
   loadKeepOut();
+  loadReflections();
   loadAudit();
   ctx.room = new Room({
     code: info.code,
