@@ -356,6 +356,12 @@ def _minimal(kind: str, review: dict[str, Any]) -> dict[str, Any]:
         "group_wall": {"by": "table"},
         "add_on_behalf": {"prompt_id": p, "text": "x", "role": "child"},
         "add_next_step": {"text": "x"},
+        "add_proposition": {"text": "x", "theme_ids": [1]},
+        "edit_proposition": {"proposition_id": 1},
+        "open_consent": {"subject": "outcome"},
+        "answer_consent": {"round_id": 1, "value": 1},
+        "show_consent": {"round_id": 1, "on": True},
+        "show_opening": {"on": True},
     }.get(kind, {}) | {"type": kind}
 
 

@@ -33,6 +33,7 @@ PARTICIPANT_COMMANDS = {
     "finish_voting",
     "raise_concern",
     "add_next_step",
+    "answer_consent",
 }
 PARTICIPANT_ONLY = {
     "appreciate",
@@ -41,6 +42,7 @@ PARTICIPANT_ONLY = {
     "finish_voting",
     "raise_concern",
     "add_next_step",
+    "answer_consent",
 }
 PAYLOAD = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
@@ -526,6 +528,13 @@ def _command_examples(ids: dict[str, int]) -> dict[str, dict[str, Any]]:
         "add_next_step": {"text": "A step of our own."},
         "open_lane": {},
         "close_lane": {},
+        "add_proposition": {"text": "Children remain safe when", "theme_ids": [theme]},
+        "edit_proposition": {"proposition_id": 1, "text": "Children remain safe when we ask"},
+        "open_consent": {"subject": "outcome"},
+        "answer_consent": {"round_id": 1, "value": 1},
+        "close_consent": {},
+        "show_consent": {"round_id": 1, "on": True},
+        "show_opening": {"on": False},
     }
 
 

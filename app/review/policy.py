@@ -24,13 +24,14 @@ PARTICIPANT_COMMANDS = frozenset(
         "finish_voting",
         "raise_concern",
         "add_next_step",
+        "answer_consent",
     }
 )
 
 
 # Commands a participant may still send while input is locked.
 ALLOWED_WHILE_LOCKED = frozenset(
-    {"withdraw", "appreciate", "vote", "unvote", "finish_voting", "raise_concern"}
+    {"withdraw", "appreciate", "vote", "unvote", "finish_voting", "raise_concern", "answer_consent"}
 )
 
 
@@ -39,7 +40,15 @@ ALLOWED_WHILE_NOT_LIVE = frozenset({"withdraw", "raise_concern"})
 
 
 PARTICIPANT_ONLY = frozenset(
-    {"appreciate", "vote", "unvote", "finish_voting", "raise_concern", "add_next_step"}
+    {
+        "appreciate",
+        "vote",
+        "unvote",
+        "finish_voting",
+        "raise_concern",
+        "add_next_step",
+        "answer_consent",
+    }
 )
 
 

@@ -38,6 +38,9 @@ FREE_TEXT: dict[str, tuple[str, ...]] = {
     "set_commitment": ("owner",),
     "add_block": ("title", "question"),
     "edit_block": ("title", "question"),
+    "add_proposition": ("text",),
+    "edit_proposition": ("text",),
+    "answer_consent": ("reason",),
 }
 
 
@@ -58,6 +61,8 @@ SCREENED_FIELDS: dict[tuple[str, str], str] = {
     ("add_block", "question"): "question",
     ("edit_block", "title"): "block title",
     ("edit_block", "question"): "question",
+    ("add_proposition", "text"): "proposition",
+    ("edit_proposition", "text"): "proposition",
 }
 
 

@@ -103,6 +103,10 @@ MAX_CID: Final = 64
 MAX_TITLE: Final = 200
 MAX_CASE_REF: Final = 100
 MAX_OUTCOME: Final = 1000
+# A proposition ("Children remain safe when...") and a reason given in a consent round.
+MAX_PROPOSITION: Final = 500
+MAX_CONSENT_REASON: Final = 500
+MAX_PROPOSITION_THEMES: Final = 20
 MAX_TIMER_SECONDS: Final = 4 * 60 * 60
 MAX_VOTE_BUDGET: Final = 20
 # The most people a role may need before others see it (a review's `small_group` setting).
