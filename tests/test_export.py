@@ -535,12 +535,12 @@ def test_docx_has_real_headings_and_tables(exports: Exports) -> None:
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading 1")]
     assert headings[:5] == [
         "1. Purpose",
-        "2. Who took part",
-        "3. The balance of voices",
-        "4. Discover",
-        "5. Dream",
+        "2. The outcome agreed",
+        "3. Who took part",
+        "4. The balance of voices",
+        "5. Discover",
     ]
-    assert "12. For the partnership only" in headings
+    assert "14. For the partnership only" in headings
     tables = [[c.text for c in t.rows[0].cells] for t in document.tables]
     assert ["#", "Action", "Owner", "Due", "Votes", "Theme"] in tables
 

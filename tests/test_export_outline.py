@@ -49,4 +49,4 @@ def test_numbers_are_the_same_in_both_editions() -> None:
     full = [s.key for s in outline.sections(full=True)]
     assert public == [k for k in full if not outline.SECTION[k].full_only]
     assert [outline.NUMBER[k] for k in full] == list(range(1, len(full) + 1))
-    assert outline.heading("discover") == "4. Discover"
+    assert outline.heading("discover") == "5. Discover"

@@ -33,11 +33,13 @@ LEFT_MARGIN = 16 * 72 / 25.4
 A4_WIDTH = 595.28
 SECTIONS = (
     "Purpose",
+    "The outcome agreed",
     "Who took part",
     "The balance of voices",
     "Discover",
     "Dream",
     "Design",
+    "Propositions and their agreement",
     "Deliver",
 )
 
@@ -173,9 +175,9 @@ def test_bookmarks_nest_by_heading_and_open_the_heading_s_page(
     pages = _pages(pdfs[edition])
     assert outline[0][:2] == (0, "Learning review: Child A")
     sections = [title for depth, title, _ in outline if depth == 1]
-    assert sections[:3] == ["Contents", "1 Purpose", "2 Who took part"]
-    assert "12 For the partnership only" in sections
-    discover = [t for t, _ in enumerate(outline) if outline[t][1] == "4 Discover"][0]
+    assert sections[:3] == ["Contents", "1 Purpose", "2 The outcome agreed"]
+    assert "14 For the partnership only" in sections
+    discover = [t for t, _ in enumerate(outline) if outline[t][1] == "5 Discover"][0]
     themes = [title for depth, title, _ in outline[discover + 1 :][:2] if depth == 2]
     assert themes == ["1 Trusted relationships", "2 Working as one team"]
     for _depth, title, page in outline:
@@ -198,10 +200,20 @@ def test_the_contents_link_to_the_pages_they_name(pdfs: dict[str, Path], edition
     named = reader.named_destinations
     links = [a.get_object() for a in reader.pages[1].get("/Annots", [])]
     targets = {str(link["/Dest"]) for link in links if link.get("/Subtype") == "/Link"}
-    assert len(targets) == 12  # every section of the full edition
+    assert len(targets) == 14  # every section of the full edition
     for number, (key, title) in enumerate(
         zip(
-            ["purpose", "people", "voices", "discover", "dream", "design", "deliver"],
+            [
+                "purpose",
+                "outcome_agreed",
+                "people",
+                "voices",
+                "discover",
+                "dream",
+                "design",
+                "propositions",
+                "deliver",
+            ],
             SECTIONS,
             strict=True,
         ),

@@ -17,6 +17,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
+from app.export.agreement import RoundItem
 from app.export.outline import SECTION, heading
 from app.export.outline import intro as section_intro
 from app.export.record import (
@@ -547,14 +548,69 @@ class _Writer:
         else:
             self.para(_("No entries."))
 
+    def round_results(self, r: RoundItem, *, wording: bool) -> None:
+        """One consent round: what was put, the table by voice group, the reasons (full)."""
+        if wording:
+            self.para(r.wording, italic=True)
+        answered = ngettext("%(num)s person answered", "%(num)s people answered", r.answered)
+        facts = [r.opened, r.status, answered % {"num": r.answered}]
+        self.para(" · ".join(f for f in facts if f), muted=True)
+        if r.rows:
+            size = len(r.scale)
+            width = 110 / size
+            self.table(
+                (_("Who answered"), _("Answers"), *r.scale),
+                [(row.label, str(row.answered), *(str(n) for n in row.counts)) for row in r.rows],
+                (38, 18, *([width] * size)),
+            )
+        if r.note:
+            self.para(r.note, muted=True, italic=True)
+        if r.reasons:
+            self.para(_("Reasons given (for the partnership only)"), bold=True)
+            for x in r.reasons:
+                self.para(f"{x.answer} ({x.who}): {x.reason}", style="List Bullet")
+
+    def outcome_agreed(self) -> None:
+        """The section "The outcome agreed"."""
+        if self.record.agreement is None:
+            return
+        outcome = self.record.agreement.outcome
+        self.section("outcome_agreed")
+        self.para(outcome.wording or _("Not recorded."), italic=True)
+        if not outcome.checks:
+            self.para(_("The outcome was not checked with the room."))
+        for n, check in enumerate(outcome.checks, start=1):
+            self.heading(_("Check %(n)s", n=n), 2)
+            self.round_results(check, wording=check.wording != outcome.wording)
+
+    def propositions(self) -> None:
+        """The section "Propositions and their agreement"."""
+        if self.record.agreement is None:
+            return
+        self.section("propositions")
+        if not self.record.agreement.propositions:
+            self.para(_("No propositions."))
+        for p in self.record.agreement.propositions:
+            self.heading(f"{p.number}. {p.text}", 2)
+            facts = [p.status]
+            if p.themes:
+                facts.append(_("grows from: %(themes)s", themes=", ".join(p.themes)))
+            if p.table:
+                facts.append(_("from table %(table)s", table=p.table))
+            self.para(" · ".join(facts), muted=True)
+            for r in p.rounds:
+                self.round_results(r, wording=r.wording != p.text)
+
     def build(self) -> bytes:
         self.cover()
         self.purpose()
+        self.outcome_agreed()
         self.people()
         self.voices()
         self.themed(self.record.discover)
         self.themed(self.record.dream)
         self.design()
+        self.propositions()
         self.deliver()
         if self.record.full:
             self.lane("family_steps", self.record.family_steps)

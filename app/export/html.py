@@ -77,9 +77,14 @@ def groups(section: PhaseSection) -> list[Group]:
 
 def whole(record: Record) -> list[Block]:
     """Every section of the record as one block each."""
-    found = [Block("purpose"), Block("people"), Block("voices")]
+    found = [Block("purpose")]
+    if record.agreement is not None:
+        found.append(Block("outcome_agreed"))
+    found += [Block("people"), Block("voices")]
     for section in (record.discover, record.dream, record.design):
         found.append(Block(section.phase, section, groups(section)))
+    if record.agreement is not None:
+        found.append(Block("propositions"))
     found.append(Block("deliver", record.deliver, rows=record.deliver.ranked))
     if record.full:
         found.append(Block("family_steps", rows=record.family_steps))

@@ -14,6 +14,7 @@ from typing import Any, Final, TypeVar
 
 from pydantic import BaseModel
 
+from app.export.agreement import agreement_data
 from app.export.data import (
     AgendaData,
     AuditData,
@@ -177,6 +178,7 @@ def export_data(source: Source) -> ExportData:
             )
             for a in source.audit
         ],
+        **agreement_data(source.agreement),
     )
 
 

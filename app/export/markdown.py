@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
+from app.export.agreement import RoundItem
 from app.export.outline import heading
 from app.export.outline import intro as section_intro
 from app.export.record import (
@@ -68,6 +69,62 @@ def _table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> list[str]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
     return [*lines, ""]
+
+
+def _round_lines(r: RoundItem, *, wording: bool) -> list[str]:
+    """One consent round: what was put, how many answered, the table by voice group."""
+    lines = []
+    if wording:
+        lines += [f"> {md_text(r.wording)}", ""]
+    answered = ngettext("%(n)s person answered.", "%(n)s people answered.", r.answered)
+    facts = [r.opened, r.status, answered % {"n": r.answered}]
+    lines += [" ".join(f for f in facts if f), ""]
+    if r.rows:
+        header = (_("Who answered"), _("Answers"), *(md_text(w) for w in r.scale))
+        rows = ((md_text(row.label), row.answered, *row.counts) for row in r.rows)
+        lines += _table(header, rows)
+    if r.note:
+        lines += [f"*{md_text(r.note)}*", ""]
+    if r.reasons:
+        lines += ["**" + _("Reasons given (for the partnership only)") + "**", ""]
+        lines += [
+            f"- *{md_text(x.answer)}* ({md_text(x.who)}): {md_text(x.reason)}" for x in r.reasons
+        ]
+        lines.append("")
+    return lines
+
+
+def _outcome_agreed(lines: list[str], record: Record) -> None:
+    """The section "The outcome agreed": the wording, and each check of it."""
+    if record.agreement is None:
+        return
+    outcome = record.agreement.outcome
+    lines += _heading("outcome_agreed")
+    lines += [f"> {md_text(outcome.wording) or _('Not recorded.')}", ""]
+    if not outcome.checks:
+        lines += [_("The outcome was not checked with the room."), ""]
+    for n, check in enumerate(outcome.checks, start=1):
+        lines += ["### " + _("Check %(n)s", n=n), ""]
+        lines += _round_lines(check, wording=check.wording != outcome.wording)
+
+
+def _propositions(lines: list[str], record: Record) -> None:
+    """The section "Propositions and their agreement"."""
+    if record.agreement is None:
+        return
+    lines += _heading("propositions")
+    if not record.agreement.propositions:
+        lines += [_("No propositions."), ""]
+    for p in record.agreement.propositions:
+        lines += [f"### {p.number}. {md_text(p.text)}", ""]
+        facts = [p.status]
+        if p.themes:
+            facts.append(_("grows from: %(themes)s", themes=", ".join(p.themes)))
+        if p.table:
+            facts.append(_("from table %(table)s", table=p.table))
+        lines += [f"*{md_text('; '.join(facts))}*", ""]
+        for r in p.rounds:
+            lines += _round_lines(r, wording=r.wording != p.text)
 
 
 def _heading(key: str) -> list[str]:
@@ -197,6 +254,7 @@ def render_markdown(record: Record) -> bytes:
     lines += ["", "### " + _("Method"), "", p.method_intro, ""]
     lines += [f"{i}. **{name}:** {text}" for i, (name, text) in enumerate(p.method, start=1)]
     lines += ["", "### " + _("Ground rules"), ""] + [f"- {rule}" for rule in p.ground_rules] + [""]
+    _outcome_agreed(lines, record)
 
     a = record.attendance
     lines += [*_heading("people"), _("%(n)s people took part.", n=a.total), ""]
@@ -206,6 +264,8 @@ def render_markdown(record: Record) -> bytes:
 
     for section in record.sections:
         _section(lines, section, full)
+        if section.phase == "design":
+            _propositions(lines, record)
     if full:
         _lane(lines, "family_steps", record.family_steps)
     _lane(lines, "next_time", record.next_time)

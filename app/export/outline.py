@@ -31,6 +31,14 @@ class Section:
 
 OUTLINE: Final[tuple[Section, ...]] = (
     Section("purpose", N_("Purpose")),
+    Section(
+        "outcome_agreed",
+        N_("The outcome agreed"),
+        N_(
+            "The shared safeguarding outcome as the room worded it, and the quick check on "
+            "phones, by voice group."
+        ),
+    ),
     Section("people", N_("Who took part")),
     Section(
         "voices",
@@ -52,6 +60,14 @@ OUTLINE: Final[tuple[Section, ...]] = (
         N_(
             "How we will work: statements in the present tense, grouped by the theme each "
             "builds on, with the room's votes."
+        ),
+    ),
+    Section(
+        "propositions",
+        N_("Propositions and their agreement"),
+        N_(
+            "How we will work, in the present tense: each proposition, the discover themes it "
+            "grows from, and the room's agreement by voice group."
         ),
     ),
     Section("deliver", N_("Deliver"), N_("The action plan: small, concrete commitments.")),

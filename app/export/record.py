@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
+from app.export.agreement import Agreement, AgreementSource, build_agreement, load_agreement
 from app.export.outline import SECTION
 from app.i18n import N_, _, ngettext
 from app.models import (
@@ -152,6 +153,8 @@ class Source:
     # review.updated events: when, the review header then, and which fields changed.
     changes: list[tuple[datetime, dict[str, Any], list[str]]]
     audit: list[AuditEntry]
+    # Propositions and consent rounds (app/export/agreement.py).
+    agreement: AgreementSource = field(default_factory=AgreementSource)
 
 
 def load_source(session: Session, review_id: int) -> Source:
@@ -245,6 +248,7 @@ def load_source(session: Session, review_id: int) -> Source:
         ),
         changes=changes,
         audit=audit,
+        agreement=load_agreement(session, review_id),
     )
 
 
@@ -589,6 +593,8 @@ class Record:
     next_time: list[CardItem] = field(default_factory=list)
     # The family's own next steps: full edition only, never in the action plan.
     family_steps: list[CardItem] = field(default_factory=list)
+    # "The outcome agreed" and "Propositions and their agreement" (app/export/agreement.py).
+    agreement: Agreement | None = None
 
     @property
     def full(self) -> bool:
@@ -897,6 +903,14 @@ def build_record(source: Source, edition: str = "full") -> Record:
         small_group=threshold(review.settings),
         next_time=[items[c.id or 0] for c in included if c.lane == "next_time"],
         family_steps=[items[c.id or 0] for c in included if c.lane == "family"] if full else [],
+        agreement=build_agreement(
+            source.agreement,
+            review,
+            source.participants,
+            source.themes,
+            full=full,
+            stamp=_stamp,
+        ),
     )
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import xlsxwriter
 
+from app.export.agreement import RoundItem
 from app.export.outline import heading, title
 from app.export.outline import intro as section_intro
 from app.export.record import (
@@ -529,14 +530,74 @@ class _Book:
             [(f"{e.date}, {e.time}", e.action, e.detail, e.by) for e in record.audit_log],
         )
 
+    def round_results(self, ws: Any, row: int, r: RoundItem, *, wording: bool) -> int:
+        """One consent round from `row`: the table by voice group, the reasons (full)."""
+        if wording:
+            ws.write_string(row, 0, r.wording, self.f_text)
+            row += 1
+        answered = ngettext("%(num)s person answered", "%(num)s people answered", r.answered)
+        facts = [r.opened, r.status, answered % {"num": r.answered}]
+        ws.write_string(row, 0, " · ".join(f for f in facts if f), self.f_muted)
+        row += 1
+        if r.rows:
+            rows: list[list[Cell]] = [[x.label, x.answered, *x.counts] for x in r.rows]
+            row = self.table(ws, row, (_("Who answered"), _("Answers"), *r.scale), rows)
+        if r.note:
+            ws.write_string(row, 0, r.note, self.f_muted)
+            row += 2
+        if r.reasons:
+            ws.write_string(row, 0, _("Reasons given (for the partnership only)"), self.f_h2)
+            reasons: list[list[Cell]] = [[x.answer, x.who, x.reason] for x in r.reasons]
+            row = self.table(ws, row + 1, (_("Answer"), _("Role"), _("Reason")), reasons)
+        return row
+
+    def outcome_agreed(self) -> None:
+        """The sheet "The outcome agreed"."""
+        if self.record.agreement is None:
+            return
+        outcome = self.record.agreement.outcome
+        ws = self.sheet(title("outcome_agreed")[:31], (34, 12, 16, 16, 16, 16, 16))
+        self.title(ws, "outcome_agreed")
+        ws.write_string(3, 0, outcome.wording or _("Not recorded."), self.f_text)
+        row = 5
+        if not outcome.checks:
+            ws.write_string(row, 0, _("The outcome was not checked with the room."), self.f_text)
+        for n, check in enumerate(outcome.checks, start=1):
+            ws.write_string(row, 0, _("Check %(n)s", n=n), self.f_h2)
+            row = self.round_results(ws, row + 1, check, wording=check.wording != outcome.wording)
+
+    def propositions(self) -> None:
+        """The sheet "Propositions and their agreement"."""
+        if self.record.agreement is None:
+            return
+        ws = self.sheet(title("propositions")[:31], (34, 12, 16, 16, 16, 16, 16))
+        self.title(ws, "propositions")
+        row = 3
+        if not self.record.agreement.propositions:
+            ws.write_string(row, 0, _("No propositions."), self.f_text)
+        for p in self.record.agreement.propositions:
+            ws.write_string(row, 0, f"{p.number}. {p.text}", self.f_h2)
+            facts = [p.status]
+            if p.themes:
+                facts.append(_("grows from: %(themes)s", themes=", ".join(p.themes)))
+            if p.table:
+                facts.append(_("from table %(table)s", table=p.table))
+            ws.write_string(row + 1, 0, " · ".join(facts), self.f_muted)
+            row += 2
+            for r in p.rounds:
+                row = self.round_results(ws, row, r, wording=r.wording != p.text)
+            row += 1
+
     def build(self) -> bytes:
         self.cover()
         self.purpose()
+        self.outcome_agreed()
         self.people()
         self.voices()
         self.themed(self.record.discover)
         self.themed(self.record.dream)
         self.design()
+        self.propositions()
         self.deliver()
         if self.record.full:
             self.lane("family_steps", self.record.family_steps)
