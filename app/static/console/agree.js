@@ -15,6 +15,7 @@ const STARTER = t("Children remain safe when ");
 const picked = new Set(); // card ids picked to draw on
 let rewording = null; // the proposition id being reworded
 let outcomeFor = null; // the outcome the box was last filled with
+let consentBlock = null; // the consent block of the plan the panel last came forward for
 
 function rounds() {
   return ctx.state.consent_rounds || [];
@@ -47,6 +48,15 @@ $("outcome-check").addEventListener("click", () => send({ type: "open_consent", 
 $("opening-toggle").addEventListener("click", () => send({ type: "show_opening", on: !ctx.state.review.opening }));
 
 panel("propositions", () => {
+  // The day plan's consent block leads here: say so, and bring the panel into view once.
+  const block = ctx.state.review.block;
+  const now = Boolean(block && block.mode === "consent");
+  $("propositions-panel").classList.toggle("plan-now", now);
+  $("consent-plan-note").hidden = !now;
+  if (now && consentBlock !== block.id) {
+    consentBlock = block.id;
+    $("propositions-panel").scrollIntoView({ block: "nearest", behavior: "smooth" });
+  }
   paintRound();
   paintList();
   paintForm();
