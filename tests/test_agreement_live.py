@@ -28,15 +28,17 @@ def test_a_cant_live_with_this_keeps_its_reason_from_phones_and_the_projector(
     async def scenario() -> None:
         async with opened(live, live_api, moderation="post") as (review, fac, screen, phones):
             await fac.send({"type": "start"})
-            await fac.send({"type": "add_theme", "name": "Listening to the child"})
+            themed = await fac.send({"type": "add_theme", "name": "Listening to the child"})
+            await fac.wait_seq(themed["seq"])
             theme = next(e for e in fac.events if e["kind"] == "theme.added")
-            await fac.send(
+            drafted = await fac.send(
                 {
                     "type": "add_proposition",
                     "text": "Children remain safe when someone asks them what they think",
                     "theme_ids": [theme["data"]["theme"]["id"]],
                 }
             )
+            await fac.wait_seq(drafted["seq"])
             added = next(e for e in fac.events if e["kind"] == "proposition.added")
             proposition = added["data"]["proposition"]["id"]
             opened_ = await fac.send(

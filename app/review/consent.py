@@ -224,11 +224,20 @@ def _present(session: Session, review_id: int | None) -> int:
 
 
 def round_view(
-    session: Session, review: Review, round_: ConsentRound, *, audience: str
+    session: Session,
+    review: Review,
+    round_: ConsentRound,
+    *,
+    audience: str,
+    res: ConsentResults | None = None,
+    present: int | None = None,
 ) -> dict[str, Any]:
     """A consent round as an audience sees it: results for facilitators always, for the
-    room only while the facilitator shows them (and then as a public place may)."""
-    res = results(session, review, round_)
+    room only while the facilitator shows them (and then as a public place may).
+
+    `res` and `present` (how many may answer), when the caller has counted them already."""
+    res = res if res is not None else results(session, review, round_)
+    present = present if present is not None else _present(session, review.id)
     view: dict[str, Any] = {
         "id": round_.id,
         "subject": round_.subject,
@@ -239,7 +248,7 @@ def round_view(
         "shown": round_.shown,
         "opened_at": iso(round_.opened_at),
         "closed_at": iso(round_.closed_at),
-        "progress": {"answered": res.answered, "of": _present(session, review.id)},
+        "progress": {"answered": res.answered, "of": present},
     }
     if audience == "facilitator":
         view["results"] = results_view(res, public=False)
@@ -280,13 +289,20 @@ def _open_round(ctx: Context) -> ConsentRound | None:
     ).first()
 
 
+def _both_views(ctx: Context, round_: ConsentRound) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The round as facilitators and as the room see it, counted once."""
+    res = results(ctx.session, ctx.review, round_)
+    present = _present(ctx.session, ctx.review.id)
+    views = [
+        round_view(ctx.session, ctx.review, round_, audience=a, res=res, present=present)
+        for a in ("facilitator", "room")
+    ]
+    return views[0], views[1]
+
+
 def _emit_round(ctx: Context, kind: str, round_: ConsentRound, **extra: Any) -> None:
-    room = round_view(ctx.session, ctx.review, round_, audience="room")
-    ctx.emit(
-        kind,
-        {"round": round_view(ctx.session, ctx.review, round_, audience="facilitator"), **extra},
-        public=(kind, {"round": room, **extra}),
-    )
+    facing, room = _both_views(ctx, round_)
+    ctx.emit(kind, {"round": facing, **extra}, public=(kind, {"round": room, **extra}))
 
 
 def open_consent(ctx: Context, cmd: c.OpenConsent) -> None:
@@ -343,11 +359,11 @@ def answer_consent(ctx: Context, cmd: c.AnswerConsent) -> None:
     answer.value, answer.reason, answer.at = cmd.value, reason, utcnow()
     ctx.session.add(answer)
     ctx.session.flush()
-    room = round_view(ctx.session, ctx.review, round_, audience="room")
+    facing, room = _both_views(ctx, round_)
     mine = {"participant_id": me, "value": answer.value, "reason": answer.reason}
     ctx.emit(
         "consent.answered",
-        {"round": round_view(ctx.session, ctx.review, round_, audience="facilitator")},
+        {"round": facing},
         public=("consent.answered", {"round": room}),
         personal=(me, {"round": room, "mine": mine}),
     )

@@ -51,7 +51,12 @@ function renderRound(state, me, voices) {
     : t("How far do you agree?");
   $("agree-phone-wording").textContent = round.wording;
   $("agree-form").hidden = !open;
-  $("agree-progress").textContent = progressLine(round);
+  let progress = progressLine(round);
+  if (!open) {
+    const proposition = (state.propositions || []).find((p) => p.id === round.proposition_id);
+    progress += ` · ${proposition && round.subject === "proposition" ? statusWords(proposition.status) : t("Thank you for answering.")}`;
+  }
+  $("agree-progress").textContent = progress;
   const key = `${round.id}:${round.status}`;
   if (open && drawnFor !== key) {
     drawnFor = key;
