@@ -97,6 +97,9 @@ class Review(SQLModel, table=True):
     # When an action's lead last recorded progress after the close: retention counts from
     # here when it is later than the close.
     followed_up_at: datetime | None = None
+    # The projector and phones show the day's opening (the outcome, yesterday's top themes
+    # and propositions, who is here today) until the facilitator takes it away.
+    opening: bool = False
 
 
 class ReviewTemplate(SQLModel, table=True):
@@ -301,6 +304,9 @@ class ConsentRound(SQLModel, table=True):
     scale: str = Field(max_length=10)
     wording: str = Field(max_length=1000)
     status: str = Field(default="open", max_length=10)
+    # The projector and phones are shown the results by voice group (the facilitator's
+    # choice; the small-group rule applies: app/review/consent.py).
+    shown: bool = False
     opened_at: datetime = Field(default_factory=utcnow)
     closed_at: datetime | None = None
 

@@ -362,6 +362,12 @@ def _minimal(kind: str, review: dict[str, Any]) -> dict[str, Any]:
         "remove_action": {"action_id": 1},
         "accept_action": {"action_id": 1},
         "set_checkins": {"months": [3]},
+        "add_proposition": {"text": "x", "theme_ids": [1]},
+        "edit_proposition": {"proposition_id": 1},
+        "open_consent": {"subject": "outcome"},
+        "answer_consent": {"round_id": 1, "value": 1},
+        "show_consent": {"round_id": 1, "on": True},
+        "show_opening": {"on": True},
     }.get(kind, {}) | {"type": kind}
 
 

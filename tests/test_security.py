@@ -35,6 +35,7 @@ PARTICIPANT_COMMANDS = {
     "add_next_step",
     "add_action",
     "accept_action",
+    "answer_consent",
 }
 PARTICIPANT_ONLY = {
     "appreciate",
@@ -44,6 +45,7 @@ PARTICIPANT_ONLY = {
     "raise_concern",
     "add_next_step",
     "accept_action",
+    "answer_consent",
 }
 PAYLOAD = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
@@ -543,6 +545,13 @@ def _command_examples(ids: dict[str, int]) -> dict[str, dict[str, Any]]:
         "remove_action": {"action_id": 1},
         "accept_action": {"action_id": 1},
         "set_checkins": {"months": [3, 6]},
+        "add_proposition": {"text": "Children remain safe when", "theme_ids": [theme]},
+        "edit_proposition": {"proposition_id": 1, "text": "Children remain safe when we ask"},
+        "open_consent": {"subject": "outcome"},
+        "answer_consent": {"round_id": 1, "value": 1},
+        "close_consent": {},
+        "show_consent": {"round_id": 1, "on": True},
+        "show_opening": {"on": False},
     }
 
 

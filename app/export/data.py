@@ -197,6 +197,44 @@ class ActionUpdateData(_Row):
     at: At
 
 
+class PropositionData(_Row):
+    """A proposition ("Children remain safe when..."), with its discover themes' ids."""
+
+    id: Key
+    text: Annotated[str, MaxLen(rules.MAX_PROPOSITION)]
+    card_id: Key | None = None
+    table: Annotated[str, MaxLen(rules.MAX_TABLE)] = ""
+    status: Literal["draft", "agreed", "not_agreed"] = "draft"
+    position: Annotated[int, Field(ge=0, le=100_000)] = 0
+    theme_ids: list[Key] = Field(default_factory=list, max_length=rules.MAX_PROPOSITION_THEMES)
+    created_at: At | None = None
+    agreed_at: At | None = None
+
+
+class ConsentRoundData(_Row):
+    """A consent round: the outcome's quick check, or the agreement on a proposition."""
+
+    id: Key
+    subject: Literal["outcome", "proposition"]
+    proposition_id: Key | None = None
+    scale: Literal["check", "agree"]
+    wording: Annotated[str, MaxLen(rules.MAX_OUTCOME)]
+    status: Literal["open", "closed"] = "closed"
+    shown: bool = False
+    opened_at: At | None = None
+    closed_at: At | None = None
+
+
+class ConsentAnswerData(_Row):
+    """One person's answer in a consent round (its reason: the full export only holds it)."""
+
+    round_id: Key
+    participant_id: Key
+    value: Annotated[int, Field(ge=1, le=5)]
+    reason: Annotated[str, MaxLen(rules.MAX_CONSENT_REASON)] = ""
+    at: At | None = None
+
+
 class ChangeData(_Row):
     at: At
     phase: PhaseName | None = None
@@ -229,6 +267,9 @@ MAX_ROWS: Final[dict[str, int]] = {
     "actions": 2_000,
     "action_updates": 50_000,
     "card_themes": 100_000,
+    "propositions": 2_000,
+    "consent_rounds": 2_000,
+    "consent_answers": 200_000,
 }
 
 
@@ -261,3 +302,7 @@ class ExportData(_Row):
     action_updates: list[ActionUpdateData] = _rows("action_updates")
     # (card, discover theme): a dream or design card grows from the theme.
     card_themes: list[tuple[Key, Key]] = _rows("card_themes")
+    # Agreement in the room (app/review/consent.py): files from before it hold none.
+    propositions: list[PropositionData] = _rows("propositions")
+    consent_rounds: list[ConsentRoundData] = _rows("consent_rounds")
+    consent_answers: list[ConsentAnswerData] = _rows("consent_answers")

@@ -15,6 +15,7 @@ from typing import Any, Final, TypeVar
 from pydantic import BaseModel
 
 from app.export.actions_data import dump_actions
+from app.export.agreement import agreement_data
 from app.export.data import (
     AgendaData,
     AuditData,
@@ -181,6 +182,7 @@ def export_data(source: Source) -> ExportData:
             for a in source.audit
         ],
         **dump_actions(source.actions, source.action_updates, source.card_themes),
+        **agreement_data(source.agreement),
     )
 
 

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
+from app.export.agreement import RoundItem
 from app.export.outline import NUMBER
 from app.export.record import CardItem, Record, contributions
 from app.export.thread import ActionItem, PropositionItem, ThreadTheme
@@ -81,11 +82,51 @@ def stories_elsewhere() -> str:
 
 
 def outcome(record: Record) -> list[Piece]:
-    """The outcome agreed: the review's own wording (the agreement check adds its results)."""
-    wording = record.purpose.outcome
+    """The outcome agreed: the room's last wording of it, then every check of it."""
+    agreement = record.agreement
+    wording = agreement.outcome.wording if agreement is not None else record.purpose.outcome
     if not wording:
         return [Para(_("No shared outcome was recorded for this review."))]
-    return [Para(wording, "quote")]
+    found: list[Piece] = [Para(wording, "quote")]
+    checks = agreement.outcome.checks if agreement is not None else []
+    if not checks:
+        found.append(Para(_("The outcome was not checked with the room.")))
+    for number, check in enumerate(checks, start=1):
+        found.append(Sub(_("Check %(n)s: %(wording)s", n=number, wording=check.wording), 4))
+        found += _round(check)
+    return found
+
+
+def _round(r: RoundItem) -> list[Piece]:
+    """One consent round: when and how it stands, its answers by voice group, the reasons."""
+    found: list[Piece] = [
+        Para(
+            _(
+                "%(opened)s · %(status)s · %(answered)s answered",
+                opened=r.opened,
+                status=r.status,
+                answered=r.answered,
+            ),
+            "meta",
+        )
+    ]
+    if r.rows:
+        found.append(
+            Table(
+                (_("Who answered"), *r.scale),
+                [(row.label, *row.counts) for row in r.rows],
+            )
+        )
+    if r.note:
+        found.append(Para(r.note, "meta"))
+    if r.reasons:
+        found.append(
+            Table(
+                (_("Answer"), _("Role"), _("Reason given")),
+                [(x.answer, x.who, x.reason) for x in r.reasons],
+            )
+        )
+    return found
 
 
 def people(record: Record) -> list[Piece]:
@@ -195,16 +236,21 @@ def thread(record: Record) -> list[Piece]:
 
 
 def propositions(record: Record) -> list[Piece]:
-    """The propositions and whether the room agreed them (the consent rounds add detail)."""
-    found = record.thread.propositions
+    """The propositions, what each grows from, and the room's agreement in each round."""
+    found = record.agreement.propositions if record.agreement is not None else []
     if not found:
         return [Para(_("No propositions were drafted."))]
-    return [
+    pieces: list[Piece] = [
         Table(
             ("#", _("Proposition"), _("Grows from"), _("Agreement")),
-            [(p.number, p.text, ", ".join(p.themes) or "–", p.status_label) for p in found],
+            [(p.number, p.text, ", ".join(p.themes) or "–", p.status) for p in found],
         )
     ]
+    for p in found:
+        for number, r in enumerate(p.rounds, start=1):
+            pieces.append(Sub(_("Proposition %(p)s, round %(n)s", p=p.number, n=number), 4))
+            pieces += _round(r)
+    return pieces
 
 
 def action_plan(record: Record) -> list[Piece]:

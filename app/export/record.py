@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
+from app.export.agreement import Agreement, AgreementSource, build_agreement, load_agreement
 from app.export.outline import SECTION
 from app.export.thread import Thread, ThreadRows, build_thread, load_thread_rows
 from app.i18n import N_, _, ngettext
@@ -168,6 +169,8 @@ class Source:
     card_themes: list[tuple[int, int]] = field(default_factory=list)
     # The thread's own rows: links back to discover themes, propositions and actions.
     thread: ThreadRows = field(default_factory=ThreadRows)
+    # Propositions and consent rounds (app/export/agreement.py).
+    agreement: AgreementSource = field(default_factory=AgreementSource)
 
 
 def load_source(session: Session, review_id: int) -> Source:
@@ -268,6 +271,7 @@ def load_source(session: Session, review_id: int) -> Source:
         changes=changes,
         audit=audit,
         thread=load_thread_rows(session, review_id),
+        agreement=load_agreement(session, review_id),
     )
 
 
@@ -626,6 +630,8 @@ class Record:
     reflections: str = ""
     # The review's own evaluation, as (question, what the room said) rows; empty: none ran.
     evaluation: list[tuple[str, str]] = field(default_factory=list)
+    # "The outcome agreed" and "Propositions and their agreement" (app/export/agreement.py).
+    agreement: Agreement | None = None
 
     @property
     def full(self) -> bool:
@@ -954,6 +960,16 @@ def build_record(source: Source, edition: str = "full") -> Record:
         summary=review.summary if full else "",
         reflections=review.reflections if full else "",
         evaluation=build_evaluation(source, full),
+        agreement=build_agreement(
+            source.agreement,
+            review,
+            source.participants,
+            source.themes,
+            full=full,
+            stamp=_stamp,
+            # As the thread: a proposition drafted from a card this edition leaves out goes too.
+            shown=lambda card_id: card_id is None or card_id in items,
+        ),
     )
 
 

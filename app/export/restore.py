@@ -50,9 +50,13 @@ from app.models import (
     AuditEntry,
     Card,
     Concern,
+    ConsentAnswer,
+    ConsentRound,
     Event,
     Participant,
     Prompt,
+    Proposition,
+    PropositionTheme,
     Review,
     ReviewFacilitator,
     Theme,
@@ -229,6 +233,7 @@ def check_export(data: ExportData) -> None:
         if concern.participant_id is not None:
             _known(people, concern.participant_id, "participant")
     check_actions(data, _known, cards, themes)
+    _check_agreement(data, themes, people, cards)
     if data.review.agenda is not None:
         blocks = [b for day in data.review.agenda.days for b in day.blocks]
         if len({b.id for b in blocks}) != len(blocks):
@@ -236,6 +241,28 @@ def check_export(data: ExportData) -> None:
         for block in blocks:
             for prompt_id in block.prompt_ids:
                 _known(prompts, prompt_id, "question")
+
+
+def _check_agreement(data: ExportData, themes: set[int], people: set[int], cards: set[int]) -> None:
+    """Propositions, consent rounds and answers: every reference resolves, none twice."""
+    propositions = _ids(data.propositions, "proposition")
+    for p in data.propositions:
+        if p.card_id is not None:
+            _known(cards, p.card_id, "card")
+        for theme_id in p.theme_ids:
+            _known(themes, theme_id, "theme")
+    rounds = _ids(data.consent_rounds, "consent round")
+    for r in data.consent_rounds:
+        if r.proposition_id is not None:
+            _known(propositions, r.proposition_id, "proposition")
+    given: set[tuple[int, ...]] = set()
+    for a in data.consent_answers:
+        _known(rounds, a.round_id, "consent round")
+        _known(people, a.participant_id, "participant")
+        _once(given, (a.round_id, a.participant_id), "an answer")
+    for action in data.actions:
+        if action.proposition_id is not None:
+            _known(propositions, action.proposition_id, "proposition")
 
 
 def _ids(rows: Sequence[Any], what: str) -> set[int]:
@@ -335,6 +362,59 @@ class _Writer:
         for chunk in _chunks(rows):
             self._insert([make(row) for row in chunk])
 
+    def _write_agreement(
+        self,
+        data: ExportData,
+        themes: dict[int, int],
+        people: dict[int, int],
+        cards: dict[int, int],
+    ) -> dict[int, int]:
+        """Propositions and their themes, consent rounds and their answers; answers the
+        propositions' new ids by their ids in the file."""
+        rid = self.rid
+        propositions = self._map(
+            data.propositions,
+            lambda p: Proposition(
+                review_id=rid,
+                text=p.text,
+                card_id=None if p.card_id is None else cards[p.card_id],
+                table_label=p.table,
+                status=p.status,
+                position=p.position,
+                created_at=_at(p.created_at),
+                agreed_at=p.agreed_at,
+            ),
+        )
+        self._fill(
+            _theme_links(data, propositions, themes),
+            lambda link: PropositionTheme(proposition_id=link[0], theme_id=link[1]),
+        )
+        rounds = self._map(
+            data.consent_rounds,
+            lambda r: ConsentRound(
+                review_id=rid,
+                subject=r.subject,
+                proposition_id=None if r.proposition_id is None else propositions[r.proposition_id],
+                scale=r.scale,
+                wording=r.wording,
+                status=r.status,
+                shown=r.shown,
+                opened_at=_at(r.opened_at),
+                closed_at=r.closed_at,
+            ),
+        )
+        self._fill(
+            data.consent_answers,
+            lambda a: ConsentAnswer(
+                round_id=rounds[a.round_id],
+                participant_id=people[a.participant_id],
+                value=a.value,
+                reason=a.reason,
+                at=_at(a.at),
+            ),
+        )
+        return propositions
+
     def write(self, data: ExportData, audit: Callable[[Session, int], None]) -> None:
         rid, src = self.rid, data.review
         prompts = self._map(
@@ -420,9 +500,8 @@ class _Writer:
                 count=v[3],
             ),
         )
-        # Propositions are restored by their own piece of the thread; until then an action's
-        # link to one is not carried over.
-        restore_actions(data, rid, self._insert, cards, themes, propositions={})
+        propositions = self._write_agreement(data, themes, people, cards)
+        restore_actions(data, rid, self._insert, cards, themes, propositions)
         concerns = self._map(
             data.concerns,
             lambda concern: Concern(
@@ -501,6 +580,14 @@ class _Writer:
             session.execute(update(Review).where(col(Review.id) == rid).values(**final))
             session.add(ReviewFacilitator(review_id=rid, facilitator_id=self.facilitator_id))
             audit(session, rid)
+
+
+def _theme_links(
+    data: ExportData, propositions: dict[int, int], themes: dict[int, int]
+) -> list[tuple[int, int]]:
+    return [
+        (propositions[p.id], themes[t]) for p in data.propositions for t in sorted(set(p.theme_ids))
+    ]
 
 
 def _agenda(agenda: AgendaData | None, prompts: dict[int, int], days: int) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from app.i18n import N_
-from app.models import Card, Concern, Event, Participant, Review, utcnow
+from app.models import Card, Concern, ConsentAnswer, Event, Participant, Review, utcnow
 from app.review import audit, log
 from app.review.actions import erase_from_actions
 from app.review.anonymity import fold_counts, folded_roles, held_roles, role_levels
@@ -83,6 +83,12 @@ def erase_participant(
         session.add(concern)
     # The actions they proposed or lead: their words, the lead's name, notes, private link.
     erase_from_actions(session, review_id, participant_id)
+    # Their answers in consent rounds still count; the reasons they gave are their words.
+    for answer in session.exec(
+        select(ConsentAnswer).where(ConsentAnswer.participant_id == participant_id)
+    ).all():
+        answer.reason = ""
+        session.add(answer)
     card_ids = sorted(c.id for c in cards if c.id is not None)
     concern_ids = sorted(c.id for c in concerns if c.id is not None)
 

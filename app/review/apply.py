@@ -50,13 +50,16 @@ from app.review.cards import (
     withdraw,
 )
 from app.review.concerns import acknowledge_concern, note_concern
+from app.review.consent import answer_consent, close_consent, open_consent, show_consent
 from app.review.context import Context, Outcome
 from app.review.errors import CommandError
 from app.review.identity import Identity
 from app.review.lanes import close_lane, open_lane
+from app.review.opening import show_opening
 from app.review.pairs import end_pairs, pair_up
 from app.review.policy import check_rights, check_status
 from app.review.prepare import Prepared, prepare_command
+from app.review.propositions import add_proposition, edit_proposition
 from app.review.steering import (
     add_prompt,
     blank,
@@ -184,6 +187,13 @@ HANDLERS: dict[str, Callable[[Context, Any], None]] = {
     "remove_action": remove_action,
     "accept_action": accept_action,
     "set_checkins": set_checkins,
+    "add_proposition": add_proposition,
+    "edit_proposition": edit_proposition,
+    "open_consent": open_consent,
+    "answer_consent": answer_consent,
+    "close_consent": close_consent,
+    "show_consent": show_consent,
+    "show_opening": show_opening,
 }
 
 

@@ -26,11 +26,13 @@ from app.review.fields import (
     CaseRef,
     ConcernOutcome,
     ConcernText,
+    ConsentReason,
     FirstName,
     Outcome,
     Owner,
     PauseMessage,
     PromptText,
+    PropositionText,
     TableLabel,
     ThemeName,
     Title,
@@ -488,6 +490,69 @@ class SetCheckIns(_Command):
 
     type: Literal["set_checkins"]
     months: Annotated[list[CheckInMonths], Field(min_length=1, max_length=rules.MAX_CHECKINS)]
+ThemeIds = Annotated[list[Id], Field(max_length=rules.MAX_PROPOSITION_THEMES)]
+
+
+class AddProposition(_Command):
+    """Draft a proposition ("Children remain safe when..."): the facilitator's words, or a
+    table's shared card promoted (`card_id`; its text unless `text` is given). It must grow
+    from at least one discover theme (`theme_ids`)."""
+
+    type: Literal["add_proposition"]
+    text: PropositionText | None = None
+    card_id: Id | None = None
+    theme_ids: ThemeIds = []
+
+
+class EditProposition(_Command):
+    """Reword a proposition, or change its discover themes; a field left out stays as it is.
+
+    Rewording one that was agreed or not agreed puts it back to a draft, to be put again."""
+
+    type: Literal["edit_proposition"]
+    proposition_id: Id
+    text: PropositionText | None = None
+    theme_ids: ThemeIds | None = None
+
+
+class OpenConsent(_Command):
+    """Open a consent round on phones: the quick check on the review's outcome, or the
+    agreement on one proposition. One round is open at a time."""
+
+    type: Literal["open_consent"]
+    subject: Literal["outcome", "proposition"]
+    proposition_id: Id | None = None
+
+
+class AnswerConsent(_Command):
+    """A phone's answer in the open consent round (sending again changes it). `reason` is
+    kept only with an answer that asks for one, and only facilitators see it."""
+
+    type: Literal["answer_consent"]
+    round_id: Id
+    value: Annotated[StrictInt, Field(ge=1, le=5)]
+    reason: ConsentReason = ""
+
+
+class CloseConsent(_Command):
+    """Close the open consent round; on a proposition, mark it agreed or not agreed."""
+
+    type: Literal["close_consent"]
+
+
+class ShowConsent(_Command):
+    """Show a consent round's results by voice group on the projector and phones (or not)."""
+
+    type: Literal["show_consent"]
+    round_id: Id
+    on: StrictBool
+
+
+class ShowOpening(_Command):
+    """Show the day's opening on the projector and phones, or take it away."""
+
+    type: Literal["show_opening"]
+    on: StrictBool
 
 
 Command = Annotated[
@@ -546,7 +611,14 @@ Command = Annotated[
     | EditAction
     | RemoveAction
     | AcceptAction
-    | SetCheckIns,
+    | SetCheckIns
+    | AddProposition
+    | EditProposition
+    | OpenConsent
+    | AnswerConsent
+    | CloseConsent
+    | ShowConsent
+    | ShowOpening,
     Field(discriminator="type"),
 ]
 

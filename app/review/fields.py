@@ -44,6 +44,10 @@ CaseRef = Annotated[str, _Clean, StringConstraints(min_length=1, max_length=rule
 Outcome = Annotated[str, _Clean, StringConstraints(max_length=rules.MAX_OUTCOME)]
 FirstName = Annotated[str, _Clean, StringConstraints(max_length=rules.MAX_NAME)]
 TableLabel = Annotated[str, _Clean, StringConstraints(max_length=rules.MAX_TABLE)]
+PropositionText = Annotated[
+    str, _Clean, StringConstraints(min_length=1, max_length=rules.MAX_PROPOSITION)
+]
+ConsentReason = Annotated[str, _Clean, StringConstraints(max_length=rules.MAX_CONSENT_REASON)]
 BlockTitle = Annotated[
     str, _Clean, StringConstraints(min_length=1, max_length=rules.MAX_BLOCK_TITLE)
 ]

@@ -347,6 +347,17 @@ def _scrub(value: Any, participant_id: int, card_ids: set[int], concern_ids: set
             else m
             for m in members
         ]
+    reasons = out.get("reasons")
+    if isinstance(reasons, list):
+        # A consent round's reasons (facilitators' copies): theirs leave every copy.
+        out["reasons"] = [
+            r
+            for r in reasons
+            if not (isinstance(r, dict) and r.get("participant_id") == participant_id)
+        ]
+    mine = out.get("mine")
+    if isinstance(mine, dict) and mine.get("participant_id") == participant_id:
+        out["mine"] = {**mine, "reason": ""}
     person = out.get("participant")
     if isinstance(person, dict) and person.get("id") == participant_id:
         out["participant"] = {**person, "name": "", "table": ""}

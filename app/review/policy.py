@@ -26,13 +26,14 @@ PARTICIPANT_COMMANDS = frozenset(
         "add_next_step",
         "add_action",
         "accept_action",
+        "answer_consent",
     }
 )
 
 
 # Commands a participant may still send while input is locked.
 ALLOWED_WHILE_LOCKED = frozenset(
-    {"withdraw", "appreciate", "vote", "unvote", "finish_voting", "raise_concern"}
+    {"withdraw", "appreciate", "vote", "unvote", "finish_voting", "raise_concern", "answer_consent"}
 )
 
 
@@ -49,6 +50,7 @@ PARTICIPANT_ONLY = frozenset(
         "raise_concern",
         "add_next_step",
         "accept_action",
+        "answer_consent",
     }
 )
 

@@ -40,6 +40,9 @@ FREE_TEXT: dict[str, tuple[str, ...]] = {
     "edit_block": ("title", "question"),
     "add_action": ("text", "agency", "lead_name", "how_we_know"),
     "edit_action": ("text", "agency", "lead_name", "how_we_know"),
+    "add_proposition": ("text",),
+    "edit_proposition": ("text",),
+    "answer_consent": ("reason",),
 }
 
 
@@ -66,6 +69,8 @@ SCREENED_FIELDS: dict[tuple[str, str], str] = {
     ("edit_action", "text"): "action",
     ("edit_action", "agency"): "agency",
     ("edit_action", "how_we_know"): "action",
+    ("add_proposition", "text"): "proposition",
+    ("edit_proposition", "text"): "proposition",
 }
 
 

@@ -105,6 +105,10 @@ MAX_CASE_REF: Final = 100
 MAX_OUTCOME: Final = 1000
 # The facilitator's summary, and their reflections: a page or two each (Review.summary).
 MAX_REFLECTION: Final = 10000
+# A proposition ("Children remain safe when...") and a reason given in a consent round.
+MAX_PROPOSITION: Final = 500
+MAX_CONSENT_REASON: Final = 500
+MAX_PROPOSITION_THEMES: Final = 20
 MAX_TIMER_SECONDS: Final = 4 * 60 * 60
 MAX_VOTE_BUDGET: Final = 20
 # The most people a role may need before others see it (a review's `small_group` setting).

@@ -90,6 +90,8 @@ def review_header(review: Review, *, audience: str = "participant") -> dict[str,
         **now_and_next(review, audience=audience),
         "wall_by": review.wall_by,
         "lane_prompt_id": review.lane_prompt_id,
+        # The day's opening is on the projector and phones (app/review/opening.py).
+        "opening": review.opening,
     }
 
 
@@ -487,6 +489,7 @@ def snapshot(session: Session, review: Review, identity: Identity) -> dict[str, 
         state["participants"] = [
             participant_view(p, review, audience=audience) for p in participants.values()
         ]
+    state.update(agreement_state(session, review, audience=audience))
     concerns = select(Concern).where(Concern.review_id == review.id).order_by(col(Concern.id))
     if audience == "facilitator":
         state["concerns"] = [
@@ -499,6 +502,21 @@ def snapshot(session: Session, review: Review, identity: Identity) -> dict[str, 
             for c in session.exec(concerns.where(Concern.participant_id == me))
         ]
     return state
+
+
+def agreement_state(session: Session, review: Review, *, audience: str) -> dict[str, Any]:
+    """The propositions, the consent rounds and the day's opening, as an audience sees them."""
+    # Imported here: these modules read the views above (a cycle at import time otherwise).
+    from app.review.consent import rounds_view
+    from app.review.opening import opening_view
+    from app.review.propositions import propositions_view
+
+    room = "facilitator" if audience == "facilitator" else "room"
+    return {
+        "propositions": propositions_view(session, review.id),
+        "consent_rounds": rounds_view(session, review, audience=room),
+        "opening": opening_view(session, review) if review.opening else None,
+    }
 
 
 def you(session: Session, review: Review, identity: Identity) -> dict[str, Any]:
@@ -523,7 +541,10 @@ def you(session: Session, review: Review, identity: Identity) -> dict[str, Any]:
     finished = session.exec(
         select(VoteFinished.round_id).where(VoteFinished.participant_id == participant.id)
     ).all()
-    return participant_you(participant, votes, list(appreciated), list(finished))
+    from app.review.consent import my_answers  # see agreement_state
+
+    consent = my_answers(session, participant.id)
+    return participant_you(participant, votes, list(appreciated), list(finished), consent)
 
 
 def participant_you(
@@ -531,9 +552,10 @@ def participant_you(
     votes: dict[str, dict[str, int]],
     appreciated: list[int],
     finished: list[int] | None = None,
+    consent: dict[str, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """A participant's `you`: who they are, their votes by round, the cards they appreciated,
-    and the rounds in which they said "I'm done"."""
+    the rounds in which they said "I'm done", and their own answers in consent rounds."""
     return {
         "audience": "participant",
         "participant_id": participant.id,
@@ -543,4 +565,5 @@ def participant_you(
         "votes": votes,
         "appreciated": sorted(appreciated),
         "finished": sorted(finished or []),
+        "consent": consent or {},
     }

@@ -188,8 +188,12 @@ def welcome_state(
             votes.setdefault(str(vote.round_id), {})[str(vote.target_id)] = vote.count
     appreciated: list[int] = list(db.execute(_OWN_APPRECIATIONS, params).scalars())
     finished: list[int] = list(db.execute(_OWN_FINISHED, params).scalars())
+    consent = {
+        str(row.round_id): {"value": row.value, "reason": row.reason}
+        for row in db.execute(_OWN_CONSENT, params).all()
+    }
     state = public.state(own, {"concerns": concerns})
-    return state, participant_you(participant, votes, appreciated, finished)
+    return state, participant_you(participant, votes, appreciated, finished, consent)
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,6 +243,11 @@ _OWN_VOTES = (
 _OWN_APPRECIATIONS = select(_table("appreciation").c.card_id).where(
     _table("appreciation").c.participant_id == bindparam("me")
 )
+_OWN_CONSENT = select(
+    _table("consent_answer").c.round_id,
+    _table("consent_answer").c.value,
+    _table("consent_answer").c.reason,
+).where(_table("consent_answer").c.participant_id == bindparam("me"))
 _OWN_FINISHED = select(_table("vote_finished").c.round_id).where(
     _table("vote_finished").c.participant_id == bindparam("me")
 )

@@ -495,6 +495,7 @@ export function applyEvent(state, frame) {
       }
       break;
     default:
+      applyAgreement(state, frame.kind, d);
       break;
   }
   return state;
@@ -522,6 +523,31 @@ function applyThreadEvent(state, kind, d) {
     const key = String(d.action.id);
     state.tracker.updates[key] = [...(state.tracker.updates[key] || []), d.update];
     state.tracker.followed_up_at = d.followed_up_at;
+  }
+}
+
+/** Propositions, consent rounds and the day's opening (docs/protocol.md section 4.17). */
+function applyAgreement(state, kind, d) {
+  const upsert = (list, item) => {
+    const i = list.findIndex((x) => x.id === item.id);
+    if (i >= 0) list[i] = item;
+    else list.push(item);
+  };
+  if ((kind === "proposition.added" || kind === "proposition.updated") && d.proposition) {
+    state.propositions = state.propositions || [];
+    upsert(state.propositions, d.proposition);
+  } else if (kind.startsWith("consent.") && d.round) {
+    state.consent_rounds = state.consent_rounds || [];
+    // One round's results are shown at a time: showing one takes the others away.
+    if (d.round.shown) for (const r of state.consent_rounds) r.shown = false;
+    upsert(state.consent_rounds, d.round);
+    if (d.proposition) {
+      state.propositions = state.propositions || [];
+      upsert(state.propositions, d.proposition);
+    }
+  } else if (kind === "opening.shown") {
+    state.review = { ...state.review, opening: Boolean(d.on) };
+    state.opening = d.opening || null;
   }
 }
 

@@ -7,6 +7,7 @@ import {
 import { endOf, modeWords, nextAt, timeOf, titleBeside } from "./today.js";
 import { memberWords, tableOf } from "./tables.js";
 import { renderPair, setUpPair, storyFailed, storyNote } from "./pair.js";
+import { agreementPersonal, renderAgreement, wireAgreement } from "./phone-agree.js";
 import { hiddenNotice, laneAnswer, laneBadge, noteLane, renderLanes, wireLanes } from "./phone-lanes.js";
 import { voiceMarker } from "./voices.js";
 import { actionAnswer, renderActions, renderActionsAfter, wireActions } from "./phone-actions.js";
@@ -204,6 +205,7 @@ function start() {
       offset = clockOffset(frame.at) || offset;
       applyEvent(state, frame);
       personal(frame);
+      agreementPersonal(frame, me);
       noticeTable(frame);
       render();
     },
@@ -225,6 +227,8 @@ function start() {
         announce(ui.announcer, t("Your card is saved."));
       } else if (item.command.type === "edit") {
         announce(ui.announcer, t("Your change is saved."));
+      } else if (item.command.type === "answer_consent") {
+        announce(ui.announcer, t("Your answer is saved. Thank you."));
       }
       render();
     },
@@ -232,6 +236,12 @@ function start() {
       if (!item) return;
       const type = item.command.type;
       if (actionAnswer(item.command, frame)) {
+        announce(ui.announcer, frame.message);
+        render();
+        return;
+      }
+      if (type === "answer_consent") {
+        $("agree-status").textContent = frame.message;
         announce(ui.announcer, frame.message);
         render();
         return;
@@ -387,6 +397,7 @@ function render() {
   ui.deliver.hidden = review.phase !== "deliver";
   noteLane(state);
   renderLanes(state, me);
+  renderAgreement(state, me, VOICE_WORDS);
   renderTimer();
   renderToday(review);
   renderTable();
@@ -924,6 +935,7 @@ function dueProblem(value) {
 
 wireLanes(() => state, (command) => room.send(command));
 wireActions(() => state, (command) => room.send(command), () => render());
+wireAgreement(() => state, (command) => room.send(command));
 
 ui.concernForm.addEventListener("submit", (event) => {
   event.preventDefault();

@@ -7,6 +7,7 @@ import {
 import { endOf, modeWords, nextAt, timeOf, titleBeside } from "./today.js";
 import { tableName, voiceLine } from "./tables.js";
 import { voiceMarker } from "./voices.js";
+import { renderAgreement } from "./screen-agree.js";
 
 const main = document.getElementById("main");
 const code = main.dataset.code;
@@ -63,6 +64,7 @@ const room = new Room({
   onPresence: (frame) => {
     presence = frame;
     renderRoles();
+    if (state) renderAgreement(state, presence, VOICES);
   },
   onRefused: (_reason, code) => {
     if (code === 4005) {
@@ -106,6 +108,7 @@ function render() {
   ui.wall.hidden = shown;
   if (!shown) renderWall();
   renderRoles();
+  renderAgreement(state, presence, VOICES);
 }
 
 function renderTimer() {

@@ -26,6 +26,7 @@ import "./venue.js";
 import "./save.js";
 import "./behalf.js";
 import "./actions.js";
+import "./agree.js";
 import { checkPublicEdition, fillDetails, paintExports } from "./exports.js";
 import { loadKeepOut } from "./keepout.js";
 import { loadReflections } from "./reflections.js";

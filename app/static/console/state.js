@@ -44,22 +44,30 @@ const panels = new Map(); // name -> paint()
 const ROOM_PANELS = [
   "now", "status", "stepper", "prompts", "timer", "room", "presence", "voting", "agenda",
   "queue", "concerns", "themes", "cards", "erase", "folded", "voices", "tables", "pairs", "behalf",
-  "lane", "actions",
+  "lane", "actions", "outcome", "propositions",
 ];
 
-const CARDS = ["status", "queue", "cards", "themes", "erase", "voices", "pairs"];
+const CARDS = ["status", "queue", "cards", "themes", "erase", "voices", "pairs", "propositions"];
+const AGREEMENT = ["outcome", "propositions"];
 const ROUNDS = ["voting"];
 
 /** The panels each kind of event changes; a kind not listed repaints every panel. */
 export const PANELS_FOR = {
-  "review.updated": ["status", "stepper", "prompts", "timer", "room", "themes", "cards", "voices-here", "agenda", "tables", "behalf", "lane"],
+  "review.updated": ["status", "stepper", "prompts", "timer", "room", "themes", "cards", "voices-here", "agenda", "tables", "behalf", "lane", "outcome", "propositions"],
   "agenda.updated": ["agenda", "prompts", "behalf"],
   "card.added": CARDS,
   "card.updated": CARDS,
   "card.removed": CARDS,
   "appreciation.added": ["queue", "cards", "voices"],
-  "theme.added": ["themes", "cards"],
-  "theme.updated": ["themes", "cards"],
+  "theme.added": ["themes", "cards", "propositions"],
+  "theme.updated": ["themes", "cards", "propositions"],
+  "proposition.added": AGREEMENT,
+  "proposition.updated": AGREEMENT,
+  "consent.opened": AGREEMENT,
+  "consent.answered": AGREEMENT,
+  "consent.closed": AGREEMENT,
+  "consent.shown": AGREEMENT,
+  "opening.shown": AGREEMENT,
   "prompt.added": ["prompts", "agenda", "behalf"],
   "voting.opened": ROUNDS,
   "voting.closed": ROUNDS,
