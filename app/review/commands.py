@@ -490,6 +490,8 @@ class SetCheckIns(_Command):
 
     type: Literal["set_checkins"]
     months: Annotated[list[CheckInMonths], Field(min_length=1, max_length=rules.MAX_CHECKINS)]
+
+
 ThemeIds = Annotated[list[Id], Field(max_length=rules.MAX_PROPOSITION_THEMES)]
 
 
