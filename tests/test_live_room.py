@@ -356,6 +356,9 @@ def _minimal(kind: str, review: dict[str, Any]) -> dict[str, Any]:
         "group_wall": {"by": "table"},
         "add_on_behalf": {"prompt_id": p, "text": "x", "role": "child"},
         "add_next_step": {"text": "x"},
+        "appreciate_someone": {"target": "family", "text": "x"},
+        "moderate_appreciation": {"note_id": 1, "action": "approve"},
+        "show_appreciations": {"on": True},
     }.get(kind, {}) | {"type": kind}
 
 

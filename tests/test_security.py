@@ -33,9 +33,11 @@ PARTICIPANT_COMMANDS = {
     "finish_voting",
     "raise_concern",
     "add_next_step",
+    "appreciate_someone",
 }
 PARTICIPANT_ONLY = {
     "appreciate",
+    "appreciate_someone",
     "vote",
     "unvote",
     "finish_voting",
@@ -403,6 +405,7 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/reviews/{review_id}/save"): {"passphrase": "a passphrase for the matrix"},
     ("POST", "/api/rooms/{code}/join"): {"role": "health"},
     ("POST", "/api/rooms/{code}/commands"): {"type": "lock", "cid": "matrix"},
+    ("PUT", "/api/reviews/{review_id}/letters/{recipient}"): {"text": "Thank you."},
 }
 QUERIES: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/api/reviews/{review_id}/export"): {"format": "json", "edition": "public"},
@@ -437,7 +440,12 @@ def test_authorisation_matrix_for_every_endpoint(
 ) -> None:
     ctx = _identities(client, fac_headers, db)
     review = ctx["review"]
-    values = {"review_id": review["id"], "code": review["code"], "participant_id": ctx["victim"]}
+    values = {
+        "review_id": review["id"],
+        "code": review["code"],
+        "participant_id": ctx["victim"],
+        "recipient": "family",
+    }
     routes = [
         (path, methods)
         for path, methods, route in all_routes(client.app.routes)  # type: ignore[attr-defined]
@@ -526,6 +534,9 @@ def _command_examples(ids: dict[str, int]) -> dict[str, dict[str, Any]]:
         "add_next_step": {"text": "A step of our own."},
         "open_lane": {},
         "close_lane": {},
+        "appreciate_someone": {"target": "family", "text": "Thank you."},
+        "moderate_appreciation": {"note_id": 1, "action": "hide"},
+        "show_appreciations": {"on": False},
     }
 
 

@@ -23,6 +23,8 @@ from app.api.schemas import ERROR_RESPONSES, ErrorOut
 from app.export import MEDIA_TYPES, render_from, sealed
 from app.export.check import check_public_record
 from app.export.data import ExportData
+from app.export.documents import formats as document_formats
+from app.export.documents import render_document_from
 from app.export.record import load_source
 from app.export.restore import RestoreError, parse_export, restore_review
 from app.i18n import _
@@ -36,6 +38,8 @@ router = APIRouter(prefix="/api/reviews", tags=["exports"], responses=ERROR_RESP
 
 Format = Literal["md", "html", "pdf", "docx", "json", "csv", "xlsx"]
 Edition = Literal["full", "public"]
+# The record, and each document registered in app/export/documents.py.
+Document = Literal["record", "letters"]
 # An import's body is kept in memory up to this size, and on disk beyond it.
 SPOOL_IN_MEMORY = 1024 * 1024
 
@@ -84,14 +88,29 @@ async def export(
     me: FacilitatorDep,
     format: Format = Query(description="md, html, pdf, docx, json, csv or xlsx"),
     edition: Edition = Query("full", description="full (OFFICIAL-SENSITIVE) or public"),
+    document: Document = Query(
+        "record", description="record (the default), or letters (md, html, pdf or docx)"
+    ),
 ) -> Response:
-    """The session record of a review you run, at any time (DRAFT until it closes)."""
+    """The session record of a review you run, at any time (DRAFT until it closes); or
+    another of its documents (`document=letters`: the letters of thanks)."""
     address = _address(request)
+    if format not in document_formats(document):
+        raise ApiError(
+            422,
+            "invalid",
+            _(
+                "That document comes as %(formats)s.",
+                formats=", ".join(document_formats(document)),
+            ),
+        )
 
     await to_thread.run_sync(load_review_for, runtime, me, review_id)
     started = time.monotonic()
     try:
-        rendered = await runtime.export(render_from, runtime.db.url, review_id, format, edition)
+        rendered = await runtime.export(
+            render_document_from, runtime.db.url, review_id, document, format, edition
+        )
     except LookupError:  # deleted (purged) since the check above
         raise ApiError(404, "not_found", _("No such review.")) from None
     except BrokenProcessPool:  # the export process died twice running it: out of memory?
@@ -102,7 +121,9 @@ async def export(
     metrics.count("lantern_exports_total", format=format, outcome="done")
     metrics.count("lantern_export_seconds_total", time.monotonic() - started, format=format)
 
-    await to_thread.run_sync(_record_export, runtime, me.id, review_id, address, format, edition)
+    await to_thread.run_sync(
+        _record_export, runtime, me.id, review_id, address, format, edition, document
+    )
     return Response(
         rendered.content,
         media_type=rendered.media_type,
@@ -252,8 +273,10 @@ def _record_export(
     address: str,
     fmt: str,
     edition: str,
+    document: str = "record",
 ) -> None:
-    """Audit one export: who took which edition, in which format, from where."""
+    """Audit one export: who took which document and edition, in which format, from where."""
+    more = {} if document == "record" else {"document": document}
     with runtime.db.write() as session:
         audit.record(
             session,
@@ -263,4 +286,5 @@ def _record_export(
             address=address,
             format=fmt,
             edition=edition,
+            **more,
         )

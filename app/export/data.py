@@ -167,6 +167,27 @@ class ConcernData(_Row):
     outcome: Annotated[str, MaxLen(rules.MAX_CONCERN_OUTCOME)] = ""
 
 
+class AppreciationNoteData(_Row):
+    """An appreciation of an agency, a role or the family (app/review/appreciation_notes.py)."""
+
+    id: Key
+    participant_id: Key | None = None
+    target: Literal["agency", "role", "family"]
+    role: rules.Role | Literal[""] = ""
+    text: Annotated[str, MaxLen(rules.MAX_APPRECIATION_TEXT)]
+    status: Literal["held", "visible", "hidden"]
+    hold_reason: Annotated[str, MaxLen(500)] = ""
+    created_at: At | None = None
+
+
+class LetterData(_Row):
+    """A letter of appreciation as the facilitator edited it (`recipient`: family or a role)."""
+
+    recipient: Literal["family"] | rules.Role
+    text: Annotated[str, MaxLen(rules.MAX_LETTER_TEXT)]
+    updated_at: At | None = None
+
+
 class ChangeData(_Row):
     at: At
     phase: PhaseName | None = None
@@ -196,6 +217,8 @@ MAX_ROWS: Final[dict[str, int]] = {
     "concerns": 10_000,
     "changes": 10_000,
     "audit": 50_000,
+    "appreciation_notes": 200_000,
+    "letters": 50,
 }
 
 
@@ -223,3 +246,5 @@ class ExportData(_Row):
     concerns: list[ConcernData] = _rows("concerns")
     changes: list[ChangeData] = _rows("changes")
     audit: list[AuditData] = _rows("audit")
+    appreciation_notes: list[AppreciationNoteData] = _rows("appreciation_notes")
+    letters: list[LetterData] = _rows("letters")

@@ -16,11 +16,13 @@ from pydantic import BaseModel
 
 from app.export.data import (
     AgendaData,
+    AppreciationNoteData,
     AuditData,
     CardData,
     ChangeData,
     ConcernData,
     ExportData,
+    LetterData,
     ParticipantData,
     PromptData,
     ReviewData,
@@ -176,6 +178,24 @@ def export_data(source: Source) -> ExportData:
                 at=a.created_at,
             )
             for a in source.audit
+        ],
+        appreciation_notes=[
+            _built(
+                AppreciationNoteData,
+                id=n.id,
+                participant_id=n.participant_id,
+                target=n.target,
+                role=n.role,
+                text=n.text,
+                status=n.status,
+                hold_reason=n.hold_reason,
+                created_at=n.created_at,
+            )
+            for n in source.appreciation_notes
+        ],
+        letters=[
+            _built(LetterData, recipient=d.recipient, text=d.text, updated_at=d.updated_at)
+            for d in source.letters
         ],
     )
 

@@ -21,11 +21,13 @@ from app.export.outline import SECTION
 from app.i18n import N_, _, ngettext
 from app.models import (
     Appreciation,
+    AppreciationNote,
     AuditEntry,
     Card,
     Concern,
     Event,
     Facilitator,
+    LetterDraft,
     Participant,
     Prompt,
     Review,
@@ -152,6 +154,9 @@ class Source:
     # review.updated events: when, the review header then, and which fields changed.
     changes: list[tuple[datetime, dict[str, Any], list[str]]]
     audit: list[AuditEntry]
+    # Appreciations of agencies, roles and the family, and the letters as edited.
+    appreciation_notes: list[AppreciationNote] = field(default_factory=list)
+    letters: list[LetterDraft] = field(default_factory=list)
 
 
 def load_source(session: Session, review_id: int) -> Source:
@@ -245,6 +250,20 @@ def load_source(session: Session, review_id: int) -> Source:
         ),
         changes=changes,
         audit=audit,
+        appreciation_notes=list(
+            session.exec(
+                select(AppreciationNote)
+                .where(AppreciationNote.review_id == review_id)
+                .order_by(col(AppreciationNote.id))
+            )
+        ),
+        letters=list(
+            session.exec(
+                select(LetterDraft)
+                .where(LetterDraft.review_id == review_id)
+                .order_by(col(LetterDraft.recipient))
+            )
+        ),
     )
 
 

@@ -46,10 +46,12 @@ from app.export.record import SCHEMA_VERSION
 from app.i18n import N_, _
 from app.models import (
     Appreciation,
+    AppreciationNote,
     AuditEntry,
     Card,
     Concern,
     Event,
+    LetterDraft,
     Participant,
     Prompt,
     Review,
@@ -227,6 +229,11 @@ def check_export(data: ExportData) -> None:
     for concern in data.concerns:
         if concern.participant_id is not None:
             _known(people, concern.participant_id, "participant")
+    for note in data.appreciation_notes:
+        if note.participant_id is not None:
+            _known(people, note.participant_id, "participant")
+    if len({letter.recipient for letter in data.letters}) != len(data.letters):
+        raise RestoreError(N_("The export holds a letter of appreciation twice."))
     if data.review.agenda is not None:
         blocks = [b for day in data.review.agenda.days for b in day.blocks]
         if len({b.id for b in blocks}) != len(blocks):
@@ -429,6 +436,28 @@ class _Writer:
                 created_at=_at(concern.created_at),
                 acknowledged_at=concern.acknowledged_at,
                 outcome=concern.outcome,
+            ),
+        )
+        self._fill(
+            data.appreciation_notes,
+            lambda note: AppreciationNote(
+                review_id=rid,
+                participant_id=None if note.participant_id is None else people[note.participant_id],
+                target=note.target,
+                role=note.role,
+                text=note.text,
+                status=note.status,
+                hold_reason=note.hold_reason,
+                created_at=_at(note.created_at),
+            ),
+        )
+        self._fill(
+            data.letters,
+            lambda letter: LetterDraft(
+                review_id=rid,
+                recipient=letter.recipient,
+                text=letter.text,
+                updated_at=_at(letter.updated_at),
             ),
         )
         # The review as it will be once visible (its events carry this header).

@@ -15,7 +15,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from app.i18n import N_
-from app.models import Card, Concern, Event, Participant, Review, utcnow
+from app.models import AppreciationNote, Card, Concern, Event, Participant, Review, utcnow
 from app.review import audit, log
 from app.review.anonymity import fold_counts, folded_roles, held_roles, role_levels
 from app.review.audit import Action
@@ -82,6 +82,7 @@ def erase_participant(
         session.add(concern)
     card_ids = sorted(c.id for c in cards if c.id is not None)
     concern_ids = sorted(c.id for c in concerns if c.id is not None)
+    note_ids = _erase_appreciation_notes(session, review_id, participant_id)
 
     log.erase_participant(session, review_id, participant_id, cards, set(concern_ids))
     # Fewer now hold their role: the room's labels of every other author may widen.
@@ -104,6 +105,7 @@ def erase_participant(
             **counts,
             "card_ids": card_ids,
             "concern_ids": concern_ids,
+            "appreciation_note_ids": note_ids,
             "epoch": review.epoch,
             "folded_roles": folded_roles(levels, review.settings),
         },
@@ -113,6 +115,7 @@ def erase_participant(
             "participant.erased",
             {
                 "card_ids": card_ids,
+                "appreciation_note_ids": note_ids,
                 "epoch": review.epoch,
                 "relabelled": [
                     {"id": card_id, "role": role, "voice": voice}
@@ -129,3 +132,20 @@ def erase_participant(
     )
     session.flush()
     return Erasure(event, card_ids, concern_ids)
+
+
+def _erase_appreciation_notes(session: Session, review_id: int, participant_id: int) -> list[int]:
+    """Empty and hide the appreciations the participant wrote, in the table and the log."""
+    notes = session.exec(
+        select(AppreciationNote).where(
+            AppreciationNote.review_id == review_id,
+            AppreciationNote.participant_id == participant_id,
+        )
+    ).all()
+    for note in notes:
+        note.text = ""
+        note.hold_reason = ""
+        note.status = "hidden"
+        session.add(note)
+        log.rewrite_note(session, note)
+    return sorted(n.id for n in notes if n.id is not None)

@@ -52,6 +52,10 @@ class Action(StrEnum):
     VOICES_HIDE = "voices.hide"
     PAIRS_MADE = "pairs.made"
     PAIRS_ENDED = "pairs.ended"
+    APPRECIATION_APPROVE = "appreciation.approve"
+    APPRECIATION_HIDE = "appreciation.hide"
+    APPRECIATION_SHOW = "appreciation.show"
+    LETTER_EDIT = "letter.edit"
 
 
 # What each action is called, wherever a person reads the log.
@@ -87,6 +91,10 @@ LABELS: Final[dict[Action, str]] = {
     Action.VOICES_HIDE: N_("Took the balance of voices off the projector"),
     Action.PAIRS_MADE: N_("Paired people up for the paired interviews"),
     Action.PAIRS_ENDED: N_("Ended the paired interviews"),
+    Action.APPRECIATION_APPROVE: N_("Approved an appreciation"),
+    Action.APPRECIATION_HIDE: N_("Hid an appreciation from the room"),
+    Action.APPRECIATION_SHOW: N_("Showed an appreciation again"),
+    Action.LETTER_EDIT: N_("Edited a letter of appreciation"),
 }
 
 

@@ -24,13 +24,22 @@ PARTICIPANT_COMMANDS = frozenset(
         "finish_voting",
         "raise_concern",
         "add_next_step",
+        "appreciate_someone",
     }
 )
 
 
 # Commands a participant may still send while input is locked.
 ALLOWED_WHILE_LOCKED = frozenset(
-    {"withdraw", "appreciate", "vote", "unvote", "finish_voting", "raise_concern"}
+    {
+        "withdraw",
+        "appreciate",
+        "appreciate_someone",
+        "vote",
+        "unvote",
+        "finish_voting",
+        "raise_concern",
+    }
 )
 
 
@@ -39,7 +48,15 @@ ALLOWED_WHILE_NOT_LIVE = frozenset({"withdraw", "raise_concern"})
 
 
 PARTICIPANT_ONLY = frozenset(
-    {"appreciate", "vote", "unvote", "finish_voting", "raise_concern", "add_next_step"}
+    {
+        "appreciate",
+        "appreciate_someone",
+        "vote",
+        "unvote",
+        "finish_voting",
+        "raise_concern",
+        "add_next_step",
+    }
 )
 
 

@@ -21,6 +21,7 @@ from sqlalchemy import Table, bindparam, or_, select
 from sqlmodel import Session, SQLModel
 
 from app.models import Card, Concern, Participant, Review, Vote, utcnow
+from app.review.appreciation_notes import own_notes
 from app.review.identity import Identity
 from app.review.views import card_view, concern_view, iso, participant_you, snapshot, you
 
@@ -188,7 +189,8 @@ def welcome_state(
             votes.setdefault(str(vote.round_id), {})[str(vote.target_id)] = vote.count
     appreciated: list[int] = list(db.execute(_OWN_APPRECIATIONS, params).scalars())
     finished: list[int] = list(db.execute(_OWN_FINISHED, params).scalars())
-    state = public.state(own, {"concerns": concerns})
+    notes = own_notes(session, head.id, identity.participant_id)
+    state = public.state(own, {"concerns": concerns, "my_appreciation_notes": notes})
     return state, participant_you(participant, votes, appreciated, finished)
 
 
