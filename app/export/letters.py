@@ -302,6 +302,13 @@ def _blocks(text: str) -> list[tuple[str, list[str]]]:
     return found
 
 
+def _leads_in(blocks: Sequence[tuple[str, list[str]]], n: int) -> bool:
+    """A one-line paragraph ending in a colon, just before a list: its heading."""
+    kind, lines = blocks[n]
+    following = blocks[n + 1][0] if n + 1 < len(blocks) else ""
+    return kind == "p" and len(lines) == 1 and lines[0].endswith(":") and following == "ul"
+
+
 def render_markdown(found: Sequence[Letter], case_ref: str) -> bytes:
     """The letters as Markdown, one heading each."""
     out = [f"# {_('Letters of thanks')}: {case_ref}", ""]
@@ -325,6 +332,7 @@ h1 { font-size: 19pt; color: #1d5c63; line-height: 1.25; margin: 0 0 1.2em;
 p { margin: 0 0 .9em; }
 ul { margin: 0 0 1em; padding-left: 1.2em; }
 li { margin-bottom: .5em; font-style: italic; }
+.lead-in { font-weight: bold; color: #1d5c63; margin-bottom: .4em; }
 .screen .letter { border-bottom: 1px solid #d9d3c7; padding-bottom: 2rem; margin-bottom: 2rem; }
 """
 
@@ -335,15 +343,18 @@ def render_html(found: Sequence[Letter], case_ref: str, *, pdf: bool = False) ->
     body = []
     for letter in found:
         parts = [
-            f'<p class="kicker">{html.escape(_("Appreciative case review"))}</p>',
+            f'<p class="kicker">{html.escape(_("With thanks from the review"))}</p>',
             f"<h1>{html.escape(letter.title)}</h1>",
         ]
-        for kind, lines in _blocks(letter.text):
+        blocks = _blocks(letter.text)
+        for n, (kind, lines) in enumerate(blocks):
             if kind == "ul":
                 items = "".join(f"<li>{html.escape(i)}</li>" for i in lines)
                 parts.append(f"<ul>{items}</ul>")
             else:
-                parts.append("<p>" + "<br>".join(html.escape(line) for line in lines) + "</p>")
+                lead = ' class="lead-in"' if _leads_in(blocks, n) else ""
+                words = "<br>".join(html.escape(line) for line in lines)
+                parts.append(f"<p{lead}>{words}</p>")
         body.append(f'<section class="letter" id="{letter.recipient}">{"".join(parts)}</section>')
     return (
         '<!doctype html>\n<html lang="en-GB"><head><meta charset="utf-8">'
@@ -377,7 +388,8 @@ def render_docx(found: Sequence[Letter], case_ref: str) -> bytes:
         heading = doc.add_heading(letter.title, level=1)
         for run in heading.runs:
             run.font.color.rgb = RGBColor(0x1D, 0x5C, 0x63)
-        for kind, lines in _blocks(letter.text):
+        blocks = _blocks(letter.text)
+        for n, (kind, lines) in enumerate(blocks):
             if kind == "ul":
                 for item in lines:
                     doc.add_paragraph(item, style="List Bullet").runs[0].italic = True
@@ -385,6 +397,7 @@ def render_docx(found: Sequence[Letter], case_ref: str) -> bytes:
                 paragraph = doc.add_paragraph()
                 for i, line in enumerate(lines):
                     run = paragraph.add_run(line)
+                    run.bold = _leads_in(blocks, n)
                     if i < len(lines) - 1:
                         run.add_break()
         if number < len(found) - 1:

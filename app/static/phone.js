@@ -9,6 +9,7 @@ import { memberWords, tableOf } from "./tables.js";
 import { renderPair, setUpPair, storyFailed, storyNote } from "./pair.js";
 import { hiddenNotice, laneAnswer, laneBadge, noteLane, renderLanes, wireLanes } from "./phone-lanes.js";
 import { voiceMarker } from "./voices.js";
+import { noteThanks, renderThanks, setUpThanks, thanksAnswer } from "./phone-thanks.js";
 
 const app = document.getElementById("app");
 const code = app.dataset.code;
@@ -202,11 +203,16 @@ function start() {
       if (!state) return;
       offset = clockOffset(frame.at) || offset;
       applyEvent(state, frame);
+      noteThanks(state, frame);
       personal(frame);
       noticeTable(frame);
       render();
     },
     onAck: (item) => {
+      if (thanksAnswer(item.command, null, ui.announcer)) {
+        render();
+        return;
+      }
       if (laneAnswer(item.command, null)) {
         render();
         return;
@@ -225,6 +231,10 @@ function start() {
     onError: (item, frame) => {
       if (!item) return;
       const type = item.command.type;
+      if (thanksAnswer(item.command, frame, ui.announcer)) {
+        render();
+        return;
+      }
       if (laneAnswer(item.command, frame)) {
         announce(ui.announcer, frame.message);
         render();
@@ -356,6 +366,7 @@ function render() {
   if (!state) return;
   const review = state.review;
   renderTalk();
+  renderThanks(state);
   const held = holdFor(review);
   ui.holdView.hidden = !held;
   ui.roomView.hidden = Boolean(held);
@@ -910,6 +921,8 @@ function dueProblem(value) {
 }
 
 wireLanes(() => state, (command) => room.send(command));
+
+setUpThanks((command) => room.send(command));
 
 ui.concernForm.addEventListener("submit", (event) => {
   event.preventDefault();

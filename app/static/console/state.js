@@ -44,7 +44,7 @@ const panels = new Map(); // name -> paint()
 const ROOM_PANELS = [
   "now", "status", "stepper", "prompts", "timer", "room", "presence", "voting", "agenda",
   "queue", "concerns", "themes", "cards", "erase", "folded", "voices", "tables", "pairs", "behalf",
-  "lane",
+  "lane", "thanks",
 ];
 
 const CARDS = ["status", "queue", "cards", "themes", "erase", "voices", "pairs"];
@@ -52,7 +52,7 @@ const ROUNDS = ["voting"];
 
 /** The panels each kind of event changes; a kind not listed repaints every panel. */
 export const PANELS_FOR = {
-  "review.updated": ["status", "stepper", "prompts", "timer", "room", "themes", "cards", "voices-here", "agenda", "tables", "behalf", "lane"],
+  "review.updated": ["status", "stepper", "prompts", "timer", "room", "themes", "cards", "voices-here", "agenda", "tables", "behalf", "lane", "thanks"],
   "agenda.updated": ["agenda", "prompts", "behalf"],
   "card.added": CARDS,
   "card.updated": CARDS,
@@ -75,6 +75,8 @@ export const PANELS_FOR = {
   "pairs.ended": ["pairs"],
   "concern.raised": ["concerns", "erase", "status"],
   "concern.updated": ["concerns", "status"],
+  "appreciation_note.added": ["thanks"],
+  "appreciation_note.updated": ["thanks"],
 };
 
 export function panel(name, paint) {
