@@ -166,6 +166,12 @@ def test_erasure_reaches_the_appreciations_a_person_wrote(
     client: TestClient, fac_headers: Headers, db: Database
 ) -> None:
     review, phones = _review(client, fac_headers)
+    # A letter saved before the erasure quotes their words: that line goes, the rest stays.
+    family = _letters(client, fac_headers, review["id"])["family"]["text"]
+    assert FOR_FAMILY in family
+    client.put(
+        f"/api/reviews/{review['id']}/letters/family", json={"text": family}, headers=fac_headers
+    )
     state = client.get(f"/api/reviews/{review['id']}", headers=fac_headers).json()
     police = next(p["id"] for p in state["participants"] if p["role"] == "police")
     r = client.post(f"/api/reviews/{review['id']}/participants/{police}/erase", headers=fac_headers)
@@ -183,4 +189,36 @@ def test_erasure_reaches_the_appreciations_a_person_wrote(
     assert FOR_HEALTH in logged  # the others' words stay
     room = driver.room(client, review["code"], phones["parent"])["state"]
     assert [n["text"] for n in room["appreciation_notes"]] == [FOR_HEALTH]
-    assert FOR_FAMILY not in _letters(client, fac_headers, review["id"])["family"]["text"]
+    saved = _letters(client, fac_headers, review["id"])["family"]
+    assert saved["edited"]
+    assert FOR_FAMILY not in saved["text"]
+    assert "Dear family," in saved["text"]
+
+
+def test_the_records_appreciation_section_shows_what_the_room_saw(
+    client: TestClient, fac_headers: Headers, db: Database
+) -> None:
+    from app.export.appreciation_record import appreciation_section, markdown_lines
+    from app.export.record import load_source
+
+    review, phones = _review(client, fac_headers)
+    driver.send(
+        client,
+        review["code"],
+        phones["health"],
+        {"type": "appreciate_someone", "target": "family", "text": "Email dana@example.org"},
+    )
+    with db.read() as session:
+        source = load_source(session, review["id"])
+    full = "\n".join(markdown_lines(appreciation_section(source, "full")))
+    public = "\n".join(markdown_lines(appreciation_section(source, "public")))
+    assert "### To the family" in public
+    assert "### To Health (the agency)" in public
+    assert FOR_FAMILY in public
+    assert FOR_HEALTH in public
+    # Held by screening: in neither; the full record counts it and names writers' roles.
+    assert "dana@example.org" not in full + public
+    assert "1 more was held" in full
+    assert "held" not in public
+    assert "(from Police)" in full
+    assert "from Police" not in public
