@@ -13,7 +13,6 @@ from typing import Any
 from anyio import to_thread
 from fastapi import APIRouter
 from pydantic import BaseModel
-from sqlmodel import delete
 
 from app.api.deps import FacilitatorDep, RowId, RuntimeDep, load_review_for
 from app.api.errors import ApiError
@@ -21,10 +20,6 @@ from app.api.schemas import ERROR_RESPONSES
 from app.export import letters as lt
 from app.export.record import load_source
 from app.i18n import _
-from app.models import LetterDraft, utcnow
-from app.privacy.keep_out import apply_keep_out
-from app.review import audit
-from app.review.audit import Action
 from app.review.fields import LetterText
 
 router = APIRouter(prefix="/api/reviews", tags=["letters"], responses=ERROR_RESPONSES)
@@ -78,26 +73,7 @@ async def save_letter(
         if recipient not in lt.RECIPIENTS:
             raise ApiError(404, "not_found", _("No such letter."))
         with runtime.db.write() as session:
-            session.execute(
-                delete(LetterDraft).where(
-                    LetterDraft.review_id == review_id,  # type: ignore[arg-type]
-                    LetterDraft.recipient == recipient,  # type: ignore[arg-type]
-                )
-            )
-            if body.text:
-                text = apply_keep_out(body.text, lt.keep_out_terms(session, review_id))
-                session.add(
-                    LetterDraft(
-                        review_id=review_id, recipient=recipient, text=text, updated_at=utcnow()
-                    )
-                )
-            audit.record(
-                session,
-                Action.LETTER_EDIT,
-                review_id=review_id,
-                facilitator_id=me.id,
-                recipient=recipient,
-            )
+            lt.save_letter(session, review_id, recipient, body.text, me.id)
         listing = _listing(runtime, review_id)
         return next(
             (x for x in listing["letters"] if x["recipient"] == recipient),

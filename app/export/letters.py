@@ -28,9 +28,11 @@ from sqlmodel import Session, select
 
 from app.export.record import Source, load_source
 from app.i18n import _
-from app.models import AppreciationNote, Card, KeepOut
+from app.models import AppreciationNote, Card, KeepOut, LetterDraft
 from app.privacy.keep_out import apply_keep_out
+from app.review import audit
 from app.review.appreciation_notes import AGENCIES
+from app.review.audit import Action
 from app.review.rules import ROLE_LABELS
 
 FORMATS: Final[tuple[str, ...]] = ("md", "html", "pdf", "docx")
@@ -242,6 +244,27 @@ def letters(source: Source) -> list[Letter]:
         else:
             found.append(Letter(recipient, title(recipient), draft(source, recipient), False))
     return found
+
+
+def save_letter(
+    session: Session, review_id: int, recipient: str, text: str, facilitator_id: int | None
+) -> None:
+    """Keep a letter's words as the facilitator edited them (the names list applied), or
+    go back to the fresh draft when they are empty; audited, never with the words."""
+    old = session.get(LetterDraft, (review_id, recipient))
+    if old is not None:
+        session.delete(old)
+        session.flush()
+    if text:
+        words = apply_keep_out(text, keep_out_terms(session, review_id))
+        session.add(LetterDraft(review_id=review_id, recipient=recipient, text=words))
+    audit.record(
+        session,
+        Action.LETTER_EDIT,
+        review_id=review_id,
+        facilitator_id=facilitator_id,
+        recipient=recipient,
+    )
 
 
 def keep_out_terms(session: Session, review_id: int) -> list[tuple[str, str]]:
