@@ -100,6 +100,8 @@ class Review(SQLModel, table=True):
     # The projector and phones show the day's opening (the outcome, yesterday's top themes
     # and propositions, who is here today) until the facilitator takes it away.
     opening: bool = False
+    # The projector's gentle view of appreciations as they arrive (show_appreciations).
+    show_appreciations: bool = False
 
 
 class ReviewTemplate(SQLModel, table=True):
@@ -230,6 +232,42 @@ class Appreciation(SQLModel, table=True):
     card_id: int = Field(foreign_key="card.id", ondelete="CASCADE", primary_key=True)
     participant_id: int = Field(foreign_key="participant.id", ondelete="CASCADE", primary_key=True)
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class AppreciationNote(SQLModel, table=True):
+    """A few words from a phone appreciating an agency, a role or the family ("What did they
+    do that helped?"). Screened like a card: `held` until the facilitator approves it when
+    screening flags it (or the review pre-moderates), `visible` to the room, or `hidden`.
+
+    `target` is `agency` (`role` names the agency, a professional role), `role` (any role)
+    or `family` (`role` empty).
+    """
+
+    __tablename__ = "appreciation_note"
+    __table_args__ = _NEVER_REUSE_IDS
+
+    id: int | None = Field(default=None, primary_key=True)
+    review_id: int = Field(foreign_key="review.id", ondelete="CASCADE", index=True)
+    participant_id: int | None = Field(default=None, foreign_key="participant.id")
+    target: str = Field(max_length=10)
+    role: str = Field(default="", max_length=20)
+    text: str = Field(max_length=1000)
+    status: str = Field(default="visible", max_length=10)
+    hold_reason: str = Field(default="", max_length=500)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class LetterDraft(SQLModel, table=True):
+    """A letter of appreciation as the facilitator edited it in the console (the close's
+    `document=letters`). `recipient` is `family` or an agency's role; a letter with no
+    draft stored is drafted afresh from the cards and appreciations each time."""
+
+    __tablename__ = "letter_draft"
+
+    review_id: int = Field(foreign_key="review.id", ondelete="CASCADE", primary_key=True)
+    recipient: str = Field(max_length=20, primary_key=True)
+    text: str = Field(max_length=20000)
+    updated_at: datetime = Field(default_factory=utcnow)
 
 
 class Theme(SQLModel, table=True):

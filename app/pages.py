@@ -19,6 +19,7 @@ from app.api.errors import ApiError
 from app.api.throttle import code_attempt
 from app.models import VotingRound
 from app.review import results, rules
+from app.review.appreciation_notes import AGENCIES
 from app.review.balance import chart_measures, chart_summary, voices_view
 from app.review.errors import CommandError
 from app.review.fields import DEFAULT_SETTINGS
@@ -132,7 +133,12 @@ async def phone(request: Request, code: str) -> HTMLResponse:
     # The promise before the review's own setting is read: the default threshold.
     small_group = DEFAULT_SETTINGS["small_group"]
     return _render(
-        request, "phone.html", code=clean, small_group=small_group, ground_rules=_phone_rules()
+        request,
+        "phone.html",
+        code=clean,
+        small_group=small_group,
+        ground_rules=_phone_rules(),
+        agencies=AGENCIES,
     )
 
 

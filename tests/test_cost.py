@@ -720,6 +720,21 @@ def test_one_person_adds_a_bounded_number_of_cards_and_concerns(
     driver.send(client, code, other, concern)
 
 
+def test_one_person_sends_a_bounded_number_of_appreciations(
+    client: TestClient, fac_headers: Headers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(rules, "MAX_APPRECIATIONS_PER_PERSON", 3)
+    code = driver.live_review(client, fac_headers, moderation="post")["code"]
+    thanks = {"type": "appreciate_someone", "target": "family", "text": "Thank you."}
+    phone, other = driver.join_as(client, code), driver.join_as(client, code, "police")
+    for _ in range(3):
+        driver.send(client, code, phone, thanks)
+    answer = driver.refused(client, code, phone, thanks, "limit_reached")
+    assert "Thank you for so much appreciation!" in answer["message"]
+    # The next person still appreciates.
+    driver.send(client, code, other, thanks)
+
+
 def test_a_review_holds_a_bounded_number_of_cards(
     client: TestClient, fac_headers: Headers, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -368,6 +368,9 @@ def _minimal(kind: str, review: dict[str, Any]) -> dict[str, Any]:
         "answer_consent": {"round_id": 1, "value": 1},
         "show_consent": {"round_id": 1, "on": True},
         "show_opening": {"on": True},
+        "appreciate_someone": {"target": "family", "text": "x"},
+        "moderate_appreciation": {"note_id": 1, "action": "approve"},
+        "show_appreciations": {"on": True},
     }.get(kind, {}) | {"type": kind}
 
 

@@ -300,6 +300,7 @@ def test_erasure_removes_words_and_name_everywhere(
         # Besides: the room's counts and labels as they now are, and no words or names.
         assert set(last.public_data) == {
             "card_ids",
+            "appreciation_note_ids",
             "epoch",
             "relabelled",
             "joined_by_role",

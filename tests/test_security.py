@@ -36,9 +36,11 @@ PARTICIPANT_COMMANDS = {
     "add_action",
     "accept_action",
     "answer_consent",
+    "appreciate_someone",
 }
 PARTICIPANT_ONLY = {
     "appreciate",
+    "appreciate_someone",
     "vote",
     "unvote",
     "finish_voting",
@@ -408,6 +410,7 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/reviews/{review_id}/save"): {"passphrase": "a passphrase for the matrix"},
     ("POST", "/api/rooms/{code}/join"): {"role": "health"},
     ("POST", "/api/rooms/{code}/commands"): {"type": "lock", "cid": "matrix"},
+    ("PUT", "/api/reviews/{review_id}/letters/{recipient}"): {"text": "Thank you."},
 }
 QUERIES: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/api/reviews/{review_id}/export"): {"format": "json", "edition": "public"},
@@ -450,7 +453,12 @@ def test_authorisation_matrix_for_every_endpoint(
 ) -> None:
     ctx = _identities(client, fac_headers, db)
     review = ctx["review"]
-    values = {"review_id": review["id"], "code": review["code"], "participant_id": ctx["victim"]}
+    values = {
+        "review_id": review["id"],
+        "code": review["code"],
+        "participant_id": ctx["victim"],
+        "recipient": "family",
+    }
     routes = [
         (path, methods)
         for path, methods, route in all_routes(client.app.routes)  # type: ignore[attr-defined]
@@ -552,6 +560,9 @@ def _command_examples(ids: dict[str, int]) -> dict[str, dict[str, Any]]:
         "close_consent": {},
         "show_consent": {"round_id": 1, "on": True},
         "show_opening": {"on": False},
+        "appreciate_someone": {"target": "family", "text": "Thank you."},
+        "moderate_appreciation": {"note_id": 1, "action": "hide"},
+        "show_appreciations": {"on": False},
     }
 
 

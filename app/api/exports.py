@@ -88,7 +88,8 @@ async def export(
     document: str = Query(
         "record",
         description="record (the session record, every format), briefing (the 7-minute "
-        "briefing: md, html, pdf or docx) or progress (where each action stands, every format)",
+        "briefing: md, html, pdf or docx), progress (where each action stands, every format) "
+        "or letters (the letters of appreciation: md, html, pdf or docx)",
         max_length=40,
     ),
 ) -> Response:

@@ -112,6 +112,7 @@ DOCUMENTS: Final[dict[str, Document]] = {
     "record": Document("app.export", FORMATS),
     "briefing": Document("app.export.briefing", ("md", "html", "pdf", "docx")),
     "progress": Document("app.export.progress", FORMATS),
+    "letters": Document("app.export.letters", ("md", "html", "pdf", "docx")),
 }
 
 

@@ -235,6 +235,27 @@ class ConsentAnswerData(_Row):
     at: At | None = None
 
 
+class AppreciationNoteData(_Row):
+    """An appreciation of an agency, a role or the family (app/review/appreciation_notes.py)."""
+
+    id: Key
+    participant_id: Key | None = None
+    target: Literal["agency", "role", "family"]
+    role: rules.Role | Literal[""] = ""
+    text: Annotated[str, MaxLen(rules.MAX_APPRECIATION_TEXT)]
+    status: Literal["held", "visible", "hidden"]
+    hold_reason: Annotated[str, MaxLen(500)] = ""
+    created_at: At | None = None
+
+
+class LetterData(_Row):
+    """A letter of appreciation as the facilitator edited it (`recipient`: family or a role)."""
+
+    recipient: Literal["family"] | rules.Role
+    text: Annotated[str, MaxLen(rules.MAX_LETTER_TEXT)]
+    updated_at: At | None = None
+
+
 class ChangeData(_Row):
     at: At
     phase: PhaseName | None = None
@@ -270,6 +291,8 @@ MAX_ROWS: Final[dict[str, int]] = {
     "propositions": 2_000,
     "consent_rounds": 2_000,
     "consent_answers": 200_000,
+    "appreciation_notes": 200_000,
+    "letters": 50,
 }
 
 
@@ -306,3 +329,5 @@ class ExportData(_Row):
     propositions: list[PropositionData] = _rows("propositions")
     consent_rounds: list[ConsentRoundData] = _rows("consent_rounds")
     consent_answers: list[ConsentAnswerData] = _rows("consent_answers")
+    appreciation_notes: list[AppreciationNoteData] = _rows("appreciation_notes")
+    letters: list[LetterData] = _rows("letters")

@@ -18,11 +18,13 @@ from app.export.actions_data import dump_actions
 from app.export.agreement import agreement_data
 from app.export.data import (
     AgendaData,
+    AppreciationNoteData,
     AuditData,
     CardData,
     ChangeData,
     ConcernData,
     ExportData,
+    LetterData,
     ParticipantData,
     PromptData,
     ReviewData,
@@ -183,6 +185,24 @@ def export_data(source: Source) -> ExportData:
         ],
         **dump_actions(source.actions, source.action_updates, source.card_themes),
         **agreement_data(source.agreement),
+        appreciation_notes=[
+            _built(
+                AppreciationNoteData,
+                id=n.id,
+                participant_id=n.participant_id,
+                target=n.target,
+                role=n.role,
+                text=n.text,
+                status=n.status,
+                hold_reason=n.hold_reason,
+                created_at=n.created_at,
+            )
+            for n in source.appreciation_notes
+        ],
+        letters=[
+            _built(LetterData, recipient=d.recipient, text=d.text, updated_at=d.updated_at)
+            for d in source.letters
+        ],
     )
 
 

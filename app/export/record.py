@@ -23,11 +23,13 @@ from app.export.thread import Thread, ThreadRows, build_thread, load_thread_rows
 from app.i18n import N_, _, ngettext
 from app.models import (
     Appreciation,
+    AppreciationNote,
     AuditEntry,
     Card,
     Concern,
     Event,
     Facilitator,
+    LetterDraft,
     Participant,
     Prompt,
     Review,
@@ -171,6 +173,9 @@ class Source:
     thread: ThreadRows = field(default_factory=ThreadRows)
     # Propositions and consent rounds (app/export/agreement.py).
     agreement: AgreementSource = field(default_factory=AgreementSource)
+    # Appreciations of agencies, roles and the family, and the letters as edited.
+    appreciation_notes: list[AppreciationNote] = field(default_factory=list)
+    letters: list[LetterDraft] = field(default_factory=list)
 
 
 def load_source(session: Session, review_id: int) -> Source:
@@ -272,6 +277,20 @@ def load_source(session: Session, review_id: int) -> Source:
         audit=audit,
         thread=load_thread_rows(session, review_id),
         agreement=load_agreement(session, review_id),
+        appreciation_notes=list(
+            session.exec(
+                select(AppreciationNote)
+                .where(AppreciationNote.review_id == review_id)
+                .order_by(col(AppreciationNote.id))
+            )
+        ),
+        letters=list(
+            session.exec(
+                select(LetterDraft)
+                .where(LetterDraft.review_id == review_id)
+                .order_by(col(LetterDraft.recipient))
+            )
+        ),
     )
 
 

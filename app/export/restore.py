@@ -47,12 +47,14 @@ from app.export.record import SCHEMA_VERSION
 from app.i18n import N_, _
 from app.models import (
     Appreciation,
+    AppreciationNote,
     AuditEntry,
     Card,
     Concern,
     ConsentAnswer,
     ConsentRound,
     Event,
+    LetterDraft,
     Participant,
     Prompt,
     Proposition,
@@ -234,6 +236,11 @@ def check_export(data: ExportData) -> None:
             _known(people, concern.participant_id, "participant")
     check_actions(data, _known, cards, themes)
     _check_agreement(data, themes, people, cards)
+    for note in data.appreciation_notes:
+        if note.participant_id is not None:
+            _known(people, note.participant_id, "participant")
+    if len({letter.recipient for letter in data.letters}) != len(data.letters):
+        raise RestoreError(N_("The export holds a letter of appreciation twice."))
     if data.review.agenda is not None:
         blocks = [b for day in data.review.agenda.days for b in day.blocks]
         if len({b.id for b in blocks}) != len(blocks):
@@ -513,6 +520,28 @@ class _Writer:
                 created_at=_at(concern.created_at),
                 acknowledged_at=concern.acknowledged_at,
                 outcome=concern.outcome,
+            ),
+        )
+        self._fill(
+            data.appreciation_notes,
+            lambda note: AppreciationNote(
+                review_id=rid,
+                participant_id=None if note.participant_id is None else people[note.participant_id],
+                target=note.target,
+                role=note.role,
+                text=note.text,
+                status=note.status,
+                hold_reason=note.hold_reason,
+                created_at=_at(note.created_at),
+            ),
+        )
+        self._fill(
+            data.letters,
+            lambda letter: LetterDraft(
+                review_id=rid,
+                recipient=letter.recipient,
+                text=letter.text,
+                updated_at=_at(letter.updated_at),
             ),
         )
         # The review as it will be once visible (its events carry this header).

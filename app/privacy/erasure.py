@@ -15,7 +15,17 @@ from typing import Any
 from sqlmodel import Session, select
 
 from app.i18n import N_
-from app.models import Card, Concern, ConsentAnswer, Event, Participant, Review, utcnow
+from app.models import (
+    AppreciationNote,
+    Card,
+    Concern,
+    ConsentAnswer,
+    Event,
+    LetterDraft,
+    Participant,
+    Review,
+    utcnow,
+)
 from app.review import audit, log
 from app.review.actions import erase_from_actions
 from app.review.anonymity import fold_counts, folded_roles, held_roles, role_levels
@@ -62,6 +72,8 @@ def erase_participant(
     cards = session.exec(
         select(Card).where(Card.review_id == review_id, Card.participant_id == participant_id)
     ).all()
+    # Their words may be quoted in a letter of thanks the facilitator saved: those lines go.
+    quoted = [c.text for c in cards if c.text]
     for card in cards:
         card.text = ""
         card.owner = ""
@@ -91,6 +103,7 @@ def erase_participant(
         session.add(answer)
     card_ids = sorted(c.id for c in cards if c.id is not None)
     concern_ids = sorted(c.id for c in concerns if c.id is not None)
+    note_ids = _erase_appreciation_notes(session, review_id, participant_id, quoted)
 
     log.erase_participant(session, review_id, participant_id, cards, set(concern_ids))
     # Fewer now hold their role: the room's labels of every other author may widen.
@@ -113,6 +126,7 @@ def erase_participant(
             **counts,
             "card_ids": card_ids,
             "concern_ids": concern_ids,
+            "appreciation_note_ids": note_ids,
             "epoch": review.epoch,
             "folded_roles": folded_roles(levels, review.settings),
         },
@@ -122,6 +136,7 @@ def erase_participant(
             "participant.erased",
             {
                 "card_ids": card_ids,
+                "appreciation_note_ids": note_ids,
                 "epoch": review.epoch,
                 "relabelled": [
                     {"id": card_id, "role": role, "voice": voice}
@@ -138,3 +153,40 @@ def erase_participant(
     )
     session.flush()
     return Erasure(event, card_ids, concern_ids)
+
+
+def _erase_appreciation_notes(
+    session: Session, review_id: int, participant_id: int, quoted: list[str]
+) -> list[int]:
+    """Empty and hide the appreciations the participant wrote, in the table and the log, and
+    take out of every saved letter of thanks each line quoting them or their cards."""
+    notes = session.exec(
+        select(AppreciationNote).where(
+            AppreciationNote.review_id == review_id,
+            AppreciationNote.participant_id == participant_id,
+        )
+    ).all()
+    _unquote_letters(session, review_id, [*quoted, *(n.text for n in notes if n.text)])
+    for note in notes:
+        note.text = ""
+        note.hold_reason = ""
+        note.status = "hidden"
+        session.add(note)
+        log.rewrite_note(session, note)
+    return sorted(n.id for n in notes if n.id is not None)
+
+
+def _unquote_letters(session: Session, review_id: int, texts: list[str]) -> None:
+    # A draft quotes a text whole or shortened at a word ("..."): its opening words find it.
+    openings = [" ".join(t.split())[:60] for t in texts if t.strip()]
+    if not openings:
+        return
+    for letter in session.exec(select(LetterDraft).where(LetterDraft.review_id == review_id)):
+        kept = [
+            line
+            for line in letter.text.split("\n")
+            if not any(o in " ".join(line.split()) for o in openings)
+        ]
+        if len(kept) != len(letter.text.split("\n")):
+            letter.text = "\n".join(kept)
+            session.add(letter)

@@ -38,6 +38,11 @@ from app.review.agenda_steering import (
     remove_block,
     set_day_start,
 )
+from app.review.appreciation_notes import (
+    appreciate_someone,
+    moderate_appreciation,
+    show_appreciations,
+)
 from app.review.balance import show_voices
 from app.review.behalf import add_next_step, add_on_behalf
 from app.review.cards import (
@@ -194,6 +199,9 @@ HANDLERS: dict[str, Callable[[Context, Any], None]] = {
     "close_consent": close_consent,
     "show_consent": show_consent,
     "show_opening": show_opening,
+    "appreciate_someone": appreciate_someone,
+    "moderate_appreciation": moderate_appreciation,
+    "show_appreciations": show_appreciations,
 }
 
 

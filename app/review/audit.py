@@ -55,6 +55,10 @@ class Action(StrEnum):
     PAIRS_ENDED = "pairs.ended"
     ACTION_LEAD = "action.lead"
     ACTION_LINK = "action.link"
+    APPRECIATION_APPROVE = "appreciation.approve"
+    APPRECIATION_HIDE = "appreciation.hide"
+    APPRECIATION_SHOW = "appreciation.show"
+    LETTER_EDIT = "letter.edit"
 
 
 # What each action is called, wherever a person reads the log.
@@ -93,6 +97,10 @@ LABELS: Final[dict[Action, str]] = {
     Action.PAIRS_ENDED: N_("Ended the paired interviews"),
     Action.ACTION_LEAD: N_("Named the lead of an action"),
     Action.ACTION_LINK: N_("Gave an action's lead a new private progress link"),
+    Action.APPRECIATION_APPROVE: N_("Approved an appreciation"),
+    Action.APPRECIATION_HIDE: N_("Hid an appreciation from the room"),
+    Action.APPRECIATION_SHOW: N_("Showed an appreciation again"),
+    Action.LETTER_EDIT: N_("Edited a letter of appreciation"),
 }
 
 

@@ -21,6 +21,7 @@ from app.i18n import N_
 from app.review import rules
 from app.review.errors import CommandError
 from app.review.fields import (
+    AppreciationText,
     BlockTitle,
     CardText,
     CaseRef,
@@ -135,6 +136,31 @@ class Withdraw(_Command):
 class Appreciate(_Command):
     type: Literal["appreciate"]
     card_id: Id
+
+
+class AppreciateSomeone(_Command):
+    """A few words appreciating an agency (`role` names it: a professional role), a role
+    (any role) or the family (no `role`): "What did they do that helped?"."""
+
+    type: Literal["appreciate_someone"]
+    target: Literal["agency", "role", "family"]
+    role: Role | None = None
+    text: AppreciationText
+
+
+class ModerateAppreciation(_Command):
+    """Approve a held appreciation, hide one from the room, or show a hidden one again."""
+
+    type: Literal["moderate_appreciation"]
+    note_id: Id
+    action: Literal["approve", "hide", "show"]
+
+
+class ShowAppreciations(_Command):
+    """Turn the projector's gentle view of appreciations on or off."""
+
+    type: Literal["show_appreciations"]
+    on: StrictBool
 
 
 class VoteCmd(_Command):
@@ -620,7 +646,10 @@ Command = Annotated[
     | AnswerConsent
     | CloseConsent
     | ShowConsent
-    | ShowOpening,
+    | ShowOpening
+    | AppreciateSomeone
+    | ModerateAppreciation
+    | ShowAppreciations,
     Field(discriminator="type"),
 ]
 

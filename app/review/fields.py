@@ -37,6 +37,10 @@ PromptText = Annotated[
     str, _Clean, StringConstraints(min_length=1, max_length=rules.MAX_PROMPT_TEXT)
 ]
 ThemeName = Annotated[str, _Clean, StringConstraints(min_length=1, max_length=rules.MAX_THEME_NAME)]
+AppreciationText = Annotated[
+    str, _Clean, StringConstraints(min_length=1, max_length=rules.MAX_APPRECIATION_TEXT)
+]
+LetterText = Annotated[str, _Clean, StringConstraints(max_length=rules.MAX_LETTER_TEXT)]
 ConcernOutcome = Annotated[str, _Clean, StringConstraints(max_length=rules.MAX_CONCERN_OUTCOME)]
 PauseMessage = Annotated[str, _Clean, StringConstraints(max_length=rules.MAX_PAUSE_MESSAGE)]
 Title = Annotated[str, _Clean, StringConstraints(min_length=1, max_length=rules.MAX_TITLE)]

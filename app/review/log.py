@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from app.models import Card, Event, Participant, Review, Theme, utcnow
+from app.models import AppreciationNote, Card, Event, Participant, Review, Theme, utcnow
 from app.review.anonymity import Label, Roster, fold_counts
 
 # (kind, payload) of the public view; (participant id, payload) of the personal one.
@@ -30,6 +30,7 @@ PublicView = tuple[str, dict[str, Any]]
 PersonalView = tuple[int, dict[str, Any]]
 
 _THEME_KINDS = ("theme.added", "theme.updated")
+_NOTE_KINDS = ("appreciation_note.added", "appreciation_note.updated")
 
 
 def append(
@@ -169,6 +170,38 @@ def forget_action(session: Session, review_id: int, action_id: int) -> None:
     gone = {"id": action_id, "text": "", "removed": True}
     views = dict.fromkeys(("data", "public_data", "personal_data"), gone)
     rewrite_action(session, review_id, action_id, views)
+
+
+def rewrite_note(session: Session, note: AppreciationNote) -> None:
+    """Bring every logged view of an appreciation into line with its row: the room's views
+    are dropped once it is not visible, and every view takes its current words (an erasure
+    empties them). A replay then shows no more than a fresh welcome would."""
+    events = session.exec(
+        select(Event).where(Event.review_id == note.review_id, col(Event.kind).in_(_NOTE_KINDS))
+    ).all()
+    for event in events:
+        if not isinstance(event.data, dict) or event.data.get("note", {}).get("id") != note.id:
+            continue
+        event.data = _with_note_text(event.data, note) or {}
+        event.personal_data = _with_note_text(event.personal_data, note)
+        if note.status != "visible" and event.public_kind == "appreciation_note.added":
+            event.public_kind, event.public_data = None, None
+        else:
+            event.public_data = _with_note_text(event.public_data, note)
+        session.add(event)
+
+
+def _with_note_text(
+    payload: dict[str, Any] | None, note: AppreciationNote
+) -> dict[str, Any] | None:
+    if not isinstance(payload, dict) or not isinstance(payload.get("note"), dict):
+        return payload
+    view = {**payload["note"], "text": note.text}
+    if "hold_reason" in view:
+        view["hold_reason"] = note.hold_reason
+    if "author_name" in view and note.text == "":
+        view["author_name"] = ""
+    return {**payload, "note": view}
 
 
 def erase_participant(

@@ -27,13 +27,23 @@ PARTICIPANT_COMMANDS = frozenset(
         "add_action",
         "accept_action",
         "answer_consent",
+        "appreciate_someone",
     }
 )
 
 
 # Commands a participant may still send while input is locked.
 ALLOWED_WHILE_LOCKED = frozenset(
-    {"withdraw", "appreciate", "vote", "unvote", "finish_voting", "raise_concern", "answer_consent"}
+    {
+        "withdraw",
+        "appreciate",
+        "appreciate_someone",
+        "vote",
+        "unvote",
+        "finish_voting",
+        "raise_concern",
+        "answer_consent",
+    }
 )
 
 
@@ -44,6 +54,7 @@ ALLOWED_WHILE_NOT_LIVE = frozenset({"withdraw", "raise_concern"})
 PARTICIPANT_ONLY = frozenset(
     {
         "appreciate",
+        "appreciate_someone",
         "vote",
         "unvote",
         "finish_voting",

@@ -28,6 +28,7 @@ FREE_TEXT: dict[str, tuple[str, ...]] = {
     "open_lane": ("text",),
     "edit": ("text", "owner"),
     "raise_concern": ("text",),
+    "appreciate_someone": ("text",),
     "note_concern": ("outcome",),
     "add_prompt": ("text",),
     "add_theme": ("name",),
@@ -138,6 +139,9 @@ def prepare_command(db: Database, identity: Identity, command: c.Command) -> Pre
         # identify someone is refused, saying what was found, for the sender to take out.
         for name, value in values.items():
             screen_facilitator_text(SCREENED_FIELDS.get((command.type, name), "action"), value)
+    elif command.type == "appreciate_someone":
+        # Shown to the room as a card is: screened as a card is.
+        reasons = tuple(screen_text(values["text"]))
     elif command.type in ("contribute", "edit", "add_next_step"):
         # The owner of a deliver card is shown with it: it is screened with the text.
         screened = "\n".join(values[name] for name in ("text", "owner") if name in values)

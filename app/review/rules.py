@@ -146,6 +146,11 @@ MAX_PARTICIPANTS: Final = 5_000
 MAX_CARDS: Final = 25_000
 MAX_CARDS_PER_PERSON: Final = 300
 MAX_CONCERNS_PER_PERSON: Final = 50
+# Appreciations of an agency, a role or the family (app/review/appreciation_notes.py): a
+# few words each, a bounded number a person, and a letter of appreciation's length.
+MAX_APPRECIATION_TEXT: Final = 1000
+MAX_APPRECIATIONS_PER_PERSON: Final = 30
+MAX_LETTER_TEXT: Final = 20000
 
 # Join codes: no 0/O/1/I/L, B/8, S/5 or Z/2, so a code read off a screen, a slide or a
 # handwritten sheet is typed right first time (25 characters: 25^8 is about 1.5e11 codes).

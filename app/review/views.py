@@ -82,6 +82,7 @@ def review_header(review: Review, *, audience: str = "participant") -> dict[str,
         "spotlight_card_id": review.spotlight_card_id,
         "blank": review.blank,
         "show_voices": review.show_voices,
+        "show_appreciations": review.show_appreciations,
         "pause_message": review.pause_message,
         "timer": timer,
         "starts_on": iso(review.starts_on),
@@ -490,6 +491,13 @@ def snapshot(session: Session, review: Review, identity: Identity) -> dict[str, 
             participant_view(p, review, audience=audience) for p in participants.values()
         ]
     state.update(agreement_state(session, review, audience=audience))
+    # Appreciations of agencies, roles and the family: that module builds on this one.
+    from app.review.appreciation_notes import all_notes, own_notes, room_notes
+
+    if audience == "facilitator":
+        state["appreciation_notes"] = all_notes(session, review)
+    else:
+        state["appreciation_notes"] = room_notes(session, review)
     concerns = select(Concern).where(Concern.review_id == review.id).order_by(col(Concern.id))
     if audience == "facilitator":
         state["concerns"] = [
@@ -501,6 +509,8 @@ def snapshot(session: Session, review: Review, identity: Identity) -> dict[str, 
             concern_view(c, None, audience=audience)
             for c in session.exec(concerns.where(Concern.participant_id == me))
         ]
+        assert review.id is not None
+        state["my_appreciation_notes"] = own_notes(session, review.id, me)
     return state
 
 

@@ -21,6 +21,7 @@ from sqlalchemy import Table, bindparam, or_, select
 from sqlmodel import Session, SQLModel
 
 from app.models import Card, Concern, Participant, Review, Vote, utcnow
+from app.review.appreciation_notes import own_notes
 from app.review.identity import Identity
 from app.review.views import card_view, concern_view, iso, participant_you, snapshot, you
 
@@ -192,7 +193,8 @@ def welcome_state(
         str(row.round_id): {"value": row.value, "reason": row.reason}
         for row in db.execute(_OWN_CONSENT, params).all()
     }
-    state = public.state(own, {"concerns": concerns})
+    notes = own_notes(session, head.id, identity.participant_id)
+    state = public.state(own, {"concerns": concerns, "my_appreciation_notes": notes})
     return state, participant_you(participant, votes, appreciated, finished, consent)
 
 

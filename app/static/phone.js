@@ -11,6 +11,7 @@ import { agreementPersonal, renderAgreement, wireAgreement } from "./phone-agree
 import { hiddenNotice, laneAnswer, laneBadge, noteLane, renderLanes, wireLanes } from "./phone-lanes.js";
 import { voiceMarker } from "./voices.js";
 import { actionAnswer, renderActions, renderActionsAfter, wireActions } from "./phone-actions.js";
+import { noteThanks, renderThanks, setUpThanks, thanksAnswer } from "./phone-thanks.js";
 
 const app = document.getElementById("app");
 const code = app.dataset.code;
@@ -204,6 +205,7 @@ function start() {
       if (!state) return;
       offset = clockOffset(frame.at) || offset;
       applyEvent(state, frame);
+      noteThanks(state, frame);
       personal(frame);
       agreementPersonal(frame, me);
       noticeTable(frame);
@@ -212,6 +214,10 @@ function start() {
     onAck: (item) => {
       if (actionAnswer(item.command, null)) {
         announce(ui.announcer, item.command.type === "accept_action" ? t("Thank you for taking this on.") : t("Your action is proposed."));
+        render();
+        return;
+      }
+      if (thanksAnswer(item.command, null, ui.announcer)) {
         render();
         return;
       }
@@ -243,6 +249,10 @@ function start() {
       if (type === "answer_consent") {
         $("agree-status").textContent = frame.message;
         announce(ui.announcer, frame.message);
+        render();
+        return;
+      }
+      if (thanksAnswer(item.command, frame, ui.announcer)) {
         render();
         return;
       }
@@ -377,6 +387,7 @@ function render() {
   if (!state) return;
   const review = state.review;
   renderTalk();
+  renderThanks(state);
   const held = holdFor(review);
   ui.holdView.hidden = !held;
   ui.roomView.hidden = Boolean(held);
@@ -936,6 +947,8 @@ function dueProblem(value) {
 wireLanes(() => state, (command) => room.send(command));
 wireActions(() => state, (command) => room.send(command), () => render());
 wireAgreement(() => state, (command) => room.send(command));
+
+setUpThanks((command) => room.send(command));
 
 ui.concernForm.addEventListener("submit", (event) => {
   event.preventDefault();

@@ -8,6 +8,7 @@ import { endOf, modeWords, nextAt, timeOf, titleBeside } from "./today.js";
 import { tableName, voiceLine } from "./tables.js";
 import { voiceMarker } from "./voices.js";
 import { renderAgreement } from "./screen-agree.js";
+import { noteThanks, renderThanks } from "./screen-thanks.js";
 
 const main = document.getElementById("main");
 const code = main.dataset.code;
@@ -52,6 +53,7 @@ const room = new Room({
     if (!state) return;
     offset = clockOffset(frame.at) || offset;
     applyEvent(state, frame);
+    noteThanks(state, frame);
     if (VOICE_KINDS.has(frame.kind)) voicesStale = true;
     const card = frame.data && frame.data.card;
     if (card && card.status === "visible" && !seen.has(card.id)) {
@@ -104,6 +106,7 @@ function render() {
   renderVotingBox();
   renderSpotlight();
   renderVoices();
+  renderThanks(state, ROLES);
   const shown = renderResults();
   ui.wall.hidden = shown;
   if (!shown) renderWall();

@@ -27,6 +27,7 @@ import "./save.js";
 import "./behalf.js";
 import "./actions.js";
 import "./agree.js";
+import { noteThanks } from "./thanks.js";
 import { checkPublicEdition, fillDetails, paintExports } from "./exports.js";
 import { loadKeepOut } from "./keepout.js";
 import { loadReflections } from "./reflections.js";
@@ -79,6 +80,7 @@ async function boot() {
       if (!ctx.state) return;
       ctx.offset = clockOffset(frame.at) || ctx.offset;
       applyEvent(ctx.state, frame);
+      noteThanks(ctx.state, frame);
       if (frame.kind === "card.added" && frame.data.card && frame.data.card.status === "held") {
         announce($("announcer"), t("A new card is waiting for you."));
       } else if (frame.kind === "concern.raised") {

@@ -44,7 +44,7 @@ const panels = new Map(); // name -> paint()
 const ROOM_PANELS = [
   "now", "status", "stepper", "prompts", "timer", "room", "presence", "voting", "agenda",
   "queue", "concerns", "themes", "cards", "erase", "folded", "voices", "tables", "pairs", "behalf",
-  "lane", "actions", "outcome", "propositions",
+  "lane", "actions", "outcome", "propositions", "thanks",
 ];
 
 const CARDS = ["status", "queue", "cards", "themes", "erase", "voices", "pairs", "propositions"];
@@ -53,7 +53,7 @@ const ROUNDS = ["voting"];
 
 /** The panels each kind of event changes; a kind not listed repaints every panel. */
 export const PANELS_FOR = {
-  "review.updated": ["status", "stepper", "prompts", "timer", "room", "themes", "cards", "voices-here", "agenda", "tables", "behalf", "lane", "outcome", "propositions"],
+  "review.updated": ["status", "stepper", "prompts", "timer", "room", "themes", "cards", "voices-here", "agenda", "tables", "behalf", "lane", "outcome", "propositions", "thanks"],
   "agenda.updated": ["agenda", "prompts", "behalf"],
   "card.added": CARDS,
   "card.updated": CARDS,
@@ -88,6 +88,8 @@ export const PANELS_FOR = {
   "action.removed": ["actions"],
   "action.progress": ["actions"],
   "card_theme.updated": ["cards"],
+  "appreciation_note.added": ["thanks"],
+  "appreciation_note.updated": ["thanks"],
 };
 
 export function panel(name, paint) {
