@@ -356,6 +356,10 @@ def _minimal(kind: str, review: dict[str, Any]) -> dict[str, Any]:
         "group_wall": {"by": "table"},
         "add_on_behalf": {"prompt_id": p, "text": "x", "role": "child"},
         "add_next_step": {"text": "x"},
+        "open_pulse": {"moment": "start"},
+        "close_pulse": {"moment": "start"},
+        "show_pulse": {"on": True},
+        "answer_pulse": {"pulse_id": 1, "answers": {"safe": 3}},
     }.get(kind, {}) | {"type": kind}
 
 

@@ -33,6 +33,7 @@ PARTICIPANT_COMMANDS = {
     "finish_voting",
     "raise_concern",
     "add_next_step",
+    "answer_pulse",
 }
 PARTICIPANT_ONLY = {
     "appreciate",
@@ -41,6 +42,7 @@ PARTICIPANT_ONLY = {
     "finish_voting",
     "raise_concern",
     "add_next_step",
+    "answer_pulse",
 }
 PAYLOAD = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
@@ -526,6 +528,10 @@ def _command_examples(ids: dict[str, int]) -> dict[str, dict[str, Any]]:
         "add_next_step": {"text": "A step of our own."},
         "open_lane": {},
         "close_lane": {},
+        "open_pulse": {"moment": "start"},
+        "answer_pulse": {"pulse_id": 1, "answers": {"safe": 4}},
+        "close_pulse": {"moment": "start"},
+        "show_pulse": {"on": False},
     }
 
 

@@ -167,6 +167,33 @@ class ConcernData(_Row):
     outcome: Annotated[str, MaxLen(rules.MAX_CONCERN_OUTCOME)] = ""
 
 
+class PulseAnswerData(_Row):
+    """One anonymous answer: its voice group, values and word (no key, no time, no person)."""
+
+    voice_group: Literal["children", "family", "professionals"]
+    answers: dict[
+        Literal["blame", "safe", "heard", "learned", "different"],
+        Annotated[int, Field(ge=1, le=5)],
+    ] = Field(default_factory=dict)
+    word: Annotated[str, MaxLen(rules.MAX_PULSE_WORD)] = ""
+
+
+class PulseData(_Row):
+    """A check-in (app/review/pulse.py) and its answers, in content order. Who answered is
+    not exported: it is only there to stop a phone answering twice."""
+
+    moment: Literal["start", "close"]
+    statements: dict[
+        Literal["blame", "safe", "heard", "learned", "different"],
+        Annotated[str, MaxLen(rules.MAX_PULSE_STATEMENT)],
+    ] = Field(default_factory=dict)
+    status: Literal["open", "closed"] = "closed"
+    shown: bool = False
+    opened_at: At | None = None
+    closed_at: At | None = None
+    answers: list[PulseAnswerData] = Field(default_factory=list, max_length=10_000)
+
+
 class ChangeData(_Row):
     at: At
     phase: PhaseName | None = None
@@ -223,3 +250,5 @@ class ExportData(_Row):
     concerns: list[ConcernData] = _rows("concerns")
     changes: list[ChangeData] = _rows("changes")
     audit: list[AuditData] = _rows("audit")
+    # The evaluation pulse: at most a start and a close.
+    pulses: list[PulseData] = Field(default_factory=list, max_length=2)

@@ -27,6 +27,7 @@ from app.export.data import (
     RoundData,
     ThemeData,
 )
+from app.export.pulse_data import dump_pulses
 from app.export.record import Record, Source
 from app.models import utcnow
 from app.review.views import iso
@@ -177,6 +178,7 @@ def export_data(source: Source) -> ExportData:
             )
             for a in source.audit
         ],
+        pulses=dump_pulses(source.pulses),
     )
 
 

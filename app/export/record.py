@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, select
 
 from app.export.outline import SECTION
+from app.export.pulse_data import PulseSource, load_pulses
 from app.i18n import N_, _, ngettext
 from app.models import (
     Appreciation,
@@ -152,6 +153,8 @@ class Source:
     # review.updated events: when, the review header then, and which fields changed.
     changes: list[tuple[datetime, dict[str, Any], list[str]]]
     audit: list[AuditEntry]
+    # The evaluation pulse (app/export/pulse_data.py): check-ins and anonymous answers.
+    pulses: list[PulseSource] = field(default_factory=list)
 
 
 def load_source(session: Session, review_id: int) -> Source:
@@ -245,6 +248,7 @@ def load_source(session: Session, review_id: int) -> Source:
         ),
         changes=changes,
         audit=audit,
+        pulses=load_pulses(session, review_id),
     )
 
 

@@ -49,6 +49,7 @@ from app.review.lanes import close_lane, open_lane
 from app.review.pairs import end_pairs, pair_up
 from app.review.policy import check_rights, check_status
 from app.review.prepare import Prepared, prepare_command
+from app.review.pulse import answer_pulse, close_pulse, open_pulse, show_pulse
 from app.review.steering import (
     add_prompt,
     blank,
@@ -170,6 +171,10 @@ HANDLERS: dict[str, Callable[[Context, Any], None]] = {
     "add_next_step": add_next_step,
     "open_lane": open_lane,
     "close_lane": close_lane,
+    "open_pulse": open_pulse,
+    "close_pulse": close_pulse,
+    "show_pulse": show_pulse,
+    "answer_pulse": answer_pulse,
 }
 
 

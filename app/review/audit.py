@@ -52,6 +52,10 @@ class Action(StrEnum):
     VOICES_HIDE = "voices.hide"
     PAIRS_MADE = "pairs.made"
     PAIRS_ENDED = "pairs.ended"
+    PULSE_OPEN = "pulse.open"
+    PULSE_CLOSE = "pulse.close"
+    PULSE_SHOW = "pulse.show"
+    PULSE_HIDE = "pulse.hide"
 
 
 # What each action is called, wherever a person reads the log.
@@ -87,6 +91,10 @@ LABELS: Final[dict[Action, str]] = {
     Action.VOICES_HIDE: N_("Took the balance of voices off the projector"),
     Action.PAIRS_MADE: N_("Paired people up for the paired interviews"),
     Action.PAIRS_ENDED: N_("Ended the paired interviews"),
+    Action.PULSE_OPEN: N_("Opened a check-in on phones"),
+    Action.PULSE_CLOSE: N_("Closed a check-in"),
+    Action.PULSE_SHOW: N_("Showed the check-ins' results on the projector"),
+    Action.PULSE_HIDE: N_("Took the check-ins' results off the projector"),
 }
 
 

@@ -30,6 +30,8 @@ from app.review.fields import (
     Owner,
     PauseMessage,
     PromptText,
+    PulseStatement,
+    PulseWord,
     TableLabel,
     ThemeName,
     Title,
@@ -415,6 +417,43 @@ class GroupWall(_Command):
     by: Literal["theme", "table", "plan"]
 
 
+PulseMoment = Literal["start", "close"]
+PulseKey = Literal["blame", "safe", "heard", "learned", "different"]
+PulseValue = Annotated[StrictInt, Field(ge=1, le=5)]
+
+
+class OpenPulse(_Command):
+    """Open the start or close check-in on phones (opening one closes the other).
+
+    `statements` rewords some of its statements ({key: text}), only before anyone answered.
+    """
+
+    type: Literal["open_pulse"]
+    moment: PulseMoment
+    statements: dict[PulseKey, PulseStatement] = Field(default_factory=dict)
+
+
+class ClosePulse(_Command):
+    type: Literal["close_pulse"]
+    moment: PulseMoment
+
+
+class ShowPulse(_Command):
+    """Show the check-ins' results on the projector (start against close), or take them away."""
+
+    type: Literal["show_pulse"]
+    on: StrictBool
+
+
+class AnswerPulse(_Command):
+    """A phone's one answer to an open check-in: 1 to 5 for any of its statements, and a word."""
+
+    type: Literal["answer_pulse"]
+    pulse_id: Id
+    answers: dict[PulseKey, PulseValue] = Field(default_factory=dict)
+    word: PulseWord = ""
+
+
 Command = Annotated[
     Contribute
     | Edit
@@ -465,7 +504,11 @@ Command = Annotated[
     | AddOnBehalf
     | AddNextStep
     | OpenLane
-    | CloseLane,
+    | CloseLane
+    | OpenPulse
+    | ClosePulse
+    | ShowPulse
+    | AnswerPulse,
     Field(discriminator="type"),
 ]
 

@@ -24,13 +24,14 @@ PARTICIPANT_COMMANDS = frozenset(
         "finish_voting",
         "raise_concern",
         "add_next_step",
+        "answer_pulse",
     }
 )
 
 
 # Commands a participant may still send while input is locked.
 ALLOWED_WHILE_LOCKED = frozenset(
-    {"withdraw", "appreciate", "vote", "unvote", "finish_voting", "raise_concern"}
+    {"withdraw", "appreciate", "vote", "unvote", "finish_voting", "raise_concern", "answer_pulse"}
 )
 
 
@@ -39,13 +40,23 @@ ALLOWED_WHILE_NOT_LIVE = frozenset({"withdraw", "raise_concern"})
 
 
 PARTICIPANT_ONLY = frozenset(
-    {"appreciate", "vote", "unvote", "finish_voting", "raise_concern", "add_next_step"}
+    {
+        "appreciate",
+        "vote",
+        "unvote",
+        "finish_voting",
+        "raise_concern",
+        "add_next_step",
+        "answer_pulse",
+    }
 )
 
 
 # What a facilitator may still do once the review has closed: answering a concern cannot
 # wait for the next review, and its outcome belongs in the record.
-ALLOWED_WHEN_CLOSED = frozenset({"acknowledge_concern", "note_concern"})
+ALLOWED_WHEN_CLOSED = frozenset(
+    {"acknowledge_concern", "note_concern", "close_pulse", "show_pulse"}
+)
 
 
 def check_rights(identity: Identity, kind: str) -> None:

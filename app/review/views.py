@@ -39,6 +39,7 @@ from app.review.anonymity import (
 from app.review.fields import DEFAULT_SETTINGS
 from app.review.identity import Identity
 from app.review.pairs import pairs_view
+from app.review.pulse_results import answered_by, pulses_view
 from app.review.table_plan import table_plan
 from app.review.tally import RoundCount, count_dots, results_view, top_entries
 from app.review.voices import VoiceGroup, card_voice, review_voice_group
@@ -476,6 +477,7 @@ def snapshot(session: Session, review: Review, identity: Identity) -> dict[str, 
         "pairs": pairs_view(
             session, review, audience="facilitator" if audience == "facilitator" else "room"
         ),
+        "pulses": pulses_view(session, review, audience=audience),
         "server_time": iso(utcnow()),
     }
     if audience == "facilitator":
@@ -519,7 +521,10 @@ def you(session: Session, review: Review, identity: Identity) -> dict[str, Any]:
     finished = session.exec(
         select(VoteFinished.round_id).where(VoteFinished.participant_id == participant.id)
     ).all()
-    return participant_you(participant, votes, list(appreciated), list(finished))
+    assert review.id is not None
+    assert participant.id is not None
+    pulses = answered_by(session, review.id, participant.id)
+    return participant_you(participant, votes, list(appreciated), list(finished), pulses)
 
 
 def participant_you(
@@ -527,6 +532,7 @@ def participant_you(
     votes: dict[str, dict[str, int]],
     appreciated: list[int],
     finished: list[int] | None = None,
+    pulses: list[int] | None = None,
 ) -> dict[str, Any]:
     """A participant's `you`: who they are, their votes by round, the cards they appreciated,
     and the rounds in which they said "I'm done"."""
@@ -539,4 +545,6 @@ def participant_you(
         "votes": votes,
         "appreciated": sorted(appreciated),
         "finished": sorted(finished or []),
+        # The check-ins this phone has answered (app/review/pulse.py): never what it said.
+        "pulses_answered": sorted(pulses or []),
     }

@@ -189,7 +189,8 @@ def welcome_state(
     appreciated: list[int] = list(db.execute(_OWN_APPRECIATIONS, params).scalars())
     finished: list[int] = list(db.execute(_OWN_FINISHED, params).scalars())
     state = public.state(own, {"concerns": concerns})
-    return state, participant_you(participant, votes, appreciated, finished)
+    pulses: list[int] = list(db.execute(_OWN_PULSES, params).scalars())
+    return state, participant_you(participant, votes, appreciated, finished, pulses)
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,6 +239,16 @@ _OWN_VOTES = (
 )
 _OWN_APPRECIATIONS = select(_table("appreciation").c.card_id).where(
     _table("appreciation").c.participant_id == bindparam("me")
+)
+_respondent, _pulse = _table("pulse_respondent"), _table("pulse")
+_OWN_PULSES = (
+    select(_respondent.c.pulse_id)
+    .join(_pulse, _pulse.c.id == _respondent.c.pulse_id)
+    .where(
+        _respondent.c.participant_id == bindparam("me"),
+        _pulse.c.review_id == bindparam("review_id"),
+    )
+    .order_by(_respondent.c.pulse_id)
 )
 _OWN_FINISHED = select(_table("vote_finished").c.round_id).where(
     _table("vote_finished").c.participant_id == bindparam("me")
