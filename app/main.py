@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 
 from app import VERSION, logs, metrics, pages
 from app.api import auth, errors, openapi, reviews, rooms, team, ws
+from app.api import evaluation as evaluation_api
 from app.api import exports as exports_api
 from app.api import privacy as privacy_api
 from app.api import templates as templates_api
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(rooms.router)
     app.include_router(privacy_api.router)
     app.include_router(exports_api.router)
+    app.include_router(evaluation_api.router)
     app.include_router(ws.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
