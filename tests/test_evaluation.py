@@ -161,3 +161,19 @@ def test_actions_at_the_three_and_six_month_check_ins(
     # A check-in that has not come yet is left empty.
     assert got3 == (three if three else (None, None, None))
     assert got6 == (six if six else (None, None, None))
+
+
+def test_the_evaluation_page_draws_the_figures_for_a_signed_in_facilitator_only(
+    client: TestClient, fac_headers: Headers
+) -> None:
+    review = _run_review(client, fac_headers)
+    page = client.get("/facilitate/evaluation")
+    assert page.status_code == 200, page.text[:2000]
+    assert f'id="review-{review["id"]}"' in page.text
+    assert page.text.count('class="pulse-chart"') == 1
+    assert "Morgan" not in page.text
+    assert "school run" not in page.text
+    client.cookies.clear()
+    page = client.get("/facilitate/evaluation")
+    assert page.status_code == 401
+    assert "<svg" not in page.text

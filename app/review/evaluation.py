@@ -19,12 +19,14 @@ from typing import Any, Final
 
 from sqlmodel import Session, col, select
 
+from app.i18n import N_, _
 from app.models import Action, ActionUpdate, Review, ReviewFacilitator
 from app.review.balance import by_group, voice_balance
 from app.review.pulse_results import (
     EVERYONE,
     KEYS,
     MOMENTS,
+    key_label,
     load_answers,
     min_answers,
     results,
@@ -35,6 +37,11 @@ from app.review.voices import VOICE_GROUPS
 # The follow-up check-ins, in days after the close.
 CHECK_INS: Final[dict[str, int]] = {"3m": 91, "6m": 182}
 ACTION_STATES: Final[tuple[str, ...]] = ("done", "on_track", "stuck")
+ACTION_STATE_LABELS: Final[dict[str, str]] = {
+    "done": N_("Done"),
+    "on_track": N_("On track"),
+    "stuck": N_("Stuck"),
+}
 PULSE_GROUPS: Final[tuple[str, ...]] = (*VOICE_GROUPS, EVERYONE)
 
 
@@ -145,3 +152,21 @@ def evaluation_rows(
         review_measures(session, review, today)
         for review in facilitator_reviews(session, facilitator_id)
     ]
+
+
+def evaluation_panels(row: dict[str, Any], group_labels: dict[str, str]) -> list[dict[str, Any]]:
+    """One row's pulse means as the pulse_chart macro's panels (every group, then everyone)."""
+    panels = []
+    for key in KEYS:
+        rows = []
+        for group in PULSE_GROUPS:
+            entry: dict[str, Any] = {"label": group_labels[group]}
+            for moment in MOMENTS:
+                asked = row[f"pulse_{moment}_answered"] is not None
+                entry[moment] = row[f"pulse_{moment}_{key}_{group}"]
+                entry[f"{moment}_note"] = (
+                    _("too few answers to show") if asked else _("not asked yet")
+                )
+            rows.append(entry)
+        panels.append({"label": key_label(key), "rows": rows})
+    return panels

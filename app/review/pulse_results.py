@@ -235,3 +235,54 @@ def moment_label(moment: str) -> str:
 def key_label(key: str) -> str:
     """What a statement is about, translated."""
     return _(KEY_LABELS[key])
+
+
+def chart_panels(
+    pulses: Sequence[dict[str, Any]], group_labels: dict[str, str]
+) -> list[dict[str, Any]]:
+    """Finished pulses' `results` (start and close) as the pulse_chart macro's panels.
+
+    A panel per statement; in each, every voice group anyone answered in, then everyone.
+    `group_labels` names the voice groups and `everyone` in the language being served.
+    """
+    found = {p["moment"]: p["results"] for p in pulses if p.get("results")}
+    if not found:
+        return []
+    present = [g for g in VOICE_GROUPS if any(r["groups"][g]["answered"] for r in found.values())]
+    panels = []
+    for index, key in enumerate(KEYS):
+        rows = []
+        for group in [*present, EVERYONE]:
+            row: dict[str, Any] = {"label": group_labels[group]}
+            for moment in MOMENTS:
+                result = found.get(moment)
+                row[moment] = (
+                    None if result is None else result["statements"][index]["means"][group]
+                )
+                row[f"{moment}_note"] = (
+                    _("not asked yet") if result is None else _("too few answers to show")
+                )
+            rows.append(row)
+        panels.append({"label": key_label(key), "rows": rows})
+    return panels
+
+
+def chart_summary(panels: Sequence[dict[str, Any]]) -> str:
+    """The chart's numbers as sentences, for those who do not see it."""
+    parts = []
+    for panel in panels:
+        for row in panel["rows"]:
+            parts.append(
+                _(
+                    "%(statement)s, %(group)s: at the start %(start)s, at the close %(close)s.",
+                    statement=panel["label"],
+                    group=row["label"],
+                    start=_words(row["start"], row.get("start_note", "")),
+                    close=_words(row["close"], row.get("close_note", "")),
+                )
+            )
+    return " ".join(parts)
+
+
+def _words(value: float | None, note: str) -> str:
+    return (note or _("too few answers to show")) if value is None else f"{value:.1f}"

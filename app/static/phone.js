@@ -9,6 +9,7 @@ import { memberWords, tableOf } from "./tables.js";
 import { renderPair, setUpPair, storyFailed, storyNote } from "./pair.js";
 import { hiddenNotice, laneAnswer, laneBadge, noteLane, renderLanes, wireLanes } from "./phone-lanes.js";
 import { voiceMarker } from "./voices.js";
+import { notePulse, pulseAnswer, renderPulse, wirePulse } from "./phone-pulse.js";
 
 const app = document.getElementById("app");
 const code = app.dataset.code;
@@ -203,10 +204,16 @@ function start() {
       offset = clockOffset(frame.at) || offset;
       applyEvent(state, frame);
       personal(frame);
+      notePulse(frame, me);
       noticeTable(frame);
       render();
     },
     onAck: (item) => {
+      if (pulseAnswer(item.command, null, me)) {
+        announce(ui.announcer, t("Thank you. Your answers are in."));
+        render();
+        return;
+      }
       if (laneAnswer(item.command, null)) {
         render();
         return;
@@ -225,6 +232,11 @@ function start() {
     onError: (item, frame) => {
       if (!item) return;
       const type = item.command.type;
+      if (pulseAnswer(item.command, frame, me)) {
+        announce(ui.announcer, frame.message);
+        render();
+        return;
+      }
       if (laneAnswer(item.command, frame)) {
         announce(ui.announcer, frame.message);
         render();
@@ -375,6 +387,7 @@ function render() {
   ui.deliver.hidden = review.phase !== "deliver";
   noteLane(state);
   renderLanes(state, me);
+  renderPulse(state, me);
   renderTimer();
   renderToday(review);
   renderTable();
@@ -910,6 +923,7 @@ function dueProblem(value) {
 }
 
 wireLanes(() => state, (command) => room.send(command));
+wirePulse(() => state, (command) => room.send(command));
 
 ui.concernForm.addEventListener("submit", (event) => {
   event.preventDefault();

@@ -44,7 +44,7 @@ const panels = new Map(); // name -> paint()
 const ROOM_PANELS = [
   "now", "status", "stepper", "prompts", "timer", "room", "presence", "voting", "agenda",
   "queue", "concerns", "themes", "cards", "erase", "folded", "voices", "tables", "pairs", "behalf",
-  "lane",
+  "lane", "pulse",
 ];
 
 const CARDS = ["status", "queue", "cards", "themes", "erase", "voices", "pairs"];
@@ -75,6 +75,8 @@ export const PANELS_FOR = {
   "pairs.ended": ["pairs"],
   "concern.raised": ["concerns", "erase", "status"],
   "concern.updated": ["concerns", "status"],
+  "pulse.updated": ["pulse"],
+  "pulse.answered": ["pulse"],
 };
 
 export function panel(name, paint) {
