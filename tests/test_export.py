@@ -540,7 +540,8 @@ def test_docx_has_real_headings_and_tables(exports: Exports) -> None:
         "4. Discover",
         "5. Dream",
     ]
-    assert "12. For the partnership only" in headings
+    assert "12. How the review felt" in headings
+    assert "13. For the partnership only" in headings
     tables = [[c.text for c in t.rows[0].cells] for t in document.tables]
     assert ["#", "Action", "Owner", "Due", "Votes", "Theme"] in tables
 
@@ -572,6 +573,7 @@ def test_xlsx_has_a_sheet_per_section_and_charts(exports: Exports) -> None:
         "Deliver",
         "Voting",
         "Timeline",
+        "Check-ins",
         "Cards",
         "Concerns",
         "Moderation",

@@ -3,7 +3,10 @@ three or more, and no export that ties an answer to a phone."""
 
 from __future__ import annotations
 
+import io
 import json
+import re
+import zipfile
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -144,16 +147,31 @@ def test_no_export_ties_an_answer_to_a_phone(client: TestClient, fac_headers: He
             "closed_at",
             "answers",
         }
-    # Every other format: no answer is written out one by one, so no row order to read.
-    for fmt in ("md", "html", "csv", "docx", "xlsx"):
+    # Every other format: the words are listed once each, in an order set by what they say
+    # (here alphabetical), never the order the phones answered in (5, 4, 3, 2).
+    for fmt in ("md", "html", "csv", "docx", "xlsx", "pdf"):
         for edition in ("full", "public"):
             r = client.get(
                 f"/api/reviews/{rid}/export?format={fmt}&edition={edition}", headers=fac_headers
             )
             assert r.status_code == 200, (fmt, edition, r.text[:200])
-            body = r.content
+            text = _readable(r.content, fmt)
+            found = [text.find(f"word{value}") for value in (2, 3, 4, 5)]
+            if fmt in ("csv", "pdf"):
+                continue  # no evaluation section in the card list; the PDF is compressed
+            assert all(at >= 0 for at in found), (fmt, edition)
+            assert found == sorted(found), (fmt, edition, found)
             for value in (2, 3, 4, 5):
-                assert f"word{value}".encode() not in body, (fmt, edition)
+                assert text.count(f"word{value}") == 1, (fmt, edition)
+
+
+def _readable(body: bytes, fmt: str) -> str:
+    """An export's text: a zipped format's XML parts, one after the other."""
+    if fmt in ("docx", "xlsx"):
+        with zipfile.ZipFile(io.BytesIO(body)) as book:
+            names = sorted(n for n in book.namelist() if n.endswith(".xml"))
+            return "".join(book.read(name).decode() for name in names)
+    return body.decode("utf-8", errors="replace")
 
 
 def test_the_pulse_survives_export_then_import(client: TestClient, fac_headers: Headers) -> None:
@@ -198,3 +216,36 @@ def test_the_word_is_screened_and_wording_is_kept_once_answered(
     send(client, code, other, {**frame, "word": "Curious"})
     reword = {"type": "open_pulse", "moment": "start", "statements": {"safe": "Other words"}}
     refused(client, code, fac_headers, reword, "conflict")
+
+
+def test_the_record_draws_the_check_ins_and_never_a_group_of_fewer_than_three(
+    client: TestClient, fac_headers: Headers
+) -> None:
+    review, phones = _room(client, fac_headers)
+    code, rid = review["code"], review["id"]
+    for moment, base in (("start", 1), ("close", 3)):
+        send(client, code, fac_headers, {"type": "open_pulse", "moment": moment})
+        pulse_id = _pulse(room(client, code, phones[0][1]), moment)["id"]
+        for role, phone in phones:
+            # The two children say 5 for "heard" at the close: 5.0 must never be printed.
+            value = 5 if role == "child" and moment == "close" else base
+            frame = {"type": "answer_pulse", "pulse_id": pulse_id, "answers": {"heard": value}}
+            send(client, code, phone, frame)
+        send(client, code, fac_headers, {"type": "close_pulse", "moment": moment})
+    for edition in ("full", "public"):
+        url = f"/api/reviews/{rid}/export?format=html&edition={edition}"
+        html = client.get(url, headers=fac_headers).text
+        section = html[html.index('<section id="evaluation">') :]
+        # Its words only, not the chart's coordinates.
+        section = re.sub(r"<[^>]+>", " ", section[: section.index("</section>")])
+        assert 'class="pulse-chart"' in html
+        assert "My voice heard" in section
+        assert "too few answers to show" in section
+        assert "3.0" in section  # the police at the close
+        assert "1.0" in section  # the police at the start
+        assert "5.0" not in section
+        md = client.get(
+            f"/api/reviews/{rid}/export?format=md&edition={edition}", headers=fac_headers
+        ).text
+        assert "How the review felt" in md
+        assert "5.0" not in md[md.index("How the review felt") :]

@@ -17,6 +17,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
+from app.export.evaluation_section import docx as evaluation_docx
 from app.export.outline import SECTION, heading
 from app.export.outline import intro as section_intro
 from app.export.record import (
@@ -561,6 +562,7 @@ class _Writer:
         self.lane("next_time", self.record.next_time)
         self.voting()
         self.timeline()
+        evaluation_docx(self, self.record.evaluation)
         if self.record.full:
             self.partnership()
         out = io.BytesIO()

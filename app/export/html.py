@@ -17,6 +17,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup, escape
 
 from app import i18n
+from app.export.evaluation_section import html as evaluation_html
 from app.export.outline import NUMBER, outline, sections
 from app.export.record import (
     CardItem,
@@ -84,7 +85,7 @@ def whole(record: Record) -> list[Block]:
     if record.full:
         found.append(Block("family_steps", rows=record.family_steps))
     found.append(Block("next_time", rows=record.next_time))
-    found += [Block("voting"), Block("timeline")]
+    found += [Block("voting"), Block("timeline"), Block("evaluation")]
     if record.full:
         found.append(Block("partnership"))
     return found
@@ -175,4 +176,5 @@ def render_html(
         voice_chart=voice_chart,
         COMPACT_AFTER=COMPACT_AFTER,
         voices_fold_note=voices_fold_note,
+        evaluation_html=evaluation_html,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
+from app.export.evaluation_section import markdown_lines as evaluation_markdown
 from app.export.outline import heading
 from app.export.outline import intro as section_intro
 from app.export.record import (
@@ -270,6 +271,8 @@ def render_markdown(record: Record) -> bytes:
             "",
         ]
         lines += [f"- {e.time} {e.text}" for e in day.entries] + [""]
+
+    lines += evaluation_markdown(record.evaluation)
 
     if full:
         lines += [*_heading("partnership"), "### " + _("Concerns raised"), ""]

@@ -75,6 +75,14 @@ OUTLINE: Final[tuple[Section, ...]] = (
     Section("voting", N_("Voting rounds")),
     Section("timeline", N_("Timeline")),
     Section(
+        "evaluation",
+        N_("How the review felt"),
+        N_(
+            "The anonymous check-ins at the start and at the close, by voice group: means only, "
+            "and a group only where at least three people in it answered."
+        ),
+    ),
+    Section(
         "partnership",
         N_("For the partnership only"),
         N_("Not for publication. None of this appears in the public edition."),

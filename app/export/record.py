@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
+from app.export.evaluation_section import EvaluationSection, evaluation_section
 from app.export.outline import SECTION
 from app.export.pulse_data import PulseSource, load_pulses
 from app.i18n import N_, _, ngettext
@@ -47,6 +48,7 @@ from app.review.balance import (
 )
 from app.review.fields import DEFAULT_SETTINGS
 from app.review.ground_rules import rules_that_held, words
+from app.review.pulse_results import min_answers
 from app.review.rules import PHASES, ROLE_LABELS
 from app.review.tally import CHOSE_LABELS, Ballot, Entry, RoundCount, count_round, percent_text
 from app.review.voices import (
@@ -593,6 +595,8 @@ class Record:
     next_time: list[CardItem] = field(default_factory=list)
     # The family's own next steps: full edition only, never in the action plan.
     family_steps: list[CardItem] = field(default_factory=list)
+    # The check-ins (app/export/evaluation_section.py): the same in both editions.
+    evaluation: EvaluationSection = field(default_factory=EvaluationSection)
 
     @property
     def full(self) -> bool:
@@ -901,6 +905,9 @@ def build_record(source: Source, edition: str = "full") -> Record:
         small_group=threshold(review.settings),
         next_time=[items[c.id or 0] for c in included if c.lane == "next_time"],
         family_steps=[items[c.id or 0] for c in included if c.lane == "family"] if full else [],
+        evaluation=evaluation_section(
+            source.pulses, min_answers(review), closed=review.status == "closed"
+        ),
     )
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import xlsxwriter
 
+from app.export.evaluation_section import xlsx as evaluation_xlsx
 from app.export.outline import heading, title
 from app.export.outline import intro as section_intro
 from app.export.record import (
@@ -543,6 +544,7 @@ class _Book:
         self.lane("next_time", self.record.next_time)
         self.voting()
         self.timeline()
+        evaluation_xlsx(self, self.record.evaluation)
         self.all_cards()
         if self.record.full:
             self.partnership()
