@@ -29,7 +29,7 @@ from app.review.evaluation import (
 )
 from app.review.fields import DEFAULT_SETTINGS
 from app.review.ground_rules import RULES, default_rules, words
-from app.review.pulse_results import EVERYONE, chart_panels, min_answers, pulses_view
+from app.review.pulse_results import EVERYONE, MOMENTS, chart_panels, min_answers, pulses_view
 from app.review.pulse_results import chart_summary as pulse_summary
 from app.review.rooms import NO_SUCH_CODE, find_review, normalise_code, room_identity
 from app.review.rules import ROLE_LABELS
@@ -324,7 +324,9 @@ def pulse_chart_context(
     close = next((p["results"] for p in views if p["moment"] == "close" and p["results"]), None)
     start = next((p["results"] for p in views if p["moment"] == "start" and p["results"]), None)
     big = size == "screen"
+    asked = tuple(p["moment"] for p in views if p["results"])
     return {
+        "moments": asked or ("start", "close"),
         "panels": panels,
         "summary": pulse_summary(panels),
         "word_list": ((close or start) or {}).get("words", [])[:30],
@@ -332,9 +334,9 @@ def pulse_chart_context(
         "chart_id": "pulse-chart-" + size,
         "columns": 3 if big else 1,
         "width": 1800 if big else 900,
-        "bar_height": 24 if big else 20,
-        "label_width": 290 if big else 300,
-        "font_size": 19 if big else 15,
+        "bar_height": 30 if big else 20,
+        "label_width": 300 if big else 300,
+        "font_size": 22 if big else 15,
         "words": {"start": i18n.gettext("Start"), "close": i18n.gettext("Close")},
     }
 
@@ -397,6 +399,8 @@ def evaluation_view(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "panels": panels,
                 "panels_summary": pulse_summary(panels),
                 "words": words,
+                "moments": tuple(m for m in MOMENTS if row[f"pulse_{m}_answered"] is not None)
+                or MOMENTS,
                 "checks": checks,
             }
         )

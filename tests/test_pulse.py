@@ -10,7 +10,11 @@ import zipfile
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlmodel import select
 
+from app.db import Database
+from app.models import Pulse, PulseAnswer, PulseRespondent
+from app.privacy.retention import delete_review
 from app.review.pulse_results import KEYS, Answer, results
 from tests.driver import Headers, join_as, live_review, refused, room, send
 
@@ -249,3 +253,19 @@ def test_the_record_draws_the_check_ins_and_never_a_group_of_fewer_than_three(
         ).text
         assert "How the review felt" in md
         assert "5.0" not in md[md.index("How the review felt") :]
+
+
+def test_deleting_a_review_takes_its_check_ins_with_it(
+    client: TestClient, fac_headers: Headers, db: Database
+) -> None:
+    review, phones = _room(client, fac_headers)
+    code = review["code"]
+    send(client, code, fac_headers, {"type": "open_pulse", "moment": "start"})
+    pulse_id = _pulse(room(client, code, phones[0][1]), "start")["id"]
+    frame = {"type": "answer_pulse", "pulse_id": pulse_id, "answers": {"safe": 4}}
+    send(client, code, phones[0][1], frame)
+    with db.write() as session:
+        delete_review(session, review["id"])
+    with db.read() as session:
+        for table in (Pulse, PulseAnswer, PulseRespondent):
+            assert session.exec(select(table)).all() == []

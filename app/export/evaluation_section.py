@@ -134,6 +134,7 @@ def html(section: EvaluationSection, number: int | str) -> Markup:
             words=_words(section),
             headers=_headers(),
             chart_words={"start": _("Start"), "close": _("Close")},
+            moments=tuple(m for m in MOMENTS if section.answered.get(m) is not None) or MOMENTS,
         )
     )
 

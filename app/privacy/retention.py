@@ -21,6 +21,9 @@ from app.models import (
     KeepOut,
     Participant,
     Prompt,
+    Pulse,
+    PulseAnswer,
+    PulseRespondent,
     Review,
     ReviewFacilitator,
     Theme,
@@ -70,7 +73,11 @@ def delete_review(session: Session, review_id: int) -> None:
     """
     card_ids = select(Card.id).where(Card.review_id == review_id)
     round_ids = select(VotingRound.id).where(VotingRound.review_id == review_id)
+    pulse_ids = select(Pulse.id).where(Pulse.review_id == review_id)
     statements = [
+        delete(PulseAnswer).where(col(PulseAnswer.pulse_id).in_(pulse_ids)),
+        delete(PulseRespondent).where(col(PulseRespondent.pulse_id).in_(pulse_ids)),
+        delete(Pulse).where(col(Pulse.review_id) == review_id),
         delete(Event).where(col(Event.review_id) == review_id),
         delete(Appreciation).where(col(Appreciation.card_id).in_(card_ids)),
         delete(Vote).where(col(Vote.round_id).in_(round_ids)),
