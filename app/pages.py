@@ -332,11 +332,13 @@ def pulse_chart_context(
         "word_list": ((close or start) or {}).get("words", [])[:30],
         "least": least,
         "chart_id": "pulse-chart-" + size,
+        # The projector: three panels a row, read from the back of a hall; the console's
+        # panel is narrow, so its chart is drawn narrow rather than shrunk.
         "columns": 3 if big else 1,
-        "width": 1800 if big else 900,
-        "bar_height": 30 if big else 20,
-        "label_width": 300 if big else 300,
-        "font_size": 22 if big else 15,
+        "width": 1800 if big else 420,
+        "bar_height": 30 if big else 14,
+        "label_width": 300 if big else 165,
+        "font_size": 22 if big else 12,
         "words": {"start": i18n.gettext("Start"), "close": i18n.gettext("Close")},
     }
 
