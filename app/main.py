@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 
 from app import VERSION, logs, metrics, pages
 from app.api import auth, errors, follow_up, openapi, reviews, rooms, team, ws
+from app.api import evaluation as evaluation_api
 from app.api import exports as exports_api
 from app.api import letters as letters_api
 from app.api import privacy as privacy_api
@@ -85,6 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(exports_api.router)
     app.include_router(reflections_api.router)
     app.include_router(letters_api.router)
+    app.include_router(evaluation_api.router)
     app.include_router(ws.router)
     app.include_router(follow_up.api)
     app.include_router(follow_up.page)

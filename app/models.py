@@ -412,6 +412,58 @@ class ActionUpdate(SQLModel, table=True):
     at: datetime = Field(default_factory=utcnow)
 
 
+class Pulse(SQLModel, table=True):
+    """A short anonymous check-in on phones: one at the start of day one, one at the close.
+
+    `moment` is start or close (one of each a review). `statements` is the wording put to
+    the room, {key: text} (app/review/pulse.py has the keys and the defaults). Who answered
+    is kept apart from what was answered (`PulseRespondent`, `PulseAnswer`), so no answer
+    can be tied to a phone. `shown`: the projector shows the results (start against close).
+    """
+
+    __table_args__ = (
+        UniqueConstraint("review_id", "moment", name="uq_pulse_review_moment"),
+        _NEVER_REUSE_IDS,
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    review_id: int = Field(foreign_key="review.id", ondelete="CASCADE", index=True)
+    moment: str = Field(max_length=10)
+    statements: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    status: str = Field(default="open", max_length=10)
+    shown: bool = False
+    opened_at: datetime = Field(default_factory=utcnow)
+    closed_at: datetime | None = None
+
+
+class PulseRespondent(SQLModel, table=True):
+    """That one phone has answered one pulse (so it cannot answer twice), and nothing else:
+    no time, no answer."""
+
+    __tablename__ = "pulse_respondent"
+
+    pulse_id: int = Field(foreign_key="pulse.id", ondelete="CASCADE", primary_key=True)
+    participant_id: int = Field(foreign_key="participant.id", ondelete="CASCADE", primary_key=True)
+
+
+class PulseAnswer(SQLModel, table=True):
+    """One anonymous answer to a pulse: the voice group and the values, nothing more.
+
+    No participant, no time, and a random key rather than a rising one, so neither a key nor
+    a column tells who answered or in which order; closing the pulse rewrites its answers in
+    an order set by their content (app/review/pulse.py).
+    """
+
+    __tablename__ = "pulse_answer"
+
+    id: str = Field(primary_key=True, max_length=32)
+    pulse_id: int = Field(foreign_key="pulse.id", ondelete="CASCADE", index=True)
+    voice_group: str = Field(max_length=20)
+    # {statement key: 1..5}; a statement left unanswered is absent.
+    answers: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    word: str = Field(default="", max_length=40)
+
+
 class VotingRound(SQLModel, table=True):
     __tablename__ = "voting_round"
 

@@ -20,14 +20,23 @@ from app.api.throttle import code_attempt
 from app.models import VotingRound
 from app.review import results, rules
 from app.review.appreciation_notes import AGENCIES
-from app.review.balance import chart_measures, chart_summary, voices_view
+from app.review.balance import MEASURES, chart_measures, chart_summary, voices_view
 from app.review.errors import CommandError
+from app.review.evaluation import (
+    ACTION_STATE_LABELS,
+    ACTION_STATES,
+    evaluation_panels,
+    evaluation_rows,
+)
 from app.review.fields import DEFAULT_SETTINGS
 from app.review.ground_rules import RULES, default_rules, words
+from app.review.pulse_results import EVERYONE, MOMENTS, chart_panels, min_answers, pulses_view
+from app.review.pulse_results import chart_summary as pulse_summary
 from app.review.rooms import NO_SUCH_CODE, find_review, normalise_code, room_identity
 from app.review.rules import ROLE_LABELS
 from app.review.tally import CHOSE_LABELS
-from app.review.voices import VOICE_GROUP_LABELS
+from app.review.voices import VOICE_GROUP_LABELS, VOICE_GROUPS
+from app.security import facilitator_for_token
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 TEMPLATES.env.add_extension("jinja2.ext.i18n")
@@ -279,6 +288,131 @@ async def voices_chart(request: Request, code: str, token: str = "") -> HTMLResp
         measures=chart_measures(named),
         summary=chart_summary(named),
     )
+
+
+@router.api_route("/screen/{code}/pulse", methods=PAGE_METHODS, response_class=HTMLResponse)
+async def pulse_results(
+    request: Request, code: str, token: str = "", size: str = "screen"
+) -> HTMLResponse:
+    """The check-ins' results as the shared SVG chart, start against close by voice group:
+    for the projector only while the facilitator shows them; always for a facilitator."""
+    runtime = get_runtime(request)
+    token = (token or request.cookies.get(SESSION_COOKIE, ""))[:MAX_TOKEN]
+
+    def _pulses() -> tuple[list[dict[str, Any]], int] | None:
+        with runtime.db.read() as session:
+            try:
+                review, identity = room_identity(session, code, token, runtime.secret_key)
+            except CommandError:
+                return None
+            audience = "facilitator" if identity.audience == "facilitator" else "room"
+            if identity.audience not in ("screen", "facilitator"):
+                return None
+            views = pulses_view(session, review, audience=audience)
+            if audience == "room" and not any(p["shown"] for p in views):
+                return None
+            return views, min_answers(review)
+
+    found = await to_thread.run_sync(_pulses)
+    if found is None:
+        return HTMLResponse("", status_code=404)
+    views, least = found
+    return _render(request, "pulse.html", **pulse_chart_context(views, least, size=size))
+
+
+def pulse_chart_context(
+    views: list[dict[str, Any]], least: int, *, size: str = "screen"
+) -> dict[str, Any]:
+    """What pulse.html draws, worded in the request's language: panels, summary, words."""
+    labels = {g: i18n.gettext(label) for g, label in VOICE_GROUP_LABELS.items()}
+    labels[EVERYONE] = i18n.gettext("Everyone")
+    panels = chart_panels(views, labels)
+    close = next((p["results"] for p in views if p["moment"] == "close" and p["results"]), None)
+    start = next((p["results"] for p in views if p["moment"] == "start" and p["results"]), None)
+    big = size == "screen"
+    asked = tuple(p["moment"] for p in views if p["results"])
+    return {
+        "moments": asked or ("start", "close"),
+        "panels": panels,
+        "summary": pulse_summary(panels),
+        "word_list": ((close or start) or {}).get("words", [])[:30],
+        "least": least,
+        "chart_id": "pulse-chart-" + size,
+        # The projector: three panels a row, read from the back of a hall; the console's
+        # panel is narrow, so its chart is drawn narrow rather than shrunk.
+        "columns": 3 if big else 1,
+        "width": 1800 if big else 420,
+        "bar_height": 30 if big else 14,
+        "label_width": 300 if big else 165,
+        "font_size": 22 if big else 12,
+        "words": {"start": i18n.gettext("Start"), "close": i18n.gettext("Close")},
+    }
+
+
+@router.api_route("/facilitate/evaluation", methods=PAGE_METHODS, response_class=HTMLResponse)
+async def evaluation_page(request: Request) -> HTMLResponse:
+    """The partnership's view across the reviews you run, as server-drawn SVG charts: the
+    same figures as GET /api/evaluation. Signed in by the session cookie."""
+    runtime = get_runtime(request)
+    token = request.cookies.get(SESSION_COOKIE, "")[:MAX_TOKEN]
+
+    def _rows() -> list[dict[str, Any]] | None:
+        with runtime.db.read() as session:
+            me = facilitator_for_token(session, token) if token else None
+            if me is None or me.id is None:
+                return None
+            return evaluation_rows(session, me.id)
+
+    rows = await to_thread.run_sync(_rows)
+    if rows is None:
+        return _render(request, "evaluation.html", signed_in=False, reviews=[], status_code=401)
+    return _render(request, "evaluation.html", signed_in=True, reviews=evaluation_view(rows))
+
+
+def evaluation_view(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each review's row as the evaluation page's charts, worded in the request's language,
+    newest first."""
+    labels = {g: i18n.gettext(label) for g, label in VOICE_GROUP_LABELS.items()}
+    labels[EVERYONE] = i18n.gettext("Everyone")
+    words = {"start": i18n.gettext("Start"), "close": i18n.gettext("Close")}
+    found = []
+    for row in reversed(rows):
+        groups = [
+            (labels[g], {m: row.get(f"{m}_{g}") or 0 for m in MEASURES}) for g in VOICE_GROUPS
+        ]
+        measures = chart_measures(groups)[:3]
+        panels = evaluation_panels(row, labels)
+        checks = []
+        for when, label in (
+            ("3m", i18n.gettext("At 3 months")),
+            ("6m", i18n.gettext("At 6 months")),
+        ):
+            counts = [row[f"actions_{when}_{s}"] for s in ACTION_STATES]
+            if counts[0] is None:
+                continue
+            checks.append(
+                {
+                    "label": label,
+                    "items": [
+                        {"label": i18n.gettext(ACTION_STATE_LABELS[s]), "value": n}
+                        for s, n in zip(ACTION_STATES, counts, strict=True)
+                    ],
+                }
+            )
+        found.append(
+            {
+                "row": row,
+                "measures": measures,
+                "measures_summary": chart_summary(groups),
+                "panels": panels,
+                "panels_summary": pulse_summary(panels),
+                "words": words,
+                "moments": tuple(m for m in MOMENTS if row[f"pulse_{m}_answered"] is not None)
+                or MOMENTS,
+                "checks": checks,
+            }
+        )
+    return found
 
 
 @router.api_route("/facilitate", methods=PAGE_METHODS, response_class=HTMLResponse)

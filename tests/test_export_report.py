@@ -223,7 +223,7 @@ def test_the_action_plan_is_by_agency_and_the_evaluation_says_none_ran(thread: T
     assert plan.index("Police") < plan.index("Bramblejoint")
     assert "Every visit in the log has two agencies." in plan
     evaluation = text[text.index("11. The review's own evaluation") :]
-    assert "No evaluation was run." in evaluation
+    assert "No check-ins were run in this review." in evaluation
     assert SUMMARY in text[text.index("12. The facilitator's summary") :]
 
 

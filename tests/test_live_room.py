@@ -371,6 +371,10 @@ def _minimal(kind: str, review: dict[str, Any]) -> dict[str, Any]:
         "appreciate_someone": {"target": "family", "text": "x"},
         "moderate_appreciation": {"note_id": 1, "action": "approve"},
         "show_appreciations": {"on": True},
+        "open_pulse": {"moment": "start"},
+        "close_pulse": {"moment": "start"},
+        "show_pulse": {"on": True},
+        "answer_pulse": {"pulse_id": 1, "answers": {"safe": 3}},
     }.get(kind, {}) | {"type": kind}
 
 

@@ -37,6 +37,7 @@ PARTICIPANT_COMMANDS = {
     "accept_action",
     "answer_consent",
     "appreciate_someone",
+    "answer_pulse",
 }
 PARTICIPANT_ONLY = {
     "appreciate",
@@ -48,6 +49,7 @@ PARTICIPANT_ONLY = {
     "add_next_step",
     "accept_action",
     "answer_consent",
+    "answer_pulse",
 }
 PAYLOAD = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
@@ -563,6 +565,10 @@ def _command_examples(ids: dict[str, int]) -> dict[str, dict[str, Any]]:
         "appreciate_someone": {"target": "family", "text": "Thank you."},
         "moderate_appreciation": {"note_id": 1, "action": "hide"},
         "show_appreciations": {"on": False},
+        "open_pulse": {"moment": "start"},
+        "answer_pulse": {"pulse_id": 1, "answers": {"safe": 4}},
+        "close_pulse": {"moment": "start"},
+        "show_pulse": {"on": False},
     }
 
 

@@ -235,6 +235,33 @@ class ConsentAnswerData(_Row):
     at: At | None = None
 
 
+class PulseAnswerData(_Row):
+    """One anonymous answer: its voice group, values and word (no key, no time, no person)."""
+
+    voice_group: Literal["children", "family", "professionals"]
+    answers: dict[
+        Literal["blame", "safe", "heard", "learned", "different"],
+        Annotated[int, Field(ge=1, le=5)],
+    ] = Field(default_factory=dict)
+    word: Annotated[str, MaxLen(rules.MAX_PULSE_WORD)] = ""
+
+
+class PulseData(_Row):
+    """A check-in (app/review/pulse.py) and its answers, in content order. Who answered is
+    not exported: it is only there to stop a phone answering twice."""
+
+    moment: Literal["start", "close"]
+    statements: dict[
+        Literal["blame", "safe", "heard", "learned", "different"],
+        Annotated[str, MaxLen(rules.MAX_PULSE_STATEMENT)],
+    ] = Field(default_factory=dict)
+    status: Literal["open", "closed"] = "closed"
+    shown: bool = False
+    opened_at: At | None = None
+    closed_at: At | None = None
+    answers: list[PulseAnswerData] = Field(default_factory=list, max_length=10_000)
+
+
 class AppreciationNoteData(_Row):
     """An appreciation of an agency, a role or the family (app/review/appreciation_notes.py)."""
 
@@ -331,3 +358,5 @@ class ExportData(_Row):
     consent_answers: list[ConsentAnswerData] = _rows("consent_answers")
     appreciation_notes: list[AppreciationNoteData] = _rows("appreciation_notes")
     letters: list[LetterData] = _rows("letters")
+    # The evaluation pulse: at most a start and a close.
+    pulses: list[PulseData] = Field(default_factory=list, max_length=2)

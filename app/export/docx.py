@@ -19,7 +19,7 @@ from docx.shared import Mm, Pt, RGBColor
 
 from app.export.outline import SECTION, heading, sections
 from app.export.outline import intro as section_intro
-from app.export.pieces import SECTIONS, Bullets, Para, Sub, Table, stories_elsewhere
+from app.export.pieces import SECTIONS, Bullets, Cards, Para, Sub, Table, stories_elsewhere
 from app.export.record import (
     CardItem,
     PhaseSection,
@@ -280,9 +280,10 @@ class _Writer:
                     self.para(item, style="List Bullet")
             elif isinstance(piece, Table):
                 self.table(piece.header, [[str(cell) for cell in row] for row in piece.rows])
-            else:
+            elif isinstance(piece, Cards):
                 for card in piece.items:
                     self.card(card, show_theme=piece.show_theme)
+            # A Chart is the HTML's and the PDF's: its figures are in the table beside it.
 
     def voices(self) -> None:
         """The balance of voices: the table and its plain sentences (the HTML and PDF draw

@@ -31,6 +31,7 @@ from app.export.data import (
     RoundData,
     ThemeData,
 )
+from app.export.pulse_data import dump_pulses
 from app.export.record import Record, Source
 from app.models import utcnow
 from app.review.views import iso
@@ -203,6 +204,7 @@ def export_data(source: Source) -> ExportData:
             _built(LetterData, recipient=d.recipient, text=d.text, updated_at=d.updated_at)
             for d in source.letters
         ],
+        pulses=dump_pulses(source.pulses),
     )
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 
 from app.export.outline import heading, sections
 from app.export.outline import intro as section_intro
-from app.export.pieces import SECTIONS, Bullets, Para, Piece, Sub, Table, stories_elsewhere
+from app.export.pieces import SECTIONS, Bullets, Cards, Para, Piece, Sub, Table, stories_elsewhere
 from app.export.record import (
     CardItem,
     PhaseSection,
@@ -234,8 +234,9 @@ def _pieces(lines: list[str], pieces: Sequence[Piece], full: bool) -> None:
                 [md_text(h) for h in piece.header],
                 ([md_text(str(cell)) for cell in row] for row in piece.rows),
             )
-        else:
+        elif isinstance(piece, Cards):
             lines += [_card_line(c, full, theme=piece.show_theme) for c in piece.items] + [""]
+        # A Chart is the HTML's and the PDF's: its figures are in the table beside it.
 
 
 def _voting(lines: list[str], record: Record) -> None:

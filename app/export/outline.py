@@ -98,7 +98,11 @@ OUTLINE: Final[tuple[Section, ...]] = (
     Section(
         "evaluation",
         N_("The review's own evaluation"),
-        N_("What the people in the room said about the review itself."),
+        N_(
+            "What the people in the room said about the review itself: the anonymous "
+            "check-ins at the start and at the close, by voice group, means only, and a group "
+            "only where at least three people in it answered."
+        ),
     ),
     Section(
         "reflections",

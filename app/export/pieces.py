@@ -14,6 +14,12 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from app.export.agreement import RoundItem
+from app.export.evaluation_section import (
+    evaluation_chart,
+    evaluation_headers,
+    evaluation_notes,
+    evaluation_words,
+)
 from app.export.outline import NUMBER
 from app.export.record import CardItem, Record, contributions
 from app.export.thread import ActionItem, PropositionItem, ThreadTheme
@@ -56,7 +62,15 @@ class Cards:
     show_theme: bool = False
 
 
-Piece = Sub | Para | Bullets | Table | Cards
+@dataclass(frozen=True, slots=True)
+class Chart:
+    """A chart the HTML and PDF draw (inline SVG, already rendered); the other formats leave
+    it out, so a section always gives its figures in a Table beside it."""
+
+    svg: str
+
+
+Piece = Sub | Para | Bullets | Table | Cards | Chart
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,10 +308,24 @@ def family(record: Record) -> list[Piece]:
 
 
 def evaluation(record: Record) -> list[Piece]:
-    """The review's own evaluation, or plainly that none was run."""
-    if not record.evaluation:
-        return [Para(_("No evaluation was run."))]
-    return [Table((_("Question"), _("What people said")), list(record.evaluation))]
+    """The check-ins at the start and the close: a chart, the means by voice group, how
+    many answered, and the words for the day (app/export/evaluation_section.py)."""
+    section = record.evaluation
+    if not section.asked:
+        return [Para(_("No check-ins were run in this review."))]
+    found: list[Piece] = []
+    if section.panels:
+        found.append(Chart(evaluation_chart(section)))
+    found.append(
+        Table(
+            evaluation_headers(),
+            [(r["statement"], r["group"], r["start"], r["close"]) for r in section.rows],
+        )
+    )
+    found += [Para(note, "meta") for note in evaluation_notes(section)]
+    if section.words:
+        found.append(Para(evaluation_words(section)))
+    return found
 
 
 def reflections(record: Record) -> list[Piece]:

@@ -18,7 +18,9 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, select
 
 from app.export.agreement import Agreement, AgreementSource, build_agreement, load_agreement
+from app.export.evaluation_section import EvaluationSection, evaluation_section
 from app.export.outline import SECTION
+from app.export.pulse_data import PulseSource, load_pulses
 from app.export.thread import Thread, ThreadRows, build_thread, load_thread_rows
 from app.i18n import N_, _, ngettext
 from app.models import (
@@ -50,6 +52,7 @@ from app.review.balance import (
 )
 from app.review.fields import DEFAULT_SETTINGS
 from app.review.ground_rules import rules_that_held, words
+from app.review.pulse_results import min_answers
 from app.review.rules import PHASES, ROLE_LABELS
 from app.review.tally import CHOSE_LABELS, Ballot, Entry, RoundCount, count_round, percent_text
 from app.review.voices import (
@@ -176,6 +179,8 @@ class Source:
     # Appreciations of agencies, roles and the family, and the letters as edited.
     appreciation_notes: list[AppreciationNote] = field(default_factory=list)
     letters: list[LetterDraft] = field(default_factory=list)
+    # The evaluation pulse (app/export/pulse_data.py): check-ins and anonymous answers.
+    pulses: list[PulseSource] = field(default_factory=list)
 
 
 def load_source(session: Session, review_id: int) -> Source:
@@ -291,6 +296,7 @@ def load_source(session: Session, review_id: int) -> Source:
                 .order_by(col(LetterDraft.recipient))
             )
         ),
+        pulses=load_pulses(session, review_id),
     )
 
 
@@ -647,10 +653,10 @@ class Record:
     # The facilitator's summary and reflections (full edition only; "": not written).
     summary: str = ""
     reflections: str = ""
-    # The review's own evaluation, as (question, what the room said) rows; empty: none ran.
-    evaluation: list[tuple[str, str]] = field(default_factory=list)
     # "The outcome agreed" and "Propositions and their agreement" (app/export/agreement.py).
     agreement: Agreement | None = None
+    # The check-ins (app/export/evaluation_section.py): the same in both editions.
+    evaluation: EvaluationSection = field(default_factory=EvaluationSection)
 
     @property
     def full(self) -> bool:
@@ -978,7 +984,6 @@ def build_record(source: Source, edition: str = "full") -> Record:
         missing=_missing(voices, attendance),
         summary=review.summary if full else "",
         reflections=review.reflections if full else "",
-        evaluation=build_evaluation(source, full),
         agreement=build_agreement(
             source.agreement,
             review,
@@ -989,16 +994,10 @@ def build_record(source: Source, edition: str = "full") -> Record:
             # As the thread: a proposition drafted from a card this edition leaves out goes too.
             shown=lambda card_id: card_id is None or card_id in items,
         ),
+        evaluation=evaluation_section(
+            source.pulses, min_answers(review), closed=review.status == "closed"
+        ),
     )
-
-
-def build_evaluation(source: Source, full: bool) -> list[tuple[str, str]]:
-    """The review's own evaluation as the record shows it: (question, what the room said).
-
-    A seam for the evaluation pulse (issue 14) to fill from its own rows; until then no
-    review has one, and the record says so plainly rather than show anything made up.
-    """
-    return []
 
 
 def _missing(voices: VoiceBalance, attendance: Attendance) -> list[str]:

@@ -43,6 +43,7 @@ from app.export.data import (
     ExportData,
 )
 from app.export.json import FORMAT_NAME
+from app.export.pulse_data import restore_pulses
 from app.export.record import SCHEMA_VERSION
 from app.i18n import N_, _
 from app.models import (
@@ -603,6 +604,8 @@ class _Writer:
 
         self._fill(list(enumerate(data.changes, start=1)), _change)
         self._fill(data.audit, lambda entry: _imported_audit(rid, entry, cards, concerns))
+        with self.db.write() as session:
+            restore_pulses(session, rid, data.pulses)
 
         # Last: the real join code and the team, which make the review visible.
         with self.db.write() as session:

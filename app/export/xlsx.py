@@ -15,7 +15,7 @@ import xlsxwriter
 
 from app.export.outline import heading, sections, title
 from app.export.outline import intro as section_intro
-from app.export.pieces import SECTIONS, Bullets, Para, Sub, Table
+from app.export.pieces import SECTIONS, Bullets, Cards, Para, Sub, Table
 from app.export.record import (
     CardItem,
     PhaseSection,
@@ -213,7 +213,7 @@ class _Book:
                 row += 1
             elif isinstance(piece, Table):
                 row = self.table(ws, row, piece.header, [list(r) for r in piece.rows])
-            else:
+            elif isinstance(piece, Cards):
                 row = self.table(
                     ws,
                     row,

@@ -15,15 +15,24 @@ from app.models import (
     Action,
     ActionUpdate,
     Appreciation,
+    AppreciationNote,
     AuditEntry,
     Card,
     CardTheme,
     Concern,
+    ConsentAnswer,
+    ConsentRound,
     Event,
     Invitation,
     KeepOut,
+    LetterDraft,
     Participant,
     Prompt,
+    Proposition,
+    PropositionTheme,
+    Pulse,
+    PulseAnswer,
+    PulseRespondent,
     Review,
     ReviewFacilitator,
     Theme,
@@ -83,11 +92,23 @@ def delete_review(session: Session, review_id: int) -> None:
     round_ids = select(VotingRound.id).where(VotingRound.review_id == review_id)
     action_ids = select(Action.id).where(Action.review_id == review_id)
     theme_ids = select(Theme.id).where(Theme.review_id == review_id)
+    pulse_ids = select(Pulse.id).where(Pulse.review_id == review_id)
+    proposition_ids = select(Proposition.id).where(Proposition.review_id == review_id)
+    consent_ids = select(ConsentRound.id).where(ConsentRound.review_id == review_id)
     statements = [
+        delete(ConsentAnswer).where(col(ConsentAnswer.round_id).in_(consent_ids)),
+        delete(ConsentRound).where(col(ConsentRound.review_id) == review_id),
+        delete(AppreciationNote).where(col(AppreciationNote.review_id) == review_id),
+        delete(LetterDraft).where(col(LetterDraft.review_id) == review_id),
+        delete(PulseAnswer).where(col(PulseAnswer.pulse_id).in_(pulse_ids)),
+        delete(PulseRespondent).where(col(PulseRespondent.pulse_id).in_(pulse_ids)),
+        delete(Pulse).where(col(Pulse.review_id) == review_id),
         delete(Event).where(col(Event.review_id) == review_id),
         delete(ActionUpdate).where(col(ActionUpdate.action_id).in_(action_ids)),
         delete(Action).where(col(Action.review_id) == review_id),
         delete(CardTheme).where(col(CardTheme.theme_id).in_(theme_ids)),
+        delete(PropositionTheme).where(col(PropositionTheme.proposition_id).in_(proposition_ids)),
+        delete(Proposition).where(col(Proposition.review_id) == review_id),
         delete(Appreciation).where(col(Appreciation.card_id).in_(card_ids)),
         delete(Vote).where(col(Vote.round_id).in_(round_ids)),
         delete(VoteFinished).where(col(VoteFinished.round_id).in_(round_ids)),

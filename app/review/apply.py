@@ -65,6 +65,7 @@ from app.review.pairs import end_pairs, pair_up
 from app.review.policy import check_rights, check_status
 from app.review.prepare import Prepared, prepare_command
 from app.review.propositions import add_proposition, edit_proposition
+from app.review.pulse import answer_pulse, close_pulse, open_pulse, show_pulse
 from app.review.steering import (
     add_prompt,
     blank,
@@ -202,6 +203,10 @@ HANDLERS: dict[str, Callable[[Context, Any], None]] = {
     "appreciate_someone": appreciate_someone,
     "moderate_appreciation": moderate_appreciation,
     "show_appreciations": show_appreciations,
+    "open_pulse": open_pulse,
+    "close_pulse": close_pulse,
+    "show_pulse": show_pulse,
+    "answer_pulse": answer_pulse,
 }
 
 

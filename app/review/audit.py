@@ -59,6 +59,10 @@ class Action(StrEnum):
     APPRECIATION_HIDE = "appreciation.hide"
     APPRECIATION_SHOW = "appreciation.show"
     LETTER_EDIT = "letter.edit"
+    PULSE_OPEN = "pulse.open"
+    PULSE_CLOSE = "pulse.close"
+    PULSE_SHOW = "pulse.show"
+    PULSE_HIDE = "pulse.hide"
 
 
 # What each action is called, wherever a person reads the log.
@@ -101,6 +105,10 @@ LABELS: Final[dict[Action, str]] = {
     Action.APPRECIATION_HIDE: N_("Hid an appreciation from the room"),
     Action.APPRECIATION_SHOW: N_("Showed an appreciation again"),
     Action.LETTER_EDIT: N_("Edited a letter of appreciation"),
+    Action.PULSE_OPEN: N_("Opened a check-in on phones"),
+    Action.PULSE_CLOSE: N_("Closed a check-in"),
+    Action.PULSE_SHOW: N_("Showed the check-ins' results on the projector"),
+    Action.PULSE_HIDE: N_("Took the check-ins' results off the projector"),
 }
 
 

@@ -34,6 +34,8 @@ from app.review.fields import (
     PauseMessage,
     PromptText,
     PropositionText,
+    PulseStatement,
+    PulseWord,
     TableLabel,
     ThemeName,
     Title,
@@ -583,6 +585,43 @@ class ShowOpening(_Command):
     on: StrictBool
 
 
+PulseMoment = Literal["start", "close"]
+PulseKey = Literal["blame", "safe", "heard", "learned", "different"]
+PulseValue = Annotated[StrictInt, Field(ge=1, le=5)]
+
+
+class OpenPulse(_Command):
+    """Open the start or close check-in on phones (opening one closes the other).
+
+    `statements` rewords some of its statements ({key: text}), only before anyone answered.
+    """
+
+    type: Literal["open_pulse"]
+    moment: PulseMoment
+    statements: dict[PulseKey, PulseStatement] = Field(default_factory=dict)
+
+
+class ClosePulse(_Command):
+    type: Literal["close_pulse"]
+    moment: PulseMoment
+
+
+class ShowPulse(_Command):
+    """Show the check-ins' results on the projector (start against close), or take them away."""
+
+    type: Literal["show_pulse"]
+    on: StrictBool
+
+
+class AnswerPulse(_Command):
+    """A phone's one answer to an open check-in: 1 to 5 for any of its statements, and a word."""
+
+    type: Literal["answer_pulse"]
+    pulse_id: Id
+    answers: dict[PulseKey, PulseValue] = Field(default_factory=dict)
+    word: PulseWord = ""
+
+
 Command = Annotated[
     Contribute
     | Edit
@@ -649,7 +688,11 @@ Command = Annotated[
     | ShowOpening
     | AppreciateSomeone
     | ModerateAppreciation
-    | ShowAppreciations,
+    | ShowAppreciations
+    | OpenPulse
+    | ClosePulse
+    | ShowPulse
+    | AnswerPulse,
     Field(discriminator="type"),
 ]
 

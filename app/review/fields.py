@@ -56,6 +56,12 @@ BlockTitle = Annotated[
     str, _Clean, StringConstraints(min_length=1, max_length=rules.MAX_BLOCK_TITLE)
 ]
 
+# The evaluation pulse: a statement as the facilitator rewords it, and a phone's one word.
+PulseStatement = Annotated[
+    str, _Clean, StringConstraints(min_length=1, max_length=rules.MAX_PULSE_STATEMENT)
+]
+PulseWord = Annotated[str, _Clean, StringConstraints(max_length=rules.MAX_PULSE_WORD)]
+
 # How many days a review runs (docs/protocol.md: 1 to 5), and how long it is kept once closed.
 Days = Annotated[int, Field(ge=1, le=rules.MAX_DAYS)]
 RetentionDays = Annotated[int, Field(ge=1, le=rules.MAX_RETENTION_DAYS)]

@@ -28,6 +28,7 @@ PARTICIPANT_COMMANDS = frozenset(
         "accept_action",
         "answer_consent",
         "appreciate_someone",
+        "answer_pulse",
     }
 )
 
@@ -43,6 +44,7 @@ ALLOWED_WHILE_LOCKED = frozenset(
         "finish_voting",
         "raise_concern",
         "answer_consent",
+        "answer_pulse",
     }
 )
 
@@ -62,6 +64,7 @@ PARTICIPANT_ONLY = frozenset(
         "add_next_step",
         "accept_action",
         "answer_consent",
+        "answer_pulse",
     }
 )
 
@@ -69,8 +72,11 @@ PARTICIPANT_ONLY = frozenset(
 # What a facilitator may still do once the review has closed: answering a concern cannot
 # wait for the next review, and its outcome belongs in the record. The action tracker's
 # check-in dates are the facilitator's to move after the close (progress itself comes
-# through each lead's private link, app/api/follow_up.py, never as a command).
-ALLOWED_WHEN_CLOSED = frozenset({"acknowledge_concern", "note_concern", "set_checkins"})
+# through each lead's private link, app/api/follow_up.py, never as a command). The closing
+# check-in may be finished and shown after the close.
+ALLOWED_WHEN_CLOSED = frozenset(
+    {"acknowledge_concern", "note_concern", "set_checkins", "close_pulse", "show_pulse"}
+)
 
 
 def check_rights(identity: Identity, kind: str) -> None:

@@ -44,6 +44,7 @@ FREE_TEXT: dict[str, tuple[str, ...]] = {
     "add_proposition": ("text",),
     "edit_proposition": ("text",),
     "answer_consent": ("reason",),
+    "answer_pulse": ("word",),
 }
 
 
@@ -110,6 +111,10 @@ def screen_facilitator_text(label: str, text: str) -> None:
 
 def prepare_command(db: Database, identity: Identity, command: c.Command) -> Prepared:
     """Apply the keep-out list to every free-text field and screen it, outside any lock."""
+    if isinstance(command, c.OpenPulse) and command.statements:
+        # The statements are the facilitator's words the whole room reads.
+        for text in command.statements.values():
+            screen_facilitator_text("statement", text)
     fields = FREE_TEXT.get(command.type, ())
     values = {name: getattr(command, name) for name in fields}
     values = {name: value for name, value in values.items() if isinstance(value, str) and value}
@@ -121,6 +126,7 @@ def prepare_command(db: Database, identity: Identity, command: c.Command) -> Pre
         terms = session.exec(
             select(KeepOut.term, KeepOut.replacement).where(KeepOut.review_id == identity.review_id)
         ).all()
+    typed = dict(values)
     if terms:
         values = {name: apply_keep_out(value, terms) for name, value in values.items()}
         command = command.model_copy(update=values)
@@ -142,6 +148,15 @@ def prepare_command(db: Database, identity: Identity, command: c.Command) -> Pre
     elif command.type == "appreciate_someone":
         # Shown to the room as a card is: screened as a card is.
         reasons = tuple(screen_text(values["text"]))
+    elif command.type == "answer_pulse" and (
+        values["word"] != typed["word"] or screen_kinds(values["word"])
+    ):
+        # An anonymous word has no one to hold it for: one on the names list, or that seems
+        # to identify someone, is refused, so the phone can choose another.
+        raise CommandError(
+            "invalid",
+            N_("Your word looks as if it could identify someone. Please choose another."),
+        )
     elif command.type in ("contribute", "edit", "add_next_step"):
         # The owner of a deliver card is shown with it: it is screened with the text.
         screened = "\n".join(values[name] for name in ("text", "owner") if name in values)

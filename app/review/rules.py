@@ -123,6 +123,10 @@ MAX_BLOCKS_A_DAY: Final = 40
 MAX_BLOCK_PROMPTS: Final = 10
 MAX_BLOCK_TITLE: Final = 120
 
+# The evaluation pulse (app/review/pulse.py): a reworded statement, and the one word.
+MAX_PULSE_STATEMENT: Final = 200
+MAX_PULSE_WORD: Final = 40
+
 # A deliver card's due date: from today (a day's grace, for a phone in another time zone)
 # to two years after today or the review's start, whichever is later.
 DUE_GRACE_DAYS: Final = 1

@@ -39,6 +39,7 @@ from app.review.anonymity import (
 from app.review.fields import DEFAULT_SETTINGS
 from app.review.identity import Identity
 from app.review.pairs import pairs_view
+from app.review.pulse_results import answered_by, pulses_view
 from app.review.table_plan import table_plan
 from app.review.tally import RoundCount, count_dots, results_view, top_entries
 from app.review.voices import VoiceGroup, card_voice, review_voice_group
@@ -479,6 +480,7 @@ def snapshot(session: Session, review: Review, identity: Identity) -> dict[str, 
         "pairs": pairs_view(
             session, review, audience="facilitator" if audience == "facilitator" else "room"
         ),
+        "pulses": pulses_view(session, review, audience=audience),
         "server_time": iso(utcnow()),
     }
     from app.review.actions import thread_state
@@ -553,8 +555,11 @@ def you(session: Session, review: Review, identity: Identity) -> dict[str, Any]:
     ).all()
     from app.review.consent import my_answers  # see agreement_state
 
+    assert review.id is not None
+    assert participant.id is not None
     consent = my_answers(session, participant.id)
-    return participant_you(participant, votes, list(appreciated), list(finished), consent)
+    pulses = answered_by(session, review.id, participant.id)
+    return participant_you(participant, votes, list(appreciated), list(finished), consent, pulses)
 
 
 def participant_you(
@@ -563,6 +568,7 @@ def participant_you(
     appreciated: list[int],
     finished: list[int] | None = None,
     consent: dict[str, dict[str, Any]] | None = None,
+    pulses: list[int] | None = None,
 ) -> dict[str, Any]:
     """A participant's `you`: who they are, their votes by round, the cards they appreciated,
     the rounds in which they said "I'm done", and their own answers in consent rounds."""
@@ -576,4 +582,6 @@ def participant_you(
         "appreciated": sorted(appreciated),
         "finished": sorted(finished or []),
         "consent": consent or {},
+        # The check-ins this phone has answered (app/review/pulse.py): never what it said.
+        "pulses_answered": sorted(pulses or []),
     }

@@ -195,7 +195,8 @@ def welcome_state(
     }
     notes = own_notes(session, head.id, identity.participant_id)
     state = public.state(own, {"concerns": concerns, "my_appreciation_notes": notes})
-    return state, participant_you(participant, votes, appreciated, finished, consent)
+    pulses: list[int] = list(db.execute(_OWN_PULSES, params).scalars())
+    return state, participant_you(participant, votes, appreciated, finished, consent, pulses)
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,6 +251,16 @@ _OWN_CONSENT = select(
     _table("consent_answer").c.value,
     _table("consent_answer").c.reason,
 ).where(_table("consent_answer").c.participant_id == bindparam("me"))
+_respondent, _pulse = _table("pulse_respondent"), _table("pulse")
+_OWN_PULSES = (
+    select(_respondent.c.pulse_id)
+    .join(_pulse, _pulse.c.id == _respondent.c.pulse_id)
+    .where(
+        _respondent.c.participant_id == bindparam("me"),
+        _pulse.c.review_id == bindparam("review_id"),
+    )
+    .order_by(_respondent.c.pulse_id)
+)
 _OWN_FINISHED = select(_table("vote_finished").c.round_id).where(
     _table("vote_finished").c.participant_id == bindparam("me")
 )

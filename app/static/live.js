@@ -351,6 +351,15 @@ export function applyEvent(state, frame) {
         else state.prompts.push(d.prompt);
       }
       break;
+    case "pulse.updated":
+      // The check-ins, whole, as this audience may see them (app/review/pulse_results.py).
+      state.pulses = d.pulses || [];
+      break;
+    case "pulse.answered": {
+      const pulse = (state.pulses || []).find((p) => p.id === d.pulse_id);
+      if (pulse) pulse.answered = d.answered;
+      break;
+    }
     case "card.added":
     case "card.updated": {
       if (!d.card) break;

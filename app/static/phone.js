@@ -12,6 +12,7 @@ import { hiddenNotice, laneAnswer, laneBadge, noteLane, renderLanes, wireLanes }
 import { voiceMarker } from "./voices.js";
 import { actionAnswer, renderActions, renderActionsAfter, wireActions } from "./phone-actions.js";
 import { noteThanks, renderThanks, setUpThanks, thanksAnswer } from "./phone-thanks.js";
+import { notePulse, pulseAnswer, renderPulse, wirePulse } from "./phone-pulse.js";
 
 const app = document.getElementById("app");
 const code = app.dataset.code;
@@ -208,6 +209,7 @@ function start() {
       noteThanks(state, frame);
       personal(frame);
       agreementPersonal(frame, me);
+      notePulse(frame, me);
       noticeTable(frame);
       render();
     },
@@ -218,6 +220,11 @@ function start() {
         return;
       }
       if (thanksAnswer(item.command, null, ui.announcer)) {
+        render();
+        return;
+      }
+      if (pulseAnswer(item.command, null, me)) {
+        announce(ui.announcer, t("Thank you. Your answers are in."));
         render();
         return;
       }
@@ -242,6 +249,11 @@ function start() {
       if (!item) return;
       const type = item.command.type;
       if (actionAnswer(item.command, frame)) {
+        announce(ui.announcer, frame.message);
+        render();
+        return;
+      }
+      if (pulseAnswer(item.command, frame, me)) {
         announce(ui.announcer, frame.message);
         render();
         return;
@@ -409,6 +421,7 @@ function render() {
   noteLane(state);
   renderLanes(state, me);
   renderAgreement(state, me, VOICE_WORDS);
+  renderPulse(state, me);
   renderTimer();
   renderToday(review);
   renderTable();
@@ -949,6 +962,7 @@ wireActions(() => state, (command) => room.send(command), () => render());
 wireAgreement(() => state, (command) => room.send(command));
 
 setUpThanks((command) => room.send(command));
+wirePulse(() => state, (command) => room.send(command));
 
 ui.concernForm.addEventListener("submit", (event) => {
   event.preventDefault();

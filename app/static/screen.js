@@ -107,6 +107,7 @@ function render() {
   renderSpotlight();
   renderVoices();
   renderThanks(state, ROLES);
+  renderPulse();
   const shown = renderResults();
   ui.wall.hidden = shown;
   if (!shown) renderWall();
@@ -491,3 +492,32 @@ setInterval(() => {
     renderVoices();
   }
 }, VOICES_REFRESH_MS);
+
+// ---- the check-ins' results: only while the facilitator shows them ------------------------
+
+let pulseShown = ""; // what the overlay was last drawn for: results change only at a close
+
+/** Show or hide the check-ins overlay; draw it again when a check-in has closed or reopened. */
+function renderPulse() {
+  const pulses = state.pulses || [];
+  const on = pulses.some((p) => p.shown);
+  $("pulse").hidden = !on;
+  const key = on ? pulses.map((p) => `${p.id}:${p.status}`).join(",") : "";
+  if (key === pulseShown) return;
+  pulseShown = key;
+  $("pulse-chart").replaceChildren();
+  if (on) loadPulse();
+}
+
+async function loadPulse() {
+  try {
+    const response = await fetch(`/screen/${encodeURIComponent(code)}/pulse?token=${encodeURIComponent(token)}`);
+    if (!response.ok) return;
+    // Drawn on the server by the same macro as the record; its text was escaped by Jinja2.
+    const doc = new DOMParser().parseFromString(await response.text(), "text/html");
+    const chart = doc.querySelector(".pulse-results");
+    if (chart) $("pulse-chart").replaceChildren(document.importNode(chart, true));
+  } catch {
+    pulseShown = ""; // try again on the next change
+  }
+}

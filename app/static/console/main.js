@@ -28,6 +28,7 @@ import "./behalf.js";
 import "./actions.js";
 import "./agree.js";
 import { noteThanks } from "./thanks.js";
+import "./pulse.js";
 import { checkPublicEdition, fillDetails, paintExports } from "./exports.js";
 import { loadKeepOut } from "./keepout.js";
 import { loadReflections } from "./reflections.js";

@@ -44,7 +44,7 @@ const panels = new Map(); // name -> paint()
 const ROOM_PANELS = [
   "now", "status", "stepper", "prompts", "timer", "room", "presence", "voting", "agenda",
   "queue", "concerns", "themes", "cards", "erase", "folded", "voices", "tables", "pairs", "behalf",
-  "lane", "actions", "outcome", "propositions", "thanks",
+  "lane", "actions", "outcome", "propositions", "thanks", "pulse",
 ];
 
 const CARDS = ["status", "queue", "cards", "themes", "erase", "voices", "pairs", "propositions"];
@@ -90,6 +90,8 @@ export const PANELS_FOR = {
   "card_theme.updated": ["cards"],
   "appreciation_note.added": ["thanks"],
   "appreciation_note.updated": ["thanks"],
+  "pulse.updated": ["pulse"],
+  "pulse.answered": ["pulse"],
 };
 
 export function panel(name, paint) {
