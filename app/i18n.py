@@ -24,6 +24,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Final
@@ -64,6 +65,18 @@ def translations(language: str) -> _gettext.NullTranslations:
     write_mo(compiled, catalog, use_fuzzy=False)
     compiled.seek(0)
     return _gettext.GNUTranslations(compiled)
+
+
+# The CLDR locale of each language, for dates written out in words (month and day names).
+_CLDR: Final[dict[str, str]] = {"en": "en_GB", "cy": "cy"}
+
+
+def date_words(value: date, pattern: str) -> str:
+    """A date in the current language, by a CLDR pattern: "d MMMM y" gives 1 December 2026
+    in English and 1 Rhagfyr 2026 in Welsh; "EEEE" the day's name."""
+    from babel.dates import format_date
+
+    return format_date(value, pattern, locale=_CLDR.get(language(), _CLDR[SOURCE]))
 
 
 def language() -> str:

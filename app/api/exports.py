@@ -36,6 +36,7 @@ router = APIRouter(prefix="/api/reviews", tags=["exports"], responses=ERROR_RESP
 
 Format = Literal["md", "html", "pdf", "docx", "json", "csv", "xlsx"]
 Edition = Literal["full", "public"]
+RecordLanguage = Literal["en", "cy"]
 # An import's body is kept in memory up to this size, and on disk beyond it.
 SPOOL_IN_MEMORY = 1024 * 1024
 
@@ -84,14 +85,20 @@ async def export(
     me: FacilitatorDep,
     format: Format = Query(description="md, html, pdf, docx, json, csv or xlsx"),
     edition: Edition = Query("full", description="full (OFFICIAL-SENSITIVE) or public"),
+    lang: RecordLanguage = Query(
+        "en", description="the record's language: en (British English) or cy (Welsh)"
+    ),
 ) -> Response:
-    """The session record of a review you run, at any time (DRAFT until it closes)."""
+    """The session record of a review you run, at any time (DRAFT until it closes), in the
+    language asked for (`lang`), whatever the language of the console."""
     address = _address(request)
 
     await to_thread.run_sync(load_review_for, runtime, me, review_id)
     started = time.monotonic()
     try:
-        rendered = await runtime.export(render_from, runtime.db.url, review_id, format, edition)
+        rendered = await runtime.export(
+            render_from, runtime.db.url, review_id, format, edition, lang
+        )
     except LookupError:  # deleted (purged) since the check above
         raise ApiError(404, "not_found", _("No such review.")) from None
     except BrokenProcessPool:  # the export process died twice running it: out of memory?

@@ -12,6 +12,7 @@ from typing import Final
 
 from sqlmodel import Session
 
+from app import i18n
 from app.db import Database
 from app.export.record import EDITIONS, Record, Source, build_record, load_source
 
@@ -95,11 +96,15 @@ def _database(url: str) -> Database:
     return Database(url)
 
 
-def render_from(url: str, review_id: int, fmt: str, edition: str = "full") -> Rendered:
+def render_from(
+    url: str, review_id: int, fmt: str, edition: str = "full", lang: str = i18n.SOURCE
+) -> Rendered:
     """`render` on a database named by URL: what the export process runs.
 
     Rendering is CPU-bound (a large PDF takes many seconds); run in a process of its own it
     uses the other core instead of taking the live room's share of this one.
     """
-    with _database(url).read() as session:
+    # The record is written in the language asked for at export (`lang`), whatever the
+    # language the console is in.
+    with _database(url).read() as session, i18n.speaking(lang):
         return render(session, review_id, fmt, edition)

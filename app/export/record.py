@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
+from app import i18n
 from app.export.outline import SECTION
 from app.i18n import N_, _, ngettext
 from app.models import (
@@ -617,8 +618,8 @@ def local(value: datetime) -> datetime:
 
 
 def long_date(value: date) -> str:
-    """1 December 2026."""
-    return f"{value.day} {value:%B %Y}"
+    """1 December 2026 (1 Rhagfyr 2026 in Welsh)."""
+    return i18n.date_words(value, "d MMMM y")
 
 
 def held_days(days: int) -> str:
@@ -658,7 +659,10 @@ def _held(held: list[date]) -> str:
     by_month: dict[tuple[int, int], list[date]] = defaultdict(list)
     for d in held:
         by_month[(d.year, d.month)].append(d)
-    parts = [_join_words([str(d.day) for d in ds]) + f" {ds[0]:%B %Y}" for ds in by_month.values()]
+    parts = [
+        _join_words([str(d.day) for d in ds]) + " " + i18n.date_words(ds[0], "MMMM y")
+        for ds in by_month.values()
+    ]
     return "; ".join(parts)
 
 
@@ -1178,7 +1182,7 @@ def _timeline(source: Source, included: list[Card], held: list[date]) -> list[Ti
         days.append(
             TimelineDay(
                 number=number,
-                date=f"{day:%A} {long_date(day)}",
+                date=f"{i18n.date_words(day, 'EEEE')} {long_date(day)}",
                 entries=[TimelineEntry(f"{w:%H:%M}", text) for w, text in rows],
                 cards_by_phase=[(phase_title(p), counts[day][p]) for p in PHASES if counts[day][p]],
                 cards=sum(counts[day].values()),
