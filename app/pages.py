@@ -63,12 +63,26 @@ def _render(
             "max_card": rules.MAX_CARD_TEXT,
             "max_name": rules.MAX_NAME,
             "html_lang": i18n.html_lang(),
+            "other_language": _other_language(request),
             "script_messages": i18n.script_catalog(),
             **context,
         },
         status_code=status_code,
         headers=headers,
     )
+
+
+def _other_language(request: Request) -> dict[str, str] | None:
+    """The link that switches the page to Lantern's other language (Welsh, or back to
+    English), named in that language; the choice is then remembered (`?lang=`)."""
+    current = i18n.language()
+    other = i18n.SOURCE if current != i18n.SOURCE else "cy"
+    if other not in i18n.languages() or other == current:
+        return None
+    url = request.url.include_query_params(lang=other)
+    # A language is named in its own words, whatever the page's language.
+    label = {"cy": "Cymraeg", "en": "English"}[other]
+    return {"href": f"{url.path}?{url.query}", "lang": i18n.html_lang(other), "label": label}
 
 
 def _base_url(request: Request) -> str:

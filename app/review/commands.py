@@ -30,6 +30,7 @@ from app.review.fields import (
     Owner,
     PauseMessage,
     PromptText,
+    PromptWelsh,
     TableLabel,
     ThemeName,
     Title,
@@ -185,6 +186,17 @@ class AddPrompt(_Command):
     type: Literal["add_prompt"]
     phase: Phase
     text: PromptText
+    # The same question in Welsh (optional): phones in Welsh show it.
+    text_cy: PromptWelsh = ""
+
+
+class SetPromptWelsh(_Command):
+    """Write a question in Welsh ("" takes the Welsh away): phones in Welsh show it, and the
+    projector shows both languages when it is asked to."""
+
+    type: Literal["set_prompt_welsh"]
+    prompt_id: Id
+    text_cy: PromptWelsh
 
 
 class StartTimer(_Command):
@@ -429,6 +441,7 @@ Command = Annotated[
     | SetPhase
     | SetPrompt
     | AddPrompt
+    | SetPromptWelsh
     | StartTimer
     | StopTimer
     | Lock

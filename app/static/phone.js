@@ -9,6 +9,7 @@ import { memberWords, tableOf } from "./tables.js";
 import { renderPair, setUpPair, storyFailed, storyNote } from "./pair.js";
 import { hiddenNotice, laneAnswer, laneBadge, noteLane, renderLanes, wireLanes } from "./phone-lanes.js";
 import { voiceMarker } from "./voices.js";
+import { showQuestion } from "./question-words.js";
 
 const app = document.getElementById("app");
 const code = app.dataset.code;
@@ -369,7 +370,7 @@ function render() {
   ui.phaseTag.textContent = t("%(phase)s · step %(step)s of 4 · %(hint)s", {
     phase: PHASE_WORDS[review.phase], step, hint: PHASE_HINTS[review.phase],
   });
-  ui.question.textContent = prompt ? prompt.text : t("The facilitator will ask the first question soon.");
+  showQuestion(ui.question, prompt, t("The facilitator will ask the first question soon."));
   ui.lockedNote.hidden = !review.locked;
   ui.send.disabled = Boolean(review.locked) || !prompt;
   ui.deliver.hidden = review.phase !== "deliver";

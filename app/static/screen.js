@@ -7,6 +7,7 @@ import {
 import { endOf, modeWords, nextAt, timeOf, titleBeside } from "./today.js";
 import { tableName, voiceLine } from "./tables.js";
 import { voiceMarker } from "./voices.js";
+import { bilingual, showBoth, showQuestion } from "./question-words.js";
 
 const main = document.getElementById("main");
 const code = main.dataset.code;
@@ -94,7 +95,7 @@ function render() {
     else li.removeAttribute("aria-current");
   }
   const prompt = state.prompts.find((p) => p.id === review.prompt_id);
-  ui.question.textContent = prompt ? prompt.text : review.title;
+  showRoomQuestion(prompt, review);
   // In a break the room is told when to be back, in the largest words on the screen.
   if (review.block && review.block.mode === "break" && review.status === "live") ui.question.textContent = modeWords(review.block);
   renderTimer();
@@ -457,3 +458,15 @@ setInterval(() => {
     renderVoices();
   }
 }, VOICES_REFRESH_MS);
+
+/** The question in the projector's language, or in Welsh and English (`?both=1`). */
+function showRoomQuestion(prompt, review) {
+  const other = $("question-other");
+  const inBreak = review.block && review.block.mode === "break" && review.status === "live";
+  if (bilingual() && prompt && !inBreak) {
+    showBoth(ui.question, other, prompt);
+    return;
+  }
+  other.hidden = true;
+  showQuestion(ui.question, prompt, review.title);
+}

@@ -44,7 +44,7 @@ const panels = new Map(); // name -> paint()
 const ROOM_PANELS = [
   "now", "status", "stepper", "prompts", "timer", "room", "presence", "voting", "agenda",
   "queue", "concerns", "themes", "cards", "erase", "folded", "voices", "tables", "pairs", "behalf",
-  "lane",
+  "lane", "welsh",
 ];
 
 const CARDS = ["status", "queue", "cards", "themes", "erase", "voices", "pairs"];
@@ -52,15 +52,15 @@ const ROUNDS = ["voting"];
 
 /** The panels each kind of event changes; a kind not listed repaints every panel. */
 export const PANELS_FOR = {
-  "review.updated": ["status", "stepper", "prompts", "timer", "room", "themes", "cards", "voices-here", "agenda", "tables", "behalf", "lane"],
-  "agenda.updated": ["agenda", "prompts", "behalf"],
+  "review.updated": ["status", "stepper", "prompts", "timer", "room", "themes", "cards", "voices-here", "agenda", "tables", "behalf", "lane", "welsh"],
+  "agenda.updated": ["agenda", "prompts", "behalf", "welsh"],
   "card.added": CARDS,
   "card.updated": CARDS,
   "card.removed": CARDS,
   "appreciation.added": ["queue", "cards", "voices"],
   "theme.added": ["themes", "cards"],
   "theme.updated": ["themes", "cards"],
-  "prompt.added": ["prompts", "agenda", "behalf"],
+  "prompt.added": ["prompts", "agenda", "behalf", "welsh"],
   "voting.opened": ROUNDS,
   "voting.closed": ROUNDS,
   "voting.revealed": ROUNDS,
