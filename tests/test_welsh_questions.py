@@ -116,3 +116,28 @@ def test_the_welsh_of_a_question_survives_export_then_import(
         f"/api/reviews/{restored['id']}/export", params={"format": "json"}, headers=fac_headers
     ).json()
     assert WELSH in [p["text_cy"] for p in again["data"]["prompts"]]
+
+
+def test_a_welsh_record_asks_the_question_in_welsh(
+    client: TestClient, fac_headers: dict[str, str]
+) -> None:
+    review = live_review(client, fac_headers)
+    code = review["code"]
+    question = _first_question(room(client, code, fac_headers))
+    send(
+        client,
+        code,
+        fac_headers,
+        {"type": "set_prompt_welsh", "prompt_id": question, "text_cy": WELSH},
+    )
+
+    def record(lang: str) -> str:
+        r = client.get(
+            f"/api/reviews/{review['id']}/export",
+            params={"format": "md", "lang": lang},
+            headers=fac_headers,
+        )
+        return r.text
+
+    assert WELSH in record("cy")
+    assert WELSH not in record("en")

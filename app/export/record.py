@@ -617,6 +617,13 @@ def local(value: datetime) -> datetime:
     return value.astimezone(LOCAL_TZ)
 
 
+def question_words(prompt: Prompt) -> str:
+    """A question in the record's language: its Welsh in a Welsh record, when written."""
+    if i18n.language() == "cy" and prompt.text_cy:
+        return prompt.text_cy
+    return prompt.text
+
+
 def long_date(value: date) -> str:
     """1 December 2026 (1 Rhagfyr 2026 in Welsh)."""
     return i18n.date_words(value, "d MMMM y")
@@ -733,7 +740,7 @@ def build_record(source: Source, edition: str = "full") -> Record:
         items[card.id] = CardItem(
             number=number,
             phase=card.phase,
-            question=prompt.text if prompt else "",
+            question=question_words(prompt) if prompt else "",
             theme=theme.name if theme else "",
             text=card.text,
             role=role,
@@ -799,7 +806,7 @@ def build_record(source: Source, edition: str = "full") -> Record:
 
     used = Counter(c.prompt_id for c in included)
     questions = [
-        Question(phase=phase_title(p.phase), text=p.text, cards=used[p.id or 0])
+        Question(phase=phase_title(p.phase), text=question_words(p), cards=used[p.id or 0])
         for phase in PHASES
         for p in source.prompts
         if p.phase == phase and (used[p.id or 0] > 0 or p.id == review.prompt_id)
