@@ -6,14 +6,17 @@ feature can leave a Welsh speaker with English. `make untranslated` runs it alon
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 from babel import Locale
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
+from fastapi.testclient import TestClient
 
 from app import i18n
+from tests.driver import new_review
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "app" / "locale" / "messages.pot"
@@ -92,3 +95,21 @@ def test_the_server_speaks_welsh_plurals() -> None:
     with i18n.speaking("cy"):
         forms = {n: i18n.ngettext("%(n)s person", "%(n)s people", n) % {"n": n} for n in (1, 3)}
     assert forms == {1: "1 person", 3: "3 o bobl"}
+
+
+def test_a_page_carries_only_its_own_scripts_words_and_the_join_page_stays_small(
+    client: TestClient, fac_headers: dict[str, str]
+) -> None:
+    """The issue's bound: the join page under 60 KB transferred in every language (the
+    server sends it uncompressed, so its length is what is transferred)."""
+    code = new_review(client, fac_headers)["code"]
+    for lang in ("en", "cy"):
+        for path in ("/", f"/j/{code}"):
+            size = len(client.get(f"{path}?lang={lang}").content)
+            assert size < 60_000, (path, lang, size)
+    phone = client.get(f"/j/{code}?lang=cy").text
+    start = phone.index('id="lantern-messages">') + len('id="lantern-messages">')
+    words = json.loads(phone[start : phone.index("</script>", start)])
+    assert words["Sending your card."] == "Wrthi'n anfon eich cerdyn."  # the phone's own script
+    assert "Choose the JSON file first." not in words  # the facilitator's page's
+    assert "Nothing recorded yet." not in words  # the console's
