@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint bench clean messages
+.PHONY: run test lint bench clean messages untranslated
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,5 +39,12 @@ messages: $(BIN)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k t -k nt:1,2 -k N_ -k _ --add-location=file --sort-output \
 		--omit-header -o app/locale/messages.pot .
 	for po in app/locale/*/LC_MESSAGES/messages.po; do \
-		[ -e "$$po" ] && $(BIN)/pybabel update -i app/locale/messages.pot -o "$$po" --no-fuzzy-matching || true; \
+		lang=$$(basename $$(dirname $$(dirname "$$po"))); \
+		$(BIN)/pybabel update -i app/locale/messages.pot -o "$$po" -l "$$lang" \
+			--no-fuzzy-matching --ignore-obsolete || exit 1; \
 	done
+
+# Lists every message still without a translation in each language (after `make messages`):
+# the test that keeps every language whole.
+untranslated: $(BIN)/.installed
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/test_catalog_welsh.py -k every_message

@@ -21,9 +21,11 @@ from __future__ import annotations
 import gettext as _gettext
 import io
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Final
@@ -64,6 +66,18 @@ def translations(language: str) -> _gettext.NullTranslations:
     write_mo(compiled, catalog, use_fuzzy=False)
     compiled.seek(0)
     return _gettext.GNUTranslations(compiled)
+
+
+# The CLDR locale of each language, for dates written out in words (month and day names).
+_CLDR: Final[dict[str, str]] = {"en": "en_GB", "cy": "cy"}
+
+
+def date_words(value: date, pattern: str) -> str:
+    """A date in the current language, by a CLDR pattern: "d MMMM y" gives 1 December 2026
+    in English and 1 Rhagfyr 2026 in Welsh; "EEEE" the day's name."""
+    from babel.dates import format_date
+
+    return format_date(value, pattern, locale=_CLDR.get(language(), _CLDR[SOURCE]))
 
 
 def language() -> str:
@@ -135,28 +149,68 @@ def negotiate(asked: str | None, remembered: str | None, accept_language: str | 
 
 
 @lru_cache(maxsize=1)
-def script_messages() -> tuple[str | tuple[str, str], ...]:
-    """The messages the browser's scripts use (those of the template found in app/static).
-
-    A message with plural forms is a (singular, plural) pair.
-    """
+def _located_script_messages() -> tuple[tuple[str | tuple[str, str], frozenset[str]], ...]:
+    """Each message the browser's scripts use, with the scripts (paths under app/static/)
+    that use it. A message with plural forms is a (singular, plural) pair."""
     if not TEMPLATE.exists():
         return ()
     from babel.messages.pofile import read_po
 
     with TEMPLATE.open("rb") as source:
         catalog = read_po(source)
-    found: list[str | tuple[str, str]] = []
+    found: list[tuple[str | tuple[str, str], frozenset[str]]] = []
     for message in catalog:
-        if not message.id or not any(
-            path.startswith("app/static/") for path, _line in message.locations
-        ):
+        scripts = frozenset(
+            path.removeprefix(_STATIC_PREFIX)
+            for path, _line in message.locations
+            if path.startswith(_STATIC_PREFIX)
+        )
+        if not message.id or not scripts:
             continue
         if isinstance(message.id, str):
-            found.append(message.id)
+            found.append((message.id, scripts))
         else:
-            found.append((str(message.id[0]), str(message.id[1])))
+            found.append(((str(message.id[0]), str(message.id[1])), scripts))
     return tuple(found)
+
+
+_STATIC_PREFIX: Final = "app/static/"
+STATIC_DIR: Final = Path(__file__).resolve().parent / "static"
+_IMPORT = re.compile(r"""(?:\bfrom|\bimport)\s*\(?\s*["'](\.{1,2}/[^"']+\.js)["']""")
+
+
+def script_messages(
+    scripts: frozenset[str] | None = None,
+) -> tuple[str | tuple[str, str], ...]:
+    """The messages the browser's scripts use: every script's, or only those of `scripts`
+    (paths under app/static/, as `page_scripts` gives them)."""
+    return tuple(
+        message
+        for message, used_in in _located_script_messages()
+        if scripts is None or used_in & scripts
+    )
+
+
+@lru_cache(maxsize=16)
+def page_scripts(*entries: str) -> frozenset[str]:
+    """Every script a page runs: its entry modules (paths under app/static/) and all they
+    import, followed through the static folder. A page carries the translations of these
+    scripts' messages only, so a phone in Welsh is not sent the console's words."""
+    seen: set[str] = set()
+    waiting = list(entries)
+    while waiting:
+        path = waiting.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        try:
+            source = (STATIC_DIR / path).read_text(encoding="utf-8")
+        except OSError:
+            continue
+        folder = Path(path).parent
+        for relative in _IMPORT.findall(source):
+            waiting.append(os.path.normpath(folder / relative))
+    return frozenset(seen)
 
 
 # Numbers that show every CLDR plural category of the languages Lantern knows.
@@ -177,8 +231,11 @@ def _plural_categories(code: str, chosen: _gettext.NullTranslations) -> dict[str
     return categories
 
 
-def script_catalog(code: str | None = None) -> dict[str, object]:
-    """The scripts' messages in a language, for the page to hand to `t()` and `nt()`.
+def script_catalog(
+    code: str | None = None, scripts: frozenset[str] | None = None
+) -> dict[str, object]:
+    """The scripts' messages in a language, for the page to hand to `t()` and `nt()`
+    (only those of `scripts` when named: see `page_scripts`).
 
     A plain message maps to its translation; a plural one (keyed by its singular) to the list
     of its forms, and the key "" says which form each of the browser's plural categories
@@ -189,7 +246,7 @@ def script_catalog(code: str | None = None) -> dict[str, object]:
     chosen = translations(language_code)
     found: dict[str, object] = {}
     plurals = False
-    for message in script_messages():
+    for message in script_messages(scripts):
         if isinstance(message, tuple):
             singular, plural = message
             forms = _plural_forms(chosen, singular, plural)

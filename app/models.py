@@ -168,6 +168,9 @@ class Prompt(SQLModel, table=True):
     # main: the phase's appreciative questions; next_time: "what would help this go even
     # better next time?", a second lane the facilitator opens beside them.
     lane: str = Field(default="main", max_length=10)
+    # The question in Welsh, when the facilitator has written it ("" when not): a phone in
+    # Welsh shows it, and the projector shows both when asked to (`set_prompt_welsh`).
+    text_cy: str = Field(default="", max_length=500)
 
 
 class Participant(SQLModel, table=True):

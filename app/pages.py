@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -73,12 +75,38 @@ def _render(
             "max_card": rules.MAX_CARD_TEXT,
             "max_name": rules.MAX_NAME,
             "html_lang": i18n.html_lang(),
-            "script_messages": i18n.script_catalog(),
+            "other_language": _other_language(request),
+            "script_messages": i18n.script_catalog(scripts=_page_scripts(name)),
             **context,
         },
         status_code=status_code,
         headers=headers,
     )
+
+
+_MODULE_SCRIPT = re.compile(r'<script type="module" src="/static/([^"]+\.js)"')
+
+
+@lru_cache(maxsize=32)
+def _page_scripts(name: str) -> frozenset[str]:
+    """The scripts a page's template runs, and all they import (their words are the ones
+    the page carries to its browser)."""
+    template = Path(__file__).parent / "templates" / name
+    entries = _MODULE_SCRIPT.findall(template.read_text(encoding="utf-8"))
+    return i18n.page_scripts(*entries)
+
+
+def _other_language(request: Request) -> dict[str, str] | None:
+    """The link that switches the page to Lantern's other language (Welsh, or back to
+    English), named in that language; the choice is then remembered (`?lang=`)."""
+    current = i18n.language()
+    other = i18n.SOURCE if current != i18n.SOURCE else "cy"
+    if other not in i18n.languages() or other == current:
+        return None
+    url = request.url.include_query_params(lang=other)
+    # A language is named in its own words, whatever the page's language.
+    label = {"cy": "Cymraeg", "en": "English"}[other]
+    return {"href": f"{url.path}?{url.query}", "lang": i18n.html_lang(other), "label": label}
 
 
 def _base_url(request: Request) -> str:

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from babel import Locale
 
 from app import i18n
 from app.db import Database
@@ -25,11 +26,16 @@ from tests.marked_catalog import LANGUAGE, unmarked, write_marked_catalog
 from tests.test_export import build_review
 from tests.test_export_api import _lead_id
 
-# Dates and times the record writes with the calendar's own names (not the catalog's).
-_CALENDAR = (
-    "January February March April May June July August September October November December "
-    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday"
-).split()
+# Dates and times the record writes with the calendar's own names (not the catalog's), in
+# the language it is written in (CLDR's month and day names).
+_CALENDAR = [
+    *(
+        "January February March April May June July August September October November "
+        "December Monday Tuesday Wednesday Thursday Friday Saturday Sunday"
+    ).split(),
+    *Locale.parse(LANGUAGE).months["format"]["wide"].values(),
+    *Locale.parse(LANGUAGE).days["format"]["wide"].values(),
+]
 
 
 @pytest.fixture

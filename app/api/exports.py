@@ -36,6 +36,7 @@ router = APIRouter(prefix="/api/reviews", tags=["exports"], responses=ERROR_RESP
 
 Format = Literal["md", "html", "pdf", "docx", "json", "csv", "xlsx"]
 Edition = Literal["full", "public"]
+RecordLanguage = Literal["en", "cy"]
 # The record, or another document of the review (app/export/__init__.py DOCUMENTS).
 # An import's body is kept in memory up to this size, and on disk beyond it.
 SPOOL_IN_MEMORY = 1024 * 1024
@@ -92,9 +93,12 @@ async def export(
         "or letters (the letters of appreciation: md, html, pdf or docx)",
         max_length=40,
     ),
+    lang: RecordLanguage = Query(
+        "en", description="the document's language: en (British English) or cy (Welsh)"
+    ),
 ) -> Response:
     """A review you run as a document (the session record by default), at any time (DRAFT
-    until it closes)."""
+    until it closes), in the language asked for (`lang`), whatever the console's language."""
     address = _address(request)
     kind = DOCUMENTS.get(document)
     if kind is None:
@@ -117,7 +121,7 @@ async def export(
     started = time.monotonic()
     try:
         rendered = await runtime.export(
-            render_from, runtime.db.url, review_id, format, edition, document
+            render_from, runtime.db.url, review_id, format, edition, document, lang
         )
     except LookupError:  # deleted (purged) since the check above
         raise ApiError(404, "not_found", _("No such review.")) from None

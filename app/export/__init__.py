@@ -13,6 +13,7 @@ from typing import Final
 
 from sqlmodel import Session
 
+from app import i18n
 from app.db import Database
 from app.export.record import EDITIONS, Record, Source, build_record, load_source
 
@@ -129,12 +130,19 @@ def _database(url: str) -> Database:
 
 
 def render_from(
-    url: str, review_id: int, fmt: str, edition: str = "full", document: str = "record"
+    url: str,
+    review_id: int,
+    fmt: str,
+    edition: str = "full",
+    document: str = "record",
+    lang: str = i18n.SOURCE,
 ) -> Rendered:
     """`render` on a database named by URL: what the export process runs.
 
     Rendering is CPU-bound (a large PDF takes many seconds); run in a process of its own it
     uses the other core instead of taking the live room's share of this one.
     """
-    with _database(url).read() as session:
+    # A document is written in the language asked for at export (`lang`), whatever the
+    # language the console is in.
+    with _database(url).read() as session, i18n.speaking(lang):
         return DOCUMENTS[document].render(session, review_id, fmt, edition)

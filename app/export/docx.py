@@ -17,6 +17,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
+from app import i18n
 from app.export.outline import SECTION, heading, sections
 from app.export.outline import intro as section_intro
 from app.export.pieces import SECTIONS, Bullets, Cards, Para, Sub, Table, stories_elsewhere
@@ -82,6 +83,7 @@ class _Writer:
         props.author = "Lantern"
         props.keywords = cover.marking or _("public edition")
         props.comments = ""
+        props.language = i18n.html_lang()
         normal = doc.styles["Normal"]
         normal.font.name = "Calibri"
         normal.font.size = Pt(10.5)

@@ -120,6 +120,7 @@ def environment() -> Environment:
     env.install_gettext_callables(  # type: ignore[attr-defined]
         i18n.gettext, i18n.ngettext, newstyle=True
     )
+    env.globals["html_lang"] = i18n.html_lang
     env.filters["lines"] = lines
     env.filters["css_string"] = css_string
     return env

@@ -85,7 +85,13 @@ def export_data(source: Source) -> ExportData:
         facilitators=[source.facilitators[f] for f in source.team if f in source.facilitators],
         prompts=[
             _built(
-                PromptData, id=p.id, phase=p.phase, text=p.text, position=p.position, lane=p.lane
+                PromptData,
+                id=p.id,
+                phase=p.phase,
+                text=p.text,
+                position=p.position,
+                lane=p.lane,
+                text_cy=p.text_cy,
             )
             for p in source.prompts
         ],

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
+from app import i18n
 from app.export.agreement import Agreement, AgreementSource, build_agreement, load_agreement
 from app.export.evaluation_section import EvaluationSection, evaluation_section
 from app.export.outline import SECTION
@@ -684,9 +685,16 @@ def local(value: datetime) -> datetime:
     return value.astimezone(LOCAL_TZ)
 
 
+def question_words(prompt: Prompt) -> str:
+    """A question in the record's language: its Welsh in a Welsh record, when written."""
+    if i18n.language() == "cy" and prompt.text_cy:
+        return prompt.text_cy
+    return prompt.text
+
+
 def long_date(value: date) -> str:
-    """1 December 2026."""
-    return f"{value.day} {value:%B %Y}"
+    """1 December 2026 (1 Rhagfyr 2026 in Welsh)."""
+    return i18n.date_words(value, "d MMMM y")
 
 
 def held_days(days: int) -> str:
@@ -726,7 +734,10 @@ def _held(held: list[date]) -> str:
     by_month: dict[tuple[int, int], list[date]] = defaultdict(list)
     for d in held:
         by_month[(d.year, d.month)].append(d)
-    parts = [_join_words([str(d.day) for d in ds]) + f" {ds[0]:%B %Y}" for ds in by_month.values()]
+    parts = [
+        _join_words([str(d.day) for d in ds]) + " " + i18n.date_words(ds[0], "MMMM y")
+        for ds in by_month.values()
+    ]
     return "; ".join(parts)
 
 
@@ -800,7 +811,7 @@ def build_record(source: Source, edition: str = "full") -> Record:
         items[card.id] = CardItem(
             number=number,
             phase=card.phase,
-            question=prompt.text if prompt else "",
+            question=question_words(prompt) if prompt else "",
             theme=theme.name if theme else "",
             text=card.text,
             role=role,
@@ -875,7 +886,7 @@ def build_record(source: Source, edition: str = "full") -> Record:
 
     used = Counter(c.prompt_id for c in included)
     questions = [
-        Question(phase=phase_title(p.phase), text=p.text, cards=used[p.id or 0])
+        Question(phase=phase_title(p.phase), text=question_words(p), cards=used[p.id or 0])
         for phase in PHASES
         for p in source.prompts
         if p.phase == phase and (used[p.id or 0] > 0 or p.id == review.prompt_id)
@@ -1311,7 +1322,7 @@ def _timeline(source: Source, included: list[Card], held: list[date]) -> list[Ti
         days.append(
             TimelineDay(
                 number=number,
-                date=f"{day:%A} {long_date(day)}",
+                date=f"{i18n.date_words(day, 'EEEE')} {long_date(day)}",
                 entries=[TimelineEntry(f"{w:%H:%M}", text) for w, text in rows],
                 cards_by_phase=[(phase_title(p), counts[day][p]) for p in PHASES if counts[day][p]],
                 cards=sum(counts[day].values()),

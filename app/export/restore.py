@@ -428,7 +428,12 @@ class _Writer:
         prompts = self._map(
             data.prompts,
             lambda p: Prompt(
-                review_id=rid, phase=p.phase, text=p.text, position=p.position, lane=p.lane
+                review_id=rid,
+                phase=p.phase,
+                text=p.text,
+                position=p.position,
+                lane=p.lane,
+                text_cy=p.text_cy,
             ),
         )
         themes = self._map(

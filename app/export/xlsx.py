@@ -100,7 +100,9 @@ class _Book:
         # In Excel's header codes "&" starts a command, so text doubles it.
         left = f"{cover.case_ref} · {cover.edition}".replace("&", "&&")
         ws.set_header(f"&L{left}&R{cover.marking}")
-        ws.set_footer("&RPage &P of &N")
+        # The page numbers are Excel's own codes inside the catalog's words.
+        page = _("Page %(number)s of %(total)s").replace("&", "&&")
+        ws.set_footer("&R" + page.replace("%(number)s", "&P").replace("%(total)s", "&N"))
         return ws
 
     def write_row(self, ws: Any, row: int, values: Sequence[Cell], fmt: Any) -> None:

@@ -36,6 +36,7 @@ from app.review.fields import (
     PropositionText,
     PulseStatement,
     PulseWord,
+    PromptWelsh,
     TableLabel,
     ThemeName,
     Title,
@@ -216,6 +217,17 @@ class AddPrompt(_Command):
     type: Literal["add_prompt"]
     phase: Phase
     text: PromptText
+    # The same question in Welsh (optional): phones in Welsh show it.
+    text_cy: PromptWelsh = ""
+
+
+class SetPromptWelsh(_Command):
+    """Write a question in Welsh ("" takes the Welsh away): phones in Welsh show it, and the
+    projector shows both languages when it is asked to."""
+
+    type: Literal["set_prompt_welsh"]
+    prompt_id: Id
+    text_cy: PromptWelsh
 
 
 class StartTimer(_Command):
@@ -636,6 +648,7 @@ Command = Annotated[
     | SetPhase
     | SetPrompt
     | AddPrompt
+    | SetPromptWelsh
     | StartTimer
     | StopTimer
     | Lock

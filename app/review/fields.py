@@ -36,6 +36,8 @@ ConcernText = Annotated[
 PromptText = Annotated[
     str, _Clean, StringConstraints(min_length=1, max_length=rules.MAX_PROMPT_TEXT)
 ]
+# A question's Welsh wording: may be empty (no Welsh yet, or taken away).
+PromptWelsh = Annotated[str, _Clean, StringConstraints(max_length=rules.MAX_PROMPT_TEXT)]
 ThemeName = Annotated[str, _Clean, StringConstraints(min_length=1, max_length=rules.MAX_THEME_NAME)]
 AppreciationText = Annotated[
     str, _Clean, StringConstraints(min_length=1, max_length=rules.MAX_APPRECIATION_TEXT)

@@ -21,6 +21,7 @@ from app.review.views import (
     is_public,
     iso,
     prompt_view,
+    review_header,
 )
 
 # Who may send what. Everything not listed for participants is the facilitator's alone.
@@ -68,11 +69,31 @@ def add_prompt(ctx: Context, cmd: c.AddPrompt) -> None:
             Prompt.review_id == ctx.review.id, Prompt.phase == cmd.phase
         )
     ).one()
-    prompt = Prompt(review_id=ctx.review_id, phase=cmd.phase, text=cmd.text, position=position + 1)
+    prompt = Prompt(
+        review_id=ctx.review_id,
+        phase=cmd.phase,
+        text=cmd.text,
+        text_cy=cmd.text_cy,
+        position=position + 1,
+    )
     ctx.session.add(prompt)
     ctx.session.flush()
     payload = {"prompt": prompt_view(prompt)}
     ctx.emit("prompt.added", payload, public=("prompt.added", payload))
+
+
+def set_prompt_welsh(ctx: Context, cmd: c.SetPromptWelsh) -> None:
+    """A question's Welsh wording; everyone's copy of the question changes at once."""
+    prompt = ctx.session.get(Prompt, cmd.prompt_id)
+    if prompt is None or prompt.review_id != ctx.review.id:
+        raise CommandError("not_found", N_("No such question."))
+    prompt.text_cy = cmd.text_cy
+    ctx.session.add(prompt)
+    view = prompt_view(prompt)
+    review = ctx.review
+    data = {"review": review_header(review, audience="facilitator"), "changed": ["prompt"]}
+    public = {"review": review_header(review), "changed": ["prompt"], "prompt": view}
+    ctx.emit("review.updated", {**data, "prompt": view}, public=("review.updated", public))
 
 
 def start_timer(ctx: Context, cmd: c.StartTimer) -> None:

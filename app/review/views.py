@@ -103,6 +103,7 @@ def prompt_view(prompt: Prompt) -> dict[str, Any]:
         "id": prompt.id,
         "phase": prompt.phase,
         "text": prompt.text,
+        "text_cy": prompt.text_cy,
         "position": prompt.position,
         "lane": prompt.lane,
     }

@@ -4,6 +4,7 @@
 import { t } from "./i18n.js";
 import { el } from "./live.js";
 import { voiceGroup } from "./voices.js";
+import { showQuestion } from "./question-words.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -32,7 +33,7 @@ export function renderLanes(state, me) {
   }
   const lane = openLane(state);
   $("lane").hidden = !lane;
-  if (lane) $("lane-title").textContent = lane.text;
+  if (lane) showQuestion($("lane-title"), lane, lane.text);
 }
 
 /** The badge of one's own card in a lane that the room does not see. */

@@ -13,6 +13,7 @@ import { voiceMarker } from "./voices.js";
 import { actionAnswer, renderActions, renderActionsAfter, wireActions } from "./phone-actions.js";
 import { noteThanks, renderThanks, setUpThanks, thanksAnswer } from "./phone-thanks.js";
 import { notePulse, pulseAnswer, renderPulse, wirePulse } from "./phone-pulse.js";
+import { showQuestion } from "./question-words.js";
 
 const app = document.getElementById("app");
 const code = app.dataset.code;
@@ -414,7 +415,7 @@ function render() {
   ui.phaseTag.textContent = t("%(phase)s · step %(step)s of 4 · %(hint)s", {
     phase: PHASE_WORDS[review.phase], step, hint: PHASE_HINTS[review.phase],
   });
-  ui.question.textContent = prompt ? prompt.text : t("The facilitator will ask the first question soon.");
+  showQuestion(ui.question, prompt, t("The facilitator will ask the first question soon."));
   ui.lockedNote.hidden = !review.locked;
   ui.send.disabled = Boolean(review.locked) || !prompt;
   ui.deliver.hidden = review.phase !== "deliver";

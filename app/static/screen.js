@@ -9,6 +9,7 @@ import { tableName, voiceLine } from "./tables.js";
 import { voiceMarker } from "./voices.js";
 import { renderAgreement } from "./screen-agree.js";
 import { noteThanks, renderThanks } from "./screen-thanks.js";
+import { bilingual, showBoth, showQuestion } from "./question-words.js";
 
 const main = document.getElementById("main");
 const code = main.dataset.code;
@@ -98,7 +99,7 @@ function render() {
     else li.removeAttribute("aria-current");
   }
   const prompt = state.prompts.find((p) => p.id === review.prompt_id);
-  ui.question.textContent = prompt ? prompt.text : review.title;
+  showRoomQuestion(prompt, review);
   // In a break the room is told when to be back, in the largest words on the screen.
   if (review.block && review.block.mode === "break" && review.status === "live") ui.question.textContent = modeWords(review.block);
   renderTimer();
@@ -520,4 +521,14 @@ async function loadPulse() {
   } catch {
     pulseShown = ""; // try again on the next change
   }
+/** The question in the projector's language, or in Welsh and English (`?both=1`). */
+function showRoomQuestion(prompt, review) {
+  const other = $("question-other");
+  const inBreak = review.block && review.block.mode === "break" && review.status === "live";
+  if (bilingual() && prompt && !inBreak) {
+    showBoth(ui.question, other, prompt);
+    return;
+  }
+  other.hidden = true;
+  showQuestion(ui.question, prompt, review.title);
 }

@@ -70,7 +70,8 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 
 class Checker:
     def __init__(self, exempt: list[str]) -> None:
-        self.exempt = exempt
+        # The language switch names each language in its own words.
+        self.exempt = [*exempt, "English", "Cymraeg"]
         self.checked: list[str] = []
 
     def __call__(self, page: Page, where: str) -> None:

@@ -29,6 +29,7 @@ import "./actions.js";
 import "./agree.js";
 import { noteThanks } from "./thanks.js";
 import "./pulse.js";
+import "./welsh.js";
 import { checkPublicEdition, fillDetails, paintExports } from "./exports.js";
 import { loadKeepOut } from "./keepout.js";
 import { loadReflections } from "./reflections.js";

@@ -145,8 +145,10 @@ $("add-prompt").addEventListener("submit", (event) => {
   event.preventDefault();
   const text = $("new-prompt").value.trim();
   if (!text || !ctx.state) return;
-  send({ type: "add_prompt", phase: ctx.state.review.phase, text });
+  const welsh = $("new-prompt-cy").value.trim();
+  send({ type: "add_prompt", phase: ctx.state.review.phase, text, ...(welsh ? { text_cy: welsh } : {}) });
   $("new-prompt").value = "";
+  $("new-prompt-cy").value = "";
 });
 
 $("timer-tools").addEventListener("click", (event) => {
