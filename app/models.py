@@ -163,6 +163,9 @@ class Prompt(SQLModel, table=True):
     # main: the phase's appreciative questions; next_time: "what would help this go even
     # better next time?", a second lane the facilitator opens beside them.
     lane: str = Field(default="main", max_length=10)
+    # The question in words for children of about 8 to 12 ("" = none of its own: a default
+    # question takes its default's, app/review/child_wording.py). Set by `set_child_wording`.
+    text_child: str = Field(default="", max_length=500)
 
 
 class Participant(SQLModel, table=True):

@@ -333,6 +333,7 @@ def _minimal(kind: str, review: dict[str, Any]) -> dict[str, Any]:
         "set_phase": {"phase": "dream"},
         "set_prompt": {"prompt_id": p},
         "add_prompt": {"phase": "dream", "text": "x"},
+        "set_child_wording": {"prompt_id": p, "text": "x"},
         "start_timer": {"seconds": 60},
         "open_voting": {"targets": "cards"},
         "add_theme": {"name": "x"},

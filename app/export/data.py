@@ -97,6 +97,7 @@ class PromptData(_Row):
     text: Annotated[str, MaxLen(rules.MAX_PROMPT_TEXT)]
     position: Annotated[int, Field(ge=0, le=10_000)] = 0
     lane: Literal["main", "next_time"] = "main"
+    text_child: Annotated[str, MaxLen(rules.MAX_PROMPT_TEXT)] = ""
 
 
 class ThemeData(_Row):

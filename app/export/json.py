@@ -78,7 +78,13 @@ def export_data(source: Source) -> ExportData:
         facilitators=[source.facilitators[f] for f in source.team if f in source.facilitators],
         prompts=[
             _built(
-                PromptData, id=p.id, phase=p.phase, text=p.text, position=p.position, lane=p.lane
+                PromptData,
+                id=p.id,
+                phase=p.phase,
+                text=p.text,
+                position=p.position,
+                lane=p.lane,
+                text_child=p.text_child,
             )
             for p in source.prompts
         ],

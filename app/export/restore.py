@@ -338,7 +338,12 @@ class _Writer:
         prompts = self._map(
             data.prompts,
             lambda p: Prompt(
-                review_id=rid, phase=p.phase, text=p.text, position=p.position, lane=p.lane
+                review_id=rid,
+                phase=p.phase,
+                text=p.text,
+                position=p.position,
+                lane=p.lane,
+                text_child=p.text_child,
             ),
         )
         themes = self._map(

@@ -23,6 +23,7 @@ from app.review.fields import (
     BlockTitle,
     CardText,
     CaseRef,
+    ChildText,
     ConcernOutcome,
     ConcernText,
     FirstName,
@@ -185,6 +186,14 @@ class AddPrompt(_Command):
     type: Literal["add_prompt"]
     phase: Phase
     text: PromptText
+
+
+class SetChildWording(_Command):
+    """The facilitator words a question for children ("" goes back to the default's)."""
+
+    type: Literal["set_child_wording"]
+    prompt_id: Id
+    text: ChildText
 
 
 class StartTimer(_Command):
@@ -465,7 +474,8 @@ Command = Annotated[
     | AddOnBehalf
     | AddNextStep
     | OpenLane
-    | CloseLane,
+    | CloseLane
+    | SetChildWording,
     Field(discriminator="type"),
 ]
 

@@ -36,6 +36,8 @@ ConcernText = Annotated[
 PromptText = Annotated[
     str, _Clean, StringConstraints(min_length=1, max_length=rules.MAX_PROMPT_TEXT)
 ]
+# A question's wording for children: may be empty (then a default question shows its default's).
+ChildText = Annotated[str, _Clean, StringConstraints(max_length=rules.MAX_PROMPT_TEXT)]
 ThemeName = Annotated[str, _Clean, StringConstraints(min_length=1, max_length=rules.MAX_THEME_NAME)]
 ConcernOutcome = Annotated[str, _Clean, StringConstraints(max_length=rules.MAX_CONCERN_OUTCOME)]
 PauseMessage = Annotated[str, _Clean, StringConstraints(max_length=rules.MAX_PAUSE_MESSAGE)]

@@ -36,6 +36,7 @@ from app.review.anonymity import (
     full_label,
     role_levels,
 )
+from app.review.child_wording import child_text
 from app.review.fields import DEFAULT_SETTINGS
 from app.review.identity import Identity
 from app.review.pairs import pairs_view
@@ -101,6 +102,7 @@ def prompt_view(prompt: Prompt) -> dict[str, Any]:
         "text": prompt.text,
         "position": prompt.position,
         "lane": prompt.lane,
+        "text_child": child_text(prompt),
     }
 
 

@@ -61,6 +61,7 @@ export const PANELS_FOR = {
   "theme.added": ["themes", "cards"],
   "theme.updated": ["themes", "cards"],
   "prompt.added": ["prompts", "agenda", "behalf"],
+  "prompt.updated": ["prompts", "child-words"],
   "voting.opened": ROUNDS,
   "voting.closed": ROUNDS,
   "voting.revealed": ROUNDS,
