@@ -25,6 +25,7 @@ import "./deleting.js";
 import "./venue.js";
 import "./save.js";
 import "./behalf.js";
+import "./child-words.js";
 import { checkPublicEdition, fillDetails, paintExports } from "./exports.js";
 import { loadKeepOut } from "./keepout.js";
 import { loadAudit, loadAuditSoon } from "./audit.js";
