@@ -373,7 +373,8 @@ def script_easy() -> dict[str, dict[str, object]]:
 def icon_templates() -> Markup:
     """Every picture once, on an Easy Read page, for each instruction to draw from."""
     symbols = "".join(
-        f'<symbol id="easy-icon-{name}" viewBox="0 0 48 48">{paths}</symbol>'
+        f'<symbol id="easy-icon-{name}" viewBox="0 0 48 48" fill="none" stroke="currentColor" '
+        f'stroke-width="3" stroke-linecap="round" stroke-linejoin="round">{paths}</symbol>'
         for name, paths in ICONS.items()
     )
     return Markup(

@@ -5,7 +5,8 @@
 // (by key, with their pictures) for what the script writes later. Words for children are a
 // question's `text_child`: a phone that joined as a child shows them unless it switched
 // them off, any other phone when it switches them on (remembered on this phone).
-// "Read it to me" uses the browser's own speech: nothing is sent anywhere.
+// "Read it to me" uses the browser's own speech, with a voice on the phone itself (never one
+// the browser runs online): nothing is sent anywhere.
 import { t } from "./i18n.js";
 
 const app = document.getElementById("app");
@@ -101,13 +102,27 @@ export function questionWords(prompt, me) {
 const canSpeak = "speechSynthesis" in window && typeof window.SpeechSynthesisUtterance === "function";
 
 /**
+ * A voice that speaks on the phone itself (`localService`), in the page's language where
+ * there is one. A voice the browser runs online would send the words away: never used.
+ */
+function localVoice() {
+  if (!canSpeak) return null;
+  const voices = (window.speechSynthesis.getVoices() || []).filter((v) => v.localService);
+  const lang = (document.documentElement.lang || "en").toLowerCase();
+  const base = lang.split("-")[0];
+  return voices.find((v) => (v.lang || "").toLowerCase() === lang)
+    || voices.find((v) => (v.lang || "").toLowerCase().split("-")[0] === base)
+    || null;
+}
+
+/**
  * Show the tools beside the question: "Read it to me" where the browser can speak, and the
  * switch to words for children where the question has them.
  */
 export function renderQuestionTools(prompt, me) {
   const aloud = document.getElementById("read-aloud");
   const child = document.getElementById("child-words");
-  if (aloud) aloud.hidden = !canSpeak || !prompt;
+  if (aloud) aloud.hidden = !prompt || !localVoice();
   if (child) {
     child.hidden = !(prompt && prompt.text_child);
     child.setAttribute("aria-pressed", childWordsOn(me) ? "true" : "false");
@@ -115,14 +130,16 @@ export function renderQuestionTools(prompt, me) {
 }
 
 function speak(parts) {
-  const voice = window.speechSynthesis;
-  voice.cancel();
-  const lang = document.documentElement.lang || "en-GB";
+  const voice = localVoice();
+  if (!voice) return; // no voice on the phone itself: say nothing rather than send it away
+  const synth = window.speechSynthesis;
+  synth.cancel();
   for (const part of parts) {
     if (!part) continue;
     const utterance = new window.SpeechSynthesisUtterance(part);
-    utterance.lang = lang;
-    voice.speak(utterance);
+    utterance.voice = voice;
+    utterance.lang = voice.lang;
+    synth.speak(utterance);
   }
 }
 
@@ -134,6 +151,8 @@ export function setUpReading({ words, me, changed }) {
   const aloud = document.getElementById("read-aloud");
   const child = document.getElementById("child-words");
   if (aloud && canSpeak) {
+    // The phone's voices arrive after the page: show the button once one is there.
+    window.speechSynthesis.addEventListener?.("voiceschanged", changed);
     aloud.addEventListener("click", () => {
       const { question, cards, draft } = words();
       const parts = [question];

@@ -160,14 +160,21 @@ def test_a_childs_phone_shows_words_for_children_and_can_switch(
     expect(adult.locator("#question")).to_have_text(words)
 
 
+# The browser's speech, stubbed to record what it is asked to say and in which voice: one
+# voice the browser runs online (which would send the words away) and one on the phone.
 STUB_SPEECH = """
 window.__spoken = [];
+window.__voices = %s;
 window.SpeechSynthesisUtterance = function (text) { this.text = text; this.lang = ''; };
 Object.defineProperty(window, 'speechSynthesis', { configurable: true, value: {
-  speak: (u) => window.__spoken.push(u.text), cancel: () => window.__spoken.push('(cancel)'),
-  speaking: false, pending: false, getVoices: () => [],
+  speak: (u) => window.__spoken.push(u.voice.name + ': ' + u.text),
+  cancel: () => window.__spoken.push('(cancel)'),
+  speaking: false, pending: false, getVoices: () => window.__voices,
+  addEventListener: () => {},
 }});
 """
+ONLINE = {"name": "Online", "lang": "en-GB", "localService": False}
+ON_THE_PHONE = {"name": "Phone", "lang": "en-GB", "localService": True}
 NO_SPEECH = """
 delete window.speechSynthesis;
 delete window.SpeechSynthesisUtterance;
@@ -181,7 +188,7 @@ def test_read_it_to_me_speaks_on_the_phone_and_sends_nothing(
     review = live_api.live_review(token, moderation="post")
     code = review["code"]
     phone = contexts.page(PHONE)
-    phone.add_init_script(STUB_SPEECH)
+    phone.add_init_script(STUB_SPEECH % json.dumps([ONLINE, ON_THE_PHONE]))
     requests: list[str] = []
     frames: list[str] = []
     phone.on("request", lambda request: requests.append(request.url))
@@ -204,14 +211,8 @@ def test_read_it_to_me_speaks_on_the_phone_and_sends_nothing(
     phone.wait_for_function("() => window.__spoken.length > 0")
     phone.wait_for_timeout(500)
     spoken: list[Any] = phone.evaluate("() => window.__spoken")
-    assert spoken == [
-        "(cancel)",
-        CHILD_QUESTION,
-        "Your card says:",
-        card,
-        "You are writing:",
-        draft,
-    ]
+    said = [CHILD_QUESTION, "Your card says:", card, "You are writing:", draft]
+    assert spoken == ["(cancel)", *(f"Phone: {words}" for words in said)]
     # Nothing left the phone: no request, and no frame but the connection's own keep-alive.
     assert requests == []
     assert all(json.loads(f).get("type") == "ping" for f in frames), frames
@@ -222,6 +223,11 @@ def test_read_it_to_me_speaks_on_the_phone_and_sends_nothing(
     _join(silent, code, "Parent or carer")
     expect(silent.locator("#read-aloud")).to_be_hidden()
     expect(phone.locator("#read-aloud")).to_be_visible()
+    # Nor does one whose only voice is run online: the words would leave the phone.
+    online = contexts.page(PHONE)
+    online.add_init_script(STUB_SPEECH % json.dumps([ONLINE]))
+    _join(online, code, "Parent or carer")
+    expect(online.locator("#read-aloud")).to_be_hidden()
 
 
 def test_easy_read_adds_little_to_what_the_join_page_transfers(
