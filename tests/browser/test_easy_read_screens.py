@@ -11,7 +11,14 @@ from playwright.sync_api import Page, expect
 
 from app.review import rules
 from app.review.child_wording import CHILD_WORDING
-from tests.browser.conftest import PHONE, Contexts, assert_accessible, no_sideways_scroll
+from tests.browser.conftest import (
+    LAPTOP,
+    PHONE,
+    Contexts,
+    assert_accessible,
+    no_sideways_scroll,
+)
+from tests.browser.test_screens import sign_in
 from tests.support import Api, LiveServer
 
 pytestmark = pytest.mark.browser
@@ -162,6 +169,30 @@ def test_a_childs_phone_shows_words_for_children_and_can_switch(
 
 # The browser's speech, stubbed to record what it is asked to say and in which voice: one
 # voice the browser runs online (which would send the words away) and one on the phone.
+def test_the_facilitator_words_the_question_for_children_in_the_console(
+    live_api: Api, contexts: Contexts, artifacts: Path
+) -> None:
+    token = live_api.login("lead@example.org")
+    review = live_api.live_review(token)
+    code = review["code"]
+    child = contexts.page(PHONE)
+    _join(child, code, "Child or young person")
+    console = contexts.page(LAPTOP)
+    sign_in(console)
+    console.goto(f"/facilitate/{review['id']}")
+    expect(console.locator("#conn")).to_have_text("Connected")
+    console.locator("#child-words-box > summary").click()
+    box = console.get_by_label("This question, for children", exact=True)
+    # The suggested words of the default question are there to start from.
+    expect(box).to_have_value(CHILD_QUESTION)
+    words = "Tell us about someone who helped you feel safe."
+    box.fill(words)
+    console.get_by_role("button", name="Save words for children").click()
+    expect(child.locator("#question")).to_have_text(words)
+    assert_accessible(console, "the console with words for children open")
+    console.screenshot(path=str(artifacts / "console-child-words-1440.png"))
+
+
 STUB_SPEECH = """
 window.__spoken = [];
 window.__voices = %s;
