@@ -171,6 +171,9 @@ class Prompt(SQLModel, table=True):
     # The question in Welsh, when the facilitator has written it ("" when not): a phone in
     # Welsh shows it, and the projector shows both when asked to (`set_prompt_welsh`).
     text_cy: str = Field(default="", max_length=500)
+    # The question in words for children of about 8 to 12 ("" = none of its own: a default
+    # question takes its default's, app/review/child_wording.py). Set by `set_child_wording`.
+    text_child: str = Field(default="", max_length=500)
 
 
 class Participant(SQLModel, table=True):

@@ -19,6 +19,16 @@ from app import i18n
 from app.api.deps import MAX_TOKEN, SESSION_COOKIE, RowId, get_runtime
 from app.api.errors import ApiError
 from app.api.throttle import code_attempt
+from app.easy_read import (
+    READ_COOKIE,
+    READ_COOKIE_SECONDS,
+    READ_MODES,
+    icon,
+    icon_templates,
+    read_mode,
+    say,
+    script_easy,
+)
 from app.models import VotingRound
 from app.review import results, rules
 from app.review.appreciation_notes import AGENCIES
@@ -145,10 +155,20 @@ async def home(request: Request) -> HTMLResponse:
 async def join_by_code(request: Request, code: str = "") -> Response:
     """A box for the join code; the home page's join form lands here and goes on to the room."""
     if not code.strip():
-        return _render(request, "join.html")
+        return _remember_read(request, _render(request, "join.html", **_reading(request)))
     clean = normalise_code(code)
     if not clean:
-        return _render(request, "join.html", status_code=400, problem="unknown", typed=_typed(code))
+        return _remember_read(
+            request,
+            _render(
+                request,
+                "join.html",
+                status_code=400,
+                problem="unknown",
+                typed=_typed(code),
+                **_reading(request),
+            ),
+        )
     return RedirectResponse(f"/j/{clean}", status_code=303)
 
 
@@ -166,17 +186,46 @@ async def phone(request: Request, code: str) -> HTMLResponse:
             headers={"Retry-After": "60"} if status == 429 else None,
             problem=reason,
             typed=_typed(code),
+            **_reading(request),
         )
     # The promise before the review's own setting is read: the default threshold.
     small_group = DEFAULT_SETTINGS["small_group"]
-    return _render(
+    return _remember_read(
         request,
-        "phone.html",
-        code=clean,
-        small_group=small_group,
-        ground_rules=_phone_rules(),
-        agencies=AGENCIES,
+        _render(
+            request,
+            "phone.html",
+            code=clean,
+            small_group=small_group,
+            ground_rules=_phone_rules(),
+            agencies=AGENCIES,
+            **_reading(request),
+        ),
     )
+
+
+def _reading(request: Request) -> dict[str, Any]:
+    """How this phone reads (standard or Easy Read) and what an Easy Read page needs."""
+    mode = read_mode(request.query_params.get("read"), request.cookies.get(READ_COOKIE))
+    easy = mode == "easy"
+    return {
+        "read": mode,
+        "easy": easy,
+        "say": say,
+        "icon": icon,
+        "easy_script": script_easy() if easy else None,
+        "easy_icons": icon_templates() if easy else "",
+    }
+
+
+def _remember_read(request: Request, response: HTMLResponse) -> HTMLResponse:
+    """A `?read=` choice is remembered on this phone, as its language is."""
+    asked = request.query_params.get("read")
+    if asked in READ_MODES and asked != request.cookies.get(READ_COOKIE):
+        response.set_cookie(
+            READ_COOKIE, asked, max_age=READ_COOKIE_SECONDS, path="/", samesite="lax"
+        )
+    return response
 
 
 def _phone_rules() -> list[dict[str, Any]]:

@@ -210,4 +210,4 @@ def test_health_and_openapi_describe_the_service(client: TestClient) -> None:
     variants = schema["components"]["schemas"]["Command"]["oneOf"]
     # every command: concerns, commitments, voting, voices, the day plan, tables, pairs,
     # on-behalf cards and lanes
-    assert len(variants) == 71
+    assert len(variants) == 72

@@ -84,8 +84,26 @@ def marked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 @pytest.mark.parametrize(
     "path",
-    ["/", "/j", "/j?code=%21%21", f"/j/{CODE}", "/j/{code}", f"/screen/{CODE}"],
-    ids=["home", "code-box", "home-bad-code", "unknown-code", "phone", "projector"],
+    [
+        "/",
+        "/j",
+        "/j?code=%21%21",
+        f"/j/{CODE}",
+        "/j/{code}",
+        f"/screen/{CODE}",
+        "/j?read=easy",
+        "/j/{code}?read=easy",
+    ],
+    ids=[
+        "home",
+        "code-box",
+        "home-bad-code",
+        "unknown-code",
+        "phone",
+        "projector",
+        "code-box-easy-read",
+        "phone-easy-read",
+    ],
 )
 def test_every_word_on_the_page_comes_from_the_catalog(
     marked: None, client: TestClient, fac_headers: dict[str, str], path: str

@@ -334,6 +334,7 @@ def _minimal(kind: str, review: dict[str, Any]) -> dict[str, Any]:
         "set_prompt": {"prompt_id": p},
         "add_prompt": {"phase": "dream", "text": "x"},
         "set_prompt_welsh": {"prompt_id": p, "text_cy": "x"},
+        "set_child_wording": {"prompt_id": p, "text": "x"},
         "start_timer": {"seconds": 60},
         "open_voting": {"targets": "cards"},
         "add_theme": {"name": "x"},

@@ -513,6 +513,7 @@ def _command_examples(ids: dict[str, int]) -> dict[str, dict[str, Any]]:
         "set_prompt": {"prompt_id": prompt},
         "add_prompt": {"phase": "dream", "text": "Another question?"},
         "set_prompt_welsh": {"prompt_id": prompt, "text_cy": "Cwestiwn arall?"},
+        "set_child_wording": {"prompt_id": prompt, "text": "What helped?"},
         "start_timer": {"seconds": 60},
         "stop_timer": {},
         "lock": {},

@@ -101,6 +101,7 @@ class PromptData(_Row):
     position: Annotated[int, Field(ge=0, le=10_000)] = 0
     lane: Literal["main", "next_time"] = "main"
     text_cy: Annotated[str, MaxLen(rules.MAX_PROMPT_TEXT)] = ""
+    text_child: Annotated[str, MaxLen(rules.MAX_PROMPT_TEXT)] = ""
 
 
 class ThemeData(_Row):

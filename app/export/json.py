@@ -92,6 +92,7 @@ def export_data(source: Source) -> ExportData:
                 position=p.position,
                 lane=p.lane,
                 text_cy=p.text_cy,
+                text_child=p.text_child,
             )
             for p in source.prompts
         ],

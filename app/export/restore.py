@@ -434,6 +434,7 @@ class _Writer:
                 position=p.position,
                 lane=p.lane,
                 text_cy=p.text_cy,
+                text_child=p.text_child,
             ),
         )
         themes = self._map(

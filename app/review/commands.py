@@ -25,6 +25,7 @@ from app.review.fields import (
     BlockTitle,
     CardText,
     CaseRef,
+    ChildText,
     ConcernOutcome,
     ConcernText,
     ConsentReason,
@@ -228,6 +229,14 @@ class SetPromptWelsh(_Command):
     type: Literal["set_prompt_welsh"]
     prompt_id: Id
     text_cy: PromptWelsh
+
+
+class SetChildWording(_Command):
+    """The facilitator words a question for children ("" goes back to the default's)."""
+
+    type: Literal["set_child_wording"]
+    prompt_id: Id
+    text: ChildText
 
 
 class StartTimer(_Command):
@@ -705,7 +714,8 @@ Command = Annotated[
     | OpenPulse
     | ClosePulse
     | ShowPulse
-    | AnswerPulse,
+    | AnswerPulse
+    | SetChildWording,
     Field(discriminator="type"),
 ]
 

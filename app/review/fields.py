@@ -38,6 +38,8 @@ PromptText = Annotated[
 ]
 # A question's Welsh wording: may be empty (no Welsh yet, or taken away).
 PromptWelsh = Annotated[str, _Clean, StringConstraints(max_length=rules.MAX_PROMPT_TEXT)]
+# A question's wording for children: may be empty (then a default question shows its default's).
+ChildText = Annotated[str, _Clean, StringConstraints(max_length=rules.MAX_PROMPT_TEXT)]
 ThemeName = Annotated[str, _Clean, StringConstraints(min_length=1, max_length=rules.MAX_THEME_NAME)]
 AppreciationText = Annotated[
     str, _Clean, StringConstraints(min_length=1, max_length=rules.MAX_APPRECIATION_TEXT)

@@ -31,6 +31,7 @@ FREE_TEXT: dict[str, tuple[str, ...]] = {
     "appreciate_someone": ("text",),
     "note_concern": ("outcome",),
     "add_prompt": ("text",),
+    "set_child_wording": ("text",),
     "add_theme": ("name",),
     "rename_theme": ("name",),
     "moderate": ("text", "owner"),
@@ -53,6 +54,7 @@ FREE_TEXT: dict[str, tuple[str, ...]] = {
 # as if it identifies someone is refused, saying what was found.
 SCREENED_FIELDS: dict[tuple[str, str], str] = {
     ("add_prompt", "text"): "question",
+    ("set_child_wording", "text"): "question",
     ("open_lane", "text"): "question",
     ("add_theme", "name"): "theme name",
     ("rename_theme", "name"): "theme name",

@@ -96,6 +96,17 @@ def set_prompt_welsh(ctx: Context, cmd: c.SetPromptWelsh) -> None:
     ctx.emit("review.updated", {**data, "prompt": view}, public=("review.updated", public))
 
 
+def set_child_wording(ctx: Context, cmd: c.SetChildWording) -> None:
+    """Give a question words for children; phones that read them show them at once."""
+    prompt = ctx.session.get(Prompt, cmd.prompt_id)
+    if prompt is None or prompt.review_id != ctx.review.id:
+        raise CommandError("not_found", N_("No such question."))
+    prompt.text_child = cmd.text
+    ctx.session.add(prompt)
+    payload = {"prompt": prompt_view(prompt)}
+    ctx.emit("prompt.updated", payload, public=("prompt.updated", payload))
+
+
 def start_timer(ctx: Context, cmd: c.StartTimer) -> None:
     run_timer(ctx, cmd.seconds)
     payload = {"seconds": cmd.seconds, "ends_at": iso(ctx.review.timer_ends_at)}

@@ -36,6 +36,7 @@ from app.review.anonymity import (
     full_label,
     role_levels,
 )
+from app.review.child_wording import child_text
 from app.review.fields import DEFAULT_SETTINGS
 from app.review.identity import Identity
 from app.review.pairs import pairs_view
@@ -106,6 +107,7 @@ def prompt_view(prompt: Prompt) -> dict[str, Any]:
         "text_cy": prompt.text_cy,
         "position": prompt.position,
         "lane": prompt.lane,
+        "text_child": child_text(prompt),
     }
 
 

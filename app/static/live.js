@@ -392,6 +392,12 @@ export function applyEvent(state, frame) {
     case "prompt.added":
       state.prompts.push(d.prompt);
       break;
+    case "prompt.updated": {
+      // A question given words for children (set_child_wording).
+      const i = state.prompts.findIndex((p) => p.id === d.prompt.id);
+      if (i >= 0) state.prompts[i] = d.prompt;
+      break;
+    }
     case "agenda.updated":
       // The day plan changed: the block now and next (everyone), the whole plan (facilitators),
       // and a question written into a block.

@@ -14,6 +14,7 @@ import { actionAnswer, renderActions, renderActionsAfter, wireActions } from "./
 import { noteThanks, renderThanks, setUpThanks, thanksAnswer } from "./phone-thanks.js";
 import { notePulse, pulseAnswer, renderPulse, wirePulse } from "./phone-pulse.js";
 import { showQuestion } from "./question-words.js";
+import { holdKey, questionWords, renderQuestionTools, sayEasy, setUpReading } from "./phone-read.js";
 
 const app = document.getElementById("app");
 const code = app.dataset.code;
@@ -109,6 +110,7 @@ function showGroundRules(keys, n) {
   for (const li of $("ground-rules").querySelectorAll("li[data-rule]")) {
     li.hidden = !keys.includes(li.dataset.rule);
     // The names rule says this review's own small-group threshold.
+    if (sayEasy(li, `rule_${li.dataset.rule}`, { n })) continue;
     if (li.dataset.rule === "names_hidden") li.textContent = WORDS.anonymous.rule(n);
     if (li.dataset.rule === "names_shown") li.textContent = WORDS.named.rule(n);
   }
@@ -133,8 +135,9 @@ async function describeRoom() {
   }
   const words = room.anonymous ? WORDS.anonymous : WORDS.named;
   const n = room.small_group || 3;
-  $("join-lede").textContent = words.lede(n);
-  $("name-hint").textContent = words.name(n);
+  const kind = room.anonymous ? "anonymous" : "named";
+  if (!sayEasy($("join-lede"), `welcome_${kind}`, { n })) $("join-lede").textContent = words.lede(n);
+  if (!sayEasy($("name-hint"), `name_${kind}`, { n })) $("name-hint").textContent = words.name(n);
   showGroundRules(room.ground_rules, n);
   // The room knows the review by its case reference only; the title is for facilitators.
   $("join-review").textContent = room.case_ref;
@@ -408,6 +411,8 @@ function render() {
     ui.holdTitle.textContent = held[0];
     ui.holdText.textContent = held[1];
     renderActionsAfter(state, code, auth.token);
+    // Easy Read: the same news in short lines (a facilitator's own pause message stands).
+    if (!(review.status === "paused" && review.pause_message && !review.blank)) sayEasy(ui.holdText, holdKey(review));
     return;
   }
   const prompt = state.prompts.find((p) => p.id === review.prompt_id);
@@ -415,7 +420,11 @@ function render() {
   ui.phaseTag.textContent = t("%(phase)s · step %(step)s of 4 · %(hint)s", {
     phase: PHASE_WORDS[review.phase], step, hint: PHASE_HINTS[review.phase],
   });
-  showQuestion(ui.question, prompt, t("The facilitator will ask the first question soon."));
+  // The Welsh where the page is in Welsh and the facilitator wrote it; else the words for
+  // children where this phone shows them; else the question as written.
+  const words = prompt ? { ...prompt, text: questionWords(prompt, me) } : prompt;
+  showQuestion(ui.question, words, t("The facilitator will ask the first question soon."));
+  renderQuestionTools(prompt, me);
   ui.lockedNote.hidden = !review.locked;
   ui.send.disabled = Boolean(review.locked) || !prompt;
   ui.deliver.hidden = review.phase !== "deliver";
@@ -436,6 +445,19 @@ function render() {
   });
   noticeChanges(review);
 }
+
+// "Read it to me" reads the question and this phone's own cards for it (phone-read.js).
+setUpReading({
+  me: () => me,
+  changed: () => render(),
+  words: () => ({
+    question: ui.question.textContent,
+    cards: state ? state.cards
+      .filter((c) => c.mine && c.status !== "withdrawn" && c.prompt_id === state.review.prompt_id)
+      .map((c) => c.text) : [],
+    draft: ui.text.value.trim(),
+  }),
+});
 
 // ---- the day plan: now and next ---------------------------------------------------------
 

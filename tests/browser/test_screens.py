@@ -458,6 +458,7 @@ def test_a_phone_can_join_and_send_by_keyboard_alone(
     keys.press("Tab")  # skip link
     keys.press("Tab")  # the Lantern home link
     keys.press("Tab")  # the language switch (Cymraeg)
+    keys.press("Tab")  # the switch to Easy Read
     keys.press("Tab")  # the first role
     keys.press("ArrowDown")  # radios move with the arrow keys
     keys.press("Space")

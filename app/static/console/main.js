@@ -30,6 +30,7 @@ import "./agree.js";
 import { noteThanks } from "./thanks.js";
 import "./pulse.js";
 import "./welsh.js";
+import "./child-words.js";
 import { checkPublicEdition, fillDetails, paintExports } from "./exports.js";
 import { loadKeepOut } from "./keepout.js";
 import { loadReflections } from "./reflections.js";

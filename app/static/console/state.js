@@ -44,7 +44,7 @@ const panels = new Map(); // name -> paint()
 const ROOM_PANELS = [
   "now", "status", "stepper", "prompts", "timer", "room", "presence", "voting", "agenda",
   "queue", "concerns", "themes", "cards", "erase", "folded", "voices", "tables", "pairs", "behalf",
-  "lane", "actions", "outcome", "propositions", "thanks", "pulse", "welsh",
+  "lane", "actions", "outcome", "propositions", "thanks", "pulse", "welsh", "child-words",
 ];
 
 const CARDS = ["status", "queue", "cards", "themes", "erase", "voices", "pairs", "propositions"];
@@ -53,7 +53,7 @@ const ROUNDS = ["voting"];
 
 /** The panels each kind of event changes; a kind not listed repaints every panel. */
 export const PANELS_FOR = {
-  "review.updated": ["status", "stepper", "prompts", "timer", "room", "themes", "cards", "voices-here", "agenda", "tables", "behalf", "lane", "outcome", "propositions", "thanks", "welsh"],
+  "review.updated": ["status", "stepper", "prompts", "timer", "room", "themes", "cards", "voices-here", "agenda", "tables", "behalf", "lane", "outcome", "propositions", "thanks", "welsh", "child-words"],
   "agenda.updated": ["agenda", "prompts", "behalf", "welsh"],
   "card.added": CARDS,
   "card.updated": CARDS,
@@ -69,6 +69,7 @@ export const PANELS_FOR = {
   "consent.shown": AGREEMENT,
   "opening.shown": AGREEMENT,
   "prompt.added": ["prompts", "agenda", "behalf", "welsh"],
+  "prompt.updated": ["prompts", "child-words"],
   "voting.opened": ROUNDS,
   "voting.closed": ROUNDS,
   "voting.revealed": ROUNDS,
