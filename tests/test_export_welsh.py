@@ -17,8 +17,8 @@ from tests.test_export_api import _lead_id
 
 FORMATS = ("md", "html", "pdf", "docx", "json", "csv", "xlsx")
 # Headings and words the record writes itself (never what the room typed), in each language.
-ENGLISH = ("Who took part", "Discover")
-WELSH = ("Pwy gymerodd ran", "Darganfod")
+ENGLISH = ("Who took part, and who was missing", "Discover")
+WELSH = ("Pwy a gymerodd ran, a phwy nad oedd yno", "Darganfod")
 # A paged format numbers its pages in words too: "Tudalen 2 o 12".
 PAGED = ("pdf", "docx", "xlsx")
 

@@ -521,6 +521,8 @@ async function loadPulse() {
   } catch {
     pulseShown = ""; // try again on the next change
   }
+}
+
 /** The question in the projector's language, or in Welsh and English (`?both=1`). */
 function showRoomQuestion(prompt, review) {
   const other = $("question-other");
