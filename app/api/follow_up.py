@@ -29,14 +29,8 @@ from app.api.throttle import code_attempt
 from app.i18n import _
 from app.models import Action, Event, Review
 from app.review import audit, rules
-from app.review.actions import (
-    PROGRESS,
-    PROGRESS_LABELS,
-    action_view,
-    cleaned_note,
-    record_progress,
-    update_view,
-)
+from app.review.action_views import PROGRESS, PROGRESS_LABELS, action_view, update_view
+from app.review.actions import cleaned_note, record_progress
 from app.review.audit import Action as Audit
 from app.review.errors import CommandError
 from app.review.fields import clean_text

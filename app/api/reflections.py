@@ -1,10 +1,7 @@
 """The facilitator's summary and reflections: written in the console before an export.
 
-They appear in the full record only (its own section), so they are the facilitators' and
-no one else's: only a facilitator of the review reads or saves them. Every save passes the
-review's names list first (a listed name is replaced by its pseudonym, as a card's is) and
-is audited. A closed review keeps them open for writing: they are written about the room,
-after it, and change nothing the room said.
+Only a facilitator of the review reads or saves them; the saving is
+`app.review.reflections.save_reflections` (the names list applied, audited).
 """
 
 from __future__ import annotations
@@ -14,14 +11,11 @@ from typing import Any
 from anyio import to_thread
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
-from sqlmodel import select
 
 from app.api.deps import FacilitatorDep, RowId, RuntimeDep, load_review_for
 from app.api.schemas import ERROR_RESPONSES
-from app.models import KeepOut, Review
-from app.privacy.keep_out import apply_keep_out
-from app.review import audit
-from app.review.audit import Action
+from app.models import Review
+from app.review import reflections as written
 from app.review.rules import MAX_REFLECTION
 
 router = APIRouter(prefix="/api/reviews", tags=["reviews"], responses=ERROR_RESPONSES)
@@ -57,24 +51,13 @@ async def save_reflections(
     def _save() -> dict[str, Any]:
         load_review_for(runtime, me, review_id)
         with runtime.db.write() as session:
-            review = session.exec(
-                select(Review).where(Review.id == review_id).with_for_update()
-            ).one()
-            terms = session.exec(
-                select(KeepOut.term, KeepOut.replacement).where(KeepOut.review_id == review_id)
-            ).all()
-            review.summary = apply_keep_out(body.summary.strip(), terms)
-            review.reflections = apply_keep_out(body.reflections.strip(), terms)
-            session.add(review)
-            # The log says that they changed and how long they are, never what they say.
-            audit.record(
+            review = written.save_reflections(
                 session,
-                Action.REFLECTIONS_SAVE,
-                review_id=review_id,
+                review_id,
+                summary=body.summary,
+                reflections=body.reflections,
                 facilitator_id=me.id,
                 address=address,
-                summary_chars=len(review.summary),
-                reflections_chars=len(review.reflections),
             )
             return _out(review)
 

@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 from app.export import MEDIA_TYPES, Rendered
 from app.i18n import _
 from app.models import Action, ActionUpdate, Proposition, Review
-from app.review.actions import PROGRESS_LABELS, checkin_dates
+from app.review.action_views import PROGRESS_LABELS, checkin_dates
 from app.review.rules import ROLE_LABELS
 
 

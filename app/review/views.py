@@ -486,7 +486,7 @@ def snapshot(session: Session, review: Review, identity: Identity) -> dict[str, 
         "pulses": pulses_view(session, review, audience=audience),
         "server_time": iso(utcnow()),
     }
-    from app.review.actions import thread_state
+    from app.review.action_views import thread_state
 
     seen_ids = {card["id"] for card in visible_cards}
     state.update(thread_state(session, review, audience, me, seen_ids))
