@@ -540,7 +540,7 @@ def test_docx_has_real_headings_and_tables(exports: Exports) -> None:
         "4. The method",
         "5. What we learned, theme by theme",
     ]
-    assert "19. Appendix: for the partnership only" in headings
+    assert "20. Appendix: for the partnership only" in headings
     tables = [[c.text for c in t.rows[0].cells] for t in document.tables]
     assert ["#", "Action", "Owner", "Due", "Votes", "Theme"] in tables
 

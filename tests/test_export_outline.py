@@ -50,4 +50,4 @@ def test_numbers_are_the_same_in_both_editions() -> None:
     assert public == [k for k in full if not outline.SECTION[k].full_only]
     assert [outline.NUMBER[k] for k in full] == list(range(1, len(full) + 1))
     assert outline.heading("thread") == "5. What we learned, theme by theme"
-    assert outline.heading("discover") == "13. Card log: Discover"
+    assert outline.heading("discover") == "14. Card log: Discover"

@@ -179,7 +179,7 @@ def test_bookmarks_nest_by_heading_and_open_the_heading_s_page(
         "1 The outcome agreed",
         "2 Who took part, and who was missing",
     ]
-    assert "19 Appendix: for the partnership only" in sections
+    assert "20 Appendix: for the partnership only" in sections
     # The themes' stories are in the thread, theme by theme (the card log names the themes).
     discover = [
         t for t, _ in enumerate(outline) if outline[t][1] == "5 What we learned, theme by theme"
@@ -208,7 +208,7 @@ def test_the_contents_link_to_the_pages_they_name(pdfs: dict[str, Path], edition
     named = reader.named_destinations
     links = [a.get_object() for a in reader.pages[1].get("/Annots", [])]
     targets = {str(link["/Dest"]) for link in links if link.get("/Subtype") == "/Link"}
-    assert len(targets) == 19  # every section of the full edition
+    assert len(targets) == 20  # every section of the full edition
     for number, (key, title) in enumerate(
         zip(
             ["outcome", "people", "voices", "method", "thread", "propositions", "action_plan"],

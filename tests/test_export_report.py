@@ -125,6 +125,7 @@ ORDER = [
     "Propositions and their agreement",
     "The action plan by agency",
     "The family's voice",
+    "Appreciation",
     "The family's own next steps",
     "What would help next time",
     "The review's own evaluation",
@@ -222,14 +223,14 @@ def test_the_action_plan_is_by_agency_and_the_evaluation_says_none_ran(thread: T
     plan = text[text.index("7. The action plan by agency") : text.index("8. The family's voice")]
     assert plan.index("Police") < plan.index("Bramblejoint")
     assert "Every visit in the log has two agencies." in plan
-    evaluation = text[text.index("11. The review's own evaluation") :]
+    evaluation = text[text.index("12. The review's own evaluation") :]
     assert "No check-ins were run in this review." in evaluation
-    assert SUMMARY in text[text.index("12. The facilitator's summary") :]
+    assert SUMMARY in text[text.index("13. The facilitator's summary") :]
 
 
 def test_the_family_voice_holds_the_childs_and_familys_cards(thread: Thread) -> None:
     text = _text(thread, "md", "public")
-    family = text[text.index("8. The family's voice") : text.index("10. What would help")]
+    family = text[text.index("8. The family's voice") : text.index("9. Appreciation")]
     assert "health visitor kept coming back" in family  # the parent's story
     assert HOPE in family  # the child's hope
     assert "Officers and social workers" not in family  # a professional's

@@ -198,9 +198,6 @@ def test_erasure_reaches_the_appreciations_a_person_wrote(
 def test_the_records_appreciation_section_shows_what_the_room_saw(
     client: TestClient, fac_headers: Headers, db: Database
 ) -> None:
-    from app.export.appreciation_record import appreciation_section, markdown_lines
-    from app.export.record import load_source
-
     review, phones = _review(client, fac_headers)
     driver.send(
         client,
@@ -208,10 +205,13 @@ def test_the_records_appreciation_section_shows_what_the_room_saw(
         phones["health"],
         {"type": "appreciate_someone", "target": "family", "text": "Email dana@example.org"},
     )
-    with db.read() as session:
-        source = load_source(session, review["id"])
-    full = "\n".join(markdown_lines(appreciation_section(source, "full")))
-    public = "\n".join(markdown_lines(appreciation_section(source, "public")))
+    url = f"/api/reviews/{review['id']}/export?format=md&edition="
+    full, public = (
+        client.get(url + edition, headers=fac_headers)
+        .text.split(". Appreciation\n", 1)[1]
+        .split("\n## ", 1)[0]
+        for edition in ("full", "public")
+    )
     assert "### To the family" in public
     assert "### To Health (the agency)" in public
     assert FOR_FAMILY in public

@@ -79,6 +79,14 @@ OUTLINE: Final[tuple[Section, ...]] = (
         N_("What the children and the family said, in their own words."),
     ),
     Section(
+        "appreciation",
+        N_("Appreciation"),
+        N_(
+            "What people in the room thanked the family, each agency and each role for: practice "
+            "that works, recognised, complimented, valued and repeated."
+        ),
+    ),
+    Section(
         "family_steps",
         N_("The family's own next steps"),
         N_(

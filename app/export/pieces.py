@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from app.export.agreement import RoundItem
+from app.export.appreciation_record import kept_back_words
 from app.export.evaluation_section import (
     evaluation_chart,
     evaluation_headers,
@@ -307,6 +308,29 @@ def family(record: Record) -> list[Piece]:
     return pieces
 
 
+def appreciation(record: Record) -> list[Piece]:
+    """The thanks the room sent, family first, then each agency and role (public: only what
+    the room saw, never who wrote it)."""
+    section = record.appreciation
+    if not section.groups:
+        return [Para(_("No appreciation was sent."))]
+    found: list[Piece] = []
+    for group in section.groups:
+        found.append(Sub(group.heading))
+        found.append(
+            Bullets(
+                [
+                    f"\u201c{t.text}\u201d"
+                    + (f" ({_('from %(role)s', role=t.from_role)})" if t.from_role else "")
+                    for t in group.thanks
+                ]
+            )
+        )
+    if section.kept_back:
+        found.append(Para(kept_back_words(section.kept_back), "meta"))
+    return found
+
+
 def evaluation(record: Record) -> list[Piece]:
     """The check-ins at the start and the close: a chart, the means by voice group, how
     many answered, and the words for the day (app/export/evaluation_section.py)."""
@@ -349,6 +373,7 @@ SECTIONS: Final[dict[str, Callable[[Record], list[Piece]]]] = {
     "propositions": propositions,
     "action_plan": action_plan,
     "family": family,
+    "appreciation": appreciation,
     "evaluation": evaluation,
     "reflections": reflections,
 }

@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 
 from app import i18n
 from app.export.agreement import Agreement, AgreementSource, build_agreement, load_agreement
+from app.export.appreciation_record import AppreciationSection, appreciation_section
 from app.export.evaluation_section import EvaluationSection, evaluation_section
 from app.export.outline import SECTION
 from app.export.pulse_data import PulseSource, load_pulses
@@ -658,6 +659,9 @@ class Record:
     agreement: Agreement | None = None
     # The check-ins (app/export/evaluation_section.py): the same in both editions.
     evaluation: EvaluationSection = field(default_factory=EvaluationSection)
+    # The thanks the room sent to the family, agencies and roles
+    # (app/export/appreciation_record.py).
+    appreciation: AppreciationSection = field(default_factory=AppreciationSection)
 
     @property
     def full(self) -> bool:
@@ -1008,6 +1012,7 @@ def build_record(source: Source, edition: str = "full") -> Record:
         evaluation=evaluation_section(
             source.pulses, min_answers(review), closed=review.status == "closed"
         ),
+        appreciation=appreciation_section(source, edition),
     )
 
 

@@ -43,6 +43,7 @@ SHEET_NAMES: Final[dict[str, str]] = {
     "propositions": N_("Propositions"),
     "action_plan": N_("Action plan"),
     "family": N_("Family's voice"),
+    "appreciation": N_("Appreciation"),
     "evaluation": N_("Evaluation"),
     "reflections": N_("Reflections"),
 }
