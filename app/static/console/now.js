@@ -93,8 +93,15 @@ function showClosed(closed) {
     el("section", { class: "panel closed-note", "aria-labelledby": "closed-title" },
       el("h2", { id: "closed-title", text: t("This review is closed") }),
       el("p", { text: t("Nothing more can be added or changed in the room, so the live controls are put away. The cards, votes and concerns stay here to read, and the record is ready to export.") })),
-    $("actions-panel"),
-    $("export-panel"));
+    // The exports first (the record is what a close is for), then the action tracker.
+    $("export-panel"),
+    $("actions-panel"));
+  // The browser keeps the old view in place as the panels move up above it: bring the
+  // facilitator (and a screen reader) to the top, where the close is said.
+  const title = $("closed-title");
+  title.setAttribute("tabindex", "-1");
+  title.focus({ preventScroll: true });
+  window.scrollTo({ top: 0 });
 }
 
 // The privacy link opens its folded panel.
