@@ -28,6 +28,7 @@ from app.i18n import _
 from app.middleware import (
     AccessLogMiddleware,
     BodyLimitMiddleware,
+    CompressPagesMiddleware,
     LanguageMiddleware,
     SecurityHeadersMiddleware,
 )
@@ -120,6 +121,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         body = {"status": "ok" if ready else "unavailable", "checks": checks, "version": VERSION}
         return JSONResponse(body, 200 if ready else 503)
 
+    app.add_middleware(CompressPagesMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(LanguageMiddleware)
