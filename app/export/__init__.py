@@ -117,11 +117,20 @@ DOCUMENTS: Final[dict[str, Document]] = {
 }
 
 
+def _stem(case_ref: str) -> str:
+    """The case reference as a safe file-name stem ("review" when there is nothing left)."""
+    stem = "".join(ch if ch.isalnum() else "-" for ch in case_ref.lower()).strip("-")
+    return "-".join(part for part in stem.split("-") if part)[:40] or "review"
+
+
 def file_name(record: Record, fmt: str) -> str:
     """A safe, telling file name: case reference, edition, status."""
-    stem = "".join(ch if ch.isalnum() else "-" for ch in record.cover.case_ref.lower()).strip("-")
-    stem = "-".join(part for part in stem.split("-") if part)[:40] or "review"
-    return f"{stem}-{record.edition}-{record.cover.status.lower()}.{fmt}"
+    return f"{_stem(record.cover.case_ref)}-{record.edition}-{record.cover.status.lower()}.{fmt}"
+
+
+def document_name(case_ref: str, document: str, edition: str, fmt: str) -> str:
+    """A document's file name other than the record's: case reference, document, edition."""
+    return f"{_stem(case_ref)}-{document}-{edition}.{fmt}"
 
 
 @lru_cache(maxsize=4)

@@ -26,7 +26,7 @@ from typing import Final
 
 from sqlmodel import Session, select
 
-from app.export import MEDIA_TYPES, Rendered
+from app.export import MEDIA_TYPES, Rendered, document_name
 from app.export.record import Source, load_source
 from app.i18n import _
 from app.models import AppreciationNote, Card, KeepOut, LetterDraft, Review
@@ -451,7 +451,5 @@ def render_document(session: Session, review_id: int, fmt: str, edition: str) ->
     """The letters as the export endpoint answers them, with their file name."""
     content = render_letters(session, review_id, fmt, edition)
     review = session.get(Review, review_id)
-    ref = review.case_ref if review is not None else "review"
-    stem = "".join(ch if ch.isalnum() else "-" for ch in ref.lower()).strip("-")
-    stem = "-".join(part for part in stem.split("-") if part)[:40] or "review"
-    return Rendered(content, MEDIA_TYPES[fmt], f"{stem}-letters-{edition}.{fmt}")
+    ref = review.case_ref if review is not None else ""
+    return Rendered(content, MEDIA_TYPES[fmt], document_name(ref, "letters", edition, fmt))

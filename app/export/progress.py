@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime
 from markupsafe import escape
 from sqlmodel import Session, col, select
 
-from app.export import MEDIA_TYPES, Rendered
+from app.export import MEDIA_TYPES, Rendered, document_name
 from app.i18n import _
 from app.models import Action, ActionUpdate, Proposition, Review
 from app.review.action_views import PROGRESS_LABELS, checkin_dates
@@ -283,7 +283,5 @@ def render_document(session: Session, review_id: int, fmt: str, edition: str) ->
     """The progress document as the export endpoint answers it, with its file name."""
     content = render(session, review_id, fmt, edition)
     review = session.get(Review, review_id)
-    ref = review.case_ref if review is not None else "review"
-    stem = "".join(ch if ch.isalnum() else "-" for ch in ref.lower()).strip("-")
-    stem = "-".join(part for part in stem.split("-") if part)[:40] or "review"
-    return Rendered(content, MEDIA_TYPES[fmt], f"{stem}-progress-{edition}.{fmt}")
+    ref = review.case_ref if review is not None else ""
+    return Rendered(content, MEDIA_TYPES[fmt], document_name(ref, "progress", edition, fmt))
