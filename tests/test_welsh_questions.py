@@ -6,9 +6,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.driver import join_as, live_review, refused, room, send
+from tests.support import Api, Client, LiveServer
+from tests.test_live_room import run
 
 WELSH = "Dywedwch wrthym am adeg pan weithiodd rhywbeth yn dda."
 
@@ -141,3 +144,47 @@ def test_a_welsh_record_asks_the_question_in_welsh(
 
     assert WELSH in record("cy")
     assert WELSH not in record("en")
+
+
+@pytest.mark.live
+def test_phones_and_the_projector_hear_a_reworded_question_at_once(
+    live: LiveServer, live_api: Api
+) -> None:
+    """The Welsh and the words for children reach every open screen as one event kind,
+    `prompt.updated`, carrying the whole question (no reload, no second mechanism)."""
+    token = live_api.login("lead@example.org")
+    review = live_api.live_review(token)
+    code = review["code"]
+    question = review["prompts"][0]["id"]
+
+    async def scenario() -> None:
+        fac = Client(live.ws_url, code, token)
+        screen = Client(live.ws_url, code, review["screen_token"])
+        phone = Client(live.ws_url, code, live_api.join(code, "child")["token"])
+        for client in (fac, screen, phone):
+            await client.connect()
+        try:
+            welsh = await fac.send(
+                {"type": "set_prompt_welsh", "prompt_id": question, "text_cy": WELSH}
+            )
+            child = await fac.send(
+                {"type": "set_child_wording", "prompt_id": question, "text": "Who helped you?"}
+            )
+            for client in (screen, phone):
+                await client.wait_seq(child["seq"])
+                reworded = [
+                    e["data"]["prompt"]
+                    for e in client.events
+                    if e["seq"] in (welsh["seq"], child["seq"])
+                ]
+                assert [e["kind"] for e in client.events if e["seq"] >= welsh["seq"]] == [
+                    "prompt.updated",
+                    "prompt.updated",
+                ]
+                assert [(p["id"], p["text_cy"]) for p in reworded] == [(question, WELSH)] * 2
+                assert reworded[1]["text_child"] == "Who helped you?"
+        finally:
+            for client in (fac, screen, phone):
+                await client.close()
+
+    run(scenario())

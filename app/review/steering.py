@@ -21,7 +21,6 @@ from app.review.views import (
     is_public,
     iso,
     prompt_view,
-    review_header,
 )
 
 # Who may send what. Everything not listed for participants is the facilitator's alone.
@@ -88,12 +87,7 @@ def set_prompt_welsh(ctx: Context, cmd: c.SetPromptWelsh) -> None:
     if prompt is None or prompt.review_id != ctx.review.id:
         raise CommandError("not_found", N_("No such question."))
     prompt.text_cy = cmd.text_cy
-    ctx.session.add(prompt)
-    view = prompt_view(prompt)
-    review = ctx.review
-    data = {"review": review_header(review, audience="facilitator"), "changed": ["prompt"]}
-    public = {"review": review_header(review), "changed": ["prompt"], "prompt": view}
-    ctx.emit("review.updated", {**data, "prompt": view}, public=("review.updated", public))
+    _reworded(ctx, prompt)
 
 
 def set_child_wording(ctx: Context, cmd: c.SetChildWording) -> None:
@@ -102,6 +96,12 @@ def set_child_wording(ctx: Context, cmd: c.SetChildWording) -> None:
     if prompt is None or prompt.review_id != ctx.review.id:
         raise CommandError("not_found", N_("No such question."))
     prompt.text_child = cmd.text
+    _reworded(ctx, prompt)
+
+
+def _reworded(ctx: Context, prompt: Prompt) -> None:
+    """A question's words changed (its Welsh, its words for children): everyone's copy of it
+    is replaced by one `prompt.updated`."""
     ctx.session.add(prompt)
     payload = {"prompt": prompt_view(prompt)}
     ctx.emit("prompt.updated", payload, public=("prompt.updated", payload))

@@ -393,7 +393,7 @@ export function applyEvent(state, frame) {
       state.prompts.push(d.prompt);
       break;
     case "prompt.updated": {
-      // A question given words for children (set_child_wording).
+      // A question reworded: its Welsh (set_prompt_welsh) or its words for children.
       const i = state.prompts.findIndex((p) => p.id === d.prompt.id);
       if (i >= 0) state.prompts[i] = d.prompt;
       break;

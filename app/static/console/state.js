@@ -69,7 +69,7 @@ export const PANELS_FOR = {
   "consent.shown": AGREEMENT,
   "opening.shown": AGREEMENT,
   "prompt.added": ["prompts", "agenda", "behalf", "welsh"],
-  "prompt.updated": ["prompts", "child-words"],
+  "prompt.updated": ["prompts", "agenda", "behalf", "welsh", "child-words"],
   "voting.opened": ROUNDS,
   "voting.closed": ROUNDS,
   "voting.revealed": ROUNDS,
