@@ -15,10 +15,12 @@ run: $(BIN)/.installed
 	$(BIN)/python -m app serve
 
 # Installs what the browser and scale-out tests need (Chromium, Redis; PostgreSQL if absent),
-# then runs every test; the tests start and stop their own servers.
+# then runs every test; the tests start and stop their own servers. Two workers, a test file
+# each at a time (a file's tests share its server and browser); TEST_WORKERS=0 runs serially.
+TEST_WORKERS ?= 2
 test: $(BIN)/.installed
 	bash .ci/system-deps.sh
-	$(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check app tests bench migrations
