@@ -24,6 +24,9 @@ from typing import Any
 import httpx
 import websockets
 
+from app.config import Settings
+from app.db import Database
+from app.security import add_facilitator
 from tests import driver
 from tests.driver import PASSWORD
 
@@ -100,14 +103,18 @@ class LiveServer:
         raise RuntimeError(f"server did not start: {self.log_path.read_text()[-3000:]}")
 
     def add_facilitator(self, email: str) -> None:
-        subprocess.run(
-            [sys.executable, "-m", "app", "facilitator", "add", email, "--password-stdin"],
-            input=PASSWORD.encode(),
-            cwd=ROOT,
-            env=self.env,
-            check=True,
-            capture_output=True,
+        """An account in the server's database, written from here: what `python -m app
+        facilitator add` does (tested through a real install in tests/scale), without
+        starting a second Python for every test module."""
+        settings = Settings(
+            data_dir=self.data_dir, database_url=self.env.get("LANTERN_DATABASE_URL", "")
         )
+        database = Database(settings.effective_database_url)
+        try:
+            with database.write() as session:
+                add_facilitator(session, email, PASSWORD)
+        finally:
+            database.dispose()
 
     def kill(self) -> None:
         """SIGKILL the whole process group: no cleanup, no flush."""

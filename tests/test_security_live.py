@@ -79,7 +79,8 @@ def test_schemathesis_finds_no_server_error(tmp_path: Path) -> None:
             ],
             capture_output=True,
             text=True,
-            timeout=240,
+            # A safety net, not a figure: the run shares two cores with the other test worker.
+            timeout=600,
             cwd=tmp_path,
         )
         summary = run.stdout[-3000:]
