@@ -8,6 +8,8 @@ Examples:
     python -m bench export ...    (bench/export_bench.py: the session record exports)
     python -m bench screening     (bench/screening.py: worst-case screening time per pattern)
     python -m bench seating       (bench/seating.py: Make tables for a hall of 300)
+    python -m bench first-render  (bench/first_render.py: the catalog's cost to a phone's
+                                   first render, in Chromium with its CPU slowed 4x)
 
 With no command, runs fanout and then storm with their defaults.
 """
@@ -39,6 +41,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bench import seating  # pure CPU, no server: its own options
 
         return seating.main(argv[1:])
+    if argv and argv[0] == "first-render":
+        from bench import first_render  # a browser, not the websocket harness: its own options
+
+        return first_render.main(argv[1:])
     parser = argparse.ArgumentParser(
         prog="python -m bench",
         description=__doc__,

@@ -317,7 +317,7 @@ function growsFromTags(card) {
 // ---- fitting the wall to the screen -------------------------------------------------------
 
 // Type sizes the wall steps down through before any card is left out: the largest first.
-// Each column of cards flows into as many sub-columns as its width holds (lantern.css).
+// Each column of cards flows into as many sub-columns as its width holds (facilitator.css).
 const FIT_STEPS = ["fit-xl", "fit-0", "fit-1", "fit-2"];
 
 /** Whether a card lies outside its list's box (below it, or in a sub-column past its edge). */
