@@ -22,6 +22,8 @@ from sqlmodel import col, select
 
 from app.db import Database
 from app.export import DOCUMENTS, outline, render
+from app.export.briefing import build_briefing, load_briefing
+from app.export.record import build_record, load_source
 from app.models import Action, Card, CardTheme, Proposition, PropositionTheme, Review, Theme
 from tests.test_export import (
     CONCERN_TEXT,
@@ -315,3 +317,55 @@ def test_the_full_briefing_docx_is_short(thread: Thread) -> None:
     document = docx.Document(io.BytesIO(data))
     assert document.paragraphs[0].text == "OFFICIAL-SENSITIVE"
     assert len(document.paragraphs) < 40
+
+
+@pytest.mark.parametrize("edition", ["full", "public"])
+def test_the_briefing_read_on_its_own_says_what_the_record_s_briefing_says(
+    thread: Thread, edition: str
+) -> None:
+    """The briefing reads its own few queries instead of building the whole record: the
+    page must not change for it, in either edition (the themes and their best stories, the
+    counts, the propositions and actions the room saw, the days held)."""
+    with thread.db.read() as session:
+        own = load_briefing(session, thread.review_id, edition)
+        record = build_record(load_source(session, thread.review_id), edition)
+    assert own == build_briefing(record)
+    assert own.learned
+    assert own.propositions
+    assert own.actions
+
+
+def test_a_benchmark_review_s_briefing_read_on_its_own_is_the_record_s(tmp_path: Path) -> None:
+    """The same on a bench review (200 cards, a thread, votes on cards and themes), with a
+    card hidden and a proposition drafted from it, in both editions."""
+    from app.migrate import upgrade
+    from bench.report_bench import build as build_bench
+
+    url = f"sqlite:///{tmp_path / 'bench.db'}"
+    upgrade(url)
+    db = Database(url)
+    try:
+        rid = build_bench(db, 200, 40, 800, 3)
+        with db.write() as session:
+            story = session.exec(
+                select(Card)
+                .where(
+                    Card.review_id == rid,
+                    Card.phase == "discover",
+                    col(Card.theme_id).is_not(None),
+                )
+                .order_by(col(Card.id))
+            ).first()
+            assert story is not None
+            story.status = "hidden"
+            session.add(story)
+            session.add(Proposition(review_id=rid, text=HIDDEN_PROPOSITION, card_id=story.id))
+        for edition in ("full", "public"):
+            with db.read() as session:
+                own = load_briefing(session, rid, edition)
+                record = build_record(load_source(session, rid), edition)
+            assert own == build_briefing(record), edition
+            assert len(own.learned) == 4
+            assert own.learned_more
+    finally:
+        db.dispose()
