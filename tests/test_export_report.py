@@ -369,3 +369,61 @@ def test_a_benchmark_review_s_briefing_read_on_its_own_is_the_record_s(tmp_path:
             assert own.learned_more
     finally:
         db.dispose()
+
+
+# --- what the public edition keeps out, said kindly ------------------------------------------
+
+KEPT_OUT = "kept out of the public edition, so that no-one can tell who wrote them"
+
+
+def test_the_public_family_voice_says_a_lone_parent_s_cards_are_kept_out_not_that_none_were(
+    tmp_path: Path,
+) -> None:
+    """One parent and one child in a room whose small groups are three: the public edition
+    tells no voice for their cards, so the family's voice holds none of them. It must not
+    say there were none ("No cards in this voice."): it says, kindly, that they are kept
+    out to protect who wrote them, in every format. The full edition prints them."""
+    db, facilitator_id = lead_database(tmp_path)
+    built = build_review(db, facilitator_id)
+    with db.write() as session:
+        review = session.get(Review, built.review_id)
+        assert review is not None
+        review.settings = {**review.settings, "small_group": 3}
+        session.add(review)
+    try:
+        for fmt in BRIEFING_FORMATS:  # md, html, pdf, docx
+            with db.read() as session:
+                content = render(session, built.review_id, fmt, "public").content
+            path = tmp_path / f"public.{fmt}"
+            path.write_bytes(content)
+            text = " ".join(extract_text(fmt, content, path).split())
+            text = re.sub(r"<[^>]+>", " ", text) if fmt == "html" else text
+            start = text.rindex("The family's voice")  # the heading, after the contents
+            family = text[start : text.index("Appreciation", start)]
+            assert "No cards in this voice" not in family, fmt
+            assert family.count(KEPT_OUT) == 2, (fmt, family)  # the children's, the family's
+            assert "health visitor kept coming back" not in family, fmt
+        with db.read() as session:
+            full = render(session, built.review_id, "md", "full").content.decode()
+        family = full[full.index("8. The family's voice") : full.index("9. Appreciation")]
+        assert "health visitor kept coming back" in family
+        assert KEPT_OUT not in full
+    finally:
+        db.dispose()
+
+
+def test_appreciation_all_held_back_is_not_called_none_sent() -> None:
+    """The full edition counts the thanks held for the facilitator or hidden: where none
+    was shown, it says how many were sent and kept back, never "No appreciation was sent"."""
+    from types import SimpleNamespace
+
+    from app.export.appreciation_record import AppreciationSection
+    from app.export.pieces import appreciation
+
+    said = appreciation(SimpleNamespace(appreciation=AppreciationSection([], 2)))  # type: ignore[arg-type]
+    words = " ".join(p.text for p in said)  # type: ignore[union-attr]
+    assert "No appreciation was sent" not in words
+    assert "2 appreciations were sent, held for the facilitator or hidden" in words
+    assert appreciation(SimpleNamespace(appreciation=AppreciationSection([], 0)))[0].text == (  # type: ignore[arg-type,union-attr]
+        "No appreciation was sent."
+    )
