@@ -255,7 +255,9 @@ def test_cutting_keeps_every_card_once_in_order_with_headings_carried_on(piece: 
 
 def test_the_action_plan_is_cut_into_even_runs_of_rows() -> None:
     block = Block("deliver", rows=tuple(_cards(10)))
-    pieces = list(cut(block, 9))  # three cards' cost a row: three rows a piece, four pieces
-    assert [len(p.rows) for p in pieces] == [3, 3, 3, 1]
-    assert [p.first for p in pieces] == [True, False, False, False]
-    assert list(cut(Block("deliver"), 9)) == [Block("deliver")]  # no actions: one block
+    # On paper a Deliver card is a paragraph as every other card: a card's cost each, so
+    # pieces of four cards make three even runs.
+    pieces = list(cut(block, 4))
+    assert [len(p.rows) for p in pieces] == [4, 4, 2]
+    assert [p.first for p in pieces] == [True, False, False]
+    assert list(cut(Block("deliver"), 4)) == [Block("deliver")]  # no actions: one block
