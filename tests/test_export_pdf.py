@@ -261,3 +261,21 @@ def test_the_action_plan_is_cut_into_even_runs_of_rows() -> None:
     assert [len(p.rows) for p in pieces] == [4, 4, 2]
     assert [p.first for p in pieces] == [True, False, False]
     assert list(cut(Block("deliver"), 4)) == [Block("deliver")]  # no actions: one block
+
+
+def test_each_card_s_words_are_printed_once_and_named_where_they_come_again(
+    pdfs: dict[str, Path],
+) -> None:
+    """The parent's story is in the thread (section 5) and in the family's voice (section
+    8): on paper its words are printed once, in the thread, and the family's voice names it
+    by its number and first words. (Printing every such card twice made the 5,000-card
+    record a fifth longer to lay out.) The HTML page, which costs nothing to lay out, keeps
+    it in both."""
+    for edition in ("full", "cut"):
+        text = _reading(pdfs[edition])
+        assert text.count("kept coming back, even when we said no") == 1, edition
+        family = text[text.rindex("8 The family's voice") : text.rindex("9 Appreciation")]
+        named = re.search(r"Printed in full in section 5: (\d+) “The health visitor kept", family)
+        assert named, family
+        # The number is the one the thread printed it under.
+        assert f"{named[1]}. The health visitor kept coming back, even when we said no." in text
