@@ -255,7 +255,27 @@ def test_cutting_keeps_every_card_once_in_order_with_headings_carried_on(piece: 
 
 def test_the_action_plan_is_cut_into_even_runs_of_rows() -> None:
     block = Block("deliver", rows=tuple(_cards(10)))
-    pieces = list(cut(block, 9))  # three cards' cost a row: three rows a piece, four pieces
-    assert [len(p.rows) for p in pieces] == [3, 3, 3, 1]
-    assert [p.first for p in pieces] == [True, False, False, False]
-    assert list(cut(Block("deliver"), 9)) == [Block("deliver")]  # no actions: one block
+    # On paper a Deliver card is a paragraph as every other card: a card's cost each, so
+    # pieces of four cards make three even runs.
+    pieces = list(cut(block, 4))
+    assert [len(p.rows) for p in pieces] == [4, 4, 2]
+    assert [p.first for p in pieces] == [True, False, False]
+    assert list(cut(Block("deliver"), 4)) == [Block("deliver")]  # no actions: one block
+
+
+def test_each_card_s_words_are_printed_once_and_named_where_they_come_again(
+    pdfs: dict[str, Path],
+) -> None:
+    """The parent's story is in the thread (section 5) and in the family's voice (section
+    8): on paper its words are printed once, in the thread, and the family's voice names it
+    by its number and first words. (Printing every such card twice made the 5,000-card
+    record a fifth longer to lay out.) The HTML page, which costs nothing to lay out, keeps
+    it in both."""
+    for edition in ("full", "cut"):
+        text = _reading(pdfs[edition])
+        assert text.count("kept coming back, even when we said no") == 1, edition
+        family = text[text.rindex("8 The family's voice") : text.rindex("9 Appreciation")]
+        named = re.search(r"Printed in full in section 5: (\d+) “The health visitor kept", family)
+        assert named, family
+        # The number is the one the thread printed it under.
+        assert f"{named[1]}. The health visitor kept coming back, even when we said no." in text

@@ -22,6 +22,8 @@ from sqlmodel import col, select
 
 from app.db import Database
 from app.export import DOCUMENTS, outline, render
+from app.export.briefing import build_briefing, load_briefing
+from app.export.record import build_record, load_source
 from app.models import Action, Card, CardTheme, Proposition, PropositionTheme, Review, Theme
 from tests.test_export import (
     CONCERN_TEXT,
@@ -315,3 +317,113 @@ def test_the_full_briefing_docx_is_short(thread: Thread) -> None:
     document = docx.Document(io.BytesIO(data))
     assert document.paragraphs[0].text == "OFFICIAL-SENSITIVE"
     assert len(document.paragraphs) < 40
+
+
+@pytest.mark.parametrize("edition", ["full", "public"])
+def test_the_briefing_read_on_its_own_says_what_the_record_s_briefing_says(
+    thread: Thread, edition: str
+) -> None:
+    """The briefing reads its own few queries instead of building the whole record: the
+    page must not change for it, in either edition (the themes and their best stories, the
+    counts, the propositions and actions the room saw, the days held)."""
+    with thread.db.read() as session:
+        own = load_briefing(session, thread.review_id, edition)
+        record = build_record(load_source(session, thread.review_id), edition)
+    assert own == build_briefing(record)
+    assert own.learned
+    assert own.propositions
+    assert own.actions
+
+
+def test_a_benchmark_review_s_briefing_read_on_its_own_is_the_record_s(tmp_path: Path) -> None:
+    """The same on a bench review (200 cards, a thread, votes on cards and themes), with a
+    card hidden and a proposition drafted from it, in both editions."""
+    from app.migrate import upgrade
+    from bench.report_bench import build as build_bench
+
+    url = f"sqlite:///{tmp_path / 'bench.db'}"
+    upgrade(url)
+    db = Database(url)
+    try:
+        rid = build_bench(db, 200, 40, 800, 3)
+        with db.write() as session:
+            story = session.exec(
+                select(Card)
+                .where(
+                    Card.review_id == rid,
+                    Card.phase == "discover",
+                    col(Card.theme_id).is_not(None),
+                )
+                .order_by(col(Card.id))
+            ).first()
+            assert story is not None
+            story.status = "hidden"
+            session.add(story)
+            session.add(Proposition(review_id=rid, text=HIDDEN_PROPOSITION, card_id=story.id))
+        for edition in ("full", "public"):
+            with db.read() as session:
+                own = load_briefing(session, rid, edition)
+                record = build_record(load_source(session, rid), edition)
+            assert own == build_briefing(record), edition
+            assert len(own.learned) == 4
+            assert own.learned_more
+    finally:
+        db.dispose()
+
+
+# --- what the public edition keeps out, said kindly ------------------------------------------
+
+KEPT_OUT = "kept out of the public edition, so that no-one can tell who wrote them"
+
+
+def test_the_public_family_voice_says_a_lone_parent_s_cards_are_kept_out_not_that_none_were(
+    tmp_path: Path,
+) -> None:
+    """One parent and one child in a room whose small groups are three: the public edition
+    tells no voice for their cards, so the family's voice holds none of them. It must not
+    say there were none ("No cards in this voice."): it says, kindly, that they are kept
+    out to protect who wrote them, in every format. The full edition prints them."""
+    db, facilitator_id = lead_database(tmp_path)
+    built = build_review(db, facilitator_id)
+    with db.write() as session:
+        review = session.get(Review, built.review_id)
+        assert review is not None
+        review.settings = {**review.settings, "small_group": 3}
+        session.add(review)
+    try:
+        for fmt in BRIEFING_FORMATS:  # md, html, pdf, docx
+            with db.read() as session:
+                content = render(session, built.review_id, fmt, "public").content
+            path = tmp_path / f"public.{fmt}"
+            path.write_bytes(content)
+            text = " ".join(extract_text(fmt, content, path).split())
+            text = re.sub(r"<[^>]+>", " ", text) if fmt == "html" else text
+            start = text.rindex("The family's voice")  # the heading, after the contents
+            family = text[start : text.index("Appreciation", start)]
+            assert "No cards in this voice" not in family, fmt
+            assert family.count(KEPT_OUT) == 2, (fmt, family)  # the children's, the family's
+            assert "health visitor kept coming back" not in family, fmt
+        with db.read() as session:
+            full = render(session, built.review_id, "md", "full").content.decode()
+        family = full[full.index("8. The family's voice") : full.index("9. Appreciation")]
+        assert "health visitor kept coming back" in family
+        assert KEPT_OUT not in full
+    finally:
+        db.dispose()
+
+
+def test_appreciation_all_held_back_is_not_called_none_sent() -> None:
+    """The full edition counts the thanks held for the facilitator or hidden: where none
+    was shown, it says how many were sent and kept back, never "No appreciation was sent"."""
+    from types import SimpleNamespace
+
+    from app.export.appreciation_record import AppreciationSection
+    from app.export.pieces import appreciation
+
+    said = appreciation(SimpleNamespace(appreciation=AppreciationSection([], 2)))  # type: ignore[arg-type]
+    words = " ".join(p.text for p in said)  # type: ignore[union-attr]
+    assert "No appreciation was sent" not in words
+    assert "2 appreciations were sent, held for the facilitator or hidden" in words
+    assert appreciation(SimpleNamespace(appreciation=AppreciationSection([], 0)))[0].text == (  # type: ignore[arg-type,union-attr]
+        "No appreciation was sent."
+    )

@@ -74,8 +74,17 @@ def appreciation_section(source: Source, edition: str) -> AppreciationSection:
     )
 
 
-def kept_back_words(n: int) -> str:
-    """'2 more were held for the facilitator or hidden...' (the full edition's count)."""
+def kept_back_words(n: int, *, shown: bool = True) -> str:
+    """'2 more were held for the facilitator or hidden...' (the full edition's count);
+    `shown` false: none was shown, so none is "more"."""
+    if not shown:
+        return ngettext(
+            "%(n)s appreciation was sent, held for the facilitator or hidden, and not shown "
+            "to the room.",
+            "%(n)s appreciations were sent, held for the facilitator or hidden, and not shown "
+            "to the room.",
+            n,
+        ) % {"n": n}
     return ngettext(
         "%(n)s more was held for the facilitator or hidden, and not shown to the room.",
         "%(n)s more were held for the facilitator or hidden, and not shown to the room.",

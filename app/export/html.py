@@ -18,7 +18,7 @@ from markupsafe import Markup, escape
 
 from app import i18n
 from app.export.outline import NUMBER, outline, sections
-from app.export.pieces import SECTIONS, Piece, stories_elsewhere, thread
+from app.export.pieces import SECTIONS, Cards, Piece, stories_elsewhere, thread
 from app.export.record import (
     CardItem,
     PhaseSection,
@@ -35,6 +35,12 @@ CHART_BARS = 10
 # In the PDF, a round with more tallies than this shows the leaders as a table, then the
 # rest as one compact paragraph.
 COMPACT_AFTER = 20
+# The sections whose cards the PDF runs on, card after card, in one paragraph of twenty: the
+# card log, an appendix to look things up in, where density serves the reader (the sections
+# before it give each card a paragraph of its own).
+RUN_ON = frozenset({"discover", "dream", "design", "deliver"})
+# How many of a card's words the PDF quotes where it refers to a card printed in full before.
+FIRST_WORDS = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +129,44 @@ def environment() -> Environment:
     env.globals["html_lang"] = i18n.html_lang
     env.filters["lines"] = lines
     env.filters["css_string"] = css_string
+    env.filters["first_words"] = first_words
     return env
+
+
+def homes(record: Record) -> dict[int, str]:
+    """Where the PDF prints each card's words in full, for a card a section before the card
+    log prints: the thread (its stories and hopes), else the family's voice. Any later place
+    the card comes (the family's voice, the card log) refers to it by number and first words,
+    so the 5,000-card record prints each card's words once."""
+    found: dict[int, str] = {}
+    for key, pieces in (("thread", thread(record)), ("family", SECTIONS["family"](record))):
+        for piece in pieces:
+            if isinstance(piece, Cards):
+                for item in piece.items:
+                    found.setdefault(item.number, key)
+    return found
+
+
+def printed_where(
+    items: Sequence[CardItem], where: str, printed: dict[int, str]
+) -> tuple[list[CardItem], list[tuple[str, list[CardItem]]]]:
+    """The cards section `where` prints in full, and those it names as printed in full in
+    an earlier section, by that section (in reading order)."""
+    here: list[CardItem] = []
+    elsewhere: dict[str, list[CardItem]] = {}
+    for item in items:
+        home = printed.get(item.number, where)
+        if home == where:
+            here.append(item)
+        else:
+            elsewhere.setdefault(home, []).append(item)
+    return here, sorted(elsewhere.items(), key=lambda found: NUMBER[found[0]])
+
+
+def first_words(text: str, words: int = FIRST_WORDS) -> str:
+    """A card's first few words, to refer to it by: "The health visitor kept coming back…"."""
+    said = text.split()
+    return " ".join(said[:words]) + ("\u2026" if len(said) > words else "")
 
 
 def lines(text: str) -> Markup:
@@ -168,12 +211,14 @@ def render_html(
     blocks: Sequence[Block] | None = None,
     front: bool = True,
     contents_pages: dict[str, int] | None = None,
+    printed: dict[int, str] | None = None,
 ) -> str:
     """The record as HTML.
 
     `pdf` switches on the print layout. `blocks` picks what the body holds (all of it by
     default) and `front` whether the cover and contents come first; `contents_pages` gives
-    the page each section starts on, for the PDF's contents.
+    the page each section starts on, for the PDF's contents; `printed` where the PDF prints
+    each card in full (`homes`, worked out when not given).
     """
     template = environment().get_template("export/record.html")
     return template.render(
@@ -182,6 +227,7 @@ def render_html(
         blocks=whole(record) if blocks is None else blocks,
         front=front,
         contents_pages=contents_pages or {},
+        homes=(homes(record) if printed is None else printed) if pdf else {},
         sections=sections(record.full),
         outline=outline(),
         number=NUMBER,
@@ -191,6 +237,8 @@ def render_html(
         COMPACT_AFTER=COMPACT_AFTER,
         voices_fold_note=voices_fold_note,
         piece_kind=piece_kind,
+        printed_where=printed_where,
+        RUN_ON=RUN_ON,
         stories_elsewhere=stories_elsewhere,
     )
 

@@ -39,9 +39,9 @@ from pypdf.generic import (
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 
-from app.export.html import COMPACT_AFTER, Block, Group, render_html, whole
+from app.export.html import COMPACT_AFTER, Block, Group, homes, render_html, whole
 from app.export.pieces import Cards, Piece, Sub, Table
-from app.export.record import Record
+from app.export.record import CardItem, Record
 from app.i18n import _
 
 # More processes than this gain little: the join and the cover grow with every part.
@@ -51,8 +51,10 @@ MAX_WORKERS = 4
 MIN_PIECE = 200
 # Pieces per process: enough for the longest-first order to even out the load.
 PIECES_PER_WORKER = 4
-# An action plan row costs about as much to lay out as three cards (it has six cells).
+# A table row costs about as much to lay out as three cards.
 ROW_COST = 3
+# A reference to a card printed in full elsewhere costs about a fifth of the card.
+REFS_PER_CARD = 5
 # Sections together costing less than a piece's share of this join one part.
 JOIN_SHORT = 1
 # These sections follow on the page of the section before them, so they share its part.
@@ -106,13 +108,14 @@ def render_pdf(record: Record, workers: int | None = None, piece: int | None = N
     """The record as PDF bytes, laid out by `workers` processes (by default, one per core);
     `piece` sets how many cards a long section's parts hold (by default, from its length)."""
     workers = workers or min(len(os.sched_getaffinity(0)), MAX_WORKERS)
-    parts = plan(record, workers, piece)
+    printed = homes(record)
+    parts = plan(record, workers, piece, printed)
     # Fork, so each process starts with WeasyPrint loaded and the record in memory (it is
     # handed over by the fork, not pickled). The callers are single-threaded: the export
     # process, the CLI, the bench.
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_adopt, initargs=(record, parts)
+        workers, mp_context=context, initializer=_adopt, initargs=(record, parts, printed)
     ) as pool:
         longest_first = sorted(range(len(parts)), key=lambda i: -parts[i].cost)
         futures = {i: pool.submit(_lay_out_part, i) for i in longest_first}
@@ -126,14 +129,25 @@ def render_pdf(record: Record, workers: int | None = None, piece: int | None = N
     return join([front, *body])
 
 
-def plan(record: Record, workers: int, piece: int | None = None) -> list[Part]:
-    """The record's body cut into parts to lay out apart, in reading order."""
+def plan(
+    record: Record,
+    workers: int,
+    piece: int | None = None,
+    printed: dict[int, str] | None = None,
+) -> list[Part]:
+    """The record's body cut into parts to lay out apart, in reading order (`printed`: where
+    each card is printed in full, `homes`)."""
+    printed = homes(record) if printed is None else printed
     blocks = whole(record)
-    total = sum(cost(block, record) for block in blocks)
+
+    def cost(block: Block) -> int:
+        return block_cost(block, record, printed)
+
+    total = sum(cost(block) for block in blocks)
     piece = piece or max(MIN_PIECE, total // (PIECES_PER_WORKER * workers))
     parts: list[Part] = []
     for block in blocks:
-        size = cost(block, record)
+        size = cost(block)
         # A short section shares the part before it when both together stay short: every
         # part costs a layout of its own and a fresh page, which a 200-card record, made of
         # many short sections, felt more than its cards.
@@ -144,18 +158,19 @@ def plan(record: Record, workers: int, piece: int | None = None) -> list[Part]:
             last = parts[-1]
             parts[-1] = Part((*last.blocks, block), last.cost + size)
             continue
-        parts += [Part((p,), cost(p, record)) for p in cut(block, piece)]
+        parts += [Part((p,), cost(p)) for p in cut(block, piece)]
     return parts
 
 
-def cost(block: Block, record: Record) -> int:
-    """A rough measure of a block's layout time, in cards (measured: about 2.3 ms each)."""
-    if block.kind == "deliver":
-        return ROW_COST * len(block.rows)
+def block_cost(block: Block, record: Record, printed: dict[int, str]) -> int:
+    """A rough measure of a block's layout time, in cards (measured: about 2 ms each); a
+    card printed in full elsewhere, referred to here, costs a fifth of one."""
+    if block.rows:
+        return _cards_cost(block.rows, block.kind, printed)
     if block.pieces:
-        return _pieces_cost(block.pieces)
+        return _pieces_cost(block.pieces, block.kind, printed)
     if block.groups:
-        return sum(len(group.cards) for group in block.groups)
+        return sum(_cards_cost(group.cards, block.kind, printed) for group in block.groups)
     if block.kind == "voting":
         # A chart, the leading tallies as rows, the rest as one paragraph.
         shown = sum(min(len(r.tallies), COMPACT_AFTER) for r in record.rounds)
@@ -172,12 +187,20 @@ def cost(block: Block, record: Record) -> int:
     return 50
 
 
-def _pieces_cost(pieces: Sequence[Piece]) -> int:
+def _cards_cost(items: Sequence[CardItem], where: str, printed: dict[int, str]) -> int:
+    """Cards run on in section `where`: a card in full, or a fifth of one for a reference."""
+    refs = sum(1 for item in items if printed.get(item.number, where) != where)
+    return len(items) - refs + -(-refs // REFS_PER_CARD)
+
+
+def _pieces_cost(
+    pieces: Sequence[Piece], where: str = "", printed: dict[int, str] | None = None
+) -> int:
     """A section of pieces: its cards, a table's rows, and a little for each other piece."""
     total = 0
     for p in pieces:
         if isinstance(p, Cards):
-            total += len(p.items)
+            total += _cards_cost(p.items, where, printed or {})
         elif isinstance(p, Table):
             total += ROW_COST * len(p.rows)
         else:
@@ -209,7 +232,7 @@ def cut(block: Block, piece: int) -> Iterator[Block]:
         yield from _cut_pieces(block, piece)
         return
     if block.kind == "deliver":
-        count = max(1, -(-ROW_COST * len(block.rows) // piece))
+        count = max(1, -(-len(block.rows) // piece))
         per = max(1, -(-len(block.rows) // count))
         for start in range(0, max(len(block.rows), 1), per):
             yield replace(block, rows=block.rows[start : start + per], first=start == 0)
@@ -249,12 +272,13 @@ def section_pages(body: Sequence[LaidOut], front_pages: int) -> dict[str, int]:
 # In the worker processes: the record and its parts, adopted at the fork.
 _RECORD: Record | None = None
 _PARTS: list[Part] = []
+_PRINTED: dict[int, str] = {}
 _FONTS: FontConfiguration | None = None
 
 
-def _adopt(record: Record, parts: list[Part]) -> None:
-    global _RECORD, _PARTS, _FONTS
-    _RECORD, _PARTS = record, parts
+def _adopt(record: Record, parts: list[Part], printed: dict[int, str]) -> None:
+    global _RECORD, _PARTS, _PRINTED, _FONTS
+    _RECORD, _PARTS, _PRINTED = record, parts, printed
     # One font set-up for all the parts a process lays out: Pango's font caches stay warm.
     _FONTS = FontConfiguration()
     # Layout makes hundreds of thousands of short-lived objects; the cyclic collector,
@@ -266,13 +290,17 @@ def _adopt(record: Record, parts: list[Part]) -> None:
 
 def _lay_out_part(index: int) -> LaidOut:
     assert _RECORD is not None
-    html = render_html(_RECORD, pdf=True, blocks=_PARTS[index].blocks, front=False)
+    html = render_html(
+        _RECORD, pdf=True, blocks=_PARTS[index].blocks, front=False, printed=_PRINTED
+    )
     return _lay_out(html)
 
 
 def _lay_out_front(contents_pages: dict[str, int]) -> LaidOut:
     assert _RECORD is not None
-    return _lay_out(render_html(_RECORD, pdf=True, blocks=(), contents_pages=contents_pages))
+    return _lay_out(
+        render_html(_RECORD, pdf=True, blocks=(), contents_pages=contents_pages, printed={})
+    )
 
 
 def _no_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from app.export.evaluation_section import (
     evaluation_words,
 )
 from app.export.outline import NUMBER
-from app.export.record import CardItem, Record, contributions
+from app.export.record import FAMILY_VOICES, CardItem, Record, contributions
 from app.export.thread import ActionItem, PropositionItem, ThreadTheme
 from app.i18n import _, ngettext
 from app.review.voices import VOICE_GROUP_LABELS
@@ -298,20 +298,40 @@ def action_plan(record: Record) -> list[Piece]:
 def family(record: Record) -> list[Piece]:
     """The cards the children and the family wrote (or had written in their voice)."""
     pieces: list[Piece] = []
-    for group in ("children", "family"):
+    for group in FAMILY_VOICES:
         cards = [c for c in record.family_voice if c.voice_group == group]
         pieces.append(Sub(_(VOICE_GROUP_LABELS[group])))
         if cards:
             pieces += [Para(contributions(len(cards)), "meta"), Cards(cards)]
-        else:
+        kept_out = group in record.family_kept_out
+        if kept_out:
+            pieces.append(Para(kept_out_words(some_shown=bool(cards))))
+        elif not cards:
             pieces.append(Para(_("No cards in this voice.")))
     return pieces
+
+
+def kept_out_words(*, some_shown: bool) -> str:
+    """What the public edition says where the small-group rule kept cards out of a section
+    (never "none": there were some, and the full record holds them)."""
+    if some_shown:
+        return _(
+            "Other cards in this voice are kept out of the public edition, so that no-one "
+            "can tell who wrote them. The full record holds them."
+        )
+    return _(
+        "These cards are kept out of the public edition, so that no-one can tell who "
+        "wrote them. The full record holds them."
+    )
 
 
 def appreciation(record: Record) -> list[Piece]:
     """The thanks the room sent, family first, then each agency and role (public: only what
     the room saw, never who wrote it)."""
     section = record.appreciation
+    if not section.groups and section.kept_back:
+        # Some was sent, and none of it shown: never "none was sent".
+        return [Para(kept_back_words(section.kept_back, shown=False), "meta")]
     if not section.groups:
         return [Para(_("No appreciation was sent."))]
     found: list[Piece] = []

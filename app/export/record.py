@@ -73,6 +73,8 @@ EDITIONS: Final[tuple[str, ...]] = ("full", "public")
 # Reviews are held in the UK: days and times in the record are the room's, not UTC.
 LOCAL_TZ: Final = ZoneInfo("Europe/London")
 MARKING: Final = "OFFICIAL-SENSITIVE"
+# The voice groups the family's voice holds, in its order.
+FAMILY_VOICES: Final[tuple[str, ...]] = ("children", "family")
 
 # The record's own words are the catalog's (N_ here, _() where the record is built), so a
 # record is written in the language it is asked for.
@@ -650,6 +652,10 @@ class Record:
     thread: Thread = field(default_factory=Thread)
     # Cards written in the voice of the children and the family (main lane), by group.
     family_voice: list[CardItem] = field(default_factory=list)
+    # The public edition only: the voice groups (children, family) some of whose cards it
+    # keeps out of the family's voice, as it tells the room no voice for them (the
+    # small-group rule: a lone parent's or child's cards would say who wrote them).
+    family_kept_out: list[str] = field(default_factory=list)
     # Who was expected and missing: voice groups with nobody, agencies nobody came from.
     missing: list[str] = field(default_factory=list)
     # The facilitator's summary and reflections (full edition only; "": not written).
@@ -792,6 +798,7 @@ def build_record(source: Source, edition: str = "full") -> Record:
     present = [p for p in source.participants.values() if p.erased_at is None]
     roster = Roster.of(review.settings, [(p.joined_at, p.role) for p in present])
     items: dict[int, CardItem] = {}
+    kept_out: set[str] = set()
     for number, card in enumerate(included, start=1):
         author = source.participants.get(card.participant_id or 0)
         author_role = author.role if author else None
@@ -803,6 +810,9 @@ def build_record(source: Source, edition: str = "full") -> Record:
             shown = roster.voice_label(card.voice_role, author_role, card.created_at)
             role = shown_label(shown)
             group = _shown_group(review.settings, shown)
+            _voice, in_group = card_voice(review.settings, card.voice_role, author_role)
+            if card.lane == "main" and in_group in FAMILY_VOICES and group != in_group:
+                kept_out.add(in_group)
         marker = SOURCE_MARKERS.get(card.source)
         if card.source != "own":
             name = card.voice_name if full else ""
@@ -993,9 +1003,8 @@ def build_record(source: Source, edition: str = "full") -> Record:
         next_time=[items[c.id or 0] for c in included if c.lane == "next_time"],
         family_steps=[items[c.id or 0] for c in included if c.lane == "family"] if full else [],
         thread=build_thread(source.thread, ranked["discover"], items, full),
-        family_voice=[
-            c for c in all_items if c.lane == "main" and c.voice_group in ("children", "family")
-        ],
+        family_voice=[c for c in all_items if c.lane == "main" and c.voice_group in FAMILY_VOICES],
+        family_kept_out=[g for g in FAMILY_VOICES if g in kept_out],
         missing=_missing(voices, attendance),
         summary=review.summary if full else "",
         reflections=review.reflections if full else "",
