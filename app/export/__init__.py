@@ -125,7 +125,14 @@ def _stem(case_ref: str) -> str:
 
 def file_name(record: Record, fmt: str) -> str:
     """A safe, telling file name: case reference, edition, status."""
-    return f"{_stem(record.cover.case_ref)}-{record.edition}-{record.cover.status.lower()}.{fmt}"
+    return status_name(record.cover.case_ref, record.edition, record.cover.status, fmt)
+
+
+def status_name(case_ref: str, edition: str, status: str, fmt: str, document: str = "") -> str:
+    """The record's file name (`file_name`), or another document's named like it with the
+    document in it: case reference, document, edition, status."""
+    parts = (_stem(case_ref), document, edition, status.lower())
+    return "-".join(part for part in parts if part) + f".{fmt}"
 
 
 def document_name(case_ref: str, document: str, edition: str, fmt: str) -> str:

@@ -24,16 +24,16 @@ from typing import Final
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
-from app.export import Rendered, _stem
+from app.export import Rendered, status_name
 from app.export.record import (
     EDITIONS,
     MARKING,
     CardItem,
     Record,
     ThemeBlock,
-    _enabler_prompt_ids,
-    _held,
+    enabler_prompt_ids,
     held_days,
+    held_span,
     local,
 )
 from app.export.thread import Thread, ThreadRows, build_thread, load_thread_rows
@@ -221,7 +221,7 @@ def load_briefing(session: Session, review_id: int, edition: str) -> Briefing:
     ]
     card_votes, theme_votes = _votes(session, review_id)
     items = {c.id: _item(c, card_votes[c.id or 0]) for c in cards if c.id is not None}
-    enablers = _enabler_prompt_ids(
+    enablers = enabler_prompt_ids(
         list(session.exec(select(Prompt).where(Prompt.review_id == review_id)))
     )
     themes = list(
@@ -260,7 +260,7 @@ def load_briefing(session: Session, review_id: int, edition: str) -> Briefing:
             edition=_("Full edition") if full else _("Public edition"),
             marking=MARKING if full else "",
             status="FINAL" if review.status == "closed" else "DRAFT",
-            held=_held(held),
+            held=held_span(held),
             days_held=len(held),
             outcome=review.outcome,
             people=len(roles),
@@ -496,6 +496,5 @@ def render_document(session: Session, review_id: int, fmt: str, edition: str) ->
         content = render_pdf(b)
     else:
         content = render_docx(b)
-    # As the record's name (`file_name`), with the document in it.
-    name = f"{_stem(b.case_ref)}-briefing-{edition}-{b.status.lower()}.{fmt}"
+    name = status_name(b.case_ref, edition, b.status, fmt, document="briefing")
     return Rendered(content, MEDIA_TYPES[fmt], name)

@@ -738,7 +738,8 @@ def _planned(review: Review) -> str:
     }
 
 
-def _held(held: list[date]) -> str:
+def held_span(held: list[date]) -> str:
+    """The days a review was held, in words: "3, 4 and 10 December 2026"."""
     if not held:
         return _("Not yet held")
     by_month: dict[tuple[int, int], list[date]] = defaultdict(list)
@@ -852,7 +853,7 @@ def build_record(source: Source, edition: str = "full") -> Record:
     def by_rank(cards: list[CardItem]) -> list[CardItem]:
         return sorted(cards, key=lambda c: (-c.votes, -c.appreciations, c.number))
 
-    enabler_ids = _enabler_prompt_ids(source.prompts)
+    enabler_ids = enabler_prompt_ids(source.prompts)
     sections: dict[str, PhaseSection] = {}
     # Each phase's themes by rank, with their ids (the thread links to discover's by id).
     ranked: dict[str, list[tuple[int, ThemeBlock]]] = {}
@@ -917,7 +918,7 @@ def build_record(source: Source, edition: str = "full") -> Record:
         edition=_("Full edition") if full else _("Public edition"),
         marking=MARKING if full else "",
         planned=_planned(review),
-        held=_held(held),
+        held=held_span(held),
         days_held=len(held),
         facilitators=sorted(source.facilitators[f] for f in source.team if f in source.facilitators)
         if full
@@ -1153,7 +1154,7 @@ def _voice_balance(source: Source, full: bool) -> tuple[VoiceBalance, list[str]]
     return balance, not_named
 
 
-def _enabler_prompt_ids(prompts: list[Prompt]) -> set[int]:
+def enabler_prompt_ids(prompts: list[Prompt]) -> set[int]:
     """Discover questions asking what made success possible (the default third one, or alike)."""
     return {
         p.id
