@@ -48,7 +48,7 @@ def test_an_acknowledged_concern_is_told_to_its_sender_alone_and_kept(tmp_path: 
             )
             # Something after both, that everyone sees: once it arrives, so has all before it.
             marker = await fac.send({"type": "add_theme", "name": "After the answer"})
-            for client in (sender, *others, screen):
+            for client in (fac, sender, *others, screen):
                 await client.wait_seq(marker["seq"])
 
             told = [e for e in sender.events if e["seq"] == ack["seq"]]
@@ -111,7 +111,8 @@ def test_closing_with_an_unanswered_concern_asks_first(live: LiveServer, live_ap
             )
             assert fac.state["review"]["status"] == "live"
             closed = await fac.send({"type": "close", "confirm": True})
-            await screen.wait_seq(closed["seq"])
+            for client in (fac, screen):
+                await client.wait_seq(closed["seq"])
             assert screen.state["review"]["status"] == "closed"
             # Answering goes on after the close: the outcome belongs in the record.
             raised = [e for e in fac.events if e["kind"] == "concern.raised"]

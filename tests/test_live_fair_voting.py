@@ -83,7 +83,8 @@ def test_the_projector_reveal_carries_the_rounds_counting_and_the_leaders_only(
             await professionals[5].send({"type": "vote", "target_id": ids[5]})
             await professionals[5].send({"type": "unvote", "target_id": ids[5]})
             shown = await fac.send({"type": "reveal"})
-            await screen.wait_seq(shown["seq"])
+            for client in (fac, screen):  # the ack can come before the event itself
+                await client.wait_seq(shown["seq"])
             revealed = [e for e in screen.events if e["kind"] == "voting.revealed"][-1]
             round_ = revealed["data"]["round"]
             assert round_["counting"] == "side_by_side"
@@ -198,6 +199,7 @@ def test_a_round_counted_by_people_shows_the_room_five_and_never_a_nought(
             await phones[5].send({"type": "vote", "target_id": ids[7]})
             back = await phones[5].send({"type": "unvote", "target_id": ids[7]})
             shown = await fac.send({"type": "reveal"})
+            await fac.wait_seq(shown["seq"])
             for client in [screen, *phones]:
                 await client.wait_seq(max(shown["seq"], back["seq"]))
                 counts = [n for e in client.events for n in room_counts(e["data"])]
