@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import socket
 import subprocess
 import sys
@@ -27,6 +28,8 @@ from tests.support import Api, Client, LiveServer, ProtocolError
 pytestmark = pytest.mark.live
 
 SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
+# How the interpreter bug shows in the tool's own report (not an answer from Lantern).
+_TOOL_CRASH = "AST constructor recursion depth mismatch"
 
 
 def _prompt(review: dict[str, Any]) -> int:
@@ -53,36 +56,45 @@ def test_schemathesis_finds_no_server_error(tmp_path: Path) -> None:
             f'"path.code" = "{review["code"]}"\n'
             f'"path.review_id" = {review["id"]}\n'
         )
-        run = subprocess.run(
-            [
-                str(SCHEMATHESIS),
-                "--config-file",
-                str(config),
-                "run",
-                f"{server.url}/openapi.json",
-                "--checks",
-                "not_a_server_error",
-                "--max-examples",
-                "30",
-                "--seed",
-                "20261201",
-                "--phases",
-                "examples,coverage,fuzzing",
-                "--no-shrink",
-                "--workers",
-                "2",
-                "--request-timeout",
-                "20",
-                # Signing out would end the token the rest of the run uses.
-                "--exclude-path",
-                "/api/auth/logout",
-            ],
-            capture_output=True,
-            text=True,
-            # A safety net, not a figure: the run shares two cores with the other test worker.
-            timeout=600,
-            cwd=tmp_path,
-        )
+
+        def fuzz() -> subprocess.CompletedProcess[str]:
+            return subprocess.run(
+                [
+                    str(SCHEMATHESIS),
+                    "--config-file",
+                    str(config),
+                    "run",
+                    f"{server.url}/openapi.json",
+                    "--checks",
+                    "not_a_server_error",
+                    "--max-examples",
+                    "30",
+                    "--seed",
+                    "20261201",
+                    "--phases",
+                    "examples,coverage,fuzzing",
+                    "--no-shrink",
+                    "--workers",
+                    "2",
+                    "--request-timeout",
+                    "20",
+                    # Signing out would end the token the rest of the run uses.
+                    "--exclude-path",
+                    "/api/auth/logout",
+                ],
+                capture_output=True,
+                text=True,
+                # A safety net, not a figure: the run shares two cores with the other test worker.
+                timeout=600,
+                cwd=tmp_path,
+            )
+
+        run = fuzz()
+        every_case_passed = re.search(r"(\d+) generated, \1 passed", run.stdout)
+        if run.returncode and _TOOL_CRASH in run.stdout and every_case_passed:
+            # CPython 3.11's spurious SystemError inside schemathesis itself (tests/support.py,
+            # parse_source): the tool fell over, not the server. One more run, same seed.
+            run = fuzz()
         summary = run.stdout[-3000:]
         assert run.returncode == 0, summary
         assert "passed" in summary
