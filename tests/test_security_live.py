@@ -275,15 +275,25 @@ def test_two_thousand_phones_join_from_one_address(live: LiveServer, live_api: A
                     r = await http.post(
                         f"/api/rooms/{review['code']}/join", json={"role": "health"}
                     )
+                    if r.status_code == 503:
+                        # "Busy, please try again" (SQLite's write lock waited 10 s, as on a
+                        # starved machine): the person taps Join again, as the page asks.
+                        again.append(i)
+                        r = await http.post(
+                            f"/api/rooms/{review['code']}/join", json={"role": "health"}
+                        )
                     return r.status_code
 
             return list(await asyncio.gather(*(phone(i) for i in range(2000))))
 
+    again: list[int] = []
     started = time.monotonic()
     statuses = asyncio.run(hall())
     took = time.monotonic() - started
-    print(f"\n2000 joins from one address in {took:.1f} s")  # noqa: T201
+    print(f"\n2000 joins from one address in {took:.1f} s; {len(again)} tapped twice")  # noqa: T201
+    # Nobody is throttled for sharing the venue's address, and everyone gets in.
     assert statuses == [201] * 2000
+    assert len(again) < 20, again
     state = httpx.get(f"{live.url}/api/reviews/{review['id']}", headers=bearer(token)).json()
     assert sum(state["joined_by_role"].values()) == 2000
 
