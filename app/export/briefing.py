@@ -18,7 +18,6 @@ from __future__ import annotations
 import io
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
 from typing import Final
 
 from sqlalchemy import func, or_
@@ -30,11 +29,15 @@ from app.export.record import (
     MARKING,
     CardItem,
     Record,
-    ThemeBlock,
+    edition_label,
     enabler_prompt_ids,
+    held_dates,
     held_days,
     held_span,
-    local,
+    in_edition,
+    rank_themes,
+    status_word,
+    theme_block,
 )
 from app.export.thread import Thread, ThreadRows, build_thread, load_thread_rows
 from app.i18n import _, ngettext
@@ -176,20 +179,14 @@ def load_briefing(session: Session, review_id: int, edition: str) -> Briefing:
     review = session.get(Review, review_id)
     if review is None:
         raise LookupError(f"no review {review_id}")
-    # The days held: any day with a card or a change of phase or status (`_held_dates`).
-    days = {
-        local(at).date()
-        for at in session.exec(select(Card.created_at).where(Card.review_id == review_id))
-    }
-    days |= {
-        local(at).date()
-        for at in session.exec(
+    held = held_dates(
+        session.exec(select(Card.created_at).where(Card.review_id == review_id)),
+        session.exec(
             select(Event.created_at).where(
                 Event.review_id == review_id, Event.kind == "review.updated"
             )
-        )
-    }
-    held: list[date] = sorted(days)
+        ),
+    )
     # Who took part: everyone not erased, by voice group (`_voice_balance`'s group rows).
     roles = [
         role
@@ -217,7 +214,7 @@ def load_briefing(session: Session, review_id: int, edition: str) -> Briefing:
             )
             .order_by(col(Card.id))
         )
-        if full or (c.status == "visible" and c.lane != "family")
+        if in_edition(c, full)
     ]
     card_votes, theme_votes = _votes(session, review_id)
     items = {c.id: _item(c, card_votes[c.id or 0]) for c in cards if c.id is not None}
@@ -241,25 +238,17 @@ def load_briefing(session: Session, review_id: int, edition: str) -> Briefing:
         ):
             members[c.theme_id].append(items[c.id or 0])
     ranked = [
-        (
-            t.id,
-            ThemeBlock(
-                name=t.name,
-                votes=theme_votes[t.id],
-                card_votes=sum(c.votes for c in members[t.id]),
-                cards=sorted(members[t.id], key=lambda c: (-c.votes, -c.appreciations, c.number)),
-            ),
-        )
+        (t.id, theme_block(t.name, theme_votes[t.id], members[t.id]))
         for t in themes
         if t.id is not None
     ]
-    ranked.sort(key=lambda b: (-b[1].votes, -b[1].card_votes, -len(b[1].cards), b[1].name.lower()))
+    rank_themes(ranked)
     return _briefing(
         Facts(
             case_ref=review.case_ref,
-            edition=_("Full edition") if full else _("Public edition"),
+            edition=edition_label(full),
             marking=MARKING if full else "",
-            status="FINAL" if review.status == "closed" else "DRAFT",
+            status=status_word(review),
             held=held_span(held),
             days_held=len(held),
             outcome=review.outcome,

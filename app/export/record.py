@@ -10,6 +10,7 @@ no facilitators, no audit trail.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Final
@@ -57,6 +58,7 @@ from app.review.ground_rules import rules_that_held, words
 from app.review.pulse_results import min_answers
 from app.review.rules import PHASES, ROLE_LABELS
 from app.review.tally import CHOSE_LABELS, Ballot, Entry, RoundCount, count_round, percent_text
+from app.review.views import is_public
 from app.review.voices import (
     SOURCE_MARKERS,
     VOICE_GROUP_LABELS,
@@ -722,11 +724,41 @@ def _join_words(words: list[str]) -> str:
     return _("%(some)s and %(last)s", some=", ".join(words[:-1]), last=words[-1])
 
 
-def _held_dates(source: Source) -> list[date]:
+def held_dates(card_times: Iterable[datetime], change_times: Iterable[datetime]) -> list[date]:
     """The days the room met: any day with a card or a change of phase or status."""
-    days = {local(c.created_at).date() for c in source.cards}
-    days |= {local(at).date() for at, _, _ in source.changes}
-    return sorted(days)
+    return sorted({local(at).date() for at in (*card_times, *change_times)})
+
+
+def in_edition(card: Card, full: bool) -> bool:
+    """Whether an edition holds a card: the public edition holds what the room saw, and never
+    the family's own next steps."""
+    return full or is_public(card)
+
+
+def edition_label(full: bool) -> str:
+    return _("Full edition") if full else _("Public edition")
+
+
+def status_word(review: Review) -> str:
+    """The document's status on its cover and in its file name: DRAFT until the close."""
+    return "FINAL" if review.status == "closed" else "DRAFT"
+
+
+def by_rank(cards: list[CardItem]) -> list[CardItem]:
+    """Cards most voted first, then most appreciated, then in the order they were written."""
+    return sorted(cards, key=lambda c: (-c.votes, -c.appreciations, c.number))
+
+
+def theme_block(name: str, votes: int, members: list[CardItem]) -> ThemeBlock:
+    """A theme with its cards, by rank."""
+    return ThemeBlock(
+        name=name, votes=votes, card_votes=sum(c.votes for c in members), cards=by_rank(members)
+    )
+
+
+def rank_themes(blocks: list[tuple[int, ThemeBlock]]) -> None:
+    """Themes (with their ids) most voted first: the theme's own votes, then its cards'."""
+    blocks.sort(key=lambda b: (-b[1].votes, -b[1].card_votes, -len(b[1].cards), b[1].name.lower()))
 
 
 def _planned(review: Review) -> str:
@@ -782,7 +814,7 @@ def build_record(source: Source, edition: str = "full") -> Record:
         raise ValueError(f"edition must be one of {EDITIONS}")
     full = edition == "full"
     review = source.review
-    held = _held_dates(source)
+    held = held_dates((c.created_at for c in source.cards), (at for at, _, _ in source.changes))
     day_of = {d: i + 1 for i, d in enumerate(held)}
     prompts = {p.id: p for p in source.prompts}
     themes = {t.id: t for t in source.themes}
@@ -793,8 +825,7 @@ def build_record(source: Source, edition: str = "full") -> Record:
     for round_id, _participant, target, count in source.votes:
         (card_votes if kinds.get(round_id) == "cards" else theme_votes)[target] += count
 
-    # The public edition holds what the room saw, and never the family's own next steps.
-    included = [c for c in source.cards if full or (c.status == "visible" and c.lane != "family")]
+    included = [c for c in source.cards if in_edition(c, full)]
     # The public edition tells its readers of whose voice a card is what the room was told.
     present = [p for p in source.participants.values() if p.erased_at is None]
     roster = Roster.of(review.settings, [(p.joined_at, p.role) for p in present])
@@ -850,9 +881,6 @@ def build_record(source: Source, edition: str = "full") -> Record:
             voice_group=group,
         )
 
-    def by_rank(cards: list[CardItem]) -> list[CardItem]:
-        return sorted(cards, key=lambda c: (-c.votes, -c.appreciations, c.number))
-
     enabler_ids = enabler_prompt_ids(source.prompts)
     sections: dict[str, PhaseSection] = {}
     # Each phase's themes by rank, with their ids (the thread links to discover's by id).
@@ -875,21 +903,8 @@ def build_record(source: Source, edition: str = "full") -> Record:
         for t in source.themes:
             if t.phase != phase or t.id is None:
                 continue
-            members = grouped[t.id]
-            blocks.append(
-                (
-                    t.id,
-                    ThemeBlock(
-                        name=t.name,
-                        votes=theme_votes[t.id],
-                        card_votes=sum(c.votes for c in members),
-                        cards=by_rank(members),
-                    ),
-                )
-            )
-        blocks.sort(
-            key=lambda b: (-b[1].votes, -b[1].card_votes, -len(b[1].cards), b[1].name.lower())
-        )
+            blocks.append((t.id, theme_block(t.name, theme_votes[t.id], grouped[t.id])))
+        rank_themes(blocks)
         ranked[phase] = blocks
         sections[phase] = PhaseSection(
             phase=phase,
@@ -907,7 +922,7 @@ def build_record(source: Source, edition: str = "full") -> Record:
         if p.phase == phase and (used[p.id or 0] > 0 or p.id == review.prompt_id)
     ]
 
-    status = "FINAL" if review.status == "closed" else "DRAFT"
+    status = status_word(review)
     cover = Cover(
         case_ref=review.case_ref,
         # The title is the facilitators' own and may say who the case reference stands for:
@@ -915,7 +930,7 @@ def build_record(source: Source, edition: str = "full") -> Record:
         title=review.title if full else review.case_ref,
         status=status,
         review_status=review.status,
-        edition=_("Full edition") if full else _("Public edition"),
+        edition=edition_label(full),
         marking=MARKING if full else "",
         planned=_planned(review),
         held=held_span(held),
