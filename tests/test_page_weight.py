@@ -2,11 +2,7 @@
 in every language and mode"): it and everything it loads (its scripts, each module they
 import, its styles) go compressed, and weigh under 60 KB on the wire in English, Easy Read,
 Welsh and Welsh Easy Read. Sizes are the bytes a phone receives (gzip), which do not vary
-from run to run: this is a bound on size, not on time.
-
-A module a script loads only when the room first needs it (`import("./x.js")`) is walked and
-weighed too, and printed beside the rest (`pytest -s`), so no byte is hidden by loading it
-later."""
+from run to run: this is a bound on size, not on time. `pytest -s` prints each file's weight."""
 
 from __future__ import annotations
 
@@ -18,7 +14,6 @@ from fastapi.testclient import TestClient
 from tests.driver import Headers, new_review
 
 IMPORTS = re.compile(r"""(?:import|from)\s*(?:[\w{}\s,*]+from\s*)?["'](\.{1,2}/[^"']+)["']""")
-LATER = re.compile(r"""\bimport\(\s*["'](\.{1,2}/[^"']+)["']\s*\)""")
 LIMIT = 60_000  # bytes on the wire: issue 15's 60 KB, counted in thousands (the stricter)
 
 MODES = {"English": "", "Easy Read": "?read=easy", "Welsh": "?lang=cy",
@@ -35,42 +30,32 @@ def _resolve(base: str, relative: str) -> str:
     return "/".join(out)
 
 
-def _walk(client: TestClient, path: str) -> tuple[dict[str, tuple[int, int]], set[str]]:
-    """{url: (bytes on the wire, bytes unpacked)} of a page and everything it loads, and
-    which of those urls a script loads only later (by `import()`)."""
+def _walk(client: TestClient, path: str) -> dict[str, tuple[int, int]]:
+    """{url: (bytes on the wire, bytes unpacked)} of a page and everything it loads."""
     sizes: dict[str, tuple[int, int]] = {}
-    later: set[str] = set()
-    queue = [(path, False)]
+    queue = [path]
     while queue:
-        url, deferred = queue.pop()
+        url = queue.pop()
         if url in sizes:
-            if not deferred:
-                later.discard(url)  # also loaded at first: it counts there
             continue
         with client.stream("GET", url, headers={"Accept-Encoding": "gzip"}) as r:
             assert r.status_code == 200, url
             body = r.read()
             sizes[url] = (r.num_bytes_downloaded, len(body))
-        if deferred:
-            later.add(url)
         text = body.decode("utf-8", "replace")
         if url == path:
-            loaded = re.findall(r'(?:src|href)="(/static/[^"]+\.(?:js|css))"', text)
-            queue += [(u, False) for u in loaded]
+            queue += re.findall(r'(?:src|href)="(/static/[^"]+\.(?:js|css))"', text)
         elif url.endswith(".js"):
             base = url.rsplit("/", 1)[0]
-            queue += [(_resolve(base, rel), deferred) for rel in IMPORTS.findall(text)]
-            queue += [(_resolve(base, rel), True) for rel in LATER.findall(text)]
-    return sizes, later
+            queue += [_resolve(base, rel) for rel in IMPORTS.findall(text)]
+    return sizes
 
 
-def _report(mode: str, sizes: dict[str, tuple[int, int]], later: set[str]) -> str:
-    first = sum(wire for url, (wire, _) in sizes.items() if url not in later)
-    lines = [f"{mode}: {first / 1000:.1f} KB on the wire at first"]
+def _report(mode: str, sizes: dict[str, tuple[int, int]]) -> str:
+    lines = [f"{mode}: {sum(w for w, _ in sizes.values()) / 1000:.1f} KB on the wire"]
     for url, (wire, plain) in sorted(sizes.items(), key=lambda item: -item[1][0]):
-        when = " (later)" if url in later else ""
         name = url.split("?")[0]
-        lines.append(f"  {name:32} {wire / 1000:5.1f} KB  ({plain / 1000:.1f} KB unpacked){when}")
+        lines.append(f"  {name:32} {wire / 1000:5.1f} KB  ({plain / 1000:.1f} KB unpacked)")
     return "\n".join(lines)
 
 
@@ -80,15 +65,14 @@ def test_the_join_page_and_all_it_loads_stay_under_60_kb(
 ) -> None:
     code = new_review(client, fac_headers)["code"]
     client.cookies.clear()  # no remembered language or way of reading: the address decides
-    sizes, later = _walk(client, f"/j/{code}{MODES[mode]}")
-    print("\n" + _report(mode, sizes, later))  # noqa: T201 (the figures, with pytest -s)
-    first = {url: size for url, size in sizes.items() if url not in later}
-    wire = sum(w for w, _ in first.values())
-    plain = sum(p for _, p in first.values())
-    assert wire < LIMIT, _report(mode, sizes, later)
+    sizes = _walk(client, f"/j/{code}{MODES[mode]}")
+    print("\n" + _report(mode, sizes))  # noqa: T201 (the figures, with pytest -s)
+    wire = sum(w for w, _ in sizes.values())
+    plain = sum(p for _, p in sizes.values())
+    assert wire < LIMIT, _report(mode, sizes)
     # The page, its scripts and styles go compressed: under a third of the bytes they hold.
     assert wire < plain / 3, (mode, wire, plain)
-    # Each of them, small scripts too, and any loaded later.
+    # Each of them, small scripts too.
     uncompressed = [url for url, (w, p) in sizes.items() if w >= p]
     assert not uncompressed, uncompressed
 
@@ -98,8 +82,8 @@ def test_the_phone_is_not_sent_the_facilitators_styles(
 ) -> None:
     """The console's and projector's rules stay with the pages that show them."""
     review = new_review(client, fac_headers)
-    phone, _ = _walk(client, f"/j/{review['code']}")
-    join, _ = _walk(client, "/j")
+    phone = _walk(client, f"/j/{review['code']}")
+    join = _walk(client, "/j")
     for loaded in (phone, join):
         assert "/static/lantern.css" in loaded
         assert "/static/facilitator.css" not in loaded
