@@ -25,13 +25,18 @@ def _built(model: type[M], **values: Any) -> M:
     return model.model_construct(**values)
 
 
+def review_actions(session: Session, review_id: int) -> list[Action]:
+    """One review's actions, in the order they were drafted."""
+    return list(
+        session.exec(select(Action).where(Action.review_id == review_id).order_by(col(Action.id)))
+    )
+
+
 def load_actions(
     session: Session, review_id: int
 ) -> tuple[list[Action], list[ActionUpdate], list[tuple[int, int]]]:
     """One review's actions, their history, and its cards' links to discover themes."""
-    actions = list(
-        session.exec(select(Action).where(Action.review_id == review_id).order_by(col(Action.id)))
-    )
+    actions = review_actions(session, review_id)
     ids = [a.id for a in actions]
     updates = list(
         session.exec(

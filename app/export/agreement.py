@@ -61,8 +61,10 @@ class AgreementSource:
     answers: list[ConsentAnswer] = field(default_factory=list)
 
 
-def load_agreement(session: Session, review_id: int) -> AgreementSource:
-    """Read a review's propositions, consent rounds and answers."""
+def load_propositions(
+    session: Session, review_id: int
+) -> tuple[list[Proposition], dict[int, list[int]]]:
+    """A review's propositions in their order, and each one's discover themes (by id)."""
     propositions = list(
         session.exec(
             select(Proposition)
@@ -78,6 +80,12 @@ def load_agreement(session: Session, review_id: int) -> AgreementSource:
         .order_by(col(PropositionTheme.theme_id))
     ):
         themes[proposition_id].append(theme_id)
+    return propositions, dict(themes)
+
+
+def load_agreement(session: Session, review_id: int) -> AgreementSource:
+    """Read a review's propositions, consent rounds and answers."""
+    propositions, themes = load_propositions(session, review_id)
     rounds = list(
         session.exec(
             select(ConsentRound)
@@ -93,7 +101,7 @@ def load_agreement(session: Session, review_id: int) -> AgreementSource:
             .order_by(col(ConsentAnswer.round_id), col(ConsentAnswer.at))
         )
     )
-    return AgreementSource(propositions, dict(themes), rounds, answers)
+    return AgreementSource(propositions, themes, rounds, answers)
 
 
 def _built(model: type[BaseModel], **values: Any) -> Any:

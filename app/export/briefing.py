@@ -39,7 +39,7 @@ from app.export.record import (
     status_word,
     theme_block,
 )
-from app.export.thread import Thread, ThreadRows, build_thread, load_thread_rows
+from app.export.thread import Thread, build_thread, load_thread_rows
 from app.i18n import _, ngettext
 from app.models import Card, Event, Participant, Prompt, Review, Theme, Vote, VotingRound
 from app.review.balance import by_group, count_voices
@@ -202,7 +202,6 @@ def load_briefing(session: Session, review_id: int, edition: str) -> Briefing:
     # The discover stories, in the edition (`build_record`'s `included`), with the cards
     # the thread's propositions and actions were drafted from.
     rows = load_thread_rows(session, review_id)
-    rows = ThreadRows([], rows.propositions, rows.proposition_themes, rows.actions)
     drafted_from = {p.card_id for p in rows.propositions} | {a.card_id for a in rows.actions}
     cards = [
         c

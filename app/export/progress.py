@@ -17,8 +17,10 @@ from markupsafe import escape
 from sqlmodel import Session, col, select
 
 from app.export import MEDIA_TYPES, Rendered, document_name
+from app.export.actions_data import review_actions
+from app.export.agreement import load_propositions
 from app.i18n import _
-from app.models import Action, ActionUpdate, Proposition, Review
+from app.models import ActionUpdate, Review
 from app.review.action_views import PROGRESS_LABELS, checkin_dates
 from app.review.rules import ROLE_LABELS
 
@@ -62,10 +64,7 @@ def build(session: Session, review_id: int, edition: str) -> Progress:
     if review is None:
         raise LookupError(review_id)
     full = edition == "full"
-    propositions = {
-        p.id: p.text
-        for p in session.exec(select(Proposition).where(Proposition.review_id == review_id))
-    }
+    propositions = {p.id: p.text for p in load_propositions(session, review_id)[0]}
     progress = Progress(
         case_ref=review.case_ref,
         edition=edition,
@@ -73,15 +72,18 @@ def build(session: Session, review_id: int, edition: str) -> Progress:
         checkins=checkin_dates(review),
         followed_up=_day(review.followed_up_at),
     )
-    actions = session.exec(
-        select(Action).where(Action.review_id == review_id).order_by(col(Action.id))
-    ).all()
-    for action in sorted(actions, key=lambda a: (a.agency == "", a.agency.lower(), a.id or 0)):
-        last = session.exec(
+    actions = review_actions(session, review_id)
+    # Each action's latest update: read in order, the last one read wins.
+    latest = {
+        update.action_id: update
+        for update in session.exec(
             select(ActionUpdate)
-            .where(ActionUpdate.action_id == action.id)
-            .order_by(col(ActionUpdate.id).desc())
-        ).first()
+            .where(col(ActionUpdate.action_id).in_([a.id for a in actions]))
+            .order_by(col(ActionUpdate.id))
+        )
+    }
+    for action in sorted(actions, key=lambda a: (a.agency == "", a.agency.lower(), a.id or 0)):
+        last = latest.get(action.id or 0)
         role = _(ROLE_LABELS[action.lead_role]) if action.lead_role in ROLE_LABELS else ""
         lead = role
         if full and action.lead_name:

@@ -19,12 +19,13 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, select
 
 from app import i18n
+from app.export.actions_data import load_actions
 from app.export.agreement import Agreement, AgreementSource, build_agreement, load_agreement
 from app.export.appreciation_record import AppreciationSection, appreciation_section
 from app.export.evaluation_section import EvaluationSection, evaluation_section
 from app.export.outline import SECTION
 from app.export.pulse_data import PulseSource, load_pulses
-from app.export.thread import Thread, ThreadRows, build_thread, load_thread_rows
+from app.export.thread import Thread, ThreadRows, build_thread
 from app.i18n import N_, _, ngettext
 from app.models import (
     Appreciation,
@@ -250,9 +251,8 @@ def load_source(session: Session, review_id: int) -> Source:
             .where(Card.review_id == review_id)
         )
     )
-    from app.export.actions_data import load_actions
-
     actions, action_updates, card_themes = load_actions(session, review_id)
+    agreement = load_agreement(session, review_id)
     return Source(
         actions=actions,
         action_updates=action_updates,
@@ -286,8 +286,10 @@ def load_source(session: Session, review_id: int) -> Source:
         ),
         changes=changes,
         audit=audit,
-        thread=load_thread_rows(session, review_id),
-        agreement=load_agreement(session, review_id),
+        thread=ThreadRows(
+            card_themes, agreement.propositions, agreement.proposition_themes, actions
+        ),
+        agreement=agreement,
         appreciation_notes=list(
             session.exec(
                 select(AppreciationNote)

@@ -3,10 +3,11 @@
 For each learning theme (a discover theme, in the order of the room's votes): its stories
 (the theme's discover cards), its hopes (dream cards linked back to it, `CardTheme`), the
 propositions that grow from it (`PropositionTheme`) with their status, and the actions that
-serve those propositions (`Action.proposition_id`). Read from the tables directly
-(`load_thread_rows`), then shaped per edition (`build_thread`) from the cards the edition
-already holds, so the public edition's gate (`app.export.record`) still decides which cards
-appear: a proposition or action drafted from a card the public may not see is left out too.
+serve those propositions (`Action.proposition_id`). Read from the tables with the rest of
+the export (`ThreadRows`), then shaped per edition (`build_thread`) from the cards the
+edition already holds, so the public edition's gate (`app.export.record`) still decides
+which cards appear: a proposition or action drafted from a card the public may not see is
+left out too.
 """
 
 from __future__ import annotations
@@ -17,10 +18,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Final
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
+from app.export.actions_data import review_actions
+from app.export.agreement import load_propositions
 from app.i18n import N_, _
-from app.models import Action, Card, CardTheme, Proposition, PropositionTheme
+from app.models import Action, Proposition
 from app.review.rules import ROLE_LABELS
 
 if TYPE_CHECKING:
@@ -45,46 +48,17 @@ class ThreadRows:
 
     links: list[tuple[int, int]] = field(default_factory=list)  # (card_id, theme_id)
     propositions: list[Proposition] = field(default_factory=list)
-    proposition_themes: list[tuple[int, int]] = field(default_factory=list)  # (prop, theme)
+    # proposition id -> its discover themes' ids
+    proposition_themes: dict[int, list[int]] = field(default_factory=dict)
     actions: list[Action] = field(default_factory=list)
 
 
 def load_thread_rows(session: Session, review_id: int) -> ThreadRows:
-    """Read the thread's rows of one review: links, propositions and actions."""
-    propositions = list(
-        session.exec(
-            select(Proposition)
-            .where(Proposition.review_id == review_id)
-            .order_by(col(Proposition.position), col(Proposition.id))
-        )
-    )
-    ids = [p.id for p in propositions]
-    return ThreadRows(
-        links=[
-            (card, theme)
-            for card, theme in session.exec(
-                select(CardTheme.card_id, CardTheme.theme_id)
-                .join(Card, col(Card.id) == col(CardTheme.card_id))
-                .where(Card.review_id == review_id)
-            )
-        ],
-        propositions=propositions,
-        proposition_themes=[
-            (p, t)
-            for p, t in session.exec(
-                select(PropositionTheme.proposition_id, PropositionTheme.theme_id).where(
-                    col(PropositionTheme.proposition_id).in_(ids)
-                )
-            )
-        ],
-        actions=list(
-            session.exec(
-                select(Action)
-                .where(Action.review_id == review_id)
-                .order_by(col(Action.created_at), col(Action.id))
-            )
-        ),
-    )
+    """Read the thread's propositions and actions of one review, without the cards' links to
+    themes (the briefing's thread holds no hopes; the record reads the links with the rest of
+    its rows, `app.export.record.load_source`)."""
+    propositions, themes = load_propositions(session, review_id)
+    return ThreadRows([], propositions, themes, review_actions(session, review_id))
 
 
 @dataclass(slots=True)
@@ -186,9 +160,7 @@ def build_thread(
     """The thread in one edition: `themes` are the edition's ranked discover themes and
     `items` every card it holds, by id (a card it leaves out leaves out what grew from it)."""
     theme_names = {theme_id: t.name for theme_id, t in themes}
-    themes_of: dict[int, list[int]] = defaultdict(list)
-    for prop_id, theme_id in rows.proposition_themes:
-        themes_of[prop_id].append(theme_id)
+    themes_of = rows.proposition_themes
     shown_props = [
         p
         for p in rows.propositions
@@ -229,12 +201,12 @@ def build_thread(
             text=p.text,
             status=p.status,
             status_label=_(label) if label else p.status,
-            themes=[theme_names[t] for t in themes_of[p.id] if t in theme_names],
+            themes=[theme_names[t] for t in themes_of.get(p.id, []) if t in theme_names],
             actions=actions_of[p.id],
             unseen=p.id in unseen_props,
         )
         propositions.append(prop)
-        for t in themes_of[p.id]:
+        for t in themes_of.get(p.id, []):
             by_theme[t].append(prop)
     hopes: dict[int, list[CardItem]] = defaultdict(list)
     for card_id, theme_id in rows.links:

@@ -24,6 +24,7 @@ from sqlmodel import Session, col, select
 
 from app.models import AppreciationNote, Card, Event, Participant, Review, Theme, utcnow
 from app.review.anonymity import Label, Roster, fold_counts
+from app.review.views import is_public
 
 # (kind, payload) of the public view; (participant id, payload) of the personal one.
 PublicView = tuple[str, dict[str, Any]]
@@ -98,7 +99,7 @@ def rewrite_card(session: Session, card: Card) -> None:
     text and owner; while the card is not visible, public views that carry it are dropped;
     once withdrawn, so are its author's. Reads only this card's events (by index).
     """
-    public = card.status == "visible" and card.lane != "family"
+    public = is_public(card)
     withdrawn = card.status == "withdrawn"
     for event in _card_events(session, card):
         data = _with_card_words(event.data, card) or {}
