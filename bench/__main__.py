@@ -10,6 +10,8 @@ Examples:
     python -m bench seating       (bench/seating.py: Make tables for a hall of 300)
     python -m bench first-render  (bench/first_render.py: the catalog's cost to a phone's
                                    first render, in Chromium with its CPU slowed 4x)
+    python -m bench write-gate    (bench/write_gate.py: how long a join waits to be written
+                                   when a hall joins at once, with SQLite's writers in turn)
 
 With no command, runs fanout and then storm with their defaults.
 """
@@ -45,6 +47,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bench import first_render  # a browser, not the websocket harness: its own options
 
         return first_render.main(argv[1:])
+    if argv and argv[0] == "write-gate":
+        from bench import write_gate  # threads on SQLite, no server: its own options
+
+        return write_gate.main(argv[1:])
     parser = argparse.ArgumentParser(
         prog="python -m bench",
         description=__doc__,

@@ -284,8 +284,9 @@ def test_two_thousand_phones_join_from_one_address(live: LiveServer, live_api: A
                             f"/api/rooms/{review['code']}/join", json={"role": "health"}
                         )
                     if r.status_code == 503:
-                        # "Busy, please try again" (SQLite's write lock waited 10 s, as on a
-                        # starved machine): the person taps Join again, as the page asks.
+                        # "Busy, please try again" (the join waited 10 s for its turn to
+                        # write, as on a starved machine): the person taps Join again, as the
+                        # page asks.
                         again.append(i)
                         r = await http.post(
                             f"/api/rooms/{review['code']}/join", json={"role": "health"}
