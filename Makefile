@@ -15,11 +15,10 @@ run: $(BIN)/.installed
 	$(BIN)/python -m app serve
 
 # Installs what the browser and scale-out tests need (Chromium, Redis; PostgreSQL if absent),
-# then runs every test; the tests start and stop their own servers. In one process by default:
-# TEST_WORKERS=2 runs two workers, a test file each at a time (a file's tests share its server
-# and browser), in about 15 minutes instead of 21, but a few load tests (the 2,000-phone hall)
-# still feel the other worker on a two-core machine.
-TEST_WORKERS ?= 0
+# then runs every test; the tests start and stop their own servers. Two workers, a test file
+# each at a time (a file's tests share its server and browser): about 12 minutes on two
+# cores; TEST_WORKERS=0 runs them in one process (about 21).
+TEST_WORKERS ?= 2
 test: $(BIN)/.installed
 	bash .ci/system-deps.sh
 	$(BIN)/python -m pytest -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
