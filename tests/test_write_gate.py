@@ -7,6 +7,7 @@ could wait out the whole lock wait and be told "busy, try again" while later one
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 from fastapi.testclient import TestClient
@@ -18,7 +19,7 @@ from app.models import Facilitator
 from tests.driver import new_review
 
 
-def _hold(db: Database) -> tuple[threading.Event, threading.Event, threading.Thread]:
+def _hold(db: Database) -> tuple[threading.Event, threading.Thread]:
     """A writer that takes SQLite's write lock and keeps it until told to let go."""
     holding, release = threading.Event(), threading.Event()
 
@@ -31,7 +32,7 @@ def _hold(db: Database) -> tuple[threading.Event, threading.Event, threading.Thr
     thread = threading.Thread(target=hold)
     thread.start()
     assert holding.wait(10)
-    return holding, release, thread
+    return release, thread
 
 
 def _wait_for_queue(db: Database, length: int) -> None:
@@ -39,7 +40,7 @@ def _wait_for_queue(db: Database, length: int) -> None:
     for _ in range(1000):
         if db.gate.waiting >= length:
             return
-        threading.Event().wait(0.01)
+        time.sleep(0.01)
     raise AssertionError(f"{db.gate.waiting} writers queued, not {length}")
 
 
@@ -50,7 +51,7 @@ def gated(db: Database) -> Database:
 
 
 def test_writers_kept_waiting_go_in_the_order_they_came(gated: Database) -> None:
-    _holding, release, holder = _hold(gated)
+    release, holder = _hold(gated)
     served: list[int] = []
 
     def writer(n: int) -> None:
@@ -79,7 +80,7 @@ def test_a_writer_kept_waiting_too_long_is_told_to_try_again(
     gated: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(db_module, "LOCK_WAIT_SECONDS", 0.2)
-    _holding, release, holder = _hold(gated)
+    release, holder = _hold(gated)
     try:
         with pytest.raises(WriteBusy) as refused, gated.write() as session:
             session.add(Facilitator(email="late@example.org", password_hash="x"))
@@ -112,7 +113,7 @@ def test_a_join_kept_waiting_too_long_is_answered_busy_try_again(
     review = new_review(client, fac_headers)
     database: Database = client.app.state.runtime.db  # type: ignore[attr-defined]
     monkeypatch.setattr(db_module, "LOCK_WAIT_SECONDS", 0.2)
-    _holding, release, holder = _hold(database)
+    release, holder = _hold(database)
     try:
         answer = client.post(f"/api/rooms/{review['code']}/join", json={"role": "health"})
     finally:
